@@ -1,0 +1,1 @@
+"""Contracts and common kit of the CCHC (administrative-reform initiatives) platform."""

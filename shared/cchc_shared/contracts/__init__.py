@@ -1,0 +1,53 @@
+"""Public event contracts: versioned, frozen pydantic models and the CloudEvents envelope."""
+
+from cchc_shared.contracts.envelope import (
+    CONTENT_TYPE_CLOUDEVENTS,
+    CloudEvent,
+    DecodeError,
+    EncodedMessage,
+    FieldError,
+    decode_message,
+    encode_event,
+    parse_data,
+)
+from cchc_shared.contracts.events import (
+    EVENTS,
+    AGENCY_CODE_PATTERN,
+    EvaluationRecordedV1,
+    EventData,
+    InboundInitiativeSubmittedV1,
+    InitiativeAmendedV1,
+    InitiativeRejectedV1,
+    InitiativeSubmittedV1,
+    InitiativeWithdrawnV1,
+    ReplicationRecommendedV1,
+    RoundCancelledV1,
+    RoundRescheduledV1,
+    RoundScheduledV1,
+    event_for_type,
+)
+
+__all__ = [
+    "AGENCY_CODE_PATTERN",
+    "CONTENT_TYPE_CLOUDEVENTS",
+    "EVENTS",
+    "CloudEvent",
+    "DecodeError",
+    "EncodedMessage",
+    "EvaluationRecordedV1",
+    "EventData",
+    "FieldError",
+    "InboundInitiativeSubmittedV1",
+    "InitiativeAmendedV1",
+    "InitiativeRejectedV1",
+    "InitiativeSubmittedV1",
+    "InitiativeWithdrawnV1",
+    "ReplicationRecommendedV1",
+    "RoundCancelledV1",
+    "RoundRescheduledV1",
+    "RoundScheduledV1",
+    "decode_message",
+    "encode_event",
+    "event_for_type",
+    "parse_data",
+]

@@ -1,0 +1,288 @@
+"""Every public event's `data`, as versioned, frozen pydantic models.
+
+A breaking change is a new class with a new version (``...V2``) published beside
+the old one; these classes are never edited incompatibly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+
+TYPE_PREFIX = "vn.hcmc.cchc."
+SCHEMA_BASE_URI = "https://cchc.hochiminhcity.gov.vn/schemas/events/"
+EVENTS_EXCHANGE = "cchc.events"
+INBOUND_EXCHANGE = "cchc.inbound"
+
+# A city department / vertical agency short code, a district (3 digits) or a ward (5 digits).
+AGENCY_CODE_PATTERN = r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$"
+AgencyCode = Annotated[str, StringConstraints(pattern=AGENCY_CODE_PATTERN)]
+MemberId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
+Kind = Literal["model", "solution", "initiative"]
+ParArea = Literal[
+    "institutional",
+    "procedures",
+    "organisation",
+    "civil_service",
+    "public_finance",
+    "digital_government",
+]
+Recommendation = Literal["replicate", "improve", "not_recommended"]
+Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
+Score = Annotated[float, Field(ge=0, le=100)]
+
+KINDS: tuple[str, ...] = ("model", "solution", "initiative")
+PAR_AREAS: tuple[str, ...] = (
+    "institutional",
+    "procedures",
+    "organisation",
+    "civil_service",
+    "public_finance",
+    "digital_government",
+)
+
+
+class EventData(BaseModel):
+    """Base of every event's data. Unknown fields are ignored, as the contract asks."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=False)
+
+    routing_key: ClassVar[str]
+    exchange: ClassVar[str] = EVENTS_EXCHANGE
+    schema_name: ClassVar[str]  # file name stem under docs/events/
+    description: ClassVar[str]
+
+    @classmethod
+    def event_type(cls) -> str:
+        return TYPE_PREFIX + cls.routing_key
+
+    @classmethod
+    def dataschema(cls) -> str:
+        return f"{SCHEMA_BASE_URI}{cls.schema_name}.json"
+
+    def subject(self) -> str:
+        raise NotImplementedError
+
+
+class _InitiativeFields(EventData):
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    kind: Kind
+    title: ShortText
+    summary: LongText
+    par_area: ParArea
+    applied_since: date
+    results: LongText
+    limitations: OptionalLongText
+    submitted_at: AwareDatetime
+
+
+class InitiativeSubmittedV1(_InitiativeFields):
+    routing_key: ClassVar[str] = "initiative.submitted.v1"
+    schema_name: ClassVar[str] = "initiative.submitted.v1"
+    description: ClassVar[str] = "An agency's initiative was accepted into the campaign."
+
+    initiative_id: UUID
+
+    def subject(self) -> str:
+        return str(self.initiative_id)
+
+
+class InboundInitiativeSubmittedV1(_InitiativeFields):
+    """What another city platform publishes on ``cchc.inbound``: no initiative_id yet."""
+
+    exchange: ClassVar[str] = INBOUND_EXCHANGE
+    routing_key: ClassVar[str] = "initiative.submitted.v1"
+    schema_name: ClassVar[str] = "inbound.initiative.submitted.v1"
+    description: ClassVar[str] = (
+        "Another city platform proposes an initiative; intake assigns its id and republishes it."
+    )
+
+    def subject(self) -> str:
+        return self.agency_code
+
+
+class InitiativeAmendedV1(_InitiativeFields):
+    routing_key: ClassVar[str] = "initiative.amended.v1"
+    schema_name: ClassVar[str] = "initiative.amended.v1"
+    description: ClassVar[str] = "An initiative's content was amended while its campaign was open."
+
+    initiative_id: UUID
+    amended_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.initiative_id)
+
+
+class InitiativeWithdrawnV1(EventData):
+    routing_key: ClassVar[str] = "initiative.withdrawn.v1"
+    schema_name: ClassVar[str] = "initiative.withdrawn.v1"
+    description: ClassVar[str] = "The agency withdrew its initiative from the campaign."
+
+    initiative_id: UUID
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    reason: OptionalLongText = ""
+    withdrawn_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.initiative_id)
+
+
+class FieldErrorData(EventData):
+    field: Annotated[str, StringConstraints(max_length=500)]
+    message: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class InitiativeRejectedV1(EventData):
+    routing_key: ClassVar[str] = "initiative.rejected.v1"
+    schema_name: ClassVar[str] = "initiative.rejected.v1"
+    description: ClassVar[str] = (
+        "An inbound message was refused; it names every fault and is parked for replay."
+    )
+
+    origin_source: str
+    origin_id: str
+    errors: list[FieldErrorData] = Field(min_length=1)
+
+    def subject(self) -> str:
+        return self.origin_id
+
+
+class TeamMember(EventData):
+    member_id: MemberId
+    name: ShortText
+    role: Literal["head", "member", "secretary"]
+    agency_code: AgencyCode
+
+
+class Visit(EventData):
+    visit_id: UUID
+    initiative_id: UUID
+    agency_code: AgencyCode
+    date: date
+    starts_at: time
+
+
+class RoundScheduledV1(EventData):
+    routing_key: ClassVar[str] = "round.scheduled.v1"
+    schema_name: ClassVar[str] = "round.scheduled.v1"
+    description: ClassVar[str] = "A survey round, its visits and its team were fixed and notified."
+
+    round_id: UUID
+    campaign_year: CampaignYear
+    sequence: Annotated[int, Field(ge=1)]
+    starts_on: date
+    ends_on: date
+    team: list[TeamMember] = Field(min_length=1)
+    visits: list[Visit]
+
+    def subject(self) -> str:
+        return str(self.round_id)
+
+
+class RoundRescheduledV1(RoundScheduledV1):
+    """The whole new state of a round whose dates, team or visits changed after confirmation."""
+
+    routing_key: ClassVar[str] = "round.rescheduled.v1"
+    schema_name: ClassVar[str] = "round.rescheduled.v1"
+    description: ClassVar[str] = "A confirmed round was changed; the event carries its new state."
+
+    reason: OptionalLongText = ""
+
+
+class RoundCancelledV1(EventData):
+    routing_key: ClassVar[str] = "round.cancelled.v1"
+    schema_name: ClassVar[str] = "round.cancelled.v1"
+    description: ClassVar[str] = "A confirmed round was cancelled; its visits will not take place."
+
+    round_id: UUID
+    campaign_year: CampaignYear
+    sequence: Annotated[int, Field(ge=1)]
+    reason: OptionalLongText = ""
+    cancelled_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.round_id)
+
+
+class CriterionScore(EventData):
+    criterion: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    score: Annotated[float, Field(ge=0)]
+    max_score: Annotated[float, Field(gt=0)]
+
+
+class EvaluationRecordedV1(EventData):
+    routing_key: ClassVar[str] = "evaluation.recorded.v1"
+    schema_name: ClassVar[str] = "evaluation.recorded.v1"
+    description: ClassVar[str] = "A team member's assessment of one initiative was recorded."
+
+    evaluation_id: UUID
+    initiative_id: UUID
+    round_id: UUID
+    visit_id: UUID
+    evaluator_id: MemberId
+    scores: list[CriterionScore] = Field(min_length=1)
+    total: Score
+    strengths: LongText
+    limitations: LongText
+    difficulties: LongText
+    recommendation: Recommendation
+    recorded_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.evaluation_id)
+
+
+class ReplicationRecommendedV1(EventData):
+    routing_key: ClassVar[str] = "replication.recommended.v1"
+    schema_name: ClassVar[str] = "replication.recommended.v1"
+    description: ClassVar[str] = (
+        "An initiative is recommended to the City People's Committee for recognition and "
+        "replication."
+    )
+
+    initiative_id: UUID
+    agency_code: AgencyCode
+    title: ShortText
+    kind: Kind
+    par_area: ParArea
+    final_score: Score
+    evaluation_count: Annotated[int, Field(ge=1)]
+    scope: Scope
+    rationale: LongText
+    decided_at: AwareDatetime
+    campaign_year: CampaignYear
+
+    def subject(self) -> str:
+        return str(self.initiative_id)
+
+
+EVENTS: tuple[type[EventData], ...] = (
+    InitiativeSubmittedV1,
+    InboundInitiativeSubmittedV1,
+    InitiativeAmendedV1,
+    InitiativeWithdrawnV1,
+    InitiativeRejectedV1,
+    RoundScheduledV1,
+    RoundRescheduledV1,
+    RoundCancelledV1,
+    EvaluationRecordedV1,
+    ReplicationRecommendedV1,
+)
+
+_BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {
+    (event.exchange, event.event_type()): event for event in EVENTS
+}
+
+
+def event_for_type(event_type: str, exchange: str = EVENTS_EXCHANGE) -> type[EventData] | None:
+    """The data model for a CloudEvents ``type`` as published on ``exchange``."""
+    return _BY_EXCHANGE_AND_TYPE.get((exchange, event_type))
+

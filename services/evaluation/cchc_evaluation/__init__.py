@@ -1,0 +1,1 @@
+"""Evaluation: rubric, evaluations, selection, PAR-Index contribution."""

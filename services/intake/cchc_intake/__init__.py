@@ -1,0 +1,1 @@
+"""Intake: agencies and their initiatives."""

@@ -1,0 +1,8 @@
+"""Tables of the intake service's own database."""
+
+from sqlalchemy import MetaData
+
+from cchc_shared.persistence.tables import define_kit_tables
+
+metadata = MetaData()
+kit_tables = define_kit_tables(metadata)

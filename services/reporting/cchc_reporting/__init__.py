@@ -1,0 +1,1 @@
+"""Reporting: read models and documents for the City People's Committee."""

@@ -1,0 +1,1 @@
+"""HTTP and message entry points: thin, they decode and call a handler."""

@@ -1,0 +1,1 @@
+"""Scheduling: survey rounds, visits, teams and notices."""

@@ -1,0 +1,162 @@
+"""The HTTP face every service shares: health, readiness, metrics, error format,
+request-size cap, and a lifespan that starts and stops the service runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cchc_shared.chassis.runtime import ServiceRuntime
+from cchc_shared.contracts.envelope import json_path
+
+HTTP_REQUESTS = Counter(
+    "cchc_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+HTTP_SECONDS = Histogram("cchc_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+
+def error_body(field: str, message_vi: str, message_en: str) -> dict[str, Any]:
+    """The one error format of every API: each fault names its field, in Vietnamese and English."""
+    return {"detail": [{"field": field, "message": message_vi, "message_en": message_en}]}
+
+
+class BodySizeLimit:
+    """Refuses a request body over the cap with 413, before the handler reads it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            error_body(
+                "body",
+                f"Nội dung yêu cầu vượt quá giới hạn {self.max_bytes} byte",
+                f"request body exceeds the limit of {self.max_bytes} bytes",
+            ),
+            status_code=413,
+        )
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    max_body_bytes: int | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        for hook in on_startup:
+            await hook()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    for router in routers:
+        app.include_router(router, prefix="/api/v1")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = []
+        for err in exc.errors():
+            location = tuple(p for p in err.get("loc", ()) if p != "body")
+            detail.append({
+                "field": json_path(location, "$").removeprefix("$.").removeprefix("$") or "body",
+                "message": _vi(err),
+                "message_en": str(err.get("msg", "")),
+            })
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        route = request.scope.get("route")
+        with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
+            response = await call_next(request)
+        route = request.scope.get("route")
+        HTTP_REQUESTS.labels(request.method, getattr(route, "path", "other"), str(response.status_code)).inc()
+        return response
+
+    @app.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"])
+    async def ready() -> JSONResponse:
+        checks = await runtime.readiness()
+        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @app.get("/metrics", tags=["health"])
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes or runtime.settings.max_body_bytes)
+    return app
+
+
+_VI_MESSAGES = {
+    "missing": "Trường bắt buộc bị thiếu",
+    "string_too_short": "Giá trị quá ngắn",
+    "string_too_long": "Giá trị quá dài",
+    "string_pattern_mismatch": "Giá trị không đúng định dạng",
+    "literal_error": "Giá trị không thuộc danh sách cho phép",
+    "date_from_datetime_parsing": "Ngày không hợp lệ",
+    "date_parsing": "Ngày không hợp lệ",
+    "date_type": "Ngày không hợp lệ",
+    "uuid_parsing": "Mã định danh (UUID) không hợp lệ",
+    "int_parsing": "Phải là số nguyên",
+    "greater_than_equal": "Giá trị quá nhỏ",
+    "less_than_equal": "Giá trị quá lớn",
+    "extra_forbidden": "Trường không được phép gửi",
+    "value_error": "Giá trị không hợp lệ",
+    "json_invalid": "Nội dung JSON không hợp lệ",
+}
+
+
+def _vi(err: Any) -> str:
+    base = _VI_MESSAGES.get(str(err.get("type", "")), "Giá trị không hợp lệ")
+    return f"{base}: {err.get('msg', '')}"

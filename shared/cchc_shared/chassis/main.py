@@ -1,0 +1,41 @@
+"""``python -m cchc_<service> [serve|migrate]``: the process entry point of every service."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from cchc_shared.chassis.logging import configure_logging
+from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.persistence.migrations import upgrade
+
+
+def service_main(
+    argv: list[str] | None,
+    *,
+    settings_factory: Callable[[], ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    migrations: Path,
+) -> int:
+    settings = settings_factory()
+    parser = argparse.ArgumentParser(prog=f"cchc-{settings.service_name}")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    if args.command == "migrate":
+        upgrade(settings.resolved_database_url, migrations)
+        print(f"{settings.service_name}: database is at the latest migration")
+        return 0
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.http_host,
+        port=settings.resolved_http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.graceful_timeout),
+    )
+    return 0

@@ -1,0 +1,160 @@
+"""The running parts of one service: database, broker, consumers, outbox relay.
+
+A service's ``bootstrap.py`` builds one ServiceRuntime; the HTTP app's lifespan starts
+and stops it. Start order: migrations, topology, consumers, relay. Stop order is the
+reverse, and the broker waits for in-flight handlers so no message is lost or
+dead-lettered by a shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import REGISTRY
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.consumer import EventConsumer, EventRoute
+from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
+from cchc_shared.messaging.topology import all_queues, declare_topology
+from cchc_shared.persistence.database import create_engine, session_factory
+from cchc_shared.persistence.migrations import upgrade_async
+from cchc_shared.persistence.tables import KitTables
+
+log = logging.getLogger("cchc.runtime")
+
+_PROMETHEUS_MIDDLEWARE: list[RabbitPrometheusMiddleware] = []
+
+
+def _prometheus_middleware() -> RabbitPrometheusMiddleware:
+    # One per process: its collectors register once in the default registry.
+    if not _PROMETHEUS_MIDDLEWARE:
+        _PROMETHEUS_MIDDLEWARE.append(RabbitPrometheusMiddleware(registry=REGISTRY))
+    return _PROMETHEUS_MIDDLEWARE[0]
+
+
+@dataclass
+class ServiceRuntime:
+    settings: ServiceSettings
+    metadata: MetaData
+    tables: KitTables
+    migrations: Path | None
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    broker: RabbitBroker
+    relay: OutboxRelay
+    routes: list[EventRoute] = field(default_factory=list)
+    started: bool = False
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _relay_task: asyncio.Task[None] | None = None
+    _registered: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        settings: ServiceSettings,
+        metadata: MetaData,
+        tables: KitTables,
+        migrations: Path | None,
+    ) -> ServiceRuntime:
+        engine = create_engine(settings.resolved_database_url)
+        broker = make_broker(
+            settings.amqp_url,
+            app_id=settings.service_name,
+            prefetch_count=settings.prefetch_count,
+            graceful_timeout=settings.graceful_timeout,
+            middlewares=(_prometheus_middleware(),),
+        )
+        relay = OutboxRelay(
+            engine,
+            tables,
+            broker_publisher(broker, settings.publish_timeout),
+            RelaySettings(
+                batch_size=settings.relay_batch_size,
+                poll_interval=settings.relay_poll_interval,
+                backoff_max=settings.relay_backoff_max,
+                publish_timeout=settings.publish_timeout,
+            ),
+        )
+        return cls(
+            settings=settings,
+            metadata=metadata,
+            tables=tables,
+            migrations=migrations,
+            engine=engine,
+            sessions=session_factory(engine),
+            broker=broker,
+            relay=relay,
+        )
+
+    def add_route(self, route: EventRoute) -> None:
+        self.routes.append(route)
+
+    @property
+    def wake_relay(self) -> Callable[[], None]:
+        return self.relay.wake
+
+    async def migrate(self) -> None:
+        if self.migrations is not None:
+            await upgrade_async(self.settings.resolved_database_url, self.migrations)
+        else:  # services without migration scripts (tests) create their tables directly
+            async with self.engine.begin() as connection:
+                await connection.run_sync(self.metadata.create_all)
+
+    async def start(self) -> None:
+        if self.settings.run_migrations_on_start:
+            await self.migrate()
+        queues = all_queues() if self.settings.declare_all_queues else [r.queue for r in self.routes]
+        await declare_topology(
+            self.settings.amqp_url, [*queues, *(r.queue for r in self.routes)], self.settings.delivery_limit
+        )
+        if not self._registered:
+            for route in self.routes:
+                EventConsumer(self.broker, route).register()
+            self._registered = True
+        await self.broker.start()
+        self._stop.clear()
+        self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
+        self.started = True
+        log.info("service started", extra={"service": self.settings.service_name})
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._relay_task is not None:
+            try:
+                await asyncio.wait_for(self._relay_task, timeout=self.settings.publish_timeout + 5)
+            except TimeoutError:
+                self._relay_task.cancel()
+            self._relay_task = None
+        await self.broker.stop()
+        await self.engine.dispose()
+        self.started = False
+        log.info("service stopped", extra={"service": self.settings.service_name})
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            checks["broker"] = "ok" if await self.broker.ping(timeout=2.0) else "unreachable"
+        except Exception as exc:
+            checks["broker"] = f"error: {type(exc).__name__}"
+        relay_alive = self._relay_task is not None and not self._relay_task.done()
+        stale = time.monotonic() - self.relay.last_cycle_at > max(30.0, self.settings.publish_timeout * 3)
+        checks["relay"] = "ok" if relay_alive and not stale else "stalled"
+        checks["ready"] = all(v == "ok" for v in checks.values())
+        return checks

@@ -1,0 +1,53 @@
+"""Settings shared by every service; each service subclasses with its own env prefix
+(``CCHC_INTAKE_``...) for what is its own, e.g. ``CCHC_INTAKE_DATABASE_URL``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: ClassVar[str] = "service"
+    default_http_port: ClassVar[int] = 8000
+
+    amqp_url: str = Field("amqp://guest:guest@localhost:5672/", validation_alias="CCHC_AMQP_URL")
+    data_dir: Path = Field(Path("var"), validation_alias="CCHC_DATA_DIR")
+    log_level: str = Field("INFO", validation_alias="CCHC_LOG_LEVEL")
+    log_format: str = Field("json", validation_alias="CCHC_LOG_FORMAT")
+    # Dev convenience: declare every service's queues so no event is unroutable before a
+    # peer first starts. Production pre-declares them from deploy definitions.
+    declare_all_queues: bool = Field(True, validation_alias="CCHC_DECLARE_ALL_QUEUES")
+
+    database_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    delivery_limit: int = 5
+    prefetch_count: int = 64
+    relay_batch_size: int = 200
+    relay_poll_interval: float = 0.5
+    relay_backoff_max: float = 30.0
+    publish_timeout: float = 10.0
+    graceful_timeout: float = 30.0
+    max_body_bytes: int = 1_048_576
+    run_migrations_on_start: bool = True
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of this service's events."""
+        return f"/cchc/{self.service_name}"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').as_posix()}"
+
+    @property
+    def resolved_http_port(self) -> int:
+        return self.http_port or self.default_http_port

@@ -1,0 +1,109 @@
+"""The bus topology, declared from code: exchanges, one quorum queue per
+(consumer service, event) with a delivery limit, and its dead-letter queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aio_pika
+from aio_pika.abc import AbstractChannel
+
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+
+DEAD_LETTER_EXCHANGE = "cchc.dlx"
+DEFAULT_DELIVERY_LIMIT = 5
+INBOUND_QUEUE = "intake.inbound"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A consumer's durable queue bound to one exchange for one routing key."""
+
+    service: str
+    exchange: str
+    binding_key: str
+    name: str
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.name}.dlq"
+
+
+def queue_for(service: str, routing_key: str, exchange: str = EVENTS_EXCHANGE) -> QueueSpec:
+    return QueueSpec(service, exchange, routing_key, f"{service}.{routing_key}")
+
+
+_INITIATIVE_EVENTS = ("initiative.submitted.v1", "initiative.amended.v1", "initiative.withdrawn.v1")
+_ROUND_EVENTS = ("round.scheduled.v1", "round.rescheduled.v1", "round.cancelled.v1")
+_EVALUATION_EVENTS = ("evaluation.recorded.v1", "replication.recommended.v1")
+
+# Who consumes what. Intake takes everything on cchc.inbound ('#') so that an unknown
+# type is answered with InitiativeRejected instead of being silently unroutable.
+SUBSCRIPTIONS: dict[str, tuple[QueueSpec, ...]] = {
+    "intake": (QueueSpec("intake", INBOUND_EXCHANGE, "#", INBOUND_QUEUE),),
+    "scheduling": tuple(queue_for("scheduling", key) for key in _INITIATIVE_EVENTS),
+    "evaluation": tuple(
+        queue_for("evaluation", key) for key in (*_INITIATIVE_EVENTS, *_ROUND_EVENTS)
+    ),
+    "reporting": tuple(
+        queue_for("reporting", key)
+        for key in (
+            *_INITIATIVE_EVENTS,
+            "initiative.rejected.v1",
+            *_ROUND_EVENTS,
+            *_EVALUATION_EVENTS,
+        )
+    ),
+}
+
+
+def all_queues() -> list[QueueSpec]:
+    return [spec for specs in SUBSCRIPTIONS.values() for spec in specs]
+
+
+def find_queue(name: str) -> QueueSpec | None:
+    return next((spec for spec in all_queues() if name in (spec.name, spec.dead_letter_queue)), None)
+
+
+def queue_arguments(spec: QueueSpec, delivery_limit: int) -> dict[str, object]:
+    return {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": delivery_limit,
+        "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+        "x-dead-letter-routing-key": spec.name,
+    }
+
+
+async def declare_exchanges(channel: AbstractChannel) -> None:
+    for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE):
+        await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+    await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+
+
+async def declare_queue(
+    channel: AbstractChannel, spec: QueueSpec, delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+) -> None:
+    dead_letters = await channel.declare_queue(
+        spec.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await dead_letters.bind(DEAD_LETTER_EXCHANGE, routing_key=spec.name)
+    queue = await channel.declare_queue(
+        spec.name, durable=True, arguments=queue_arguments(spec, delivery_limit)
+    )
+    await queue.bind(spec.exchange, routing_key=spec.binding_key)
+
+
+async def declare_topology(
+    amqp_url: str,
+    queues: tuple[QueueSpec, ...] | list[QueueSpec] = (),
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+) -> None:
+    """Idempotent: every service declares the exchanges and its own queues on start."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        await declare_exchanges(channel)
+        for spec in queues:
+            await declare_queue(channel, spec, delivery_limit)
+    finally:
+        await connection.close()

@@ -1,0 +1,113 @@
+"""Async unit of work: one transaction holding the state change, the outgoing events
+(outbox) and the record of the incoming event (inbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cchc_shared.contracts.envelope import CloudEvent, EncodedMessage, encode_event
+from cchc_shared.contracts.events import EventData
+from cchc_shared.persistence.tables import KitTables
+
+
+def outbox_row(message: EncodedMessage, now: datetime) -> dict[str, object]:
+    return {
+        "event_id": message.event_id,
+        "event_type": message.event_type,
+        "exchange": message.exchange,
+        "routing_key": message.routing_key,
+        "content_type": message.content_type,
+        "headers": message.headers,
+        "body": message.body,
+        "created_at": now,
+        "available_at": now,
+        "attempts": 0,
+    }
+
+
+class SqlAlchemyUnitOfWork:
+    """Services subclass this and add their repositories in ``__aenter__``.
+
+    ``publish`` queues an event; the queued events are written to the outbox in the
+    same transaction as everything else when ``commit`` is called, and the relay is
+    woken once the transaction is durable.
+    """
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: KitTables,
+        *,
+        source: str,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._tables = tables
+        self.source = source
+        self._on_commit = on_commit
+        self._pending: list[EncodedMessage] = []
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._pending = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.rollback()
+        finally:
+            await self.session.close()
+
+    def publish(self, data: EventData, *, subject: str | None = None) -> EncodedMessage:
+        message = encode_event(data, source=self.source, subject=subject)
+        self._pending.append(message)
+        return message
+
+    def publish_encoded(self, message: EncodedMessage) -> None:
+        self._pending.append(message)
+
+    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
+        """Record the incoming event; False means it was already processed (a duplicate)."""
+        values = {
+            "consumer": consumer,
+            "event_source": event.source,
+            "event_id": event.id,
+            "event_type": event.type,
+            "received_at": datetime.now(UTC),
+        }
+        dialect = self.session.bind.dialect.name
+        statement = (
+            postgresql.insert(self._tables.inbox) if dialect == "postgresql" else sqlite.insert(self._tables.inbox)
+        ).values(values).on_conflict_do_nothing()
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def commit(self) -> None:
+        if self._pending:
+            now = datetime.now(UTC)
+            await self.session.execute(
+                insert(self._tables.outbox), [outbox_row(m, now) for m in self._pending]
+            )
+        await self.session.commit()
+        had_events = bool(self._pending)
+        self._pending = []
+        if had_events and self._on_commit is not None:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        self._pending = []
+        await self.session.rollback()

@@ -1,0 +1,1 @@
+pytest_plugins = ["cchc_shared.testing.pytest_plugin"]

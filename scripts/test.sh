@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up and runs every check: lint, types, and the tests (unit, integration against the
+# RabbitMQ and PostgreSQL on localhost, end to end). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+export PATH="$HOME/.local/bin:$PATH"
+if [ -f tools/asyncapi/package-lock.json ] && [ ! -d tools/asyncapi/node_modules ]; then
+  npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
+fi
+uv run ruff check .
+uv run mypy shared/cchc_shared services/*/cchc_*
+uv run pytest "$@"

@@ -42,10 +42,13 @@ def run_services(services: Sequence[str]) -> int:
             text=True,
             env=env,
         )
-        threading.Thread(target=_pump, args=(name, processes[name].stdout, width), daemon=True).start()
+        threading.Thread(
+            target=_pump, args=(name, processes[name].stdout, width), daemon=True
+        ).start()
     for name in services:
         port = os.environ.get(f"CCHC_{name.upper()}_HTTP_PORT", str(DEFAULT_PORTS[name]))
-        print(f"{name:<{width}} | http://127.0.0.1:{port}/docs  (health: /health/ready, metrics: /metrics)")
+        url = f"http://127.0.0.1:{port}"
+        print(f"{name:<{width}} | {url}/docs  health: {url}/health/ready  metrics: {url}/metrics")
 
     stopping = False
 
@@ -59,7 +62,9 @@ def run_services(services: Sequence[str]) -> int:
     while not stopping:
         for name, process in processes.items():
             if process.poll() is not None:
-                print(f"{name:<{width}} | exited with code {process.returncode}; stopping the others")
+                print(
+                    f"{name:<{width}} | exited with code {process.returncode}; stopping the others"
+                )
                 exit_code = process.returncode or 1
                 stopping = True
                 break
@@ -87,7 +92,9 @@ def migrate_services(services: Sequence[str]) -> int:
 def _services(values: list[str]) -> list[str]:
     unknown = [v for v in values if v not in SERVICES]
     if unknown:
-        raise SystemExit(f"unknown service(s): {', '.join(unknown)}; choose from {', '.join(SERVICES)}")
+        raise SystemExit(
+            f"unknown service(s): {', '.join(unknown)}; choose from {', '.join(SERVICES)}"
+        )
     return values or list(SERVICES)
 
 
@@ -95,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cchc", description="CCHC platform command line")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="start services (default: all four), each as its own process")
+    run = commands.add_parser(
+        "run", help="start services (default: all four), each as its own process"
+    )
     run.add_argument("services", nargs="*", metavar="SERVICE")
 
     migrate = commands.add_parser("migrate", help="apply database migrations")

@@ -12,12 +12,17 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cchc_shared.contracts import CloudEvent, EventData, InitiativeWithdrawnV1
+from cchc_shared.contracts.envelope import FieldError
 from cchc_shared.messaging.broker import make_broker
 from cchc_shared.messaging.consumer import EventConsumer, EventRoute, PermanentError
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import QueueSpec, declare_topology, queue_for
-from cchc_shared.contracts.envelope import FieldError
-from cchc_shared.persistence import SqlAlchemyUnitOfWork, create_engine, define_kit_tables, session_factory
+from cchc_shared.persistence import (
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    define_kit_tables,
+    session_factory,
+)
 
 metadata = MetaData()
 kit = define_kit_tables(metadata)
@@ -61,7 +66,10 @@ class Probe:
 
     def uow(self, on_commit: object = None) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(
-            self.sessions, kit, source="/cchc/probe", on_commit=on_commit  # type: ignore[arg-type]
+            self.sessions,
+            kit,
+            source="/cchc/probe",
+            on_commit=on_commit,  # type: ignore[arg-type]
         )
 
     async def write_events(self, count: int, batch: int = 50) -> list[str]:
@@ -85,7 +93,9 @@ class Probe:
         self.handled_calls += 1
         assert isinstance(data, InitiativeWithdrawnV1)
         if data.agency_code in self.refused_agencies:
-            raise PermanentError([FieldError("$.data.agency_code", f"unknown agency {data.agency_code}")])
+            raise PermanentError(
+                [FieldError("$.data.agency_code", f"unknown agency {data.agency_code}")]
+            )
         async with self.uow() as uow:
             if await uow.accept_once(CONSUMER, event):
                 await uow.session.execute(insert(effects).values(event_id=event.id))
@@ -117,7 +127,11 @@ class Probe:
     async def pending(self) -> int:
         async with self.engine.connect() as connection:
             return int(
-                (await connection.execute(
-                    select(func.count()).select_from(kit.outbox).where(kit.outbox.c.sent_at.is_(None))
-                )).scalar_one()
+                (
+                    await connection.execute(
+                        select(func.count())
+                        .select_from(kit.outbox)
+                        .where(kit.outbox.c.sent_at.is_(None))
+                    )
+                ).scalar_one()
             )

@@ -112,9 +112,13 @@ async def test_relay_killed_after_publish_before_mark_republishes_and_inbox_abso
 
     await tap.consume(on_tap)
 
-    crashed = subprocess.run(
+    crashed = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, str(HERE / "relay_crash_probe.py"), database_url, amqp_url],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     await wait_for(lambda: _count_at_least(deliveries, 100), 30, "100 deliveries before the crash")
@@ -170,8 +174,11 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
         aio_pika.Message(b"{not json", message_id="malformed-1"), routing_key=routing_key
     )
     await exchange.publish(
-        aio_pika.Message(b'{"specversion":"1.0","id":"x-2","source":"/p","type":"vn.hcmc.cchc.initiative.withdrawn.v1","data":{"agency_code":"SNV"}}',
-                         message_id="x-2", content_type="application/cloudevents+json"),
+        aio_pika.Message(
+            b'{"specversion":"1.0","id":"x-2","source":"/p","type":"vn.hcmc.cchc.initiative.withdrawn.v1","data":{"agency_code":"SNV"}}',
+            message_id="x-2",
+            content_type="application/cloudevents+json",
+        ),
         routing_key=routing_key,
     )
 
@@ -181,7 +188,10 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     await wait_for(parked_count, 30, "three parked messages")
     parked = {p.message_id: p for p in await list_parked(amqp_url, [PROBE_QUEUE.name])}
     assert "body is not valid JSON" in parked["malformed-1"].reason
-    assert {e["field"] for e in parked["x-2"].errors} >= {"$.data.initiative_id", "$.data.withdrawn_at"}
+    assert {e["field"] for e in parked["x-2"].errors} >= {
+        "$.data.initiative_id",
+        "$.data.withdrawn_at",
+    }
     assert parked[refused.event_id].errors == [
         {"field": "$.data.agency_code", "message": "unknown agency CTHUE"}
     ]
@@ -189,10 +199,14 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     assert await probe.effect_ids() == {good.event_id}
 
     probe.refused_agencies.clear()  # the cause is fixed
-    result = subprocess.run(
+    result = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "cchc_shared.cli", "dlq", "replay", "--id", refused.event_id],
-        env={**os.environ, "CCHC_AMQP_URL": amqp_url}, capture_output=True, text=True,
-        timeout=60, check=False,
+        env={**os.environ, "CCHC_AMQP_URL": amqp_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "1 message(s) replayed" in result.stdout
@@ -234,8 +248,10 @@ async def test_transient_failure_is_retried_then_dead_lettered_by_the_broker(
         await uow.commit()
     await probe.relay(publisher).relay_once()
     try:
+
         async def parked() -> bool:
             return len(await list_parked(amqp_url, [PROBE_QUEUE.name], idle_timeout=0.5)) == 1
+
         await wait_for(parked, 60, "the broker to dead-letter after the delivery limit")
     finally:
         await consumer.stop()

@@ -16,9 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.contracts.envelope import json_path
 
-HTTP_REQUESTS = Counter(
-    "cchc_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+HTTP_REQUESTS = Counter("cchc_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_SECONDS = Histogram("cchc_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
@@ -67,8 +65,13 @@ class BodySizeLimit:
             ),
             status_code=413,
         )
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": response.body})
 
 
@@ -105,20 +108,27 @@ def create_app(
         detail = []
         for err in exc.errors():
             location = tuple(p for p in err.get("loc", ()) if p != "body")
-            detail.append({
-                "field": json_path(location, "$").removeprefix("$.").removeprefix("$") or "body",
-                "message": _vi(err),
-                "message_en": str(err.get("msg", "")),
-            })
+            detail.append(
+                {
+                    "field": json_path(location, "$").removeprefix("$.").removeprefix("$")
+                    or "body",
+                    "message": _vi(err),
+                    "message_en": str(err.get("msg", "")),
+                }
+            )
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         route = request.scope.get("route")
         with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
             response = await call_next(request)
         route = request.scope.get("route")
-        HTTP_REQUESTS.labels(request.method, getattr(route, "path", "other"), str(response.status_code)).inc()
+        HTTP_REQUESTS.labels(
+            request.method, getattr(route, "path", "other"), str(response.status_code)
+        ).inc()
         return response
 
     @app.get("/health/live", tags=["health"])

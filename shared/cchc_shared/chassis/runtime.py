@@ -114,9 +114,13 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self.settings.run_migrations_on_start:
             await self.migrate()
-        queues = all_queues() if self.settings.declare_all_queues else [r.queue for r in self.routes]
+        queues = (
+            all_queues() if self.settings.declare_all_queues else [r.queue for r in self.routes]
+        )
         await declare_topology(
-            self.settings.amqp_url, [*queues, *(r.queue for r in self.routes)], self.settings.delivery_limit
+            self.settings.amqp_url,
+            [*queues, *(r.queue for r in self.routes)],
+            self.settings.delivery_limit,
         )
         if not self._registered:
             for route in self.routes:
@@ -154,7 +158,9 @@ class ServiceRuntime:
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         relay_alive = self._relay_task is not None and not self._relay_task.done()
-        stale = time.monotonic() - self.relay.last_cycle_at > max(30.0, self.settings.publish_timeout * 3)
+        stale = time.monotonic() - self.relay.last_cycle_at > max(
+            30.0, self.settings.publish_timeout * 3
+        )
         checks["relay"] = "ok" if relay_alive and not stale else "stalled"
         checks["ready"] = all(v == "ok" for v in checks.values())
         return checks

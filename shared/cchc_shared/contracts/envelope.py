@@ -87,7 +87,10 @@ def encode_event(
         "source": source,
         "type": data.event_type(),
         "subject": subject if subject is not None else data.subject(),
-        "time": (occurred_at or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "time": (occurred_at or datetime.now(UTC))
+        .astimezone(UTC)
+        .isoformat()
+        .replace("+00:00", "Z"),
         "datacontenttype": "application/json",
         "dataschema": data.dataschema(),
         "data": data.model_dump(mode="json"),
@@ -108,7 +111,14 @@ def _binary_attributes(headers: Mapping[str, Any]) -> dict[str, Any]:
         for prefix in _BINARY_PREFIXES:
             if key.startswith(prefix):
                 name = key[len(prefix) :].lower()
-                attributes[name] = value.decode("utf-8") if isinstance(value, bytes) else value
+                if isinstance(value, bytes):
+                    try:
+                        value = value.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise DecodeError(
+                            [FieldError(f"$.{name}", "header value is not UTF-8 text")]
+                        ) from exc
+                attributes[name] = value
                 break
     return attributes
 
@@ -121,9 +131,10 @@ def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DecodeError(
-            [FieldError("", f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from exc
+        message = f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise DecodeError([FieldError("", message)]) from exc
+    except (ValueError, RecursionError) as exc:  # an over-long integer; too deep nesting
+        raise DecodeError([FieldError("", f"body is not acceptable JSON: {exc}")]) from exc
 
 
 def json_path(location: tuple[int | str, ...], root: str = "$") -> str:

@@ -6,7 +6,7 @@ the old one; these classes are never edited incompatibly.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
@@ -22,7 +22,9 @@ INBOUND_EXCHANGE = "cchc.inbound"
 # A city department / vertical agency short code, a district (3 digits) or a ward (5 digits).
 AGENCY_CODE_PATTERN = r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$"
 AgencyCode = Annotated[str, StringConstraints(pattern=AGENCY_CODE_PATTERN)]
-MemberId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+MemberId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+]
 CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
 Kind = Literal["model", "solution", "initiative"]
 ParArea = Literal[
@@ -285,4 +287,3 @@ _BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {
 def event_for_type(event_type: str, exchange: str = EVENTS_EXCHANGE) -> type[EventData] | None:
     """The data model for a CloudEvents ``type`` as published on ``exchange``."""
     return _BY_EXCHANGE_AND_TYPE.get((exchange, event_type))
-

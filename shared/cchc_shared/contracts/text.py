@@ -51,6 +51,4 @@ ShortText = Annotated[
 LongText = Annotated[
     str, AfterValidator(_multi_line), StringConstraints(min_length=1, max_length=20_000)
 ]
-OptionalLongText = Annotated[
-    str, AfterValidator(_multi_line), StringConstraints(max_length=20_000)
-]
+OptionalLongText = Annotated[str, AfterValidator(_multi_line), StringConstraints(max_length=20_000)]

@@ -46,7 +46,9 @@ def make_broker(
 
 
 def exchange_ref(name: str) -> RabbitExchange:
-    return _EXCHANGES.get(name) or (DEFAULT_EXCHANGE if name == "" else RabbitExchange(name, declare=False))
+    return _EXCHANGES.get(name) or (
+        DEFAULT_EXCHANGE if name == "" else RabbitExchange(name, declare=False)
+    )
 
 
 async def publish_confirmed(

@@ -18,7 +18,13 @@ from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 
-from cchc_shared.contracts.envelope import CloudEvent, DecodeError, FieldError, decode_message, parse_data
+from cchc_shared.contracts.envelope import (
+    CloudEvent,
+    DecodeError,
+    FieldError,
+    decode_message,
+    parse_data,
+)
 from cchc_shared.contracts.events import EventData
 from cchc_shared.messaging import metrics
 from cchc_shared.messaging.broker import publish_confirmed
@@ -79,12 +85,18 @@ class EventRoute:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _as_int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
 def _errors_json(errors: list[FieldError]) -> str:
     return json.dumps([e.as_dict() for e in errors], ensure_ascii=False)
 
 
 class EventConsumer:
-    def __init__(self, broker: RabbitBroker, route: EventRoute, *, retry_delay: float = 0.5) -> None:
+    def __init__(
+        self, broker: RabbitBroker, route: EventRoute, *, retry_delay: float = 0.5
+    ) -> None:
         self.broker = broker
         self.route = route
         self.retry_delay = retry_delay
@@ -106,11 +118,11 @@ class EventConsumer:
                 message_id=raw.message_id,
                 exchange=raw.exchange or "",
                 routing_key=raw.routing_key or "",
-                delivery_count=int(headers.get("x-delivery-count", 0) or 0),
+                delivery_count=_as_int(headers.get("x-delivery-count")),
             )
             outcome = await self.process(incoming)
             if outcome is Outcome.RETRY:
-                await asyncio.sleep(min(10.0, self.retry_delay * (2 ** incoming.delivery_count)))
+                await asyncio.sleep(min(10.0, self.retry_delay * (2**incoming.delivery_count)))
                 await message.nack(requeue=True)
             else:
                 await message.ack()
@@ -155,8 +167,11 @@ class EventConsumer:
             return Outcome.RETRY
         log.warning(
             "message parked",
-            extra={"queue": self.route.queue.name, "message_id": incoming.message_id,
-                   "errors": _errors_json(errors)},
+            extra={
+                "queue": self.route.queue.name,
+                "message_id": incoming.message_id,
+                "errors": _errors_json(errors),
+            },
         )
         return Outcome.PARKED
 

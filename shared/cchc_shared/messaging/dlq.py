@@ -61,7 +61,7 @@ def _reason(message: AbstractIncomingMessage) -> tuple[str, list[dict[str, Any]]
     if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
         death = deaths[0]
         reason = f"dead-lettered by the broker: {_text(death.get('reason'))}"
-        return reason + f" after {death.get('count', '?')} time(s)", []
+        return reason + f" after {_text(death.get('count', '?'))} time(s)", []
     return "unknown", []
 
 
@@ -83,7 +83,7 @@ async def _drain(
 ) -> list[AbstractIncomingMessage]:
     """Take every message currently in the queue without acknowledging any."""
     queue = await channel.declare_queue(queue_name, passive=True)
-    expected = queue.declaration_result.message_count
+    expected = queue.declaration_result.message_count or 0
     taken: list[AbstractIncomingMessage] = []
     while len(taken) < expected:
         message = await queue.get(no_ack=False, fail=False, timeout=idle_timeout)
@@ -147,9 +147,15 @@ async def replay_parked(
                 headers = {
                     key: value
                     for key, value in (message.headers or {}).items()
-                    if not key.startswith(KIT_HEADER_PREFIX) and not key.startswith("x-death")
-                    and key not in ("x-first-death-exchange", "x-first-death-queue",
-                                    "x-first-death-reason", "x-delivery-count")
+                    if not key.startswith(KIT_HEADER_PREFIX)
+                    and not key.startswith("x-death")
+                    and key
+                    not in (
+                        "x-first-death-exchange",
+                        "x-first-death-queue",
+                        "x-first-death-reason",
+                        "x-delivery-count",
+                    )
                 }
                 await channel.default_exchange.publish(
                     aio_pika.Message(

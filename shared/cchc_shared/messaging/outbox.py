@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
 from faststream.rabbit import RabbitBroker
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.messaging import metrics
@@ -135,7 +135,9 @@ class OutboxRelay:
         # Confirms are awaited together: one channel keeps the publish order.
         outcomes = await asyncio.gather(*(self._publish_one(row) for row in rows))
         acked = [row.seq for row, error in zip(rows, outcomes, strict=True) if error is None]
-        failed = [(row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None]
+        failed = [
+            (row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None
+        ]
         await self.mark(acked, failed)
         metrics.OUTBOX_PUBLISHED.inc(len(acked))
         if failed:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aio_pika
 from aio_pika.abc import AbstractChannel
+from pamqp.common import FieldValue
 
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
 
@@ -62,10 +63,12 @@ def all_queues() -> list[QueueSpec]:
 
 
 def find_queue(name: str) -> QueueSpec | None:
-    return next((spec for spec in all_queues() if name in (spec.name, spec.dead_letter_queue)), None)
+    return next(
+        (spec for spec in all_queues() if name in (spec.name, spec.dead_letter_queue)), None
+    )
 
 
-def queue_arguments(spec: QueueSpec, delivery_limit: int) -> dict[str, object]:
+def queue_arguments(spec: QueueSpec, delivery_limit: int) -> dict[str, FieldValue]:
     return {
         "x-queue-type": "quorum",
         "x-delivery-limit": delivery_limit,

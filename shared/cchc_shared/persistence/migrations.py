@@ -19,7 +19,9 @@ _MIGRATION_LOCK_ID = 7_310_2023  # PostgreSQL advisory lock: one migrator at a t
 def alembic_config(database_url: str, script_location: str | Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location))
-    config.set_main_option("sqlalchemy.url", normalise_database_url(database_url).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", normalise_database_url(database_url).replace("%", "%%")
+    )
     return config
 
 

@@ -89,10 +89,16 @@ class SqlAlchemyUnitOfWork:
             "event_type": event.type,
             "received_at": datetime.now(UTC),
         }
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         statement = (
-            postgresql.insert(self._tables.inbox) if dialect == "postgresql" else sqlite.insert(self._tables.inbox)
-        ).values(values).on_conflict_do_nothing()
+            (
+                postgresql.insert(self._tables.inbox)
+                if dialect == "postgresql"
+                else sqlite.insert(self._tables.inbox)
+            )
+            .values(values)
+            .on_conflict_do_nothing()
+        )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0) == 1)
 

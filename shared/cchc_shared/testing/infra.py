@@ -31,7 +31,9 @@ async def fresh_vhost(prefix: str = "cchc-test") -> AsyncIterator[str]:
     """A new, empty virtual host; yields its AMQP URL and deletes it afterwards."""
     name = f"{prefix}-{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(rabbitmqctl, "add_vhost", name)
-    await asyncio.to_thread(rabbitmqctl, "set_permissions", "-p", name, RABBITMQ_USER, ".*", ".*", ".*")
+    await asyncio.to_thread(
+        rabbitmqctl, "set_permissions", "-p", name, RABBITMQ_USER, ".*", ".*", ".*"
+    )
     try:
         yield f"amqp://{RABBITMQ_USER}:{RABBITMQ_USER}@{RABBITMQ_HOST}/{quote(name, safe='')}"
     finally:

@@ -11,8 +11,8 @@ from cchc_shared.contracts.envelope import (
     parse_data,
 )
 from cchc_shared.contracts.events import (
-    EVENTS,
     AGENCY_CODE_PATTERN,
+    EVENTS,
     EvaluationRecordedV1,
     EventData,
     InboundInitiativeSubmittedV1,

@@ -73,7 +73,7 @@ class OutboxRelay:
         self.settings = settings or RelaySettings()
         self.relay_id = relay_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
-        self.last_cycle_at: float = 0.0
+        self.last_cycle_at = time.monotonic()  # a new relay is not stalled
         self._last_purge = 0.0
 
     def wake(self) -> None:
@@ -203,6 +203,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; database or broker outages are waited out."""
+        self.last_cycle_at = time.monotonic()
         while not stop.is_set():
             published = 0
             try:

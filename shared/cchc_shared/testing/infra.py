@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,11 +20,23 @@ POSTGRES_ADMIN_DSN = os.environ.get(
 )
 
 
-def rabbitmqctl(*args: str) -> str:
-    result = subprocess.run(
-        ["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=True, timeout=120
-    )
-    return result.stdout
+def rabbitmqctl(*args: str, attempts: int = 30) -> str:
+    """Run rabbitmqctl; while the broker app is restarting (another test), wait for it."""
+    for attempt in range(attempts):
+        result = subprocess.run(
+            ["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=False, timeout=120
+        )
+        if result.returncode == 0:
+            return result.stdout
+        if attempt + 1 < attempts:
+            subprocess.run(
+                ["rabbitmqctl", "-q", "await_startup"],
+                capture_output=True,
+                check=False,
+                timeout=120,
+            )
+            time.sleep(1)
+    raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()}")
 
 
 @asynccontextmanager

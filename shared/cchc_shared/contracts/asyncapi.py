@@ -25,6 +25,7 @@ from cchc_shared.contracts.schemas import (
     example_of,
     title_of,
 )
+from cchc_shared.messaging.topology import all_queues
 
 ASYNCAPI_VERSION = "3.0.0"
 DOCUMENT_VERSION = "1.0.0"
@@ -39,22 +40,6 @@ PUBLISHERS: dict[str, str] = {
     "evaluation": "evaluation",
     "replication": "evaluation",
 }
-# Who consumes what (DESIGN.md): scheduling plans visits of initiatives; evaluation knows the
-# initiatives it recommends and the rounds (teams) whose members may evaluate; reporting keeps
-# read models over every event; intake alone reads cchc.inbound.
-_INITIATIVE_READERS = ("scheduling", "evaluation", "reporting")
-_ROUND_READERS = ("evaluation", "reporting")
-CONSUMERS: dict[str, tuple[str, ...]] = {
-    "initiative.submitted.v1": _INITIATIVE_READERS,
-    "initiative.amended.v1": _INITIATIVE_READERS,
-    "initiative.withdrawn.v1": _INITIATIVE_READERS,
-    "round.scheduled.v1": _ROUND_READERS,
-    "round.rescheduled.v1": _ROUND_READERS,
-    "round.cancelled.v1": _ROUND_READERS,
-}
-DEFAULT_CONSUMERS = ("reporting",)
-INBOUND_CONSUMERS = ("intake",)
-
 SERVICE_TAGS: dict[str, str] = {
     "intake": "Agencies and initiatives; the edge for other platforms (phân hệ tiếp nhận).",
     "scheduling": "Survey rounds, visits, teams, notices (phân hệ lập kế hoạch khảo sát).",
@@ -85,9 +70,17 @@ def publisher_of(event: type[EventData]) -> str:
 
 
 def consumers_of(event: type[EventData]) -> tuple[str, ...]:
-    if event.exchange == INBOUND_EXCHANGE:
-        return INBOUND_CONSUMERS
-    return CONSUMERS.get(event.routing_key, DEFAULT_CONSUMERS)
+    """Who consumes an event: read from the topology that the services declare."""
+    return tuple(
+        sorted(
+            {
+                spec.service
+                for spec in all_queues()
+                if spec.exchange == event.exchange
+                and spec.binding_key in (event.routing_key, "#")
+            }
+        )
+    )
 
 
 def _rewrite_refs(node: Any) -> Any:

@@ -11,6 +11,9 @@ from typing import Annotated, Any
 import httpx
 import jwt
 import pytest
+from fastapi import Depends, FastAPI
+from pydantic import SecretStr, ValidationError
+
 from cchc_shared.auth import (
     DEVELOPMENT_SECRET,
     AuthError,
@@ -24,8 +27,6 @@ from cchc_shared.auth import (
     require_roles,
     verify_token,
 )
-from fastapi import Depends, FastAPI
-from pydantic import SecretStr, ValidationError
 
 SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP"
 

@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 
 import pytest
+
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN, PAR_AREAS
 from cchc_shared.reference import (
     PAR_AREA_CODES,

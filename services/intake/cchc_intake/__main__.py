@@ -3,5 +3,7 @@ from cchc_intake.config import IntakeSettings
 from cchc_shared.chassis.main import service_main
 
 raise SystemExit(
-    service_main(None, settings_factory=IntakeSettings, app_factory=create_app, migrations=MIGRATIONS)
+    service_main(
+        None, settings_factory=IntakeSettings, app_factory=create_app, migrations=MIGRATIONS
+    )
 )

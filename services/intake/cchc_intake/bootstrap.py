@@ -1,26 +1,115 @@
-"""The composition root of the intake service."""
+"""The composition root of the intake service: the one place where adapters are chosen
+and wired to the service layer and the entry points."""
 
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cchc_intake.adapters.orm import kit_tables, metadata
+from cchc_intake.adapters.storage import AttachmentStorage, LocalDiskStorage
 from cchc_intake.config import IntakeSettings
+from cchc_intake.domain.model import local_date
+from cchc_intake.entrypoints.api import ROUTERS
+from cchc_intake.entrypoints.errors import install_error_handlers
+from cchc_intake.entrypoints.inbound import inbound_route
+from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer.context import Intake, utc_now
+from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
+from cchc_shared.auth import AuthSettings, configure_auth
+from cchc_shared.chassis.http import BodySizeLimit
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.reference import load_agencies
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+MULTIPART_OVERHEAD = 64 * 1024
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    return ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
+@dataclass
+class IntakeRuntime(ServiceRuntime):
+    """The kit's runtime, with work that must finish before the first inbound message is
+    consumed: an empty database gets its agency registry before any event is judged."""
+
+    before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        if self.settings.run_migrations_on_start:
+            await self.migrate()
+        for hook in self.before_consuming:
+            await hook()
+        await super().start()  # migrating again finds nothing to do
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    runtime = build_runtime(settings or IntakeSettings())
-    return create_http_app(
-        runtime,
-        title="CCHC — Tiếp nhận mô hình, giải pháp, sáng kiến",
-        description="Intake: agencies and their initiatives.",
+class UploadBodyLimit:
+    """Attachment uploads may be as large as one report file; every other request keeps
+    the kit's small cap."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int) -> None:
+        self.small = BodySizeLimit(app, max_bytes)
+        self.large = BodySizeLimit(app, upload_max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_upload = (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and scope.get("path", "").endswith("/attachments")
+        )
+        await (self.large if is_upload else self.small)(scope, receive, send)
+
+
+def create_app(
+    settings: ServiceSettings | None = None,
+    *,
+    auth: AuthSettings | None = None,
+    storage: AttachmentStorage | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    settings = settings if isinstance(settings, IntakeSettings) else IntakeSettings()
+    runtime = cast(IntakeRuntime, IntakeRuntime.build(settings, metadata, kit_tables, MIGRATIONS))
+
+    def unit_of_work() -> SqlIntakeUnitOfWork:
+        return SqlIntakeUnitOfWork(
+            runtime.sessions, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
+        )
+
+    intake = Intake(
+        settings=settings,
+        uow=unit_of_work,
+        storage=storage or LocalDiskStorage(settings.resolved_attachments_dir),
+        clock=clock,
     )
+
+    async def seed() -> None:
+        await handlers.seed_reference_data(
+            unit_of_work(), load_agencies().values(), local_date(clock())
+        )
+
+    runtime.before_consuming.append(seed)
+    runtime.add_route(inbound_route(intake))
+    upload_cap = settings.attachment_max_bytes + MULTIPART_OVERHEAD
+    app = create_http_app(
+        runtime,
+        title="CCHC — Tiếp nhận mô hình, giải pháp, sáng kiến / Intake",
+        description=(
+            "Tiếp nhận đề xuất mô hình, giải pháp, sáng kiến cải cách hành chính của các cơ "
+            "quan, đơn vị. Agencies submit their administrative-reform initiatives; other "
+            "city platforms publish them as events on `cchc.inbound`."
+        ),
+        routers=ROUTERS,
+        max_body_bytes=upload_cap,
+    )
+    app.state.intake = intake
+    configure_auth(app, auth)
+    install_error_handlers(app)
+    app.add_middleware(
+        UploadBodyLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=upload_cap
+    )
+    return app

@@ -1,5 +1,6 @@
 """Settings of the intake service (environment variables ``CCHC_INTAKE_*``)."""
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
@@ -8,7 +9,17 @@ from cchc_shared.chassis.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CCHC_INTAKE_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CCHC_INTAKE_", extra="ignore", populate_by_name=True
+    )
 
     service_name: ClassVar[str] = "intake"
     default_http_port: ClassVar[int] = 8001
+
+    # One uploaded report file; JSON bodies keep the kit's smaller max_body_bytes.
+    attachment_max_bytes: int = 20 * 1024 * 1024
+    attachments_dir: Path | None = None  # default: <CCHC_DATA_DIR>/intake-attachments
+
+    @property
+    def resolved_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.data_dir / "intake-attachments"

@@ -1,8 +1,127 @@
-"""Tables of the intake service's own database."""
+"""Tables of the intake service's own database (SQLAlchemy Core)."""
 
-from sqlalchemy import MetaData
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+    text,
+)
+from sqlalchemy.engine import Dialect
 
 from cchc_shared.persistence.tables import define_kit_tables
 
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite keeps no offset, so UTC is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; intake stores aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if not isinstance(value, datetime):
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 metadata = MetaData()
 kit_tables = define_kit_tables(metadata)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(16), index=True),
+    Column("unit_type", String(50)),
+    Column("name_key", String(600), nullable=False),  # folded name, for search
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("title", String(300), nullable=False),
+    Column("submission_opens_on", Date, nullable=False),
+    Column("submission_closes_on", Date, nullable=False),
+    Column("survey_starts_on", Date, nullable=False),
+    Column("survey_ends_on", Date, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+initiatives = Table(
+    "initiatives",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, ForeignKey("campaigns.year"), nullable=False),
+    Column("agency_code", String(16), ForeignKey("agencies.code"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("title_key", String(1000), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("par_area", String(32), nullable=False),
+    Column("applied_since", Date, nullable=False),
+    Column("results", Text, nullable=False),
+    Column("limitations", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("origin_source", String(500)),
+    Column("origin_id", String(200)),
+    Column("amended_at", UtcDateTime),
+    Column("withdrawn_at", UtcDateTime),
+    Column("withdrawal_reason", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("search_text", Text, nullable=False),  # folded title, summary, results
+    Column("created_at", UtcDateTime, nullable=False),
+)
+Index("ix_initiatives_campaign_agency", initiatives.c.campaign_year, initiatives.c.agency_code)
+Index("ix_initiatives_submitted_at", initiatives.c.submitted_at)
+# One live initiative per (campaign, agency, folded title): the database backs the 409 rule.
+Index(
+    "ux_initiatives_title",
+    initiatives.c.campaign_year,
+    initiatives.c.agency_code,
+    initiatives.c.title_key,
+    unique=True,
+    sqlite_where=text("status = 'submitted'"),
+    postgresql_where=text("status = 'submitted'"),
+)
+Index("ux_initiatives_origin", initiatives.c.origin_source, initiatives.c.origin_id, unique=True)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("initiative_id", Uuid, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+)

@@ -1,1 +1,1 @@
-"""Pure domain model: no I/O."""
+"""The intake domain model: pure, no I/O."""

@@ -1,0 +1,300 @@
+"""Repositories over the intake tables: rows in, domain objects out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cchc_intake.adapters.orm import agencies, attachments, campaigns, initiatives
+from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
+from cchc_intake.domain.model import (
+    Attachment,
+    Campaign,
+    Content,
+    Initiative,
+    Origin,
+    Status,
+)
+from cchc_shared.contracts.text import fold
+from cchc_shared.reference import Agency, AgencyLevel
+
+
+def _agency(row: RowMapping) -> Agency:
+    return Agency(
+        code=row["code"],
+        name=row["name"],
+        level=AgencyLevel(row["level"]),
+        parent_code=row["parent_code"],
+        unit_type=row["unit_type"],
+    )
+
+
+class SqlAgencyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, code: str) -> Agency | None:
+        row = (
+            await self.session.execute(select(agencies).where(agencies.c.code == code))
+        ).mappings().first()
+        return _agency(row) if row else None
+
+    async def seed(self, catalogue: Iterable[Agency]) -> int:
+        """Add the agencies not yet known and refresh the names of the others; returns how
+        many were added. Agencies are never deleted: initiatives refer to them."""
+        known = {
+            row.code: row
+            for row in (await self.session.execute(select(agencies))).all()
+        }
+        added = 0
+        for agency in catalogue:
+            values = {
+                "name": agency.name,
+                "level": agency.level.value,
+                "parent_code": agency.parent_code,
+                "unit_type": agency.unit_type,
+                "name_key": fold(agency.name),
+            }
+            current = known.get(agency.code)
+            if current is None:
+                await self.session.execute(insert(agencies).values(code=agency.code, **values))
+                added += 1
+            elif any(getattr(current, key) != value for key, value in values.items()):
+                await self.session.execute(
+                    update(agencies).where(agencies.c.code == agency.code).values(**values)
+                )
+        return added
+
+
+def _campaign(row: RowMapping) -> Campaign:
+    return Campaign(
+        year=row["year"],
+        title=row["title"],
+        submission_opens_on=row["submission_opens_on"],
+        submission_closes_on=row["submission_closes_on"],
+        survey_starts_on=row["survey_starts_on"],
+        survey_ends_on=row["survey_ends_on"],
+    )
+
+
+def _campaign_values(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "title": campaign.title,
+        "submission_opens_on": campaign.submission_opens_on,
+        "submission_closes_on": campaign.submission_closes_on,
+        "survey_starts_on": campaign.survey_starts_on,
+        "survey_ends_on": campaign.survey_ends_on,
+        "updated_at": datetime.now(UTC),
+    }
+
+
+class SqlCampaignRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, year: int) -> Campaign | None:
+        row = (
+            await self.session.execute(select(campaigns).where(campaigns.c.year == year))
+        ).mappings().first()
+        return _campaign(row) if row else None
+
+    async def list(self) -> list[Campaign]:
+        rows = await self.session.execute(select(campaigns).order_by(campaigns.c.year.desc()))
+        return [_campaign(row) for row in rows.mappings()]
+
+    async def taking_submissions(self, day: date) -> Campaign | None:
+        """The most recent campaign whose submission window contains ``day``."""
+        row = (
+            await self.session.execute(
+                select(campaigns)
+                .where(campaigns.c.submission_opens_on <= day)
+                .where(campaigns.c.submission_closes_on >= day)
+                .order_by(campaigns.c.year.desc())
+                .limit(1)
+            )
+        ).mappings().first()
+        return _campaign(row) if row else None
+
+    async def add(self, campaign: Campaign) -> None:
+        values = _campaign_values(campaign)
+        await self.session.execute(
+            insert(campaigns).values(year=campaign.year, created_at=values["updated_at"], **values)
+        )
+
+    async def save(self, campaign: Campaign) -> None:
+        await self.session.execute(
+            update(campaigns)
+            .where(campaigns.c.year == campaign.year)
+            .values(**_campaign_values(campaign))
+        )
+
+
+def search_text(content: Content) -> str:
+    return fold(" ".join((content.title, content.summary, content.results, content.limitations)))
+
+
+def _initiative_values(initiative: Initiative) -> dict[str, Any]:
+    c = initiative.content
+    return {
+        "kind": c.kind,
+        "title": c.title,
+        "title_key": c.title_key,
+        "summary": c.summary,
+        "par_area": c.par_area,
+        "applied_since": c.applied_since,
+        "results": c.results,
+        "limitations": c.limitations,
+        "status": initiative.status.value,
+        "amended_at": initiative.amended_at,
+        "withdrawn_at": initiative.withdrawn_at,
+        "withdrawal_reason": initiative.withdrawal_reason,
+        "version": initiative.version,
+        "search_text": search_text(c),
+    }
+
+
+def initiative_from_row(row: RowMapping) -> Initiative:
+    return Initiative(
+        id=row["id"],
+        campaign_year=row["campaign_year"],
+        agency_code=row["agency_code"],
+        content=Content(
+            kind=row["kind"],
+            title=row["title"],
+            summary=row["summary"],
+            par_area=row["par_area"],
+            applied_since=row["applied_since"],
+            results=row["results"],
+            limitations=row["limitations"],
+        ),
+        submitted_at=row["submitted_at"],
+        submitted_by=row["submitted_by"],
+        status=Status(row["status"]),
+        origin=(
+            Origin(row["origin_source"], row["origin_id"]) if row["origin_source"] else None
+        ),
+        amended_at=row["amended_at"],
+        withdrawn_at=row["withdrawn_at"],
+        withdrawal_reason=row["withdrawal_reason"],
+        version=row["version"],
+    )
+
+
+def attachment_from_row(row: RowMapping) -> Attachment:
+    return Attachment(
+        id=row["id"],
+        initiative_id=row["initiative_id"],
+        filename=row["filename"],
+        media_type=row["media_type"],
+        size=row["size"],
+        sha256=row["sha256"],
+        storage_key=row["storage_key"],
+        uploaded_at=row["uploaded_at"],
+        uploaded_by=row["uploaded_by"],
+    )
+
+
+class SqlInitiativeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.seen: list[Initiative] = []
+
+    async def get(self, initiative_id: UUID) -> Initiative | None:
+        row = (
+            await self.session.execute(select(initiatives).where(initiatives.c.id == initiative_id))
+        ).mappings().first()
+        if row is None:
+            return None
+        initiative = initiative_from_row(row)
+        self.seen.append(initiative)
+        return initiative
+
+    async def live_with_title(self, campaign_year: int, agency_code: str, key: str) -> UUID | None:
+        """The id of the agency's not-withdrawn initiative with this folded title, if any."""
+        found: UUID | None = await self.session.scalar(
+            select(initiatives.c.id)
+            .where(initiatives.c.campaign_year == campaign_year)
+            .where(initiatives.c.agency_code == agency_code)
+            .where(initiatives.c.title_key == key)
+            .where(initiatives.c.status == Status.SUBMITTED.value)
+        )
+        return found
+
+    async def add(self, initiative: Initiative) -> None:
+        values = {
+            **_initiative_values(initiative),
+            "id": initiative.id,
+            "campaign_year": initiative.campaign_year,
+            "agency_code": initiative.agency_code,
+            "submitted_at": initiative.submitted_at,
+            "submitted_by": initiative.submitted_by,
+            "origin_source": initiative.origin.source if initiative.origin else None,
+            "origin_id": initiative.origin.id if initiative.origin else None,
+            "created_at": datetime.now(UTC),
+        }
+        await self._guard_title(initiative, insert(initiatives).values(**values))
+        self.seen.append(initiative)
+
+    async def save(self, initiative: Initiative) -> None:
+        """Write a changed initiative; the version it was read at must still be current."""
+        statement = (
+            update(initiatives)
+            .where(initiatives.c.id == initiative.id)
+            .where(initiatives.c.version == initiative.version - 1)
+            .values(**_initiative_values(initiative))
+        )
+        result = await self._guard_title(initiative, statement)
+        if getattr(result, "rowcount", 1) != 1:
+            raise ConcurrentUpdate()
+        if initiative not in self.seen:
+            self.seen.append(initiative)
+
+    async def _guard_title(self, initiative: Initiative, statement: Any) -> Any:
+        """Run ``statement`` in a savepoint so a lost race on the title index answers 409
+        (with the winner's id) instead of aborting the whole transaction."""
+        try:
+            async with self.session.begin_nested():
+                return await self.session.execute(statement)
+        except IntegrityError:
+            existing = await self.live_with_title(
+                initiative.campaign_year, initiative.agency_code, initiative.content.title_key
+            )
+            if existing is not None and existing != initiative.id:
+                raise DuplicateTitle(existing) from None
+            raise
+
+    async def add_attachment(self, attachment: Attachment) -> None:
+        await self.session.execute(
+            insert(attachments).values(
+                id=attachment.id,
+                initiative_id=attachment.initiative_id,
+                filename=attachment.filename,
+                media_type=attachment.media_type,
+                size=attachment.size,
+                sha256=attachment.sha256,
+                storage_key=attachment.storage_key,
+                uploaded_at=attachment.uploaded_at,
+                uploaded_by=attachment.uploaded_by,
+            )
+        )
+
+    async def attachments_of(self, initiative_id: UUID) -> list[Attachment]:
+        rows = await self.session.execute(
+            select(attachments)
+            .where(attachments.c.initiative_id == initiative_id)
+            .order_by(attachments.c.uploaded_at, attachments.c.id)
+        )
+        return [attachment_from_row(row) for row in rows.mappings()]
+
+    async def count_attachments(self, initiative_id: UUID) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(attachments.c.initiative_id == initiative_id)
+        )
+        return int(count or 0)

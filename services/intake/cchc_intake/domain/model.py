@@ -1,0 +1,453 @@
+"""The intake domain: campaigns with their windows, initiatives and their attachments.
+
+Pure: no I/O, no clock (callers pass ``now``/``today``). Text is normalised to NFC and
+refused when it holds control characters, so SQLite and PostgreSQL store the same data.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Final
+from uuid import UUID
+
+from cchc_intake.domain.errors import Conflict, Fault, InvalidInput
+from cchc_shared.contracts import (
+    EventData,
+    InitiativeAmendedV1,
+    InitiativeSubmittedV1,
+    InitiativeWithdrawnV1,
+)
+from cchc_shared.contracts.events import KINDS, PAR_AREAS
+from cchc_shared.contracts.text import clean_text, fold
+
+# Vietnam keeps UTC+7 all year (no daylight saving): "today" is the date in Ho Chi Minh City.
+HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")
+
+TITLE_MAX: Final = 300
+TEXT_MAX: Final = 20_000
+REASON_MAX: Final = 2_000
+FILENAME_MAX: Final = 200
+
+KIND_NAMES_VI: Final[dict[str, str]] = {
+    "model": "mô hình",
+    "solution": "giải pháp",
+    "initiative": "sáng kiến",
+}
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(HCMC_TZ).date()
+
+
+def vn_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def title_key(title: str) -> str:
+    """What two titles are compared by: no case, spacing or diacritics."""
+    return fold(title)
+
+
+def _forbidden_character(value: str, multiline: bool) -> str | None:
+    allowed = "\t\n\r" if multiline else ""
+    return next(
+        (
+            ch
+            for ch in value
+            if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed
+        ),
+        None,
+    )
+
+
+def clean_field(
+    name: str,
+    value: str,
+    faults: list[Fault],
+    *,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = True,
+) -> str:
+    """NFC-normalised, stripped ``value``; appends a fault to ``faults`` when it breaks a rule."""
+    try:
+        cleaned = clean_text(value, multiline=multiline).strip()
+    except ValueError:
+        ch = _forbidden_character(value, multiline) or "\x00"
+        faults.append(
+            Fault(
+                name,
+                f"Chứa ký tự điều khiển không được phép (U+{ord(ch):04X})"
+                + ("" if multiline else "; không được xuống dòng"),
+                f"contains a forbidden control character (U+{ord(ch):04X})"
+                + ("" if multiline else "; line breaks are not allowed"),
+            )
+        )
+        return value
+    if required and not cleaned:
+        faults.append(Fault(name, "Không được để trống", "must not be empty"))
+    elif len(cleaned) > max_length:
+        faults.append(
+            Fault(
+                name,
+                f"Dài quá {max_length} ký tự (hiện có {len(cleaned)})",
+                f"longer than {max_length} characters ({len(cleaned)})",
+            )
+        )
+    return cleaned
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the agency says about its initiative; the part an amendment may change."""
+
+    kind: str
+    title: str
+    summary: str
+    par_area: str
+    applied_since: date
+    results: str
+    limitations: str = ""
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        kind: str,
+        title: str,
+        summary: str,
+        par_area: str,
+        applied_since: date,
+        results: str,
+        limitations: str,
+        today: date,
+    ) -> Content:
+        """Validated, normalised content; InvalidInput names every fault."""
+        faults: list[Fault] = []
+        content = cls(
+            kind=kind,
+            title=clean_field("title", title, faults, max_length=TITLE_MAX, multiline=False),
+            summary=clean_field("summary", summary, faults, max_length=TEXT_MAX),
+            par_area=par_area,
+            applied_since=applied_since,
+            results=clean_field("results", results, faults, max_length=TEXT_MAX),
+            limitations=clean_field(
+                "limitations", limitations, faults, max_length=TEXT_MAX, required=False
+            ),
+        )
+        if kind not in KINDS:
+            allowed = ", ".join(f"{k} ({KIND_NAMES_VI[k]})" for k in KINDS)
+            faults.append(
+                Fault(
+                    "kind", f"Loại phải là một trong: {allowed}", f"kind must be one of: {allowed}"
+                )
+            )
+        if par_area not in PAR_AREAS:
+            allowed = ", ".join(PAR_AREAS)
+            faults.append(
+                Fault(
+                    "par_area",
+                    f"Lĩnh vực CCHC không có trong danh mục; chọn một trong: {allowed}",
+                    f"unknown PAR area; expected one of: {allowed}",
+                )
+            )
+        if applied_since > today:
+            faults.append(
+                Fault(
+                    "applied_since",
+                    f"Ngày bắt đầu áp dụng không được ở tương lai (sau {vn_date(today)})",
+                    f"must not be in the future (after {today.isoformat()})",
+                )
+            )
+        if faults:
+            raise InvalidInput(*faults)
+        return content
+
+    def changed(self, today: date, **changes: str | date) -> Content:
+        """This content with ``changes`` applied, validated as a whole."""
+        merged = replace(self, **changes)  # type: ignore[arg-type]
+        return Content.parse(
+            kind=merged.kind,
+            title=merged.title,
+            summary=merged.summary,
+            par_area=merged.par_area,
+            applied_since=merged.applied_since,
+            results=merged.results,
+            limitations=merged.limitations,
+            today=today,
+        )
+
+    @property
+    def title_key(self) -> str:
+        return title_key(self.title)
+
+
+@dataclass
+class Campaign:
+    """One year's campaign: agencies submit within the submission window; the survey
+    rounds take place within the survey window."""
+
+    year: int
+    title: str
+    submission_opens_on: date
+    submission_closes_on: date
+    survey_starts_on: date
+    survey_ends_on: date
+
+    def __post_init__(self) -> None:
+        faults: list[Fault] = []
+        if not 2000 <= self.year <= 2100:
+            faults.append(Fault("year", "Năm phải từ 2000 đến 2100", "year must be 2000-2100"))
+        self.title = clean_field(
+            "title", self.title, faults, max_length=TITLE_MAX, multiline=False
+        )
+        if self.submission_opens_on > self.submission_closes_on:
+            faults.append(
+                Fault(
+                    "submission_closes_on",
+                    "Ngày kết thúc nhận đề xuất phải sau hoặc bằng ngày bắt đầu",
+                    "the submission window must close on or after the day it opens",
+                )
+            )
+        if self.survey_starts_on > self.survey_ends_on:
+            faults.append(
+                Fault(
+                    "survey_ends_on",
+                    "Ngày kết thúc khảo sát phải sau hoặc bằng ngày bắt đầu",
+                    "the survey window must end on or after the day it starts",
+                )
+            )
+        if self.survey_ends_on < self.submission_opens_on:
+            faults.append(
+                Fault(
+                    "survey_ends_on",
+                    "Thời gian khảo sát phải kết thúc sau khi bắt đầu nhận đề xuất",
+                    "the survey window must end after the submission window opens",
+                )
+            )
+        if faults:
+            raise InvalidInput(*faults)
+
+    @classmethod
+    def default_title(cls, year: int) -> str:
+        return f"Khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm {year}"
+
+    def accepts_submissions_on(self, day: date) -> bool:
+        return self.submission_opens_on <= day <= self.submission_closes_on
+
+    def window_text(self) -> tuple[str, str]:
+        return (
+            f"từ {vn_date(self.submission_opens_on)} đến {vn_date(self.submission_closes_on)}",
+            f"from {self.submission_opens_on.isoformat()} to "
+            f"{self.submission_closes_on.isoformat()}",
+        )
+
+    def refuse_submission(self, day: date) -> InvalidInput | None:
+        """Why a submission made on ``day`` is refused, or None when the window is open."""
+        if self.accepts_submissions_on(day):
+            return None
+        vi, en = self.window_text()
+        return InvalidInput(
+            Fault(
+                "campaign_year",
+                f"Đợt năm {self.year} chỉ nhận đề xuất {vi}; ngày {vn_date(day)} nằm ngoài thời "
+                "hạn",
+                f"the {self.year} campaign accepts submissions {en}; {day.isoformat()} is "
+                "outside that window",
+            )
+        )
+
+    def change(
+        self,
+        *,
+        title: str | None = None,
+        submission_opens_on: date | None = None,
+        submission_closes_on: date | None = None,
+        survey_starts_on: date | None = None,
+        survey_ends_on: date | None = None,
+    ) -> Campaign:
+        """A validated copy with the given windows changed."""
+        return Campaign(
+            year=self.year,
+            title=self.title if title is None else title,
+            submission_opens_on=submission_opens_on or self.submission_opens_on,
+            submission_closes_on=submission_closes_on or self.submission_closes_on,
+            survey_starts_on=survey_starts_on or self.survey_starts_on,
+            survey_ends_on=survey_ends_on or self.survey_ends_on,
+        )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an initiative came from when another platform published it."""
+
+    source: str
+    id: str
+
+
+@dataclass
+class Initiative:
+    """The aggregate: one agency's proposal in one campaign. Changes record the public
+    events they cause in ``events``; the unit of work publishes them with the change."""
+
+    id: UUID
+    campaign_year: int
+    agency_code: str
+    content: Content
+    submitted_at: datetime
+    submitted_by: str
+    status: Status = Status.SUBMITTED
+    origin: Origin | None = None
+    amended_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str = ""
+    version: int = 1
+    events: list[EventData] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def submit(
+        cls,
+        *,
+        initiative_id: UUID,
+        campaign: Campaign,
+        agency_code: str,
+        content: Content,
+        submitted_at: datetime,
+        submitted_by: str,
+        origin: Origin | None = None,
+    ) -> Initiative:
+        refusal = campaign.refuse_submission(local_date(submitted_at))
+        if refusal is not None:
+            raise refusal
+        initiative = cls(
+            id=initiative_id,
+            campaign_year=campaign.year,
+            agency_code=agency_code,
+            content=content,
+            submitted_at=submitted_at,
+            submitted_by=submitted_by,
+            origin=origin,
+        )
+        initiative.events.append(
+            InitiativeSubmittedV1(initiative_id=initiative.id, **initiative._event_fields())
+        )
+        return initiative
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status is Status.WITHDRAWN
+
+    def ensure_active(self) -> None:
+        if self.is_withdrawn:
+            raise Conflict(
+                Fault("status", "Đề xuất đã được rút", "the initiative has been withdrawn")
+            )
+
+    def ensure_amendable(self, campaign: Campaign, now: datetime) -> None:
+        self.ensure_active()
+        if not campaign.accepts_submissions_on(local_date(now)):
+            vi, en = campaign.window_text()
+            raise Conflict(
+                Fault(
+                    "campaign_year",
+                    f"Chỉ được chỉnh sửa đề xuất khi đợt năm {campaign.year} còn nhận đề xuất "
+                    f"({vi})",
+                    f"an initiative can be amended only while the {campaign.year} campaign "
+                    f"takes submissions ({en})",
+                )
+            )
+
+    def amend(self, content: Content, campaign: Campaign, now: datetime) -> bool:
+        """Replace the content while the campaign takes submissions; False if nothing changed."""
+        self.ensure_amendable(campaign, now)
+        if content == self.content:
+            return False
+        self.content = content
+        self.amended_at = now
+        self.version += 1
+        self.events.append(
+            InitiativeAmendedV1(
+                initiative_id=self.id, amended_at=now, **self._event_fields()
+            )
+        )
+        return True
+
+    def withdraw(self, reason: str, now: datetime) -> None:
+        self.ensure_active()
+        faults: list[Fault] = []
+        reason = clean_field("reason", reason, faults, max_length=REASON_MAX, required=False)
+        if faults:
+            raise InvalidInput(*faults)
+        self.status = Status.WITHDRAWN
+        self.withdrawn_at = now
+        self.withdrawal_reason = reason
+        self.version += 1
+        self.events.append(
+            InitiativeWithdrawnV1(
+                initiative_id=self.id,
+                campaign_year=self.campaign_year,
+                agency_code=self.agency_code,
+                reason=reason,
+                withdrawn_at=now,
+            )
+        )
+
+    def _event_fields(self) -> dict[str, object]:
+        c = self.content
+        return {
+            "campaign_year": self.campaign_year,
+            "agency_code": self.agency_code,
+            "kind": c.kind,
+            "title": c.title,
+            "summary": c.summary,
+            "par_area": c.par_area,
+            "applied_since": c.applied_since,
+            "results": c.results,
+            "limitations": c.limitations,
+            "submitted_at": self.submitted_at,
+        }
+
+
+# Accepted attachment types, recognised by their content (magic bytes), never by name.
+ACCEPTED_MEDIA_TYPES: Final[dict[str, str]] = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+}
+MAX_ATTACHMENTS_PER_INITIATIVE: Final = 20
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: UUID
+    initiative_id: UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+def clean_filename(name: str, media_type: str) -> str:
+    """A safe display name: no directories, no control characters, NFC, bounded length,
+    with the extension of the detected type."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cs"))
+    base = unicodedata.normalize("NFC", base).strip().strip(".") or "tep-dinh-kem"
+    extension = ACCEPTED_MEDIA_TYPES.get(media_type, "bin")
+    stem, dot, current = base.rpartition(".")
+    if not dot or current.lower() not in (extension, "jpeg" if extension == "jpg" else extension):
+        stem = base
+    return f"{stem[: FILENAME_MAX - len(extension) - 1]}.{extension}"

@@ -1,0 +1,435 @@
+"""The HTTP API (mounted under /api/v1): thin, it turns requests into commands and
+domain objects into response bodies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cchc_intake import views
+from cchc_intake.domain.commands import (
+    Actor,
+    AmendInitiative,
+    ChangeCampaign,
+    CreateCampaign,
+    SubmitInitiative,
+    WithdrawInitiative,
+)
+from cchc_intake.domain.errors import Fault, InvalidInput, NotFound
+from cchc_intake.domain.model import Attachment, Initiative, local_date
+from cchc_intake.entrypoints.schemas import (
+    AgencyDetail,
+    AgencyOut,
+    AttachmentOut,
+    CampaignChanges,
+    CampaignIn,
+    CampaignOut,
+    InitiativeChanges,
+    InitiativeIn,
+    InitiativeListItem,
+    InitiativeOut,
+    InitiativePage,
+    Kind,
+    Level,
+    OriginOut,
+    ParAreaCode,
+    ParAreaOut,
+    StatusName,
+    WithdrawalIn,
+)
+from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer.context import Intake
+from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.contracts.text import clean_text
+from cchc_shared.reference import district_of, get_agency, par_areas
+
+UPLOAD_CHUNK = 64 * 1024
+
+
+def get_intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
+Reader = Annotated[
+    Principal,
+    Depends(
+        require_roles(Role.AGENCY_SUBMITTER, Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)
+    ),
+]
+Writer = Annotated[
+    Principal, Depends(require_roles(Role.AGENCY_SUBMITTER, Role.SECRETARIAT, Role.ADMIN))
+]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(
+        subject=principal.subject,
+        agency_code=principal.agency_code if principal.is_agency_submitter else None,
+    )
+
+
+def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> InitiativeOut:
+    agency = get_agency(initiative.agency_code)
+    content = initiative.content
+    return InitiativeOut(
+        initiative_id=initiative.id,
+        campaign_year=initiative.campaign_year,
+        agency_code=initiative.agency_code,
+        agency_name=agency.name if agency else initiative.agency_code,
+        agency_level=agency.level.value if agency else "city_department",
+        district_code=district_of(initiative.agency_code),
+        kind=content.kind,
+        title=content.title,
+        summary=content.summary,
+        par_area=content.par_area,
+        applied_since=content.applied_since,
+        results=content.results,
+        limitations=content.limitations,
+        status=initiative.status.value,
+        submitted_at=initiative.submitted_at,
+        submitted_by=initiative.submitted_by,
+        amended_at=initiative.amended_at,
+        withdrawn_at=initiative.withdrawn_at,
+        withdrawal_reason=initiative.withdrawal_reason,
+        origin=(
+            OriginOut(source=initiative.origin.source, id=initiative.origin.id)
+            if initiative.origin
+            else None
+        ),
+        version=initiative.version,
+        attachments=[AttachmentOut.of(a) for a in attachments],
+    )
+
+
+async def _read(intake: Intake, actor: Actor, initiative_id: UUID) -> InitiativeOut:
+    initiative, attachments = await handlers.read_initiative(actor, initiative_id, intake.uow())
+    return initiative_out(initiative, attachments)
+
+
+# --------------------------------------------------------------------------------------
+# Initiatives
+
+initiatives_router = APIRouter(prefix="/initiatives", tags=["initiatives"])
+
+
+@initiatives_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InitiativeOut,
+    summary="Gửi đề xuất / Submit an initiative",
+)
+async def submit(
+    body: InitiativeIn, principal: Writer, intake: IntakeDep, response: Response
+) -> InitiativeOut:
+    actor = actor_of(principal)
+    agency_code = actor.agency_code or body.agency_code
+    if agency_code is None:
+        raise InvalidInput(
+            Fault(
+                "agency_code",
+                "Cần mã cơ quan, đơn vị khi gửi thay cho đơn vị",
+                "agency_code is required when submitting on behalf of an agency",
+            )
+        )
+    if body.agency_code is not None and body.agency_code != agency_code:
+        raise handlers.NotAllowed.for_agency(body.agency_code)
+    initiative = await handlers.submit_initiative(
+        SubmitInitiative(
+            actor=actor,
+            agency_code=agency_code,
+            campaign_year=body.campaign_year,
+            kind=body.kind,
+            title=body.title,
+            summary=body.summary,
+            par_area=body.par_area,
+            applied_since=body.applied_since,
+            results=body.results,
+            limitations=body.limitations,
+        ),
+        intake.uow(),
+        intake.clock(),
+    )
+    response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
+    return initiative_out(initiative, [])
+
+
+def _search_text(q: str | None) -> str | None:
+    if q is None:
+        return None
+    try:
+        return clean_text(q, multiline=False)
+    except ValueError:
+        raise InvalidInput(
+            Fault("q", "Chứa ký tự điều khiển không được phép", "contains a control character")
+        ) from None
+
+
+@initiatives_router.get("", response_model=InitiativePage, summary="Danh sách / List initiatives")
+async def list_initiatives(
+    principal: Reader,
+    intake: IntakeDep,
+    campaign_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    agency: Annotated[str | None, Query(max_length=16, description="agency code")] = None,
+    district: Annotated[
+        str | None, Query(pattern=r"^\d{3}$", description="a district and all its wards")
+    ] = None,
+    level: Level | None = None,
+    par_area: ParAreaCode | None = None,
+    kind: Kind | None = None,
+    status: StatusName | None = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in the title or texts, any accents")
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> InitiativePage:
+    uow: Any = intake.uow()
+    async with uow:
+        session: AsyncSession = uow.session
+        rows, total = await views.list_initiatives(
+            session,
+            actor_of(principal),
+            views.InitiativeFilter(
+                campaign_year=campaign_year,
+                agency_code=agency,
+                district_code=district,
+                level=level,
+                par_area=par_area,
+                kind=kind,
+                status=status,
+                text=_search_text(q),
+            ),
+            page,
+            page_size,
+        )
+    return InitiativePage(
+        items=[InitiativeListItem.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@initiatives_router.get("/{initiative_id}", response_model=InitiativeOut)
+async def read(initiative_id: UUID, principal: Reader, intake: IntakeDep) -> InitiativeOut:
+    return await _read(intake, actor_of(principal), initiative_id)
+
+
+@initiatives_router.patch(
+    "/{initiative_id}",
+    response_model=InitiativeOut,
+    summary="Chỉnh sửa khi đợt còn nhận đề xuất / Amend while the campaign is open",
+)
+async def amend(
+    initiative_id: UUID, body: InitiativeChanges, principal: Writer, intake: IntakeDep
+) -> InitiativeOut:
+    changes = body.model_dump(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise InvalidInput(
+            *(Fault(name, "Không được để trống", "must not be null") for name in nulls)
+        )
+    actor = actor_of(principal)
+    await handlers.amend_initiative(
+        AmendInitiative(actor=actor, initiative_id=initiative_id, changes=changes),
+        intake.uow(),
+        intake.clock(),
+    )
+    return await _read(intake, actor, initiative_id)
+
+
+@initiatives_router.post(
+    "/{initiative_id}/withdraw", response_model=InitiativeOut, summary="Rút đề xuất / Withdraw"
+)
+async def withdraw(
+    initiative_id: UUID, principal: Writer, intake: IntakeDep, body: WithdrawalIn | None = None
+) -> InitiativeOut:
+    actor = actor_of(principal)
+    await handlers.withdraw_initiative(
+        WithdrawInitiative(
+            actor=actor, initiative_id=initiative_id, reason=body.reason if body else ""
+        ),
+        intake.uow(),
+        intake.clock(),
+    )
+    return await _read(intake, actor, initiative_id)
+
+
+# --------------------------------------------------------------------------------------
+# Attachments
+
+
+@initiatives_router.post(
+    "/{initiative_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AttachmentOut,
+    summary="Tải lên báo cáo (PDF, DOCX, ảnh) / Upload a report file",
+)
+async def upload(
+    initiative_id: UUID,
+    file: Annotated[UploadFile, File(description="PDF, DOCX, PNG, JPEG or WebP")],
+    principal: Writer,
+    intake: IntakeDep,
+) -> AttachmentOut:
+    async def chunks() -> AsyncIterator[bytes]:
+        while chunk := await file.read(UPLOAD_CHUNK):
+            yield chunk
+
+    attachment = await handlers.add_attachment(
+        actor=actor_of(principal),
+        initiative_id=initiative_id,
+        filename=file.filename or "",
+        chunks=chunks(),
+        uow=intake.uow(),
+        storage=intake.storage,
+        max_bytes=intake.settings.attachment_max_bytes,
+        now=intake.clock(),
+    )
+    return AttachmentOut.of(attachment)
+
+
+@initiatives_router.get("/{initiative_id}/attachments", response_model=list[AttachmentOut])
+async def list_attachments(
+    initiative_id: UUID, principal: Reader, intake: IntakeDep
+) -> list[AttachmentOut]:
+    _, attachments = await handlers.read_initiative(
+        actor_of(principal), initiative_id, intake.uow()
+    )
+    return [AttachmentOut.of(a) for a in attachments]
+
+
+@initiatives_router.get(
+    "/{initiative_id}/attachments/{attachment_id}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download(
+    initiative_id: UUID, attachment_id: UUID, principal: Reader, intake: IntakeDep
+) -> StreamingResponse:
+    attachment = await handlers.find_attachment(
+        actor_of(principal), initiative_id, attachment_id, intake.uow()
+    )
+    return StreamingResponse(
+        intake.storage.open(attachment.storage_key),
+        media_type=attachment.media_type,
+        headers={
+            "Content-Length": str(attachment.size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{attachment.sha256}"',
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Campaigns
+
+campaigns_router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+
+@campaigns_router.get("", response_model=list[CampaignOut])
+async def list_campaigns(principal: CurrentPrincipal, intake: IntakeDep) -> list[CampaignOut]:
+    uow = intake.uow()
+    async with uow:
+        found = await uow.campaigns.list()
+    today = local_date(intake.clock())
+    return [CampaignOut.of(c, today) for c in found]
+
+
+@campaigns_router.get("/{year}", response_model=CampaignOut)
+async def read_campaign(year: int, principal: CurrentPrincipal, intake: IntakeDep) -> CampaignOut:
+    uow = intake.uow()
+    async with uow:
+        campaign = await uow.campaigns.get(year)
+    if campaign is None:
+        raise handlers.campaign_not_found(year)
+    return CampaignOut.of(campaign, local_date(intake.clock()))
+
+
+@campaigns_router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignOut)
+async def create_campaign(body: CampaignIn, principal: Admin, intake: IntakeDep) -> CampaignOut:
+    campaign = await handlers.create_campaign(
+        CreateCampaign(
+            year=body.year,
+            title=body.title,
+            submission_opens_on=body.submission_opens_on,
+            submission_closes_on=body.submission_closes_on,
+            survey_starts_on=body.survey_starts_on,
+            survey_ends_on=body.survey_ends_on,
+        ),
+        intake.uow(),
+    )
+    return CampaignOut.of(campaign, local_date(intake.clock()))
+
+
+@campaigns_router.patch(
+    "/{year}", response_model=CampaignOut, summary="Đổi thời hạn / Change a campaign's windows"
+)
+async def change_campaign(
+    year: int, body: CampaignChanges, principal: Admin, intake: IntakeDep
+) -> CampaignOut:
+    campaign = await handlers.change_campaign(
+        ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), intake.uow()
+    )
+    return CampaignOut.of(campaign, local_date(intake.clock()))
+
+
+# --------------------------------------------------------------------------------------
+# Reference data
+
+reference_router = APIRouter(tags=["agencies"])
+
+
+@reference_router.get("/agencies", response_model=list[AgencyOut])
+async def list_agencies(
+    principal: CurrentPrincipal,
+    intake: IntakeDep,
+    level: Level | None = None,
+    district: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[AgencyOut]:
+    uow: Any = intake.uow()
+    async with uow:
+        rows = await views.list_agencies(uow.session, level, district, _search_text(q))
+    return [AgencyOut.model_validate(row) for row in rows]
+
+
+@reference_router.get("/agencies/{code}", response_model=AgencyDetail)
+async def read_agency(code: str, principal: CurrentPrincipal, intake: IntakeDep) -> AgencyDetail:
+    uow: Any = intake.uow()
+    async with uow:
+        agency = await uow.agencies.get(code)
+        if agency is None:
+            raise NotFound(
+                Fault(
+                    "code",
+                    f"Mã cơ quan {code} không có trong danh mục",
+                    f"unknown agency code {code}",
+                )
+            )
+        wards = await views.count_wards(uow.session, code)
+    return AgencyDetail(
+        code=agency.code,
+        name=agency.name,
+        level=agency.level.value,
+        parent_code=agency.parent_code,
+        unit_type=agency.unit_type,
+        ward_count=wards,
+    )
+
+
+@reference_router.get("/par-areas", response_model=list[ParAreaOut])
+async def list_par_areas(principal: CurrentPrincipal) -> list[ParAreaOut]:
+    return [ParAreaOut(code=a.code, name=a.name) for a in par_areas()]
+
+
+ROUTERS = (initiatives_router, campaigns_router, reference_router)

@@ -1,0 +1,101 @@
+"""The edge for other city platforms: initiatives published on ``cchc.inbound``.
+
+The kit's consumer decodes the CloudEvent and checks ``data`` against the contract; this
+module adds the domain's rules (known agency, open campaign, dates, duplicate title),
+answers every refused message with one InitiativeRejected, and lets the kit park it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from cchc_intake.domain.errors import DomainError, Fault
+from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer.context import Intake
+from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
+from cchc_shared.contracts.events import EventData
+from cchc_shared.messaging.consumer import EventRoute, IncomingMessage, PermanentError
+from cchc_shared.messaging.topology import SUBSCRIPTIONS
+
+log = logging.getLogger("cchc.intake.inbound")
+
+_SOURCE_MAX = 500  # the inbox's column sizes
+_ID_MAX = 200
+
+
+def data_path(fault: Fault) -> str:
+    return f"$.data.{fault.field}" if fault.field else "$.data"
+
+
+def _field_errors(faults: list[Fault]) -> list[FieldError]:
+    return [FieldError(data_path(f), f.bilingual) for f in faults]
+
+
+def _bounded(value: str, limit: int) -> str:
+    if len(value) <= limit:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def origin_of(incoming: IncomingMessage, event: CloudEvent | None) -> tuple[str, str]:
+    """The (source, id) that names a refused message, as far as it can be read."""
+    if event is not None:
+        return _bounded(event.source, _SOURCE_MAX), _bounded(event.id, _ID_MAX)
+    try:
+        document: Any = json.loads(incoming.body)
+    except (UnicodeDecodeError, ValueError):
+        document = None
+    attributes = document if isinstance(document, dict) else {}
+    source = attributes.get("source")
+    event_id = attributes.get("id")
+    if not isinstance(source, str) or not source:
+        source = f"amqp://{incoming.exchange or '(default)'}/{incoming.routing_key}"
+    if not isinstance(event_id, str) or not event_id:
+        event_id = incoming.message_id or "sha256:" + hashlib.sha256(incoming.body).hexdigest()
+    return _bounded(source, _SOURCE_MAX), _bounded(event_id, _ID_MAX)
+
+
+def inbound_route(intake: Intake) -> EventRoute:
+    async def handle(event: CloudEvent, data: EventData) -> None:
+        assert isinstance(data, InboundInitiativeSubmittedV1)
+        try:
+            initiative = await handlers.accept_inbound(event, data, intake.uow(), intake.clock())
+        except DomainError as exc:
+            raise PermanentError(_field_errors(exc.faults)) from exc
+        if initiative is None:
+            log.info("repeated inbound message ignored",
+                     extra={"origin_source": event.source, "origin_id": event.id})
+
+    async def on_rejected(
+        incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
+    ) -> None:
+        if (
+            event is not None
+            and event.type == InboundInitiativeSubmittedV1.event_type()
+            and isinstance(event.data, dict)
+        ):
+            named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
+            extra = await handlers.faults_beyond_schema(
+                intake.uow(), event.data, named, intake.clock()
+            )
+            # Extended in place: the kit parks the message with this same list as its reason.
+            errors.extend(_field_errors(extra))
+        source, origin_id = origin_of(incoming, event)
+        await handlers.reject_inbound(
+            handlers.RejectedMessage(
+                origin_source=source,
+                origin_id=origin_id,
+                errors=[(e.field, e.message) for e in errors],
+            ),
+            intake.uow(),
+        )
+
+    return EventRoute(
+        queue=SUBSCRIPTIONS["intake"][0],
+        models={InboundInitiativeSubmittedV1.event_type(): InboundInitiativeSubmittedV1},
+        handler=handle,
+        on_rejected=on_rejected,
+    )

@@ -1,0 +1,189 @@
+"""Request and response bodies of the HTTP API. Field names are the event contract's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cchc_intake.domain.model import REASON_MAX, TEXT_MAX, TITLE_MAX, Attachment, Campaign
+from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+
+Kind = Literal["model", "solution", "initiative"]
+ParAreaCode = Literal[
+    "institutional",
+    "procedures",
+    "organisation",
+    "civil_service",
+    "public_finance",
+    "digital_government",
+]
+Level = Literal["city_department", "vertical_agency", "district", "commune"]
+StatusName = Literal["submitted", "withdrawn"]
+
+# Lengths are checked after NFC normalisation by the domain; these only document them.
+_TITLE: dict[str, Any] = {"maxLength": TITLE_MAX}
+_TEXT: dict[str, Any] = {"maxLength": TEXT_MAX}
+
+
+class _Request(BaseModel):
+    # Unknown fields are refused: a client cannot set ids, status or timestamps.
+    model_config = ConfigDict(extra="forbid")
+
+
+class InitiativeIn(_Request):
+    agency_code: str | None = Field(
+        None,
+        pattern=AGENCY_CODE_PATTERN,
+        description="Secretariat and admin only, submitting for an agency; an agency's staff "
+        "submit for their own agency (from the token).",
+    )
+    campaign_year: int | None = Field(
+        None, ge=2000, le=2100, description="Default: the campaign taking submissions today."
+    )
+    kind: Kind
+    title: str = Field(json_schema_extra=_TITLE)
+    summary: str = Field(json_schema_extra=_TEXT)
+    par_area: ParAreaCode
+    applied_since: date
+    results: str = Field(json_schema_extra=_TEXT)
+    limitations: str = Field("", json_schema_extra=_TEXT)
+
+
+class InitiativeChanges(_Request):
+    """Only the fields sent are changed."""
+
+    kind: Kind | None = None
+    title: str | None = Field(None, json_schema_extra=_TITLE)
+    summary: str | None = Field(None, json_schema_extra=_TEXT)
+    par_area: ParAreaCode | None = None
+    applied_since: date | None = None
+    results: str | None = Field(None, json_schema_extra=_TEXT)
+    limitations: str | None = Field(None, json_schema_extra=_TEXT)
+
+
+class WithdrawalIn(_Request):
+    reason: str = Field("", json_schema_extra=dict[str, Any](maxLength=REASON_MAX))
+
+
+class AttachmentOut(BaseModel):
+    attachment_id: UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(
+            attachment_id=attachment.id,
+            filename=attachment.filename,
+            media_type=attachment.media_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            uploaded_at=attachment.uploaded_at,
+            uploaded_by=attachment.uploaded_by,
+        )
+
+
+class OriginOut(BaseModel):
+    source: str
+    id: str
+
+
+class InitiativeListItem(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    agency_name: str
+    agency_level: Level
+    district_code: str | None
+    kind: Kind
+    title: str
+    par_area: ParAreaCode
+    applied_since: date
+    status: StatusName
+    submitted_at: datetime
+    amended_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class InitiativeOut(InitiativeListItem):
+    summary: str
+    results: str
+    limitations: str
+    withdrawal_reason: str
+    submitted_by: str
+    origin: OriginOut | None
+    version: int
+    attachments: list[AttachmentOut]
+
+
+class InitiativePage(BaseModel):
+    items: list[InitiativeListItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name: str
+    level: Level
+    parent_code: str | None = Field(description="The district of a ward or commune.")
+    unit_type: str | None
+
+
+class AgencyDetail(AgencyOut):
+    ward_count: int
+
+
+class ParAreaOut(BaseModel):
+    code: ParAreaCode
+    name: str
+
+
+class CampaignWindows(_Request):
+    submission_opens_on: date
+    submission_closes_on: date
+    survey_starts_on: date
+    survey_ends_on: date
+
+
+class CampaignIn(CampaignWindows):
+    year: int = Field(ge=2000, le=2100)
+    title: str | None = Field(None, json_schema_extra=_TITLE)
+
+
+class CampaignChanges(_Request):
+    title: str | None = Field(None, json_schema_extra=_TITLE)
+    submission_opens_on: date | None = None
+    submission_closes_on: date | None = None
+    survey_starts_on: date | None = None
+    survey_ends_on: date | None = None
+
+
+class CampaignOut(BaseModel):
+    year: int
+    title: str
+    submission_opens_on: date
+    submission_closes_on: date
+    survey_starts_on: date
+    survey_ends_on: date
+    accepting_submissions: bool
+
+    @classmethod
+    def of(cls, campaign: Campaign, today: date) -> CampaignOut:
+        return cls(
+            year=campaign.year,
+            title=campaign.title,
+            submission_opens_on=campaign.submission_opens_on,
+            submission_closes_on=campaign.submission_closes_on,
+            survey_starts_on=campaign.survey_starts_on,
+            survey_ends_on=campaign.survey_ends_on,
+            accepting_submissions=campaign.accepts_submissions_on(today),
+        )

@@ -1,0 +1,123 @@
+"""Read side: lists and lookups straight from the tables (no aggregate needed to read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cchc_intake.adapters.orm import agencies, initiatives
+from cchc_intake.domain.commands import Actor
+from cchc_shared.contracts.text import fold
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    campaign_year: int | None = None
+    agency_code: str | None = None
+    district_code: str | None = None  # a district and every ward of it
+    level: str | None = None
+    par_area: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    text: str | None = None  # ignores case and Vietnamese diacritics
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _district_of() -> Any:
+    return func.coalesce(agencies.c.parent_code, agencies.c.code)
+
+
+_LIST_COLUMNS = (
+    initiatives.c.id.label("initiative_id"),
+    initiatives.c.campaign_year,
+    initiatives.c.agency_code,
+    agencies.c.name.label("agency_name"),
+    agencies.c.level.label("agency_level"),
+    initiatives.c.kind,
+    initiatives.c.title,
+    initiatives.c.par_area,
+    initiatives.c.applied_since,
+    initiatives.c.status,
+    initiatives.c.submitted_at,
+    initiatives.c.amended_at,
+    initiatives.c.withdrawn_at,
+)
+
+
+def _filtered(query: Select[Any], actor: Actor, f: InitiativeFilter) -> Select[Any]:
+    query = query.select_from(initiatives.join(agencies))
+    conditions = []
+    if actor.agency_code is not None:  # an agency sees its own initiatives only
+        conditions.append(initiatives.c.agency_code == actor.agency_code)
+    for column, value in (
+        (initiatives.c.campaign_year, f.campaign_year),
+        (initiatives.c.agency_code, f.agency_code),
+        (agencies.c.level, f.level),
+        (initiatives.c.par_area, f.par_area),
+        (initiatives.c.kind, f.kind),
+        (initiatives.c.status, f.status),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if f.district_code is not None:
+        conditions.append(
+            or_(agencies.c.code == f.district_code, agencies.c.parent_code == f.district_code)
+        )
+    for word in fold(f.text or "").split():
+        pattern = f"%{_like_escape(word)}%"
+        conditions.append(
+            or_(
+                initiatives.c.search_text.like(pattern, escape="\\"),
+                agencies.c.name_key.like(pattern, escape="\\"),
+            )
+        )
+    return query.where(and_(*conditions)) if conditions else query
+
+
+async def list_initiatives(
+    session: AsyncSession, actor: Actor, f: InitiativeFilter, page: int, page_size: int
+) -> tuple[list[dict[str, Any]], int]:
+    total = await session.scalar(_filtered(select(func.count()), actor, f))
+    rows = await session.execute(
+        _filtered(select(*_LIST_COLUMNS, _district_of().label("district_code")), actor, f)
+        .order_by(initiatives.c.submitted_at.desc(), initiatives.c.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [dict(row) for row in rows.mappings()], int(total or 0)
+
+
+_LEVEL_ORDER = case(
+    {"city_department": 0, "vertical_agency": 1, "district": 2, "commune": 3},
+    value=agencies.c.level,
+)
+
+
+async def list_agencies(
+    session: AsyncSession, level: str | None, district_code: str | None, text: str | None
+) -> list[dict[str, Any]]:
+    query = select(agencies.c.code, agencies.c.name, agencies.c.level, agencies.c.parent_code,
+                   agencies.c.unit_type)
+    if level is not None:
+        query = query.where(agencies.c.level == level)
+    if district_code is not None:
+        query = query.where(
+            or_(agencies.c.code == district_code, agencies.c.parent_code == district_code)
+        )
+    for word in fold(text or "").split():
+        query = query.where(agencies.c.name_key.like(f"%{_like_escape(word)}%", escape="\\"))
+    rows = await session.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
+    return [dict(row) for row in rows.mappings()]
+
+
+async def count_wards(session: AsyncSession, district_code: str) -> int:
+    count = await session.scalar(
+        select(func.count()).where(agencies.c.parent_code == district_code)
+    )
+    return int(count or 0)

@@ -1,4 +1,5 @@
-"""Regenerate the contract documents: ``docs/events/*.json`` and ``docs/asyncapi.json``.
+"""Regenerate the contract documents: ``docs/events/*.json``, ``docs/asyncapi.json`` and the
+RabbitMQ definitions ``deploy/rabbitmq/definitions.json``.
 
 Usage: ``uv run python -m cchc_shared.contracts.generate [--root DIR] [--check]``
 """
@@ -12,11 +13,13 @@ from pathlib import Path
 
 from cchc_shared.contracts.asyncapi import render_asyncapi, write_asyncapi
 from cchc_shared.contracts.schemas import render_schemas, write_schemas
+from cchc_shared.messaging.definitions import render_definitions_json
 
 # shared/cchc_shared/contracts/generate.py -> the repository root
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS_DIR = Path("docs/events")
 ASYNCAPI_FILE = Path("docs/asyncapi.json")
+DEFINITIONS_FILE = Path("deploy/rabbitmq/definitions.json")
 COMMAND = "uv run python -m cchc_shared.contracts.generate"
 
 
@@ -24,6 +27,7 @@ def expected_files() -> dict[Path, str]:
     """Relative path -> text of every generated document."""
     files = {SCHEMAS_DIR / name: text for name, text in render_schemas().items()}
     files[ASYNCAPI_FILE] = render_asyncapi()
+    files[DEFINITIONS_FILE] = render_definitions_json()
     return files
 
 
@@ -54,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     changed = write_schemas(root / SCHEMAS_DIR)
     if write_asyncapi(root / ASYNCAPI_FILE):
         changed.append(root / ASYNCAPI_FILE)
+    definitions = root / DEFINITIONS_FILE
+    text = expected_files()[DEFINITIONS_FILE]
+    if not definitions.is_file() or definitions.read_text(encoding="utf-8") != text:
+        definitions.parent.mkdir(parents=True, exist_ok=True)
+        definitions.write_text(text, encoding="utf-8")
+        changed.append(definitions)
     for path in changed:
         print(f"wrote {path.relative_to(root)}")
     print(f"{len(changed)} file(s) changed, {len(expected_files()) - len(changed)} up to date")

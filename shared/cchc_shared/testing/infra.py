@@ -20,22 +20,28 @@ POSTGRES_ADMIN_DSN = os.environ.get(
 )
 
 
-def rabbitmqctl(*args: str, attempts: int = 30) -> str:
+_BROKER_RESTARTING = ("'rabbit' app", "unable to perform an operation", "nodedown")
+
+
+def rabbitmqctl(*args: str, stdin: str | None = None, attempts: int = 30) -> str:
     """Run rabbitmqctl; while the broker app is restarting (another test), wait for it."""
-    for attempt in range(attempts):
+    for _ in range(attempts):
         result = subprocess.run(
-            ["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=False, timeout=120
+            ["rabbitmqctl", "-q", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
         )
         if result.returncode == 0:
             return result.stdout
-        if attempt + 1 < attempts:
-            subprocess.run(
-                ["rabbitmqctl", "-q", "await_startup"],
-                capture_output=True,
-                check=False,
-                timeout=120,
-            )
-            time.sleep(1)
+        if not any(marker in result.stderr for marker in _BROKER_RESTARTING):
+            break
+        subprocess.run(
+            ["rabbitmqctl", "-q", "await_startup"], capture_output=True, check=False, timeout=120
+        )
+        time.sleep(1)
     raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()}")
 
 

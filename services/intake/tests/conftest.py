@@ -67,7 +67,9 @@ class EventTap:
             json.loads(m.body) for m in self.messages if m.routing_key == routing_key
         ]
 
-    async def wait(self, routing_key: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait(
+        self, routing_key: str, count: int, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         async def enough() -> bool:
             return len(self.of_type(routing_key)) >= count
 
@@ -102,7 +104,8 @@ class Clock:
         return self.fixed or datetime.now(UTC)
 
     def set(self, day: date, hour: int = 9) -> None:
-        self.fixed = datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - timedelta(hours=0)
+        """Fix the clock at ``hour`` o'clock in Ho Chi Minh City on ``day``."""
+        self.fixed = datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - timedelta(hours=7)
 
 
 @pytest.fixture

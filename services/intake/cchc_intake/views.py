@@ -102,8 +102,13 @@ _LEVEL_ORDER = case(
 async def list_agencies(
     session: AsyncSession, level: str | None, district_code: str | None, text: str | None
 ) -> list[dict[str, Any]]:
-    query = select(agencies.c.code, agencies.c.name, agencies.c.level, agencies.c.parent_code,
-                   agencies.c.unit_type)
+    query = select(
+        agencies.c.code,
+        agencies.c.name,
+        agencies.c.level,
+        agencies.c.parent_code,
+        agencies.c.unit_type,
+    )
     if level is not None:
         query = query.where(agencies.c.level == level)
     if district_code is not None:

@@ -63,9 +63,7 @@ class EventTap:
     messages: list[aio_pika.abc.AbstractIncomingMessage] = field(default_factory=list)
 
     def of_type(self, routing_key: str) -> list[dict[str, Any]]:
-        return [
-            json.loads(m.body) for m in self.messages if m.routing_key == routing_key
-        ]
+        return [json.loads(m.body) for m in self.messages if m.routing_key == routing_key]
 
     async def wait(
         self, routing_key: str, count: int, timeout: float = 10.0

@@ -83,9 +83,7 @@ def malformed_messages() -> dict[str, aio_pika.Message]:
         "bad-specversion": cloud_event(inbound_data(9001), specversion="0.3"),
         "unknown-type": cloud_event(inbound_data(9002), type="vn.hcmc.cchc.initiative.deleted.v1"),
         "other-event-type": cloud_event(inbound_data(9003), type="vn.hcmc.cchc.round.scheduled.v1"),
-        "missing-title": cloud_event(
-            {k: v for k, v in inbound_data(9004).items() if k != "title"}
-        ),
+        "missing-title": cloud_event({k: v for k, v in inbound_data(9004).items() if k != "title"}),
         "missing-title-unknown-agency": cloud_event(
             {k: v for k, v in inbound_data(9005, agency_code="99999").items() if k != "title"}
         ),

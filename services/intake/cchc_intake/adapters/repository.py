@@ -42,17 +42,16 @@ class SqlAgencyRepository:
 
     async def get(self, code: str) -> Agency | None:
         row = (
-            await self.session.execute(select(agencies).where(agencies.c.code == code))
-        ).mappings().first()
+            (await self.session.execute(select(agencies).where(agencies.c.code == code)))
+            .mappings()
+            .first()
+        )
         return _agency(row) if row else None
 
     async def seed(self, catalogue: Iterable[Agency]) -> int:
         """Add the agencies not yet known and refresh the names of the others; returns how
         many were added. Agencies are never deleted: initiatives refer to them."""
-        known = {
-            row.code: row
-            for row in (await self.session.execute(select(agencies))).all()
-        }
+        known = {row.code: row for row in (await self.session.execute(select(agencies))).all()}
         added = 0
         for agency in catalogue:
             values = {
@@ -101,8 +100,10 @@ class SqlCampaignRepository:
 
     async def get(self, year: int) -> Campaign | None:
         row = (
-            await self.session.execute(select(campaigns).where(campaigns.c.year == year))
-        ).mappings().first()
+            (await self.session.execute(select(campaigns).where(campaigns.c.year == year)))
+            .mappings()
+            .first()
+        )
         return _campaign(row) if row else None
 
     async def list(self) -> list[Campaign]:
@@ -112,14 +113,18 @@ class SqlCampaignRepository:
     async def taking_submissions(self, day: date) -> Campaign | None:
         """The most recent campaign whose submission window contains ``day``."""
         row = (
-            await self.session.execute(
-                select(campaigns)
-                .where(campaigns.c.submission_opens_on <= day)
-                .where(campaigns.c.submission_closes_on >= day)
-                .order_by(campaigns.c.year.desc())
-                .limit(1)
+            (
+                await self.session.execute(
+                    select(campaigns)
+                    .where(campaigns.c.submission_opens_on <= day)
+                    .where(campaigns.c.submission_closes_on >= day)
+                    .order_by(campaigns.c.year.desc())
+                    .limit(1)
+                )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return _campaign(row) if row else None
 
     async def add(self, campaign: Campaign) -> None:
@@ -177,9 +182,7 @@ def initiative_from_row(row: RowMapping) -> Initiative:
         submitted_at=row["submitted_at"],
         submitted_by=row["submitted_by"],
         status=Status(row["status"]),
-        origin=(
-            Origin(row["origin_source"], row["origin_id"]) if row["origin_source"] else None
-        ),
+        origin=(Origin(row["origin_source"], row["origin_id"]) if row["origin_source"] else None),
         amended_at=row["amended_at"],
         withdrawn_at=row["withdrawn_at"],
         withdrawal_reason=row["withdrawal_reason"],
@@ -208,8 +211,14 @@ class SqlInitiativeRepository:
 
     async def get(self, initiative_id: UUID) -> Initiative | None:
         row = (
-            await self.session.execute(select(initiatives).where(initiatives.c.id == initiative_id))
-        ).mappings().first()
+            (
+                await self.session.execute(
+                    select(initiatives).where(initiatives.c.id == initiative_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         initiative = initiative_from_row(row)

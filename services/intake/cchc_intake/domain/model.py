@@ -54,11 +54,7 @@ def title_key(title: str) -> str:
 def _forbidden_character(value: str, multiline: bool) -> str | None:
     allowed = "\t\n\r" if multiline else ""
     return next(
-        (
-            ch
-            for ch in value
-            if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed
-        ),
+        (ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed),
         None,
     )
 
@@ -206,9 +202,7 @@ class Campaign:
         faults: list[Fault] = []
         if not 2000 <= self.year <= 2100:
             faults.append(Fault("year", "Năm phải từ 2000 đến 2100", "year must be 2000-2100"))
-        self.title = clean_field(
-            "title", self.title, faults, max_length=TITLE_MAX, multiline=False
-        )
+        self.title = clean_field("title", self.title, faults, max_length=TITLE_MAX, multiline=False)
         if self.submission_opens_on > self.submission_closes_on:
             faults.append(
                 Fault(
@@ -374,9 +368,7 @@ class Initiative:
         self.amended_at = now
         self.version += 1
         self.events.append(
-            InitiativeAmendedV1(
-                initiative_id=self.id, amended_at=now, **self._event_fields()
-            )
+            InitiativeAmendedV1(initiative_id=self.id, amended_at=now, **self._event_fields())
         )
         return True
 

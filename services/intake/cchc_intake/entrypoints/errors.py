@@ -85,4 +85,3 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = [{"field": "", "message": str(detail), "message_en": str(detail)}]
         headers = getattr(exc, "headers", None)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
-

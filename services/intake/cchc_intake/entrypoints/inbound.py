@@ -66,8 +66,10 @@ def inbound_route(intake: Intake) -> EventRoute:
         except DomainError as exc:
             raise PermanentError(_field_errors(exc.faults)) from exc
         if initiative is None:
-            log.info("repeated inbound message ignored",
-                     extra={"origin_source": event.source, "origin_id": event.id})
+            log.info(
+                "repeated inbound message ignored",
+                extra={"origin_source": event.source, "origin_id": event.id},
+            )
 
     async def on_rejected(
         incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]

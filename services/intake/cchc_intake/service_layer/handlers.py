@@ -499,9 +499,7 @@ async def reject_inbound(message: RejectedMessage, uow: UnitOfWork) -> bool:
                 for path, text in message.errors
             ],
         )
-        event_id = uuid.uuid5(
-            REJECTION_NAMESPACE, f"{message.origin_source}\n{message.origin_id}"
-        )
+        event_id = uuid.uuid5(REJECTION_NAMESPACE, f"{message.origin_source}\n{message.origin_id}")
         uow.publish_with_id(rejection, str(event_id))
         await uow.commit()
     return True

@@ -6,6 +6,12 @@ from fastapi import FastAPI
 
 from cchc_evaluation.adapters.orm import kit_tables, metadata
 from cchc_evaluation.config import EvaluationSettings
+from cchc_evaluation.domain.model import ParIndexRule, SelectionPolicy
+from cchc_evaluation.entrypoints import http
+from cchc_evaluation.entrypoints.messages import event_routes
+from cchc_evaluation.service_layer.handlers import EvaluationConfig
+from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
+from cchc_shared.auth import configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
@@ -17,10 +23,52 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     return ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
 
 
+def evaluation_config(settings: EvaluationSettings) -> EvaluationConfig:
+    return EvaluationConfig(
+        policy=SelectionPolicy(
+            threshold=settings.recommendation_threshold,
+            quorum_min=settings.quorum_min,
+            disagreement_range=settings.disagreement_range,
+            final_score_method=settings.final_score_method,
+            require_sector_opinion=settings.require_sector_opinion,
+        ),
+        par_rule=ParIndexRule(
+            per_submitted=settings.par_points_per_submitted,
+            per_surveyed=settings.par_points_per_surveyed,
+            per_recommended=settings.par_points_per_recommended,
+            cap=settings.par_points_cap,
+            district_counts_wards=settings.par_district_counts_wards,
+        ),
+        evaluator_roles=tuple(settings.evaluator_roles),
+        rubric_step=settings.rubric_step,
+    )
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    runtime = build_runtime(settings or EvaluationSettings())
-    return create_http_app(
+    settings = settings if isinstance(settings, EvaluationSettings) else EvaluationSettings()
+    runtime = build_runtime(settings)
+
+    def unit_of_work() -> SqlEvaluationUnitOfWork:
+        return SqlEvaluationUnitOfWork(
+            runtime.sessions,
+            runtime.tables,
+            source=settings.source,
+            on_commit=runtime.wake_relay,
+        )
+
+    for route in event_routes(unit_of_work):
+        runtime.add_route(route)
+    app = create_http_app(
         runtime,
         title="CCHC — Đánh giá, lựa chọn",
-        description="Evaluation: rubric, evaluations, selection, PAR-Index contribution.",
+        description=(
+            "Evaluation: rubric, on-site evaluations, aggregation, selection and the PAR-Index "
+            "contribution (phân hệ đánh giá, lựa chọn mô hình, giải pháp, sáng kiến CCHC)."
+        ),
+        routers=[http.router],
     )
+    http.install_error_handler(app)
+    configure_auth(app)
+    app.state.uow_factory = unit_of_work
+    app.state.evaluation_config = evaluation_config(settings)
+    return app

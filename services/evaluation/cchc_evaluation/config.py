@@ -1,10 +1,17 @@
-"""Settings of the evaluation service (environment variables ``CCHC_EVALUATION_*``)."""
+"""Settings of the evaluation service (environment variables ``CCHC_EVALUATION_*``).
 
-from typing import ClassVar
+The selection and PAR-Index rules are settings so the Department can tune them per campaign
+without a release; their meaning is documented in ``services/evaluation/README.md``.
+"""
 
+from typing import ClassVar, Literal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cchc_shared.chassis.settings import ServiceSettings
+
+TeamRole = Literal["head", "member", "secretary"]
 
 
 class EvaluationSettings(ServiceSettings):
@@ -14,3 +21,19 @@ class EvaluationSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "evaluation"
     default_http_port: ClassVar[int] = 8003
+
+    # Selection (Deliver 4 and 5 of the issue).
+    recommendation_threshold: float = Field(70.0, ge=0, le=100)
+    quorum_min: int = Field(3, ge=1)
+    disagreement_range: float = Field(20.0, ge=0, le=100)
+    final_score_method: Literal["mean", "median"] = "mean"
+    require_sector_opinion: bool = True
+    evaluator_roles: tuple[TeamRole, ...] = ("head", "member", "secretary")
+    rubric_step: float = Field(0.5, gt=0)
+
+    # PAR-Index contribution (Deliver 6).
+    par_points_per_submitted: float = Field(0.5, ge=0)
+    par_points_per_surveyed: float = Field(0.5, ge=0)
+    par_points_per_recommended: float = Field(1.0, ge=0)
+    par_points_cap: float = Field(3.0, ge=0)
+    par_district_counts_wards: bool = True

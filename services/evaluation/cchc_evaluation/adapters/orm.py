@@ -1,8 +1,182 @@
-"""Tables of the evaluation service's own database."""
+"""Tables of the evaluation service's own database (SQLAlchemy Core)."""
 
-from sqlalchemy import MetaData
+from __future__ import annotations
 
-from cchc_shared.persistence.tables import define_kit_tables
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+
+from cchc_shared.persistence.tables import SequenceInteger, define_kit_tables
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite keeps no offset, so UTC is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; the evaluation service stores aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
 
 metadata = MetaData()
 kit_tables = define_kit_tables(metadata)
+
+# What intake announced (InitiativeSubmitted/Amended/Withdrawn).
+initiatives = Table(
+    "initiatives",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("kind", String(20)),
+    Column("title", String(300)),
+    Column("summary", Text),
+    Column("par_area", String(32)),
+    Column("content_as_of", UtcDateTime),
+    Column("withdrawn_at", UtcDateTime),
+)
+Index("ix_initiatives_campaign", initiatives.c.campaign_year)
+
+# What scheduling announced (RoundScheduled/Rescheduled/Cancelled).
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("starts_on", Date),
+    Column("ends_on", Date),
+    Column("as_of", UtcDateTime),
+    Column("as_of_rank", Integer, nullable=False),
+    Column("cancelled_at", UtcDateTime),
+    Column("cancel_reason", Text, nullable=False),
+)
+
+round_members = Table(
+    "round_members",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("member_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("agency_code", String(16), nullable=False),
+)
+Index("ix_round_members_member", round_members.c.member_id)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("visit_id", Uuid, primary_key=True),
+    Column("round_id", Uuid, nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("initiative_id", Uuid, nullable=False, index=True),
+    Column("agency_code", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("starts_at", Time, nullable=False),
+)
+
+rubrics = Table(
+    "rubrics",
+    metadata,
+    Column("campaign_year", Integer, primary_key=True, autoincrement=False),
+    Column("definition", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("initiative_id", Uuid, nullable=False),
+    Column("round_id", Uuid, nullable=False),
+    Column("visit_id", Uuid, nullable=False),
+    Column("evaluator_id", String(64), nullable=False),
+    Column("campaign_year", Integer, nullable=False, index=True),
+    Column("scores", JSON, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("strengths", Text, nullable=False),
+    Column("limitations", Text, nullable=False),
+    Column("difficulties", Text, nullable=False),
+    Column("recommendation", String(20), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    # One evaluation per member per initiative: the database backs the rule.
+    UniqueConstraint("initiative_id", "evaluator_id", name="uq_evaluations_member"),
+)
+
+sector_opinions = Table(
+    "sector_opinions",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("agency_code", String(16), nullable=False),
+    Column("stance", String(32), nullable=False),
+    Column("opinion", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False, index=True),
+    Column("decision", String(20), nullable=False),
+    Column("scope", String(20)),
+    Column("rationale", Text, nullable=False),
+    Column("override_reason", Text),
+    Column("overridden", Boolean, nullable=False),
+    Column("final_score", Float, nullable=False),
+    Column("evaluation_count", Integer, nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+)
+
+# Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", SequenceInteger, primary_key=True, autoincrement=True),
+    Column("entity", String(30), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("reason", Text),
+    Column("snapshot", JSON, nullable=False),
+)
+Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)

@@ -1,0 +1,61 @@
+"""What people ask the service to do (already parsed from HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from cchc_evaluation.domain.model import DecisionRequest, Narrative, Recommendation, Stance
+from cchc_evaluation.domain.rubric import Rubric
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the token's subject (for the audit log), role and binding (a survey member
+    or an agency)."""
+
+    subject: str
+    role: str
+    member_id: str | None = None
+    agency_code: str | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationSheet:
+    scores: tuple[tuple[str, float], ...]
+    narrative: Narrative
+    recommendation: Recommendation
+
+
+@dataclass(frozen=True)
+class RecordEvaluation:
+    visit_id: UUID
+    sheet: EvaluationSheet
+    initiative_id: UUID | None = None  # optional cross-checks of the visit's
+    round_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AmendEvaluation:
+    evaluation_id: UUID
+    sheet: EvaluationSheet
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SetRubric:
+    rubric: Rubric
+
+
+@dataclass(frozen=True)
+class RecordSectorOpinion:
+    initiative_id: UUID
+    agency_code: str
+    stance: Stance
+    opinion: str
+
+
+@dataclass(frozen=True)
+class Decide:
+    initiative_id: UUID
+    request: DecisionRequest

@@ -1,0 +1,458 @@
+"""HTTP request and response bodies (field names as in the event data, CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cchc_evaluation.domain.model import (
+    Aggregate,
+    Decision,
+    Evaluation,
+    IndexRow,
+    InitiativeInfo,
+    Round,
+    SectorOpinion,
+)
+from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
+from cchc_evaluation.service_layer.handlers import InitiativeResult, MemberVisit
+from cchc_shared.contracts.events import AgencyCode
+from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+
+Recommendation = Literal["replicate", "improve", "not_recommended"]
+Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
+Stance = Literal["supports", "supports_with_conditions", "does_not_support"]
+CriterionCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
+Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------------------
+# Rubric
+
+
+class BandBody(_In):
+    min_score: Points
+    max_score: Points
+    label: ShortText
+    descriptor: LongText
+
+
+class CriterionBody(_In):
+    code: CriterionCode
+    name: ShortText
+    description: OptionalLongText = ""
+    source: OptionalLongText = ""
+    max_score: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+    bands: list[BandBody] = Field(min_length=1, max_length=10)
+
+
+class RubricIn(_In):
+    title: ShortText
+    step: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.5
+    criteria: list[CriterionBody] = Field(min_length=1, max_length=20)
+
+    def to_domain(self, year: int) -> Rubric:
+        return Rubric(
+            campaign_year=year,
+            title=self.title,
+            step=self.step,
+            criteria=tuple(
+                Criterion(
+                    c.code,
+                    c.name,
+                    c.description,
+                    c.source,
+                    c.max_score,
+                    tuple(Band(b.min_score, b.max_score, b.label, b.descriptor) for b in c.bands),
+                )
+                for c in self.criteria
+            ),
+        )
+
+
+class RubricOut(BaseModel):
+    campaign_year: int
+    title: str
+    step: float
+    total_max: float
+    is_default: bool = Field(
+        description="True while the campaign has no rubric of its own and the default applies"
+    )
+    criteria: list[CriterionBody]
+
+    @classmethod
+    def of(cls, rubric: Rubric, own: bool) -> RubricOut:
+        return cls(
+            campaign_year=rubric.campaign_year,
+            title=rubric.title,
+            step=rubric.step,
+            total_max=rubric.total_max,
+            is_default=not own,
+            criteria=[
+                CriterionBody(
+                    code=c.code,
+                    name=c.name,
+                    description=c.description,
+                    source=c.source,
+                    max_score=c.max_score,
+                    bands=[
+                        BandBody(
+                            min_score=b.min_score,
+                            max_score=b.max_score,
+                            label=b.label,
+                            descriptor=b.descriptor,
+                        )
+                        for b in c.bands
+                    ],
+                )
+                for c in rubric.criteria
+            ],
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Evaluations
+
+
+class ScoreIn(_In):
+    criterion: Annotated[str, Field(min_length=1, max_length=100)]
+    score: Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _SheetIn(_In):
+    scores: list[ScoreIn] = Field(min_length=1, max_length=50)
+    strengths: LongText = Field(description="Ưu điểm")
+    limitations: LongText = Field(description="Hạn chế")
+    difficulties: LongText = Field(description="Khó khăn, vướng mắc")
+    recommendation: Recommendation
+
+
+class EvaluationIn(_SheetIn):
+    visit_id: UUID
+    initiative_id: UUID | None = Field(None, description="Optional cross-check of the visit's")
+    round_id: UUID | None = Field(None, description="Optional cross-check of the visit's")
+    evaluator_id: str | None = Field(None, description="Optional; must be the token's member")
+
+
+class EvaluationAmendIn(_SheetIn):
+    reason: OptionalLongText | None = Field(None, description="Why the evaluation changed")
+
+
+class ScoreOut(BaseModel):
+    criterion: str
+    score: float
+    max_score: float
+
+
+class AuditEntryOut(BaseModel):
+    action: str
+    actor: str
+    at: datetime
+    reason: str | None
+    snapshot: dict[str, Any]
+
+
+class EvaluationOut(BaseModel):
+    evaluation_id: UUID
+    initiative_id: UUID
+    round_id: UUID
+    visit_id: UUID
+    evaluator_id: str
+    campaign_year: int
+    scores: list[ScoreOut]
+    total: float
+    strengths: str
+    limitations: str
+    difficulties: str
+    recommendation: Recommendation
+    recorded_at: datetime
+    updated_at: datetime
+    version: int
+    history: list[AuditEntryOut] | None = None
+
+    @classmethod
+    def of(cls, e: Evaluation, history: list[dict[str, Any]] | None = None) -> EvaluationOut:
+        return cls(
+            evaluation_id=e.id,
+            initiative_id=e.initiative_id,
+            round_id=e.round_id,
+            visit_id=e.visit_id,
+            evaluator_id=e.evaluator_id,
+            campaign_year=e.campaign_year,
+            scores=[
+                ScoreOut(criterion=s.criterion, score=s.score, max_score=s.max_score)
+                for s in e.scores
+            ],
+            total=e.total,
+            strengths=e.narrative.strengths,
+            limitations=e.narrative.limitations,
+            difficulties=e.narrative.difficulties,
+            recommendation=e.recommendation,
+            recorded_at=e.recorded_at,
+            updated_at=e.updated_at,
+            version=e.version,
+            history=[AuditEntryOut(**h) for h in history] if history is not None else None,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Rounds and visits
+
+
+class InitiativeOut(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    status: str
+    kind: str | None
+    title: str | None
+    par_area: str | None
+
+    @classmethod
+    def of(cls, info: InitiativeInfo) -> InitiativeOut:
+        return cls(
+            initiative_id=info.id,
+            campaign_year=info.campaign_year,
+            agency_code=info.agency_code,
+            status=info.status.value,
+            kind=info.kind,
+            title=info.title,
+            par_area=info.par_area,
+        )
+
+
+class TeamMemberOut(BaseModel):
+    member_id: str
+    name: str
+    role: str
+    agency_code: str
+
+
+class VisitOut(BaseModel):
+    visit_id: UUID
+    initiative_id: UUID
+    agency_code: str
+    date: date
+    starts_at: time
+
+
+class RoundOut(BaseModel):
+    round_id: UUID
+    campaign_year: int
+    sequence: int
+    status: str
+    starts_on: date | None
+    ends_on: date | None
+    team: list[TeamMemberOut]
+    visits: list[VisitOut]
+    cancel_reason: str
+
+    @classmethod
+    def of(cls, r: Round) -> RoundOut:
+        return cls(
+            round_id=r.id,
+            campaign_year=r.campaign_year,
+            sequence=r.sequence,
+            status=r.status.value,
+            starts_on=r.starts_on,
+            ends_on=r.ends_on,
+            team=[
+                TeamMemberOut(
+                    member_id=m.member_id, name=m.name, role=m.role, agency_code=m.agency_code
+                )
+                for m in r.team
+            ],
+            visits=[
+                VisitOut(
+                    visit_id=v.visit_id,
+                    initiative_id=v.initiative_id,
+                    agency_code=v.agency_code,
+                    date=v.date,
+                    starts_at=v.starts_at,
+                )
+                for v in r.visits
+            ],
+            cancel_reason=r.cancel_reason,
+        )
+
+
+class MemberVisitOut(BaseModel):
+    round_id: UUID
+    round_sequence: int
+    round_status: str
+    visit: VisitOut
+    initiative: InitiativeOut | None
+    evaluation_id: UUID | None
+    evaluation_opens_on: date
+    decided: bool
+
+    @classmethod
+    def of(cls, mv: MemberVisit) -> MemberVisitOut:
+        v = mv.visit
+        return cls(
+            round_id=mv.round.id,
+            round_sequence=mv.round.sequence,
+            round_status=mv.round.status.value,
+            visit=VisitOut(
+                visit_id=v.visit_id,
+                initiative_id=v.initiative_id,
+                agency_code=v.agency_code,
+                date=v.date,
+                starts_at=v.starts_at,
+            ),
+            initiative=InitiativeOut.of(mv.initiative) if mv.initiative else None,
+            evaluation_id=mv.evaluation.id if mv.evaluation else None,
+            evaluation_opens_on=mv.open_from,
+            decided=mv.decided,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Aggregation, ranking, opinion, decision
+
+
+class AggregateOut(BaseModel):
+    count: int
+    mean: float | None
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+    spread: float | None
+    stdev: float | None
+    disagreement: bool
+    eligible_evaluators: int
+    quorum_required: int
+    quorum_reached: bool
+    final_score: float | None
+    recommendations: dict[str, int]
+
+    @classmethod
+    def of(cls, a: Aggregate) -> AggregateOut:
+        return cls(**a.__dict__)
+
+
+class OpinionIn(_In):
+    agency_code: AgencyCode = Field(description="The sector department (sở, ngành) consulted")
+    stance: Stance
+    opinion: LongText
+
+
+class OpinionOut(BaseModel):
+    initiative_id: UUID
+    agency_code: str
+    stance: Stance
+    opinion: str
+    recorded_by: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, o: SectorOpinion) -> OpinionOut:
+        return cls(**o.__dict__)
+
+
+class DecisionIn(_In):
+    decision: Recommendation
+    scope: Scope | None = None
+    rationale: LongText
+    override_reason: OptionalLongText | None = Field(
+        None, description="Required to recommend below the threshold; audited"
+    )
+
+
+class DecisionOut(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    decision: Recommendation
+    scope: Scope | None
+    rationale: str
+    override_reason: str | None
+    overridden: bool
+    final_score: float
+    evaluation_count: int
+    decided_by: str
+    decided_at: datetime
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionOut:
+        return cls(**d.__dict__)
+
+
+class InitiativeResultOut(BaseModel):
+    rank: int | None = None
+    initiative_id: UUID
+    initiative: InitiativeOut | None
+    aggregate: AggregateOut
+    meets_threshold: bool
+    sector_opinion: OpinionOut | None
+    decision: DecisionOut | None
+    evaluations: list[EvaluationOut] | None = None
+
+    @classmethod
+    def of(
+        cls, r: InitiativeResult, rank: int | None = None, with_evaluations: bool = False
+    ) -> InitiativeResultOut:
+        return cls(
+            rank=rank,
+            initiative_id=r.initiative_id,
+            initiative=InitiativeOut.of(r.info) if r.info else None,
+            aggregate=AggregateOut.of(r.stats),
+            meets_threshold=r.meets_threshold,
+            sector_opinion=OpinionOut.of(r.opinion) if r.opinion else None,
+            decision=DecisionOut.of(r.decision) if r.decision else None,
+            evaluations=[EvaluationOut.of(e) for e in r.evaluations] if with_evaluations else None,
+        )
+
+
+class RankingOut(BaseModel):
+    campaign_year: int
+    threshold: float
+    quorum_min: int
+    disagreement_range: float
+    final_score_method: str
+    items: list[InitiativeResultOut]
+
+
+class IndexRowOut(BaseModel):
+    agency_code: str
+    name: str
+    level: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+    points: float
+
+    @classmethod
+    def of(cls, row: IndexRow) -> IndexRowOut:
+        return cls(
+            agency_code=row.code,
+            name=row.name,
+            level=row.level,
+            submitted=row.submitted,
+            surveyed=row.surveyed,
+            recommended=row.recommended,
+            mean_score=row.mean_score,
+            points=row.points,
+        )
+
+
+class ParIndexRuleOut(BaseModel):
+    per_submitted: float
+    per_surveyed: float
+    per_recommended: float
+    cap: float
+    district_counts_wards: bool
+    formula: str
+
+
+class ParIndexOut(BaseModel):
+    campaign_year: int
+    rule: ParIndexRuleOut
+    rows: list[IndexRowOut]

@@ -1,0 +1,260 @@
+"""In-memory fakes of the unit of work and repositories, for driving handlers in unit tests."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from cchc_evaluation.domain.model import (
+    Decision,
+    Evaluation,
+    InitiativeInfo,
+    Round,
+    SectorOpinion,
+)
+from cchc_evaluation.domain.rubric import Rubric
+from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+
+
+class FakeInitiatives:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, InitiativeInfo] = {}
+
+    async def get(self, initiative_id: UUID) -> InitiativeInfo | None:
+        return copy.deepcopy(self.rows.get(initiative_id))
+
+    async def add(self, info: InitiativeInfo) -> None:
+        assert info.id not in self.rows
+        self.rows[info.id] = copy.deepcopy(info)
+
+    async def update(self, info: InitiativeInfo) -> None:
+        self.rows[info.id] = copy.deepcopy(info)
+
+    async def of_campaign(self, year: int) -> list[InitiativeInfo]:
+        return [copy.deepcopy(i) for i in self.rows.values() if i.campaign_year == year]
+
+    async def many(self, ids: Iterable[UUID]) -> dict[UUID, InitiativeInfo]:
+        return {i: copy.deepcopy(self.rows[i]) for i in set(ids) if i in self.rows}
+
+
+class FakeRounds:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Round] = {}
+
+    async def get(self, round_id: UUID) -> Round | None:
+        return copy.deepcopy(self.rows.get(round_id))
+
+    async def containing_visit(self, visit_id: UUID) -> Round | None:
+        return next(
+            (copy.deepcopy(r) for r in self.rows.values() if r.visit(visit_id) is not None), None
+        )
+
+    async def visiting(self, initiative_ids: Iterable[UUID]) -> list[Round]:
+        wanted = set(initiative_ids)
+        return [
+            copy.deepcopy(r)
+            for r in self.rows.values()
+            if any(v.initiative_id in wanted for v in r.visits)
+        ]
+
+    async def with_member(self, member_id: str) -> list[Round]:
+        return [copy.deepcopy(r) for r in self.rows.values() if r.member(member_id)]
+
+    async def add(self, round_: Round) -> None:
+        assert round_.id not in self.rows
+        self.rows[round_.id] = copy.deepcopy(round_)
+
+    async def update(self, round_: Round) -> None:
+        self.rows[round_.id] = copy.deepcopy(round_)
+
+
+class FakeRubrics:
+    def __init__(self) -> None:
+        self.rows: dict[int, Rubric] = {}
+
+    async def get(self, year: int) -> Rubric | None:
+        return self.rows.get(year)
+
+    async def save(self, rubric: Rubric, actor: str, at: datetime) -> None:
+        self.rows[rubric.campaign_year] = rubric
+
+
+class FakeEvaluations:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Evaluation] = {}
+
+    async def get(self, evaluation_id: UUID) -> Evaluation | None:
+        return copy.deepcopy(self.rows.get(evaluation_id))
+
+    async def by_member(self, initiative_id: UUID, evaluator_id: str) -> Evaluation | None:
+        return next(
+            (
+                copy.deepcopy(e)
+                for e in self.rows.values()
+                if e.initiative_id == initiative_id and e.evaluator_id == evaluator_id
+            ),
+            None,
+        )
+
+    async def of_initiative(self, initiative_id: UUID) -> list[Evaluation]:
+        return [copy.deepcopy(e) for e in self.rows.values() if e.initiative_id == initiative_id]
+
+    async def of_campaign(self, year: int) -> list[Evaluation]:
+        return [copy.deepcopy(e) for e in self.rows.values() if e.campaign_year == year]
+
+    async def of_member(self, evaluator_id: str) -> list[Evaluation]:
+        return [copy.deepcopy(e) for e in self.rows.values() if e.evaluator_id == evaluator_id]
+
+    async def count_of_campaign(self, year: int) -> int:
+        return len(await self.of_campaign(year))
+
+    async def add(self, e: Evaluation) -> None:
+        self.rows[e.id] = copy.deepcopy(e)
+
+    async def update(self, e: Evaluation) -> None:
+        self.rows[e.id] = copy.deepcopy(e)
+
+
+class FakeOpinions:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, SectorOpinion] = {}
+
+    async def get(self, initiative_id: UUID) -> SectorOpinion | None:
+        return self.rows.get(initiative_id)
+
+    async def many(self, ids: Iterable[UUID]) -> dict[UUID, SectorOpinion]:
+        return {i: self.rows[i] for i in set(ids) if i in self.rows}
+
+    async def save(self, opinion: SectorOpinion) -> None:
+        self.rows[opinion.initiative_id] = opinion
+
+
+class FakeDecisions:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Decision] = {}
+
+    async def get(self, initiative_id: UUID) -> Decision | None:
+        return self.rows.get(initiative_id)
+
+    async def of_campaign(self, year: int) -> list[Decision]:
+        return [d for d in self.rows.values() if d.campaign_year == year]
+
+    async def add(self, d: Decision) -> None:
+        assert d.initiative_id not in self.rows
+        self.rows[d.initiative_id] = d
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    async def record(
+        self,
+        entity: str,
+        entity_id: str,
+        action: str,
+        actor: str,
+        at: datetime,
+        snapshot: dict[str, Any],
+        reason: str | None = None,
+    ) -> None:
+        self.entries.append(
+            {
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "actor": actor,
+                "at": at,
+                "snapshot": snapshot,
+                "reason": reason,
+            }
+        )
+
+    async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
+        return [
+            {k: e[k] for k in ("action", "actor", "at", "reason", "snapshot")}
+            for e in self.entries
+            if e["entity"] == entity and e["entity_id"] == entity_id
+        ]
+
+
+class FakeUnitOfWork:
+    """Keeps state across uses (like a database); ``published`` holds committed events only."""
+
+    def __init__(self) -> None:
+        self.initiatives = FakeInitiatives()
+        self.rounds = FakeRounds()
+        self.rubrics = FakeRubrics()
+        self.evaluations = FakeEvaluations()
+        self.opinions = FakeOpinions()
+        self.decisions = FakeDecisions()
+        self.audit = FakeAudit()
+        self.inbox: set[tuple[str, str, str]] = set()
+        self.published: list[EventData] = []
+        self.commits = 0
+        self._pending: list[EventData] = []
+        self._snapshot: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._pending = []
+        self._snapshot = copy.deepcopy(self._state())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    def _state(self) -> tuple[Any, ...]:
+        return (
+            self.initiatives.rows,
+            self.rounds.rows,
+            self.rubrics.rows,
+            self.evaluations.rows,
+            self.opinions.rows,
+            self.decisions.rows,
+            self.audit.entries,
+            self.inbox,
+        )
+
+    async def lock(self, key: UUID) -> None:
+        return None
+
+    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
+        key = (consumer, event.source, event.id)
+        if key in self.inbox:
+            return False
+        self.inbox.add(key)
+        return True
+
+    def publish(self, data: EventData, *, subject: str | None = None) -> EncodedMessage:
+        self._pending.append(data)
+        return encode_event(data, source="/cchc/evaluation", subject=subject)
+
+    async def commit(self) -> None:
+        self.published.extend(self._pending)
+        self._pending = []
+        self._snapshot = copy.deepcopy(self._state())
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self._pending = []
+        if self._snapshot is not None:
+            (
+                self.initiatives.rows,
+                self.rounds.rows,
+                self.rubrics.rows,
+                self.evaluations.rows,
+                self.opinions.rows,
+                self.decisions.rows,
+                self.audit.entries,
+                self.inbox,
+            ) = copy.deepcopy(self._snapshot)
+            self._snapshot = None

@@ -22,7 +22,7 @@ class InitiativeFilter:
     par_area: str | None = None
     kind: str | None = None
     status: str | None = None
-    text: str | None = None  # ignores case and Vietnamese diacritics
+    text: str | None = None  # a phrase; ignores case, spacing and Vietnamese diacritics
 
 
 def _like_escape(term: str) -> str:
@@ -30,7 +30,11 @@ def _like_escape(term: str) -> str:
 
 
 def _district_of() -> Any:
-    return func.coalesce(agencies.c.parent_code, agencies.c.code)
+    return case(
+        (agencies.c.level == "district", agencies.c.code),
+        (agencies.c.level == "commune", agencies.c.parent_code),
+        else_=None,
+    )
 
 
 _LIST_COLUMNS = (
@@ -69,8 +73,9 @@ def _filtered(query: Select[Any], actor: Actor, f: InitiativeFilter) -> Select[A
         conditions.append(
             or_(agencies.c.code == f.district_code, agencies.c.parent_code == f.district_code)
         )
-    for word in fold(f.text or "").split():
-        pattern = f"%{_like_escape(word)}%"
+    phrase = fold(f.text or "")
+    if phrase:
+        pattern = f"%{_like_escape(phrase)}%"
         conditions.append(
             or_(
                 initiatives.c.search_text.like(pattern, escape="\\"),
@@ -115,8 +120,9 @@ async def list_agencies(
         query = query.where(
             or_(agencies.c.code == district_code, agencies.c.parent_code == district_code)
         )
-    for word in fold(text or "").split():
-        query = query.where(agencies.c.name_key.like(f"%{_like_escape(word)}%", escape="\\"))
+    phrase = fold(text or "")
+    if phrase:
+        query = query.where(agencies.c.name_key.like(f"%{_like_escape(phrase)}%", escape="\\"))
     rows = await session.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
     return [dict(row) for row in rows.mappings()]
 

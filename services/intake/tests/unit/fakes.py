@@ -1,0 +1,166 @@
+"""In-memory repositories and unit of work, for driving the handlers without I/O."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from datetime import date
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from cchc_intake.adapters.storage import StoredObject
+from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
+from cchc_shared.contracts import CloudEvent, EventData
+from cchc_shared.reference import Agency
+
+
+class FakeAgencies:
+    def __init__(self) -> None:
+        self.by_code: dict[str, Agency] = {}
+
+    async def get(self, code: str) -> Agency | None:
+        return self.by_code.get(code)
+
+    async def seed(self, catalogue: Iterable[Agency]) -> int:
+        added = 0
+        for agency in catalogue:
+            added += agency.code not in self.by_code
+            self.by_code[agency.code] = agency
+        return added
+
+
+class FakeCampaigns:
+    def __init__(self) -> None:
+        self.by_year: dict[int, Campaign] = {}
+
+    async def get(self, year: int) -> Campaign | None:
+        return self.by_year.get(year)
+
+    async def list(self) -> list[Campaign]:
+        return sorted(self.by_year.values(), key=lambda c: -c.year)
+
+    async def taking_submissions(self, day: date) -> Campaign | None:
+        open_ = [c for c in self.by_year.values() if c.accepts_submissions_on(day)]
+        return max(open_, key=lambda c: c.year, default=None)
+
+    async def add(self, campaign: Campaign) -> None:
+        self.by_year[campaign.year] = campaign
+
+    async def save(self, campaign: Campaign) -> None:
+        self.by_year[campaign.year] = campaign
+
+
+class FakeInitiatives:
+    def __init__(self) -> None:
+        self.stored: dict[UUID, Initiative] = {}
+        self.attachments: list[Attachment] = []
+        self.seen: list[Initiative] = []
+
+    async def get(self, initiative_id: UUID) -> Initiative | None:
+        found = self.stored.get(initiative_id)
+        if found is None:
+            return None
+        initiative = copy.deepcopy(found)
+        self.seen.append(initiative)
+        return initiative
+
+    async def live_with_title(self, campaign_year: int, agency_code: str, key: str) -> UUID | None:
+        return next(
+            (
+                i.id
+                for i in self.stored.values()
+                if (i.campaign_year, i.agency_code, i.content.title_key, i.status)
+                == (campaign_year, agency_code, key, Status.SUBMITTED)
+            ),
+            None,
+        )
+
+    async def add(self, initiative: Initiative) -> None:
+        self.stored[initiative.id] = initiative
+        self.seen.append(initiative)
+
+    async def save(self, initiative: Initiative) -> None:
+        self.stored[initiative.id] = initiative
+
+    async def add_attachment(self, attachment: Attachment) -> None:
+        self.attachments.append(attachment)
+
+    async def attachments_of(self, initiative_id: UUID) -> list[Attachment]:
+        return [a for a in self.attachments if a.initiative_id == initiative_id]
+
+    async def count_attachments(self, initiative_id: UUID) -> int:
+        return len(await self.attachments_of(initiative_id))
+
+
+class FakeUnitOfWork:
+    """Commits keep what was done; anything not committed is forgotten, like a rollback."""
+
+    def __init__(self) -> None:
+        self.agencies = FakeAgencies()
+        self.campaigns = FakeCampaigns()
+        self.initiatives = FakeInitiatives()
+        self.inbox: set[tuple[str, str, str]] = set()
+        self.published: list[tuple[EventData, str | None]] = []
+        self.commits = 0
+        self._pending_inbox: set[tuple[str, str, str]] = set()
+        self._pending_events: list[tuple[EventData, str | None]] = []
+
+    async def __aenter__(self) -> Self:
+        self._snapshot = copy.deepcopy((self.initiatives.stored, self.initiatives.attachments))
+        self.initiatives.seen = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
+        key = (consumer, event.source, event.id)
+        if key in self.inbox or key in self._pending_inbox:
+            return False
+        self._pending_inbox.add(key)
+        return True
+
+    def publish_with_id(self, data: EventData, event_id: str) -> None:
+        self._pending_events.append((data, event_id))
+
+    async def commit(self) -> None:
+        for initiative in self.initiatives.seen:
+            self._pending_events += [(e, None) for e in initiative.events]
+            initiative.events.clear()
+        self.published += self._pending_events
+        self.inbox |= self._pending_inbox
+        self._pending_events, self._pending_inbox = [], set()
+        self._snapshot = copy.deepcopy((self.initiatives.stored, self.initiatives.attachments))
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self.initiatives.stored, self.initiatives.attachments = copy.deepcopy(self._snapshot)
+        self._pending_events, self._pending_inbox = [], set()
+
+    def events(self, kind: type[EventData]) -> list[EventData]:
+        return [e for e, _ in self.published if isinstance(e, kind)]
+
+
+class FakeStorage:
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    async def put(self, chunks: AsyncIterable[bytes]) -> StoredObject:
+        import hashlib
+
+        content = b"".join([chunk async for chunk in chunks])
+        sha = hashlib.sha256(content).hexdigest()
+        self.files[sha] = content
+        return StoredObject(key=sha, size=len(content), sha256=sha)
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        yield self.files[key]
+
+    async def delete(self, key: str) -> None:
+        self.files.pop(key, None)

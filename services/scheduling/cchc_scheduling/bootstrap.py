@@ -1,26 +1,112 @@
-"""The composition root of the scheduling service."""
+"""The composition root of the scheduling service: the one place where adapters are chosen
+and wired to the service layer and the entry points."""
 
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from cchc_scheduling.adapters.notices import NoticeSettings
 from cchc_scheduling.adapters.orm import kit_tables, metadata
 from cchc_scheduling.config import SchedulingSettings
+from cchc_scheduling.domain.model import Member
+from cchc_scheduling.entrypoints.api import ROUTERS
+from cchc_scheduling.entrypoints.context import Scheduling
+from cchc_scheduling.entrypoints.errors import install_error_handlers
+from cchc_scheduling.entrypoints.messages import routes
+from cchc_scheduling.service_layer import handlers
+from cchc_scheduling.service_layer.handlers import SchedulingPolicy
+from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
+from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+log = logging.getLogger("cchc.scheduling")
+
+
+def default_roster() -> list[Member]:
+    """The seeded roster (``data/default-roster.json``)."""
+    text = (
+        resources.files("cchc_scheduling")
+        .joinpath("data", "default-roster.json")
+        .read_text(encoding="utf-8")
+    )
+    return [
+        Member(
+            member_id=item["member_id"],
+            name=item["name"],
+            honorific=item["honorific"],
+            position=item["position"],
+            agency_code=item["agency_code"],
+            expertise=frozenset(item["expertise"]),
+            may_head=item.get("may_head", False),
+            may_be_secretary=item.get("may_be_secretary", False),
+            unavailable=frozenset(date.fromisoformat(d) for d in item.get("unavailable", [])),
+            email=item.get("email", ""),
+        )
+        for item in json.loads(text)["members"]
+    ]
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     return ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    runtime = build_runtime(settings or SchedulingSettings())
-    return create_http_app(
+def create_app(
+    settings: ServiceSettings | None = None, *, auth: AuthSettings | None = None
+) -> FastAPI:
+    settings = settings if isinstance(settings, SchedulingSettings) else SchedulingSettings()
+    runtime = build_runtime(settings)
+
+    def unit_of_work() -> SqlSchedulingUnitOfWork:
+        return SqlSchedulingUnitOfWork(
+            runtime.sessions, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
+        )
+
+    for route in routes(unit_of_work):
+        runtime.add_route(route)
+
+    async def seed() -> None:
+        if settings.seed_default_roster:
+            added = await handlers.seed_roster(unit_of_work(), default_roster())
+            if added:
+                log.info("default roster seeded", extra={"members": added})
+
+    app = create_http_app(
         runtime,
         title="CCHC — Lập kế hoạch khảo sát",
-        description="Scheduling: survey rounds, visits, teams and notices.",
+        description=(
+            "Scheduling: the pool of initiatives to survey, the roster of the survey team, "
+            "survey rounds (draft, confirm, reschedule, cancel) checked against every rule, "
+            "an automatic planner (OR-Tools CP-SAT), and the notices (DOCX, PDF, iCalendar)."
+        ),
+        routers=ROUTERS,
+        on_startup=[seed],
     )
+    configure_auth(app, auth)
+    install_error_handlers(app)
+    app.state.scheduling = Scheduling(
+        uow=unit_of_work,
+        policy=SchedulingPolicy(
+            max_visits_per_day=settings.max_visits_per_day,
+            visit_minutes=settings.visit_minutes,
+            planner_time_limit=settings.planner_time_limit,
+            start_times=settings.visit_start_times,
+            min_team_size=settings.min_team_size,
+            max_team_size=settings.max_team_size,
+        ),
+        notices=NoticeSettings(
+            place=settings.notice_place,
+            signer_name=settings.notice_signer_name,
+            contact=settings.notice_contact,
+            visit_minutes=settings.visit_minutes,
+        ),
+    )
+    return app

@@ -39,6 +39,7 @@ PUBLISHERS: dict[str, str] = {
     "round": "scheduling",
     "evaluation": "evaluation",
     "replication": "evaluation",
+    "selection": "evaluation",
 }
 SERVICE_TAGS: dict[str, str] = {
     "intake": "Agencies and initiatives; the edge for other platforms (phân hệ tiếp nhận).",

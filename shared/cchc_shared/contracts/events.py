@@ -266,6 +266,36 @@ class ReplicationRecommendedV1(EventData):
         return str(self.initiative_id)
 
 
+class SelectionDecidedV1(EventData):
+    """Every selection decision, including ``improve`` and ``not_recommended``, so reporting
+    can show the whole outcome; a ``replicate`` decision is also announced, unchanged, as
+    ReplicationRecommendedV1."""
+
+    routing_key: ClassVar[str] = "selection.decided.v1"
+    schema_name: ClassVar[str] = "selection.decided.v1"
+    description: ClassVar[str] = (
+        "The Department decided on an initiative: recommended for replication, to be "
+        "improved, or not recommended."
+    )
+
+    initiative_id: UUID
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    title: ShortText
+    kind: Kind
+    par_area: ParArea
+    decision: Recommendation
+    scope: Scope | None = None
+    final_score: Score
+    evaluation_count: Annotated[int, Field(ge=1)]
+    rationale: LongText
+    overridden: bool = False
+    decided_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.initiative_id)
+
+
 EVENTS: tuple[type[EventData], ...] = (
     InitiativeSubmittedV1,
     InboundInitiativeSubmittedV1,
@@ -277,6 +307,7 @@ EVENTS: tuple[type[EventData], ...] = (
     RoundCancelledV1,
     EvaluationRecordedV1,
     ReplicationRecommendedV1,
+    SelectionDecidedV1,
 )
 
 _BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {

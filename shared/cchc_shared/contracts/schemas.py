@@ -63,6 +63,8 @@ _FIELD_DESCRIPTIONS: dict[str, str] = {
     "total": "Total score, 0-100.",
     "final_score": "Final score over the initiative's evaluations, 0-100.",
     "recommendation": "replicate (nhân rộng), improve (cần hoàn thiện) or not_recommended.",
+    "decision": "replicate (nhân rộng), improve (cần hoàn thiện) or not_recommended.",
+    "overridden": "True when recommended below the threshold with a written, audited reason.",
     "scope": "Where to replicate: city_wide, district_level, commune_level or sector.",
     "origin_source": "CloudEvents `source` of the refused inbound message.",
     "origin_id": "CloudEvents `id` of the refused inbound message.",
@@ -91,6 +93,10 @@ DESCRIPTIONS_VI: dict[str, str] = {
     "evaluation.recorded.v1": "Thành viên đoàn khảo sát đã ghi nhận đánh giá một sáng kiến.",
     "replication.recommended.v1": (
         "Sáng kiến được đề xuất Chủ tịch UBND Thành phố công nhận và nhân rộng."
+    ),
+    "selection.decided.v1": (
+        "Sở Nội vụ đã quyết định lựa chọn: đề xuất nhân rộng, cần hoàn thiện thêm hoặc "
+        "không đề xuất."
     ),
 }
 
@@ -209,6 +215,21 @@ EXAMPLES: dict[str, Mapping[str, Any]] = {
         "rationale": "Hiệu quả cao, chi phí thấp, áp dụng được ở mọi phường, xã, thị trấn.",
         "decided_at": "2023-11-15T02:00:00Z",
         "campaign_year": 2023,
+    },
+    "selection.decided.v1": {
+        "initiative_id": _INITIATIVE_ID,
+        "campaign_year": 2023,
+        "agency_code": "26740",
+        "title": "Mô hình “Phường Bến Nghé không hẹn lần hai”",
+        "kind": "model",
+        "par_area": "procedures",
+        "decision": "improve",
+        "scope": None,
+        "final_score": 64.5,
+        "evaluation_count": 3,
+        "rationale": "Cần bổ sung số liệu đo mức độ hài lòng trước khi đề xuất nhân rộng.",
+        "overridden": False,
+        "decided_at": "2023-11-15T02:00:00Z",
     },
 }
 

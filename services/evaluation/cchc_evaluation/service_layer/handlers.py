@@ -64,6 +64,7 @@ from cchc_shared.contracts import (
     RoundScheduledV1,
 )
 from cchc_shared.contracts.events import CriterionScore as CriterionScoreData
+from cchc_shared.contracts.events import SelectionDecidedV1
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, load_agencies
 
 
@@ -769,8 +770,26 @@ async def decide_initiative(
             },
             decision.override_reason,
         )
+        assert info is not None and info.title and info.kind and info.par_area  # by decide()
+        uow.publish(
+            SelectionDecidedV1(
+                initiative_id=info.id,
+                campaign_year=decision.campaign_year,
+                agency_code=info.agency_code,
+                title=info.title,
+                kind=info.kind,
+                par_area=info.par_area,
+                decision=decision.decision,
+                scope=decision.scope,
+                final_score=decision.final_score,
+                evaluation_count=decision.evaluation_count,
+                rationale=decision.rationale,
+                overridden=decision.overridden,
+                decided_at=decision.decided_at,
+            )
+        )
         if decision.decision == "replicate":
-            assert info is not None and decision.scope is not None  # checked by decide()
+            assert decision.scope is not None  # checked by decide()
             uow.publish(
                 ReplicationRecommendedV1(
                     initiative_id=info.id,

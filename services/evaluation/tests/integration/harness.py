@@ -28,10 +28,14 @@ from cchc_shared.contracts import (
     ReplicationRecommendedV1,
     encode_event,
 )
-from cchc_shared.contracts.events import EVENTS_EXCHANGE
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, SelectionDecidedV1
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "events"
-OBSERVED_KEYS = (EvaluationRecordedV1.routing_key, ReplicationRecommendedV1.routing_key)
+OBSERVED_KEYS = (
+    EvaluationRecordedV1.routing_key,
+    ReplicationRecommendedV1.routing_key,
+    SelectionDecidedV1.routing_key,
+)
 SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
 
 

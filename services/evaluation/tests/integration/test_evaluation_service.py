@@ -379,6 +379,16 @@ async def test_par_index_of_a_fixture_campaign_equals_the_table_computed_by_hand
     assert len([r for r in rows.values() if r["level"] == "district"]) == 22
     assert not any(code.isdigit() and len(code) == 5 for code in rows)  # no ward rows
 
+    decided = await system.published("selection.decided.v1", 3)
+    for event in decided:
+        committed_schema("selection.decided.v1").validate(event["data"])
+    assert {(e["subject"], e["data"]["decision"]) for e in decided} == {
+        (str(a.initiative_id), "replicate"),
+        (str(c.initiative_id), "improve"),
+        (str(d.initiative_id), "replicate"),
+    }
+    assert len(await system.published("replication.recommended.v1", 2)) == 2
+
     ranking = (
         await system.client.get("/api/v1/campaigns/2023/ranking", headers=SECRETARIAT)
     ).json()["items"]

@@ -30,6 +30,7 @@ from cchc_shared.contracts import (
     RoundCancelledV1,
     RoundRescheduledV1,
 )
+from cchc_shared.contracts.events import SelectionDecidedV1
 
 from ..builders import as_cloud_event, days_from_today, member, scheduled, submitted, visit
 from ..fakes import FakeUnitOfWork
@@ -193,7 +194,8 @@ async def test_decision_publishes_a_recommendation_and_closes_evaluations() -> N
         CONFIG,
     )
     assert decision.final_score == 80.0
-    recommended = uow.published[-1]
+    decided, recommended = uow.published[-2:]
+    assert isinstance(decided, SelectionDecidedV1) and decided.decision == "replicate"
     assert isinstance(recommended, ReplicationRecommendedV1)
     assert (recommended.evaluation_count, recommended.scope) == (3, "commune_level")
     with pytest.raises(Conflict):

@@ -1,8 +1,147 @@
-"""Tables of the scheduling service's own database."""
+"""Tables of the scheduling service's own database (SQLAlchemy Core)."""
 
-from sqlalchemy import MetaData
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.engine import Dialect
 
 from cchc_shared.persistence.tables import define_kit_tables
 
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite keeps no offset, so UTC is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; scheduling stores aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if not isinstance(value, datetime):
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 metadata = MetaData()
 kit_tables = define_kit_tables(metadata)
+
+members = Table(
+    "members",
+    metadata,
+    Column("member_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("honorific", String(10), nullable=False),
+    Column("position", String(300), nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("expertise", JSON, nullable=False),  # list of PAR area codes
+    Column("may_head", Boolean, nullable=False),
+    Column("may_be_secretary", Boolean, nullable=False),
+    Column("unavailable", JSON, nullable=False),  # list of ISO dates
+    Column("email", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+pool = Table(
+    "pool",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("par_area", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+Index("ix_pool_campaign_status", pool.c.campaign_year, pool.c.status)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("sequence", Integer),
+    Column("status", String(16), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("starts_on", Date),
+    Column("ends_on", Date),
+    Column("confirmed_at", UtcDateTime),
+    Column("cancelled_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign_year", "sequence", name="uq_rounds_sequence"),
+)
+Index("ix_rounds_campaign_status", rounds.c.campaign_year, rounds.c.status)
+
+team_seats = Table(
+    "team_seats",
+    metadata,
+    Column("round_id", Uuid, ForeignKey("rounds.round_id"), primary_key=True),
+    Column("member_id", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+Index("ix_team_seats_member", team_seats.c.member_id)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("visit_id", Uuid, primary_key=True),
+    Column("round_id", Uuid, ForeignKey("rounds.round_id"), nullable=False, index=True),
+    Column("initiative_id", Uuid, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("starts_at", Time, nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+# One visit per initiative per campaign: the database backs the rule for active rounds.
+Index(
+    "ux_visits_initiative",
+    visits.c.initiative_id,
+    unique=True,
+    sqlite_where=text("active"),
+    postgresql_where=text("active"),
+)
+Index("ix_visits_agency", visits.c.agency_code)
+
+proposals = Table(
+    "plan_proposals",
+    metadata,
+    Column("proposal_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

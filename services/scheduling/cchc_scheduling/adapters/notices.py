@@ -1,0 +1,299 @@
+"""Notices of a round, in Vietnamese: an invitation (GIẤY MỜI) to each team member, a notice
+(THÔNG BÁO) to each surveyed agency asking for its report and confirming the schedule, both in
+the layout of Nghị định 30/2020/NĐ-CP (DOCX and PDF through the shared document kit), and an
+iCalendar file of each member's visits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from cchc_scheduling.domain.calendar import WorkingCalendar
+from cchc_scheduling.domain.model import Member, PoolInitiative, Round, RoundStatus, TeamRole
+from cchc_shared.documents import (
+    AdministrativeDocument,
+    Block,
+    Bullets,
+    Cell,
+    Heading,
+    Paragraph,
+    Table,
+    render_docx,
+    render_pdf,
+    vietnamese_date,
+)
+from cchc_shared.reference import get_agency, par_area
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+ROLE_VI = {
+    TeamRole.HEAD: "Trưởng đoàn",
+    TeamRole.MEMBER: "Thành viên",
+    TeamRole.SECRETARY: "Thư ký",
+}
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+PLAN_REFERENCE = (
+    "Thực hiện Kế hoạch của Sở Nội vụ về khảo sát các mô hình, giải pháp, sáng kiến về công tác "
+    "cải cách hành chính năm {year}"
+)
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    place: str = "Thành phố Hồ Chí Minh"
+    signer_name: str = "Ngô Thị Hoàng Các"
+    signer_authority: str = "KT. GIÁM ĐỐC"
+    signer_title: str = "PHÓ GIÁM ĐỐC"
+    contact: str = "Phòng Cải cách hành chính, Sở Nội vụ"
+    visit_minutes: int = 90
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    """What a round's notices need: the round, the roster, the initiatives visited."""
+
+    round: Round
+    members: Mapping[str, Member]
+    initiatives: Mapping[UUID, PoolInitiative]
+    calendar: WorkingCalendar
+    settings: NoticeSettings = NoticeSettings()
+
+    @property
+    def sequence_text(self) -> str:
+        return str(self.round.sequence) if self.round.sequence else "(dự kiến)"
+
+    @property
+    def issued_on(self) -> date | None:
+        confirmed = self.round.confirmed_at
+        return confirmed.astimezone(VIETNAM).date() if confirmed else None
+
+
+def agency_name(code: str) -> str:
+    agency = get_agency(code)
+    return agency.name if agency else code
+
+
+def agency_addressee(code: str) -> str:
+    """How a notice addresses an agency: a People's Committee for a district or ward."""
+    agency = get_agency(code)
+    if agency is None:
+        return code
+    if agency.is_district_level:
+        return f"Ủy ban nhân dân {agency.name}"
+    if agency.is_commune_level:
+        parent = get_agency(agency.parent_code or "")
+        return f"Ủy ban nhân dân {agency.name}" + (f", {parent.name}" if parent else "")
+    return agency.name
+
+
+def day_text(day: date) -> str:
+    return f"{WEEKDAYS_VI[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+
+
+def _initiative_title(data: NoticeData, initiative_id: UUID) -> str:
+    found = data.initiatives.get(initiative_id)
+    return found.title if found else str(initiative_id)
+
+
+def _team_lines(data: NoticeData) -> list[str]:
+    lines = []
+    for seat in data.round.team:
+        member = data.members.get(seat.member_id)
+        if member is None:
+            continue
+        lines.append(f"{member.honorific} {member.name}, {member.position} – {ROLE_VI[seat.role]}")
+    return lines
+
+
+def _document(
+    data: NoticeData, kind: str, title: str, number: str, body: list[Block], **kw: object
+) -> AdministrativeDocument:
+    settings = data.settings
+    return AdministrativeDocument(
+        kind=kind,
+        title=title,
+        number=number,
+        issued_on=data.issued_on,
+        body=body,
+        signer_authority=settings.signer_authority,
+        signer_title=settings.signer_title,
+        signer_name=settings.signer_name,
+        place=settings.place,
+        year=data.round.campaign_year,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
+    """GIẤY MỜI to one team member: the round's role, schedule and team."""
+    round_ = data.round
+    member = data.members[member_id]
+    seat = next(s for s in round_.team if s.member_id == member_id)
+    year = round_.campaign_year
+    rows: list[list[Cell]] = [
+        [
+            i,
+            day_text(v.date),
+            v.starts_at.strftime("%H giờ %M"),
+            agency_name(v.agency_code),
+            _initiative_title(data, v.initiative_id),
+            v.place,
+        ]
+        for i, v in enumerate(sorted(round_.visits, key=lambda v: (v.date, v.starts_at)), 1)
+    ]
+    body: list[Block] = [
+        Paragraph(PLAN_REFERENCE.format(year=year) + ";"),
+        Paragraph(
+            f"Sở Nội vụ trân trọng kính mời {member.honorific} {member.name}, {member.position}, "
+            f"tham gia Đoàn khảo sát các mô hình, giải pháp, sáng kiến cải cách hành chính "
+            f"năm {year} (đợt {data.sequence_text}) với vai trò {ROLE_VI[seat.role]}."
+        ),
+        Heading("1. Thời gian, địa điểm khảo sát", level=2),
+        Table(
+            [
+                "STT",
+                "Ngày",
+                "Giờ",
+                "Đơn vị được khảo sát",
+                "Mô hình, giải pháp, sáng kiến",
+                "Địa điểm",
+            ],
+            rows,
+            column_widths=(0.6, 2, 1.2, 2.4, 3.4, 2.4),
+        ),
+        Heading("2. Thành phần Đoàn khảo sát", level=2),
+        Bullets(_team_lines(data)),
+        Paragraph(
+            f"Đầu mối liên hệ: {data.settings.contact}. Thông tin chi tiết về từng mô hình, "
+            "giải pháp, sáng kiến được gửi kèm theo Giấy mời này."
+        ),
+        Paragraph(
+            f"Rất mong {member.honorific} sắp xếp thời gian tham dự đầy đủ, đúng thành phần./."
+        ),
+    ]
+    title = (
+        f"Tham gia Đoàn khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm {year} "
+        f"(đợt {data.sequence_text})"
+    )
+    return _document(
+        data,
+        "GIẤY MỜI",
+        title,
+        "      /GM-SNV",
+        body,
+        recipients=[f"{member.honorific} {member.name}, {member.position}"],
+        copies_to=["Như trên", "Giám đốc Sở (để báo cáo)", "Lưu: VT, CCHC"],
+    )
+
+
+def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
+    """THÔNG BÁO to one surveyed agency: the schedule, the team, and what to prepare."""
+    round_ = data.round
+    year = round_.campaign_year
+    mine = sorted(
+        (v for v in round_.visits if v.agency_code == agency_code),
+        key=lambda v: (v.date, v.starts_at),
+    )
+    if not mine:
+        raise KeyError(agency_code)
+    first = mine[0].date
+    confirm_by = first - timedelta(days=1)
+    for _ in range(3):  # three working days ahead of the first visit
+        confirm_by -= timedelta(days=1)
+        while not data.calendar.is_working_day(confirm_by):
+            confirm_by -= timedelta(days=1)
+    rows: list[list[Cell]] = []
+    for i, v in enumerate(mine, 1):
+        initiative = data.initiatives.get(v.initiative_id)
+        area = par_area(initiative.par_area) if initiative else None
+        rows.append(
+            [
+                i,
+                day_text(v.date),
+                v.starts_at.strftime("%H giờ %M"),
+                _initiative_title(data, v.initiative_id),
+                area.name if area else "",
+                v.place,
+            ]
+        )
+    addressee = agency_addressee(agency_code)
+    body: list[Block] = [
+        Paragraph(PLAN_REFERENCE.format(year=year) + ","),
+        Paragraph(
+            "Sở Nội vụ phối hợp với Tổ công tác Ban Chỉ đạo Cải cách hành chính Thành phố "
+            f"thông báo lịch khảo sát thực tế việc áp dụng mô hình, giải pháp, sáng kiến cải "
+            f"cách hành chính tại {agency_name(agency_code)} (đợt {data.sequence_text}) "
+            "như sau:"
+        ),
+        Heading("1. Thời gian, địa điểm và nội dung khảo sát", level=2),
+        Table(
+            ["STT", "Ngày", "Giờ", "Mô hình, giải pháp, sáng kiến", "Lĩnh vực", "Địa điểm"],
+            rows,
+            column_widths=(0.6, 2, 1.2, 3.6, 2.4, 2.4),
+        ),
+        Heading("2. Thành phần Đoàn khảo sát", level=2),
+        Bullets(_team_lines(data)),
+        Heading("3. Đề nghị đơn vị", level=2),
+        Bullets(
+            [
+                "Chuẩn bị báo cáo đầy đủ các nội dung của mô hình, giải pháp, sáng kiến: kết "
+                "quả đạt được, những mặt còn hạn chế, khó khăn, vướng mắc trong quá trình "
+                "áp dụng;",
+                "Bố trí lãnh đạo đơn vị và bộ phận trực tiếp thực hiện làm việc với Đoàn khảo "
+                "sát; chuẩn bị địa điểm để Đoàn khảo sát trực tiếp tại nơi áp dụng;",
+                f"Xác nhận lịch làm việc và gửi báo cáo về Sở Nội vụ (qua {data.settings.contact}) "
+                f"trước {vietnamese_date(confirm_by)}.",
+            ]
+        ),
+        Paragraph("Sở Nội vụ thông báo để đơn vị biết, phối hợp thực hiện./."),
+    ]
+    copies = ["Như trên"]
+    agency = get_agency(agency_code)
+    if agency is not None and agency.is_commune_level and agency.parent_code:
+        copies.append(f"{agency_addressee(agency.parent_code)} (để phối hợp)")
+    copies += ["Thành viên Đoàn khảo sát", "Lưu: VT, CCHC"]
+    title = (
+        f"Lịch khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm {year} "
+        f"tại {agency_name(agency_code)}"
+    )
+    return _document(
+        data, "THÔNG BÁO", title, "      /TB-SNV", body, recipients=[addressee], copies_to=copies
+    )
+
+
+def render(document: AdministrativeDocument, file_format: str) -> bytes:
+    return render_pdf(document) if file_format == "pdf" else render_docx(document)
+
+
+def member_calendar(data: NoticeData, member_id: str) -> bytes:
+    """An iCalendar file of the member's visits in the round (cancelled visits say so)."""
+    round_ = data.round
+    seat = next(s for s in round_.team if s.member_id == member_id)
+    calendar = Calendar()
+    calendar.add("prodid", "-//So Noi vu TP.HCM//CCHC lich khao sat//VI")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"Khảo sát CCHC đợt {data.sequence_text}")
+    for visit in sorted(round_.visits, key=lambda v: (v.date, v.starts_at)):
+        start = datetime.combine(visit.date, visit.starts_at, tzinfo=VIETNAM)
+        event = Event()
+        event.add("uid", f"{visit.visit_id}.{member_id}@cchc.hochiminhcity.gov.vn")
+        event.add("dtstamp", round_.confirmed_at or datetime.now(VIETNAM))
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=data.settings.visit_minutes))
+        event.add("summary", f"Khảo sát sáng kiến CCHC – {agency_name(visit.agency_code)}")
+        event.add("location", visit.place)
+        event.add(
+            "description",
+            f"{_initiative_title(data, visit.initiative_id)}\n"
+            f"Vai trò: {ROLE_VI[seat.role]} – Đoàn khảo sát đợt {data.sequence_text}",
+        )
+        event.add("sequence", round_.version)
+        event.add("status", "CANCELLED" if round_.status is RoundStatus.CANCELLED else "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())

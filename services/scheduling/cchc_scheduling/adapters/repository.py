@@ -1,0 +1,385 @@
+"""Repositories over the scheduling tables: rows in, domain objects out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cchc_scheduling.adapters.orm import members, pool, proposals, rounds, team_seats, visits
+from cchc_scheduling.domain.errors import Conflict
+from cchc_scheduling.domain.model import (
+    Member,
+    PoolInitiative,
+    PoolStatus,
+    Round,
+    RoundStatus,
+    Seat,
+    TeamRole,
+    Visit,
+)
+
+
+def _member(row: RowMapping) -> Member:
+    return Member(
+        member_id=row["member_id"],
+        name=row["name"],
+        honorific=row["honorific"],
+        position=row["position"],
+        agency_code=row["agency_code"],
+        expertise=frozenset(row["expertise"]),
+        may_head=bool(row["may_head"]),
+        may_be_secretary=bool(row["may_be_secretary"]),
+        unavailable=frozenset(date.fromisoformat(d) for d in row["unavailable"]),
+        email=row["email"],
+        active=bool(row["active"]),
+    )
+
+
+def _member_values(member: Member) -> dict[str, Any]:
+    return {
+        "name": member.name,
+        "honorific": member.honorific,
+        "position": member.position,
+        "agency_code": member.agency_code,
+        "expertise": sorted(member.expertise),
+        "may_head": member.may_head,
+        "may_be_secretary": member.may_be_secretary,
+        "unavailable": sorted(d.isoformat() for d in member.unavailable),
+        "email": member.email,
+        "active": member.active,
+        "updated_at": datetime.now(UTC),
+    }
+
+
+class SqlMemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, member_id: str) -> Member | None:
+        row = (
+            (await self.session.execute(select(members).where(members.c.member_id == member_id)))
+            .mappings()
+            .first()
+        )
+        return _member(row) if row else None
+
+    async def list(self, *, active_only: bool = False) -> list[Member]:
+        query = select(members).order_by(members.c.member_id)
+        if active_only:
+            query = query.where(members.c.active.is_(True))
+        return [_member(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def add(self, member: Member) -> None:
+        await self.session.execute(
+            insert(members).values(member_id=member.member_id, **_member_values(member))
+        )
+
+    async def save(self, member: Member) -> None:
+        await self.session.execute(
+            update(members)
+            .where(members.c.member_id == member.member_id)
+            .values(**_member_values(member))
+        )
+
+    async def count(self) -> int:
+        return len((await self.session.execute(select(members.c.member_id))).all())
+
+
+def _initiative(row: RowMapping) -> PoolInitiative:
+    return PoolInitiative(
+        initiative_id=row["initiative_id"],
+        campaign_year=row["campaign_year"],
+        agency_code=row["agency_code"],
+        kind=row["kind"],
+        title=row["title"],
+        par_area=row["par_area"],
+        status=PoolStatus(row["status"]),
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlPoolRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, initiative_id: UUID) -> PoolInitiative | None:
+        row = (
+            (await self.session.execute(select(pool).where(pool.c.initiative_id == initiative_id)))
+            .mappings()
+            .first()
+        )
+        return _initiative(row) if row else None
+
+    async def list(
+        self, campaign_year: int | None = None, status: PoolStatus | None = None
+    ) -> list[PoolInitiative]:
+        query = select(pool).order_by(pool.c.agency_code, pool.c.title, pool.c.initiative_id)
+        if campaign_year is not None:
+            query = query.where(pool.c.campaign_year == campaign_year)
+        if status is not None:
+            query = query.where(pool.c.status == status.value)
+        return [_initiative(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def put(self, initiative: PoolInitiative, *, new: bool) -> None:
+        values = {
+            "campaign_year": initiative.campaign_year,
+            "agency_code": initiative.agency_code,
+            "kind": initiative.kind,
+            "title": initiative.title,
+            "par_area": initiative.par_area,
+            "status": initiative.status.value,
+            "updated_at": initiative.updated_at,
+        }
+        if new:
+            await self.session.execute(
+                insert(pool).values(initiative_id=initiative.initiative_id, **values)
+            )
+        else:
+            await self.session.execute(
+                update(pool).where(pool.c.initiative_id == initiative.initiative_id).values(values)
+            )
+
+
+class SqlRoundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.seen: list[Round] = []
+        self._versions: dict[UUID, int] = {}
+
+    async def _load(self, rows: list[RowMapping]) -> list[Round]:
+        ids = [r["round_id"] for r in rows]
+        if not ids:
+            return []
+        seats: dict[UUID, list[Seat]] = defaultdict(list)
+        for seat in (
+            await self.session.execute(
+                select(team_seats)
+                .where(team_seats.c.round_id.in_(ids))
+                .order_by(team_seats.c.position)
+            )
+        ).mappings():
+            seats[seat["round_id"]].append(Seat(seat["member_id"], TeamRole(seat["role"])))
+        planned: dict[UUID, list[Visit]] = defaultdict(list)
+        for v in (
+            await self.session.execute(
+                select(visits)
+                .where(visits.c.round_id.in_(ids))
+                .order_by(visits.c.date, visits.c.starts_at, visits.c.visit_id)
+            )
+        ).mappings():
+            planned[v["round_id"]].append(
+                Visit(
+                    v["visit_id"],
+                    v["initiative_id"],
+                    v["agency_code"],
+                    v["date"],
+                    v["starts_at"],
+                    v["place"],
+                )
+            )
+        result = []
+        for row in rows:
+            round_ = Round(
+                round_id=row["round_id"],
+                campaign_year=row["campaign_year"],
+                team=seats[row["round_id"]],
+                visits=planned[row["round_id"]],
+                status=RoundStatus(row["status"]),
+                sequence=row["sequence"],
+                title=row["title"],
+                reason=row["reason"],
+                version=row["version"],
+                confirmed_at=row["confirmed_at"],
+                cancelled_at=row["cancelled_at"],
+            )
+            self._versions[round_.round_id] = round_.version
+            self.seen.append(round_)
+            result.append(round_)
+        return result
+
+    async def get(self, round_id: UUID) -> Round | None:
+        rows = list(
+            (await self.session.execute(select(rounds).where(rounds.c.round_id == round_id)))
+            .mappings()
+            .all()
+        )
+        found = await self._load(rows)
+        return found[0] if found else None
+
+    async def find(
+        self,
+        campaign_year: int | None = None,
+        *,
+        active_only: bool = False,
+        member_id: str | None = None,
+        agency_code: str | None = None,
+        statuses: tuple[RoundStatus, ...] = (),
+    ) -> list[Round]:
+        query = select(rounds).order_by(
+            rounds.c.campaign_year, rounds.c.starts_on, rounds.c.sequence, rounds.c.round_id
+        )
+        if campaign_year is not None:
+            query = query.where(rounds.c.campaign_year == campaign_year)
+        if active_only:
+            query = query.where(rounds.c.status != RoundStatus.CANCELLED.value)
+        if statuses:
+            query = query.where(rounds.c.status.in_([s.value for s in statuses]))
+        if member_id is not None:
+            query = query.where(
+                rounds.c.round_id.in_(
+                    select(team_seats.c.round_id).where(team_seats.c.member_id == member_id)
+                )
+            )
+        if agency_code is not None:
+            query = query.where(
+                rounds.c.round_id.in_(
+                    select(visits.c.round_id).where(visits.c.agency_code == agency_code)
+                )
+            )
+        return await self._load(list((await self.session.execute(query)).mappings().all()))
+
+    async def with_visit_of(self, initiative_id: UUID) -> list[Round]:
+        ids = select(visits.c.round_id).where(
+            visits.c.initiative_id == initiative_id, visits.c.active.is_(True)
+        )
+        query = select(rounds).where(rounds.c.round_id.in_(ids))
+        return await self._load(list((await self.session.execute(query)).mappings().all()))
+
+    async def max_sequence(self, campaign_year: int) -> int:
+        values = (
+            await self.session.execute(
+                select(rounds.c.sequence).where(
+                    rounds.c.campaign_year == campaign_year, rounds.c.sequence.is_not(None)
+                )
+            )
+        ).scalars()
+        return max(values, default=0)
+
+    def _values(self, round_: Round) -> dict[str, Any]:
+        return {
+            "campaign_year": round_.campaign_year,
+            "sequence": round_.sequence,
+            "status": round_.status.value,
+            "title": round_.title,
+            "reason": round_.reason,
+            "version": round_.version,
+            "starts_on": round_.starts_on,
+            "ends_on": round_.ends_on,
+            "confirmed_at": round_.confirmed_at,
+            "cancelled_at": round_.cancelled_at,
+            "updated_at": datetime.now(UTC),
+        }
+
+    async def add(self, round_: Round) -> None:
+        await self.session.execute(
+            insert(rounds).values(
+                round_id=round_.round_id, created_at=datetime.now(UTC), **self._values(round_)
+            )
+        )
+        await self._write_children(round_)
+        self._versions[round_.round_id] = round_.version
+        self.seen.append(round_)
+
+    async def save(self, round_: Round) -> None:
+        """Optimistic concurrency: the row must still have the version that was read."""
+        expected = self._versions.get(round_.round_id)
+        result = await self.session.execute(
+            update(rounds)
+            .where(rounds.c.round_id == round_.round_id, rounds.c.version == expected)
+            .values(**self._values(round_))
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise Conflict(
+                "the round was changed by someone else; reload it and try again",
+                "Đợt khảo sát vừa được người khác thay đổi; hãy tải lại và thử lại",
+                "version",
+            )
+        self._versions[round_.round_id] = round_.version
+        await self.session.execute(
+            delete(team_seats).where(team_seats.c.round_id == round_.round_id)
+        )
+        await self.session.execute(delete(visits).where(visits.c.round_id == round_.round_id))
+        await self._write_children(round_)
+
+    async def _write_children(self, round_: Round) -> None:
+        if round_.team:
+            await self.session.execute(
+                insert(team_seats),
+                [
+                    {
+                        "round_id": round_.round_id,
+                        "member_id": seat.member_id,
+                        "role": seat.role.value,
+                        "position": i,
+                    }
+                    for i, seat in enumerate(round_.team)
+                ],
+            )
+        if round_.visits:
+            await self.session.execute(
+                insert(visits),
+                [
+                    {
+                        "visit_id": v.visit_id,
+                        "round_id": round_.round_id,
+                        "initiative_id": v.initiative_id,
+                        "agency_code": v.agency_code,
+                        "date": v.date,
+                        "starts_at": v.starts_at,
+                        "place": v.place,
+                        "active": round_.is_active,
+                    }
+                    for v in round_.visits
+                ],
+            )
+
+
+class SqlProposalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        proposal_id: UUID,
+        campaign_year: int,
+        request: dict[str, Any],
+        result: dict[str, Any],
+        created_by: str,
+    ) -> None:
+        await self.session.execute(
+            insert(proposals).values(
+                proposal_id=proposal_id,
+                campaign_year=campaign_year,
+                status="proposed",
+                request=request,
+                result=result,
+                created_by=created_by,
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    async def get(self, proposal_id: UUID) -> dict[str, Any] | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(proposals).where(proposals.c.proposal_id == proposal_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None
+
+    async def mark(self, proposal_id: UUID, status: str) -> bool:
+        result = await self.session.execute(
+            update(proposals)
+            .where(proposals.c.proposal_id == proposal_id, proposals.c.status == "proposed")
+            .values(status=status)
+        )
+        return getattr(result, "rowcount", 0) == 1

@@ -1,0 +1,257 @@
+"""The scheduling domain: the pool of initiatives to survey, the roster of survey members,
+and survey rounds (đợt khảo sát) with their team and visits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from uuid import UUID
+
+from cchc_scheduling.domain.errors import InvalidTransition
+from cchc_shared.contracts.events import (
+    EventData,
+    RoundCancelledV1,
+    RoundRescheduledV1,
+    RoundScheduledV1,
+    TeamMember,
+)
+from cchc_shared.contracts.events import Visit as VisitData
+
+PAR_AREAS: tuple[str, ...] = (
+    "institutional",
+    "procedures",
+    "organisation",
+    "civil_service",
+    "public_finance",
+    "digital_government",
+)
+
+
+@dataclass(frozen=True)
+class SurveyWindow:
+    """The period in which a campaign surveys on site (2023: 1 June to 31 October)."""
+
+    campaign_year: int
+    starts_on: date
+    ends_on: date
+
+    @classmethod
+    def default_for(cls, year: int) -> SurveyWindow:
+        return cls(year, date(year, 6, 1), date(year, 10, 31))
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class Member:
+    """A survey-team member from the PAR Steering Committee's working group (or SNV)."""
+
+    member_id: str
+    name: str
+    honorific: str  # "Ông" / "Bà", as invitations address people
+    position: str  # chức vụ, e.g. "Phó Giám đốc Sở Nội vụ"
+    agency_code: str
+    expertise: frozenset[str]
+    may_head: bool = False
+    may_be_secretary: bool = False
+    unavailable: frozenset[date] = frozenset()
+    email: str = ""
+    active: bool = True
+
+    def knows(self, par_area: str) -> bool:
+        return par_area in self.expertise
+
+
+class PoolStatus(StrEnum):
+    IN_POOL = "in_pool"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class PoolInitiative:
+    """What scheduling keeps of an initiative, from intake's events."""
+
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    kind: str
+    title: str
+    par_area: str
+    status: PoolStatus
+    updated_at: datetime  # the time of the event that last changed it (ordering guard)
+
+    @property
+    def in_pool(self) -> bool:
+        return self.status is PoolStatus.IN_POOL
+
+
+class TeamRole(StrEnum):
+    HEAD = "head"
+    MEMBER = "member"
+    SECRETARY = "secretary"
+
+
+@dataclass(frozen=True)
+class Seat:
+    member_id: str
+    role: TeamRole
+
+
+@dataclass(frozen=True)
+class Visit:
+    visit_id: UUID
+    initiative_id: UUID
+    agency_code: str
+    date: date
+    starts_at: time
+    place: str = ""
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Round:
+    """A survey round: its team and visits. Drafts are free to change; confirming fixes it,
+    numbers it and notifies it; a confirmed round changes only by rescheduling or cancelling,
+    each announced by its own event."""
+
+    round_id: UUID
+    campaign_year: int
+    team: list[Seat]
+    visits: list[Visit]
+    status: RoundStatus = RoundStatus.DRAFT
+    sequence: int | None = None
+    title: str = ""
+    reason: str = ""
+    version: int = 1
+    confirmed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def starts_on(self) -> date | None:
+        return min((v.date for v in self.visits), default=None)
+
+    @property
+    def ends_on(self) -> date | None:
+        return max((v.date for v in self.visits), default=None)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is not RoundStatus.CANCELLED
+
+    def member_ids(self) -> list[str]:
+        return [seat.member_id for seat in self.team]
+
+    def head(self) -> str | None:
+        return next((s.member_id for s in self.team if s.role is TeamRole.HEAD), None)
+
+    def replace_plan(self, team: list[Seat], visits: list[Visit]) -> None:
+        if self.status is not RoundStatus.DRAFT:
+            raise InvalidTransition(self.status.value, "edit")
+        self.team, self.visits = list(team), list(visits)
+        self.version += 1
+
+    def confirm(self, sequence: int, members: dict[str, Member], now: datetime) -> None:
+        if self.status is not RoundStatus.DRAFT:
+            raise InvalidTransition(self.status.value, "confirm")
+        self.status, self.sequence, self.confirmed_at = RoundStatus.CONFIRMED, sequence, now
+        self.version += 1
+        self.events.append(RoundScheduledV1(**self._contract_fields(members)))
+
+    def reschedule(
+        self, team: list[Seat], visits: list[Visit], reason: str, members: dict[str, Member]
+    ) -> None:
+        if self.status is not RoundStatus.CONFIRMED:
+            raise InvalidTransition(self.status.value, "reschedule")
+        self.team, self.visits, self.reason = list(team), list(visits), reason
+        self.version += 1
+        self.events.append(RoundRescheduledV1(**self._contract_fields(members), reason=reason))
+
+    def cancel(self, reason: str, now: datetime) -> None:
+        if self.status is RoundStatus.CANCELLED:
+            raise InvalidTransition(self.status.value, "cancel")
+        was_confirmed = self.status is RoundStatus.CONFIRMED
+        self.status, self.reason, self.cancelled_at = RoundStatus.CANCELLED, reason, now
+        self.version += 1
+        if was_confirmed and self.sequence is not None:
+            self.events.append(
+                RoundCancelledV1(
+                    round_id=self.round_id,
+                    campaign_year=self.campaign_year,
+                    sequence=self.sequence,
+                    reason=reason,
+                    cancelled_at=now,
+                )
+            )
+
+    def drop_visits_of(
+        self, initiative_id: UUID, not_before: datetime, members: dict[str, Member], reason: str
+    ) -> list[Visit]:
+        """Remove the initiative's visits that have not taken place yet (a withdrawal)."""
+        dropped = [
+            v
+            for v in self.visits
+            if v.initiative_id == initiative_id and visit_start(v) >= not_before
+        ]
+        if not dropped or self.status is RoundStatus.CANCELLED:
+            return []
+        remaining = [v for v in self.visits if v not in dropped]
+        if self.status is RoundStatus.DRAFT:
+            self.replace_plan(self.team, remaining)
+        else:
+            self.reschedule(self.team, remaining, reason, members)
+        return dropped
+
+    def _contract_fields(self, members: dict[str, Member]) -> dict[str, object]:
+        assert self.sequence is not None
+        first, last = self.starts_on, self.ends_on
+        if first is None or last is None:
+            first = last = (self.confirmed_at or datetime.now(UTC)).date()
+        return {
+            "round_id": self.round_id,
+            "campaign_year": self.campaign_year,
+            "sequence": self.sequence,
+            "starts_on": first,
+            "ends_on": last,
+            "team": [
+                TeamMember(
+                    member_id=seat.member_id,
+                    name=members[seat.member_id].name,
+                    role=seat.role.value,
+                    agency_code=members[seat.member_id].agency_code,
+                )
+                for seat in self.team
+            ],
+            "visits": [
+                VisitData(
+                    visit_id=v.visit_id,
+                    initiative_id=v.initiative_id,
+                    agency_code=v.agency_code,
+                    date=v.date,
+                    starts_at=v.starts_at,
+                )
+                for v in sorted(self.visits, key=lambda v: (v.date, v.starts_at))
+            ],
+        }
+
+
+# Visits happen in Ho Chi Minh City (UTC+7, no daylight saving).
+VIETNAM_OFFSET_HOURS = 7
+
+
+def visit_start(visit: Visit) -> datetime:
+    from datetime import timedelta, timezone
+
+    zone = timezone(timedelta(hours=VIETNAM_OFFSET_HOURS))
+    return datetime.combine(visit.date, visit.starts_at, tzinfo=zone)
+
+
+def with_dates(member: Member, unavailable: frozenset[date]) -> Member:
+    return replace(member, unavailable=unavailable)

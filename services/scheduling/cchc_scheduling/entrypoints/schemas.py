@@ -1,0 +1,247 @@
+"""Request and response bodies of the HTTP API (field names as in the event contract)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cchc_scheduling.domain.model import Member, Round
+from cchc_scheduling.domain.rules import Violation
+from cchc_shared.contracts.events import AgencyCode, CampaignYear, MemberId, ParArea
+from cchc_shared.contracts.text import OptionalLongText, ShortText
+from cchc_shared.reference import get_agency
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _known_agency(code: str) -> str:
+    if get_agency(code) is None:
+        raise ValueError(f"unknown agency code {code} (mã cơ quan không có trong danh mục)")
+    return code
+
+
+class MemberFields(_In):
+    name: ShortText
+    honorific: Literal["Ông", "Bà"]
+    position: ShortText
+    agency_code: AgencyCode
+    expertise: list[ParArea] = Field(min_length=1, max_length=6)
+    may_head: bool = False
+    may_be_secretary: bool = False
+    unavailable: list[date] = Field(default_factory=list, max_length=400)
+    email: str = Field("", max_length=200)
+    active: bool = True
+
+    _agency = field_validator("agency_code")(_known_agency)
+
+    def to_member(self, member_id: str) -> Member:
+        return Member(
+            member_id=member_id,
+            name=self.name,
+            honorific=self.honorific,
+            position=self.position,
+            agency_code=self.agency_code,
+            expertise=frozenset(self.expertise),
+            may_head=self.may_head,
+            may_be_secretary=self.may_be_secretary,
+            unavailable=frozenset(self.unavailable),
+            email=self.email,
+            active=self.active,
+        )
+
+
+class MemberIn(MemberFields):
+    member_id: MemberId
+
+
+class UnavailableIn(_In):
+    unavailable: list[date] = Field(max_length=400)
+
+
+class MemberOut(BaseModel):
+    member_id: str
+    name: str
+    honorific: str
+    position: str
+    agency_code: str
+    expertise: list[str]
+    may_head: bool
+    may_be_secretary: bool
+    unavailable: list[date]
+    email: str
+    active: bool
+
+    @classmethod
+    def of(cls, member: Member) -> MemberOut:
+        return cls(
+            member_id=member.member_id,
+            name=member.name,
+            honorific=member.honorific,
+            position=member.position,
+            agency_code=member.agency_code,
+            expertise=sorted(member.expertise),
+            may_head=member.may_head,
+            may_be_secretary=member.may_be_secretary,
+            unavailable=sorted(member.unavailable),
+            email=member.email,
+            active=member.active,
+        )
+
+
+class PoolOut(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    kind: str
+    title: str
+    par_area: str
+    status: str
+    updated_at: datetime
+
+
+class SeatIn(_In):
+    member_id: MemberId
+    role: Literal["head", "member", "secretary"]
+
+
+class VisitIn(_In):
+    visit_id: UUID | None = None
+    initiative_id: UUID
+    agency_code: AgencyCode | None = None  # taken from the pool when absent
+    date: date
+    starts_at: time
+    place: str = Field("", max_length=300)
+
+
+class RoundIn(_In):
+    campaign_year: CampaignYear
+    title: str = Field("", max_length=300)
+    team: list[SeatIn] = Field(max_length=30)
+    visits: list[VisitIn] = Field(max_length=200)
+
+
+class RoundUpdate(_In):
+    title: str | None = Field(None, max_length=300)
+    team: list[SeatIn] = Field(max_length=30)
+    visits: list[VisitIn] = Field(max_length=200)
+    reason: OptionalLongText = ""
+
+
+class CancelIn(_In):
+    reason: OptionalLongText = ""
+
+
+class ViolationOut(BaseModel):
+    rule: str
+    field: str
+    message: str
+    message_en: str
+
+    @classmethod
+    def of(cls, violation: Violation, prefix: str = "") -> ViolationOut:
+        return cls(
+            rule=violation.rule.value,
+            field=f"{prefix}{violation.field}",
+            message=violation.message_vi,
+            message_en=violation.message_en,
+        )
+
+
+class SeatOut(BaseModel):
+    member_id: str
+    name: str
+    role: str
+    agency_code: str
+
+
+class VisitOut(BaseModel):
+    visit_id: UUID
+    round_id: UUID
+    initiative_id: UUID
+    agency_code: str
+    date: date
+    starts_at: time
+    place: str
+
+
+class RoundOut(BaseModel):
+    round_id: UUID
+    campaign_year: int
+    sequence: int | None
+    status: str
+    title: str
+    starts_on: date | None
+    ends_on: date | None
+    version: int
+    reason: str
+    team: list[SeatOut]
+    visits: list[VisitOut]
+    violations: list[ViolationOut] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        round_: Round,
+        members: dict[str, Member],
+        violations: list[Violation] | None = None,
+    ) -> RoundOut:
+        return cls(
+            round_id=round_.round_id,
+            campaign_year=round_.campaign_year,
+            sequence=round_.sequence,
+            status=round_.status.value,
+            title=round_.title,
+            starts_on=round_.starts_on,
+            ends_on=round_.ends_on,
+            version=round_.version,
+            reason=round_.reason,
+            team=[
+                SeatOut(
+                    member_id=s.member_id,
+                    name=members[s.member_id].name if s.member_id in members else s.member_id,
+                    role=s.role.value,
+                    agency_code=members[s.member_id].agency_code if s.member_id in members else "",
+                )
+                for s in round_.team
+            ],
+            visits=[
+                VisitOut(
+                    visit_id=v.visit_id,
+                    round_id=round_.round_id,
+                    initiative_id=v.initiative_id,
+                    agency_code=v.agency_code,
+                    date=v.date,
+                    starts_at=v.starts_at,
+                    place=v.place,
+                )
+                for v in sorted(round_.visits, key=lambda v: (v.date, v.starts_at))
+            ],
+            violations=None if violations is None else [ViolationOut.of(v) for v in violations],
+        )
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    violations: list[ViolationOut]
+
+
+class PlanIn(_In):
+    campaign_year: CampaignYear
+    initiative_ids: list[UUID] | None = Field(None, max_length=5000)
+    first_day: date | None = None
+    last_day: date | None = None
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    time_limit_seconds: float | None = Field(None, gt=0, le=600)
+
+
+class NoticeOut(BaseModel):
+    kind: str
+    recipient: str
+    docx: str
+    pdf: str
+    ics: str | None = None

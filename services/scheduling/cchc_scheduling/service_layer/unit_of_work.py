@@ -1,0 +1,35 @@
+"""The unit of work: one transaction over the repositories, the outbox and the inbox."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from cchc_scheduling.adapters.repository import (
+    SqlMemberRepository,
+    SqlPoolRepository,
+    SqlProposalRepository,
+    SqlRoundRepository,
+)
+from cchc_shared.persistence import SqlAlchemyUnitOfWork
+
+
+class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
+    members: SqlMemberRepository
+    pool: SqlPoolRepository
+    rounds: SqlRoundRepository
+    proposals: SqlProposalRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.members = SqlMemberRepository(self.session)
+        self.pool = SqlPoolRepository(self.session)
+        self.rounds = SqlRoundRepository(self.session)
+        self.proposals = SqlProposalRepository(self.session)
+        return self
+
+    async def commit(self) -> None:
+        # The events the rounds recorded leave in the same transaction as the change.
+        for round_ in self.rounds.seen:
+            while round_.events:
+                self.publish(round_.events.pop(0))
+        await super().commit()

@@ -99,6 +99,13 @@ def _services(values: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["token"]:
+        # argparse.REMAINDER does not take options (`--role ...`) after a subcommand, so
+        # `cchc token` hands its arguments straight to its own parser.
+        from cchc_shared.auth import main_token
+
+        return main_token(argv[1:])
     parser = argparse.ArgumentParser(prog="cchc", description="CCHC platform command line")
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -3,6 +3,7 @@ and wired to the service layer and the entry points."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,7 @@ from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.reference import load_agencies
 
+log = logging.getLogger("cchc.intake")
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -107,7 +109,8 @@ def create_app(
         max_body_bytes=upload_cap,
     )
     app.state.intake = intake
-    configure_auth(app, auth)
+    if configure_auth(app, auth).uses_development_secret:
+        log.warning("tokens are checked with the development secret; set CCHC_AUTH_SECRET")
     install_error_handlers(app)
     app.add_middleware(
         UploadBodyLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=upload_cap

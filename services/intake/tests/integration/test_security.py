@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -181,3 +183,16 @@ async def test_request_bodies_are_capped(client: httpx.AsyncClient) -> None:
     answer = await client.post("/api/v1/initiatives", json=huge, headers=WARD)
     assert answer.status_code == 413
     assert answer.json()["detail"][0]["field"] == "body"
+
+
+async def test_cchc_token_issues_a_working_development_token(client: httpx.AsyncClient) -> None:
+    command = [sys.executable, "-m", "cchc_shared.cli", "token", "--role", "agency_submitter"]
+    process = await asyncio.create_subprocess_exec(
+        *command, "--agency", "26740", stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0
+    headers = {"Authorization": f"Bearer {output.decode().strip()}"}
+    answer = await client.post("/api/v1/initiatives", json=initiative_body(), headers=headers)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["agency_code"] == "26740"

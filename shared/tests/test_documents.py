@@ -480,3 +480,46 @@ def test_a_notice_with_one_recipient_signed_in_own_name() -> None:
         assert "GIÁM ĐỐC Trần Văn Lực" in text
         assert "KT." not in text
         assert "- Như trên; - Lưu: VT, CCHC." in text
+
+
+def test_column_widths_give_room_to_long_text_and_keep_short_columns_narrow(
+    report: AdministrativeDocument,
+) -> None:
+    from cchc_shared.documents import _layout as L
+    from cchc_shared.documents._fonts import text_width
+
+    total = L.TEXT_WIDTH_MM * L.MM
+    table = next(b for b in report.body if isinstance(b, Table))
+    widths = L.column_widths(table, total, L.SIZE_TABLE)
+    assert sum(widths) == pytest.approx(total)
+    stt, name, _unit, _area, score, _people = widths
+    assert stt < 0.1 * total and score < 0.1 * total
+    assert name == max(widths)
+    for index, header in enumerate(table.headers):
+        words = [*header.split(), *(w for row in table.rows for w in format_number(
+            row[index]).split())]  # fmt: skip
+        longest = max(text_width(w, L.SIZE_TABLE, bold=w in header.split()) for w in words)
+        assert widths[index] >= longest + 2 * L.CELL_MARGIN_PT
+    schedule = Table(
+        headers=["Ngày", "Giờ", "Cơ quan, đơn vị được khảo sát", "Địa điểm"],
+        rows=[["Thứ Hai, 12/6/2023", "08 giờ 30", "Ủy ban nhân dân Phường Bến Nghé, Quận 1",
+               "29 Nguyễn Thị Minh Khai, Phường Bến Nghé, Quận 1"]],
+    )  # fmt: skip
+    hour = L.column_widths(schedule, total, L.SIZE_TABLE)[1]
+    assert hour >= text_width("08 giờ 30", L.SIZE_TABLE) + 2 * L.CELL_MARGIN_PT  # one line
+    fixed = Table(headers=["A", "B"], rows=[["x", 1]], column_widths=(1, 3))
+    assert L.column_widths(fixed, 400, 12) == pytest.approx([100, 300])
+
+
+def test_a_long_single_recipient_wraps_under_itself() -> None:
+    recipient = "Bà Lê Thị Thu Trang, Phó Trưởng phòng Cải cách hành chính, Sở Nội vụ Thành phố"
+    doc = _report(recipients=[recipient], body=[Paragraph("Kính mời Bà tham dự./.")])
+    runs = _runs(PdfReader(io.BytesIO(render_pdf(doc))).pages[0])
+    label = next(r for r in runs if r.text.strip().startswith("Kính gửi"))
+    after = [r for r in runs if label.y - 40 < r.y <= label.y + 1 and r.x > label.x + 5]
+    assert len({round(r.y) for r in after}) == 2  # two lines beside the label
+    assert len({round(r.x, 1) for r in after}) == 1  # aligned on one left edge
+    text = _flat(" ".join(r.text for r in after))
+    assert text == recipient + "."
+    word = docx.Document(io.BytesIO(render_docx(doc)))
+    assert "Kính gửi: Bà Lê Thị Thu Trang" in _docx_text(word)

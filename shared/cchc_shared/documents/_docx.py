@@ -210,23 +210,22 @@ def _recipients(doc: Any, d: AdministrativeDocument) -> None:
     lines = d.recipient_lines
     if not lines:
         return
-    if len(lines) == 1:
-        _para(doc, f"Kính gửi: {lines[0]}", L.SIZE_BODY, after=10)
+    geometry = L.recipients_geometry(lines)
+    if geometry is None:
+        _para(doc, f"{L.RECIPIENT_LABEL} {lines[0]}", L.SIZE_BODY, after=10)
         return
-    label = "Kính gửi:"
-    label_w = text_width(label, L.SIZE_BODY) + 6
-    list_w = min(L.widest(list(lines), L.SIZE_BODY) + 4, TEXT_WIDTH - label_w - 25 * MM)
-    start = max(0.0, (TEXT_WIDTH - label_w - list_w) / 2)
+    start, label_w, list_w = geometry
     for index, line in enumerate(lines):
         paragraph = _para(
             doc, align="left", after=10 if index == len(lines) - 1 else 0, line_spacing=1.0
         )
         fmt = paragraph.paragraph_format
         fmt.left_indent = Pt(start + label_w)
+        fmt.right_indent = Pt(max(0.0, TEXT_WIDTH - start - label_w - list_w))
         if index == 0:
             fmt.first_line_indent = Pt(-label_w)
             fmt.tab_stops.add_tab_stop(Pt(start + label_w))
-            _run(paragraph, f"{label}\t{line}", L.SIZE_BODY)
+            _run(paragraph, f"{L.RECIPIENT_LABEL}\t{line}", L.SIZE_BODY)
         else:
             _run(paragraph, line, L.SIZE_BODY)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Final
 
@@ -77,6 +78,27 @@ def split_balanced(text: str, size: float, width_pt: float, bold: bool = False) 
     return lines
 
 
+RECIPIENT_LABEL: Final = "Kính gửi:"
+
+
+def recipients_geometry(lines: Sequence[str]) -> tuple[float, float, float] | None:
+    """Where "Kính gửi:" and its recipients go, in points from the left text edge.
+
+    ``None``: one recipient that fits on the line, set centred as "Kính gửi: X.". Otherwise
+    ``(start, label_width, list_width)``: the label at ``start`` and the recipients in a column
+    beside it, wrapped lines aligned under the first; the block is centred on the page.
+    """
+    size = SIZE_BODY
+    text_width_pt = TEXT_WIDTH_MM * MM
+    if len(lines) == 1 and text_width(f"{RECIPIENT_LABEL} {lines[0]}", size) <= text_width_pt:
+        return None
+    label_width = text_width(RECIPIENT_LABEL + " ", size) + 2
+    room = text_width_pt - label_width - 2 * FIRST_LINE_INDENT_MM * MM
+    list_width = min(widest(lines, size) + 4, room)
+    start = (text_width_pt - label_width - list_width) / 2
+    return start, label_width, list_width
+
+
 def wrap(text: str, size: float, width_pt: float, bold: bool = False) -> list[str]:
     """Greedy word wrap (a word wider than the line stays whole)."""
     lines: list[str] = []
@@ -126,9 +148,9 @@ def column_widths(
     minimum (its longest word; a number never wraps), and the widths are those that let all
     columns wrap into the fewest lines per row: for a target of N lines, each column takes the
     narrowest width at which nine in ten of its (sampled) cells fit in N lines and its header
-    in max(N, 3); the smallest N whose widths fit the page wins, and the leftover width is
-    shared in proportion. So "STT" and scores stay narrow, and long Vietnamese names get room
-    to wrap without starving the other columns.
+    in max(N, 3); the smallest N whose widths fit the page wins, and the leftover width goes
+    to the columns that still wrap. So "STT" and scores stay narrow, and long Vietnamese
+    names get room to wrap without starving the other columns.
     """
     if table.column_widths is not None:
         scale = total / sum(table.column_widths)
@@ -170,7 +192,7 @@ def column_widths(
         if _line_count(header_words[c], space, width - padding) > max(target, 3):
             return False
         counts = sorted(_line_count(ws, space, width - padding) for ws in samples[c])
-        return not counts or counts[int(0.9 * (len(counts) - 1))] <= target
+        return not counts or counts[math.ceil(0.9 * len(counts)) - 1] <= target
 
     def needed(c: int, target: int) -> float:
         low, high = minimum[c], max(minimum[c], total)
@@ -186,6 +208,22 @@ def column_widths(
     for target in range(1, 41):
         widths = [needed(c, target) for c in columns]
         if sum(widths) <= total:
-            scale = total / sum(widths)
-            return [w * scale for w in widths]
-    return minimum
+            break
+    else:
+        widths = list(minimum)
+    # The width left over unwraps the columns that are cheapest to set on one line ("08 giờ 30"),
+    # then goes to the others in proportion to what they would still use; what remains after
+    # that widens every column alike.
+    room = total - sum(widths)
+    wants = {c: needed(c, 1) - widths[c] for c in columns if needed(c, 1) > widths[c]}
+    for c in sorted(wants, key=wants.__getitem__):
+        if wants[c] > room / len(wants):
+            break
+        widths[c] += wants.pop(c)
+        room = total - sum(widths)
+    if wants and room > 0:
+        share = min(1.0, room / sum(wants.values()))
+        for c, want in wants.items():
+            widths[c] += want * share
+        room = total - sum(widths)
+    return [w + room * w / sum(widths) for w in widths]

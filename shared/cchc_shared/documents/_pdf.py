@@ -163,24 +163,19 @@ def _recipients(doc: AdministrativeDocument) -> list[Any]:
     lines = doc.recipient_lines
     if not lines:
         return []
-    style = _style(L.SIZE_BODY, leading=L.SIZE_BODY * 1.2)
-    if len(lines) == 1:
-        return [_p(f"Kính gửi: {lines[0]}", _style(L.SIZE_BODY, after=8)), Spacer(1, 2)]
-    label = "Kính gửi:"
-    label_w = text_width(label, L.SIZE_BODY) + 6
-    list_w = min(L.widest(list(lines), L.SIZE_BODY) + 4, TEXT_WIDTH - label_w - 25 * MM)
-    cells = [
-        [
-            _p(label, _style(L.SIZE_BODY, align="left")),
-            [_p(line, _style(L.SIZE_BODY, align="left", leading=style.leading)) for line in lines],
-        ]
-    ]
-    table = RLTable(cells, colWidths=[label_w, list_w], hAlign="CENTER")
+    geometry = L.recipients_geometry(lines)
+    if geometry is None:
+        return [_p(f"{L.RECIPIENT_LABEL} {lines[0]}", _style(L.SIZE_BODY, after=10))]
+    start, label_w, list_w = geometry
+    left = _style(L.SIZE_BODY, align="left", leading=L.SIZE_BODY * 1.2)
+    cells = [[_p(L.RECIPIENT_LABEL, left), [_p(line, left) for line in lines]]]
+    table = RLTable(cells, colWidths=[start + label_w, list_w], hAlign="LEFT")
     table.setStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONTNAME", (0, 0), (-1, -1), pdf_font_name()),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (0, 0), (0, 0), start),
+            ("LEFTPADDING", (1, 0), (1, 0), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),

@@ -1,0 +1,136 @@
+"""Kit throughput beside the raw rate of the same RabbitMQ and PostgreSQL, in one run.
+
+    uv run python bench/bench_kit.py [--events 5000] [--database postgresql|sqlite]
+
+- raw publish: aio-pika, persistent, publisher confirms, 200 in flight;
+- outbox relay: rows already committed, relayed in batches of 200 (claim, publish with
+  confirms, mark sent);
+- raw consume: aio-pika, manual ack, prefetch 64;
+- kit consume: FastStream consumer, CloudEvents decode and validation, inbox + one effect
+  row in one transaction, ack.
+Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import aio_pika
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
+
+from tests.probe import Probe
+
+from cchc_shared.messaging.broker import make_broker
+from cchc_shared.testing.infra import fresh_postgres_database, fresh_vhost
+
+SQLITE_FILE = Path(__file__).resolve().parents[1] / "var" / "bench.db"
+
+
+async def raw_publish(url: str, count: int) -> float:
+    connection = await aio_pika.connect(url)
+    channel = await connection.channel(publisher_confirms=True)
+    queue = await channel.declare_queue(
+        "bench.raw", durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    body = os.urandom(700)
+    started = time.perf_counter()
+    for start in range(0, count, 200):
+        await asyncio.gather(
+            *(
+                channel.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    routing_key=queue.name,
+                )
+                for _ in range(min(200, count - start))
+            )
+        )
+    elapsed = time.perf_counter() - started
+    await connection.close()
+    return count / elapsed
+
+
+async def raw_consume(url: str, count: int) -> float:
+    connection = await aio_pika.connect(url)
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=64)
+    queue = await channel.declare_queue(
+        "bench.raw", durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    done = asyncio.Event()
+    seen = 0
+
+    async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        nonlocal seen
+        await message.ack()
+        seen += 1
+        if seen >= count:
+            done.set()
+
+    started = time.perf_counter()
+    await queue.consume(on_message)
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    await connection.close()
+    return count / elapsed
+
+
+async def relay_and_consume(database_url: str, url: str, count: int) -> tuple[float, float]:
+    probe = await Probe.create(database_url, url)
+    await probe.write_events(count, batch=200)
+    publisher = make_broker(url, app_id="bench")
+    await publisher.start()
+    relay = probe.relay(publisher)
+    started = time.perf_counter()
+    while await relay.relay_once():
+        pass
+    relay_rate = count / (time.perf_counter() - started)
+    await publisher.stop()
+
+    consumer = probe.consumer_broker()
+    started = time.perf_counter()
+    await consumer.start()
+    while (await probe.effect_counts())[0] < count:  # noqa: ASYNC110 - polls another process's effect
+        await asyncio.sleep(0.05)
+    consume_rate = count / (time.perf_counter() - started)
+    await consumer.stop()
+    await probe.engine.dispose()
+    return relay_rate, consume_rate
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    async with fresh_vhost("cchc-bench") as url:
+        publish = await raw_publish(url, args.events)
+        consume = await raw_consume(url, args.events)
+        if args.database == "postgresql":
+            async with fresh_postgres_database("cchc_bench") as database_url:
+                relay, kit_consume = await relay_and_consume(database_url, url, args.events)
+        else:
+            database_url = f"sqlite+aiosqlite:///{SQLITE_FILE}"
+            SQLITE_FILE.unlink(missing_ok=True)
+            relay, kit_consume = await relay_and_consume(database_url, url, args.events)
+    print(f"{args.events} events, database {args.database}")
+    print(f"publish  raw aio-pika with confirms : {publish:8.0f} msg/s")
+    print(
+        f"publish  outbox relay               : {relay:8.0f} msg/s  ({relay / publish:.0%} of raw)"
+    )
+    print(f"consume  raw aio-pika, ack          : {consume:8.0f} msg/s")
+    ratio = kit_consume / consume
+    print(f"consume  kit (decode+inbox+effect)  : {kit_consume:8.0f} msg/s  ({ratio:.0%} of raw)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -433,6 +433,7 @@ def test_docx_table_chart_and_signature(word: Any) -> None:
     assert [c.text for c in data.rows[0].cells] == TABLE_HEADERS
     assert len(data.rows) == 42
     assert "w:tblHeader" in data.rows[0]._tr.xml  # repeats on every page
+    assert all("w:cantSplit" in r._tr.xml for r in data.rows[1:])
     row = data.rows[3].cells
     assert row[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert row[5].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -523,3 +524,16 @@ def test_a_long_single_recipient_wraps_under_itself() -> None:
     assert text == recipient + "."
     word = docx.Document(io.BytesIO(render_docx(doc)))
     assert "Kính gửi: Bà Lê Thị Thu Trang" in _docx_text(word)
+
+
+def test_markup_characters_are_text() -> None:
+    tricky = "Điểm <b>cao</b> & “xuất sắc” > 90"
+    doc = _report(
+        title=tricky,
+        body=[Paragraph(tricky), Table(headers=["Ghi chú", "Điểm"], rows=[[tricky, 91.5]])],
+    )
+    pdf_text = _flat(PdfReader(io.BytesIO(render_pdf(doc))).pages[0].extract_text())
+    word_text = _docx_text(docx.Document(io.BytesIO(render_docx(doc))))
+    for text in (pdf_text, word_text):
+        assert text.count(tricky) == 3
+        assert "91,5" in text

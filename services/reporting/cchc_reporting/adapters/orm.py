@@ -1,8 +1,224 @@
-"""Tables of the reporting service's own database."""
+"""Tables of the reporting service's own database.
 
-from sqlalchemy import MetaData
+``event_log`` keeps every received event, append-only, exactly as it arrived. The ``rm_*``
+tables are the read models' facts, projected from the log; ``python -m cchc_reporting
+rebuild`` empties and refills them from the log.
+"""
 
-from cchc_shared.persistence.tables import define_kit_tables
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from cchc_shared.persistence.tables import SequenceInteger, define_kit_tables
 
 metadata = MetaData()
 kit_tables = define_kit_tables(metadata)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware timestamp stored in UTC. SQLite keeps no offset, so values are converted to
+    UTC on the way in and marked UTC on the way out: both databases give back equal values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; an aware one is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Version tie-breaks compare event ids as Python does (code points): byte order on PostgreSQL.
+EventIdText = String(200).with_variant(String(200, collation="C"), "postgresql")
+Version = BigInteger
+
+
+def _version_columns() -> list[Column[Any]]:
+    return [
+        Column("version", Version, nullable=False),
+        Column("version_event_id", EventIdText, nullable=False),
+    ]
+
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("seq", SequenceInteger, primary_key=True, autoincrement=True),
+    Column("event_source", String(500), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("subject", String(500)),
+    Column("occurred_at", UtcDateTime),
+    Column("data", JSON, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("event_source", "event_id", name="ux_event_log_event"),
+)
+
+rm_initiative = Table(
+    "rm_initiative",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("par_area", String(32), nullable=False),
+    Column("applied_since", Date, nullable=False),
+    Column("results", Text, nullable=False),
+    Column("limitations", Text, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("amended_at", UtcDateTime),
+    *_version_columns(),
+)
+Index("ix_rm_initiative_year", rm_initiative.c.campaign_year)
+
+rm_withdrawal = Table(
+    "rm_withdrawal",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("withdrawn_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_withdrawal_year", rm_withdrawal.c.campaign_year)
+
+rm_round = Table(
+    "rm_round",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("team", JSON, nullable=False),
+    Column("rescheduled", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_round_year", rm_round.c.campaign_year)
+
+rm_visit = Table(
+    "rm_visit",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("visit_id", Uuid, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("initiative_id", Uuid, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("visit_date", Date, nullable=False),
+    Column("starts_at", Time, nullable=False),
+)
+Index("ix_rm_visit_initiative", rm_visit.c.initiative_id)
+
+rm_round_cancellation = Table(
+    "rm_round_cancellation",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("cancelled_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_round_cancellation_year", rm_round_cancellation.c.campaign_year)
+
+rm_evaluation = Table(
+    "rm_evaluation",
+    metadata,
+    Column("evaluation_id", Uuid, primary_key=True),
+    Column("initiative_id", Uuid, nullable=False),
+    Column("round_id", Uuid, nullable=False),
+    Column("visit_id", Uuid, nullable=False),
+    Column("evaluator_id", String(64), nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("strengths", Text, nullable=False),
+    Column("limitations", Text, nullable=False),
+    Column("difficulties", Text, nullable=False),
+    Column("recommendation", String(20), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_evaluation_initiative", rm_evaluation.c.initiative_id)
+Index("ix_rm_evaluation_round", rm_evaluation.c.round_id)
+
+rm_recommendation = Table(
+    "rm_recommendation",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("agency_code", String(16), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("par_area", String(32), nullable=False),
+    Column("final_score", Float, nullable=False),
+    Column("evaluation_count", Integer, nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_recommendation_year", rm_recommendation.c.campaign_year)
+
+rm_rejection = Table(
+    "rm_rejection",
+    metadata,
+    Column("origin_source", String(500), primary_key=True),
+    Column("origin_id", String(200), primary_key=True),
+    Column("errors", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime),
+    *_version_columns(),
+)
+
+# One row per setting; ``generation`` grows at every rebuild so cached views are dropped.
+rm_meta = Table(
+    "rm_meta",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+READ_MODEL_TABLES: tuple[Table, ...] = (
+    rm_initiative,
+    rm_withdrawal,
+    rm_round,
+    rm_visit,
+    rm_round_cancellation,
+    rm_evaluation,
+    rm_recommendation,
+    rm_rejection,
+)

@@ -1,0 +1,734 @@
+"""The read models of one campaign, derived from its facts.
+
+Rules (documented in the service README; the tests compute them by hand):
+
+* An initiative's **evaluations** are the latest evaluation of each evaluator (an evaluator
+  who amends replaces their earlier one). Its **score** is the mean of their totals.
+* **Status**, strongest first: ``withdrawn`` (the agency withdrew it, whatever else happened),
+  ``recommended`` (a ReplicationRecommended was received), ``evaluated`` (every head and member
+  of its round's team has recorded an evaluation), ``visited`` (at least one evaluation),
+  ``scheduled`` (a visit in a round that is not cancelled), ``submitted``.
+* An initiative's score is the **mean** of its evaluations (the evaluation service's default
+  final score; if it is configured to use the median, its own table will differ).
+* **Surveyed** means at least one evaluation was recorded (an evaluation is only recorded on or
+  after the visit). Withdrawn initiatives are listed but left out of every count except
+  ``withdrawn``, of the ranking, of the recommended list and of the PAR-Index table.
+* **PAR-Index unit**: a city department or vertical agency counts for itself; Thủ Đức City and each
+  district count for themselves and for their wards, communes and towns
+  (``cchc_shared.reference.district_of``). Per unit: initiatives submitted, surveyed, recommended,
+  and the mean score of its surveyed initiatives.
+* Scores are rounded to two decimals as the evaluation service rounds them (Python's
+  ``round``); a mean of means (a unit's, an area's, the campaign's) is the mean of the rounded
+  initiative scores, rounded again — the evaluation service's PAR-Index rule.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Final
+from uuid import UUID
+
+from cchc_reporting.domain.facts import (
+    CancellationFact,
+    EvaluationFact,
+    InitiativeFact,
+    RecommendationFact,
+    RejectionFact,
+    RoundFact,
+    TeamMemberFact,
+    WithdrawalFact,
+)
+from cchc_shared.contracts.events import KINDS, PAR_AREAS
+from cchc_shared.contracts.text import fold
+from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
+
+RECOMMENDATIONS: Final[tuple[str, ...]] = ("replicate", "improve", "not_recommended")
+SCOPES: Final[tuple[str, ...]] = ("city_wide", "district_level", "commune_level", "sector")
+EVALUATOR_ROLES: Final[frozenset[str]] = frozenset({"head", "member"})
+UNKNOWN_LEVEL: Final = "unknown"
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    SCHEDULED = "scheduled"
+    VISITED = "visited"
+    EVALUATED = "evaluated"
+    RECOMMENDED = "recommended"
+    WITHDRAWN = "withdrawn"
+
+
+STATUSES: Final[tuple[str, ...]] = tuple(s.value for s in Status)
+
+
+def score(value: float) -> float:
+    """A score as stored and shown: rounded to two decimals the way the evaluation service
+    rounds its final scores (Python's ``round``), so both services show the same figures."""
+    return round(value, 2)
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return score(statistics.fmean(values)) if values else None
+
+
+# ---------------------------------------------------------------------------------------
+# Agencies
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name: str
+    level: str
+    district_code: str | None
+    district_name: str | None
+
+    @property
+    def par_unit_code(self) -> str:
+        """The unit whose PAR Index this agency's initiatives count for."""
+        return self.district_code or self.code
+
+
+def agency_info(code: str) -> AgencyInfo:
+    agency = get_agency(code)
+    if agency is None:
+        return AgencyInfo(code, code, UNKNOWN_LEVEL, None, None)
+    district_code: str | None = None
+    if agency.level is AgencyLevel.DISTRICT:
+        district_code = agency.code
+    elif agency.level is AgencyLevel.COMMUNE:
+        district_code = agency.parent_code
+    district = get_agency(district_code) if district_code else None
+    return AgencyInfo(
+        code=agency.code,
+        name=agency.name,
+        level=agency.level.value,
+        district_code=district_code,
+        district_name=district.name if district else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Input
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """Every fact of one campaign year (evaluations: those of its initiatives or rounds)."""
+
+    year: int
+    initiatives: Sequence[InitiativeFact] = ()
+    withdrawals: Sequence[WithdrawalFact] = ()
+    rounds: Sequence[RoundFact] = ()
+    cancellations: Sequence[CancellationFact] = ()
+    evaluations: Sequence[EvaluationFact] = ()
+    recommendations: Sequence[RecommendationFact] = ()
+    rejections: Sequence[RejectionFact] = ()
+
+
+# ---------------------------------------------------------------------------------------
+# Output
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    count: int
+    mean: float | None
+    minimum: float | None
+    maximum: float | None
+    tally: dict[str, int]
+
+    @property
+    def spread(self) -> float | None:
+        if self.minimum is None or self.maximum is None:
+            return None
+        return score(self.maximum - self.minimum)
+
+
+def summarise(evaluations: Sequence[EvaluationFact]) -> EvaluationSummary:
+    totals = [e.total for e in evaluations]
+    tally = Counter(e.recommendation for e in evaluations)
+    return EvaluationSummary(
+        count=len(totals),
+        mean=mean(totals),
+        minimum=score(min(totals)) if totals else None,
+        maximum=score(max(totals)) if totals else None,
+        tally={r: tally.get(r, 0) for r in RECOMMENDATIONS},
+    )
+
+
+@dataclass(frozen=True)
+class InitiativeLife:
+    initiative_id: UUID
+    campaign_year: int
+    agency: AgencyInfo
+    kind: str
+    title: str
+    summary: str
+    par_area: str
+    results: str
+    limitations: str
+    applied_since: date | None
+    submitted_at: datetime | None
+    amended_at: datetime | None
+    submission_received: bool
+    status: Status
+    withdrawn_at: datetime | None
+    withdrawal_reason: str
+    round_id: UUID | None
+    round_sequence: int | None
+    visit_date: date | None
+    visit_starts_at: time | None
+    evaluations: tuple[EvaluationFact, ...]
+    summary_scores: EvaluationSummary
+    recommendation: RecommendationFact | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status is Status.WITHDRAWN
+
+    @property
+    def surveyed(self) -> bool:
+        return bool(self.evaluations)
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.summary_scores.mean
+
+
+@dataclass(frozen=True)
+class RankedInitiative:
+    rank: int
+    life: InitiativeLife
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    visit_id: UUID
+    initiative_id: UUID
+    title: str
+    agency: AgencyInfo
+    par_area: str | None
+    date: date
+    starts_at: time
+    evaluations: tuple[EvaluationFact, ...]
+    summary_scores: EvaluationSummary
+    status: Status | None
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    round_id: UUID
+    campaign_year: int
+    sequence: int
+    status: str  # scheduled | rescheduled | cancelled
+    starts_on: date | None
+    ends_on: date | None
+    team: tuple[TeamMemberFact, ...]
+    visits: tuple[VisitResult, ...]
+    reason: str
+    summary_scores: EvaluationSummary
+    visits_evaluated: int
+    strengths: tuple[str, ...]
+    limitations: tuple[str, ...]
+    difficulties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgencyScorecard:
+    agency: AgencyInfo
+    submitted: int
+    withdrawn: int
+    scheduled: int
+    surveyed: int
+    evaluations: int
+    recommended: int
+    mean_score: float | None
+    best_score: float | None
+    initiatives: tuple[InitiativeLife, ...]
+
+
+@dataclass(frozen=True)
+class ParIndexRow:
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    par_area: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    campaign_year: int
+    initiatives_received: int
+    initiatives_active: int
+    withdrawn: int
+    agencies_participating: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    by_kind: dict[str, int]
+    by_par_area: tuple[AreaFigures, ...]
+    rounds_confirmed: int
+    rounds_cancelled: int
+    visits_planned: int
+    first_visit_on: date | None
+    last_visit_on: date | None
+    surveyed: int
+    evaluations: int
+    mean_score: float | None
+    evaluation_tally: dict[str, int]
+    recommended: int
+    recommended_by_scope: dict[str, int]
+    inbound_rejected: int
+    awaiting_submission: int
+
+
+@dataclass
+class CampaignView:
+    """Every read model of one campaign; built once per log position and then queried."""
+
+    year: int
+    lives: dict[UUID, InitiativeLife]
+    rounds: tuple[RoundResult, ...]
+    dashboard: Dashboard
+    ranking: tuple[RankedInitiative, ...]
+    scorecards: tuple[AgencyScorecard, ...]
+    par_index: tuple[ParIndexRow, ...]
+    recommended: tuple[InitiativeLife, ...]
+    _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
+
+    @property
+    def initiatives(self) -> tuple[InitiativeLife, ...]:
+        return self._sorted_lives
+
+
+# ---------------------------------------------------------------------------------------
+# Building
+
+
+def _latest_per_evaluator(evaluations: Iterable[EvaluationFact]) -> tuple[EvaluationFact, ...]:
+    latest: dict[str, EvaluationFact] = {}
+    for evaluation in evaluations:
+        known = latest.get(evaluation.evaluator_id)
+        if known is None or evaluation.version > known.version:
+            latest[evaluation.evaluator_id] = evaluation
+    return tuple(sorted(latest.values(), key=lambda e: (e.evaluator_id, e.version)))
+
+
+def _life_sort_key(life: InitiativeLife) -> tuple[str, str, str]:
+    return (fold(life.agency.name), fold(life.title), str(life.initiative_id))
+
+
+def build_campaign_view(facts: CampaignFacts) -> CampaignView:
+    year = facts.year
+    cancelled = {c.round_id: c for c in facts.cancellations}
+    rounds = {r.round_id: r for r in facts.rounds}
+    withdrawals = {w.initiative_id: w for w in facts.withdrawals}
+    recommendations = {r.initiative_id: r for r in facts.recommendations}
+    initiatives = {i.initiative_id: i for i in facts.initiatives}
+
+    evaluations_of: dict[UUID, list[EvaluationFact]] = defaultdict(list)
+    for evaluation in facts.evaluations:
+        evaluations_of[evaluation.initiative_id].append(evaluation)
+    latest_evaluations = {
+        initiative_id: _latest_per_evaluator(found)
+        for initiative_id, found in evaluations_of.items()
+    }
+
+    # The visit of each initiative in a round that still stands (the latest by date if, against
+    # the one-visit rule, there are several).
+    visit_of: dict[UUID, tuple[RoundFact, date, time]] = {}
+    for round_fact in rounds.values():
+        if round_fact.round_id in cancelled:
+            continue
+        for planned in round_fact.visits:
+            known = visit_of.get(planned.initiative_id)
+            if known is None or (planned.date, str(round_fact.round_id)) > (
+                known[1],
+                str(known[0].round_id),
+            ):
+                visit_of[planned.initiative_id] = (round_fact, planned.date, planned.starts_at)
+
+    agency_cache: dict[str, AgencyInfo] = {}
+
+    def agency(code: str) -> AgencyInfo:
+        info = agency_cache.get(code)
+        if info is None:
+            info = agency_cache[code] = agency_info(code)
+        return info
+
+    lives: dict[UUID, InitiativeLife] = {}
+    # Sorted: every list and sum below is then independent of the order the facts came in.
+    for initiative_id in sorted(initiatives.keys() | recommendations.keys(), key=str):
+        initiative = initiatives.get(initiative_id)
+        recommendation = recommendations.get(initiative_id)
+        withdrawal = withdrawals.get(initiative_id)
+        evaluations = latest_evaluations.get(initiative_id, ())
+        visit = visit_of.get(initiative_id)
+        # A visit's round tells whose evaluations complete the assessment; if the round of the
+        # evaluations is known but not the visit (an evaluation before its round), use that.
+        team_round = visit[0] if visit else None
+        if team_round is None and evaluations:
+            team_round = rounds.get(evaluations[-1].round_id)
+        team = team_round.team if team_round is not None else ()
+        evaluators = {m.member_id for m in team if m.role in EVALUATOR_ROLES}
+        evaluated_by = {e.evaluator_id for e in evaluations}
+        if withdrawal is not None:
+            status = Status.WITHDRAWN
+        elif recommendation is not None:
+            status = Status.RECOMMENDED
+        elif evaluations and evaluators and evaluators <= evaluated_by:
+            status = Status.EVALUATED
+        elif evaluations:
+            status = Status.VISITED
+        elif visit is not None:
+            status = Status.SCHEDULED
+        else:
+            status = Status.SUBMITTED
+        content: InitiativeFact | RecommendationFact | None = initiative or recommendation
+        if content is None:  # keys come from both mappings; kept for the type checker
+            continue
+        lives[initiative_id] = InitiativeLife(
+            initiative_id=initiative_id,
+            campaign_year=content.campaign_year,
+            agency=agency(content.agency_code),
+            kind=content.kind,
+            title=content.title,
+            summary=initiative.summary if initiative else "",
+            par_area=content.par_area,
+            results=initiative.results if initiative else "",
+            limitations=initiative.limitations if initiative else "",
+            applied_since=initiative.applied_since if initiative else None,
+            submitted_at=initiative.submitted_at if initiative else None,
+            amended_at=initiative.amended_at if initiative else None,
+            submission_received=initiative is not None,
+            status=status,
+            withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
+            withdrawal_reason=withdrawal.reason if withdrawal else "",
+            round_id=visit[0].round_id if visit else None,
+            round_sequence=visit[0].sequence if visit else None,
+            visit_date=visit[1] if visit else None,
+            visit_starts_at=visit[2] if visit else None,
+            evaluations=evaluations,
+            summary_scores=summarise(evaluations),
+            recommendation=recommendation,
+        )
+
+    active = [life for life in lives.values() if not life.withdrawn]
+    sorted_lives = tuple(sorted(lives.values(), key=_life_sort_key))
+    round_results = _round_results(facts, rounds, cancelled, latest_evaluations, lives, agency)
+    ranking = _ranking(active)
+    recommended = tuple(
+        sorted(
+            (life for life in active if life.recommendation is not None),
+            key=lambda life: (
+                -(life.recommendation.final_score if life.recommendation else 0.0),
+                fold(life.title),
+                str(life.initiative_id),
+            ),
+        )
+    )
+    awaiting = sum(1 for initiative_id in evaluations_of if initiative_id not in lives)
+    dashboard = _dashboard(year, lives, active, round_results, facts, awaiting)
+    return CampaignView(
+        year=year,
+        lives=lives,
+        rounds=round_results,
+        dashboard=dashboard,
+        ranking=ranking,
+        scorecards=_scorecards(sorted_lives),
+        par_index=_par_index(active),
+        recommended=recommended,
+        _sorted_lives=sorted_lives,
+    )
+
+
+def _ranking(active: Iterable[InitiativeLife]) -> tuple[RankedInitiative, ...]:
+    """Surveyed initiatives by score, best first. Equal scores share a rank (1, 2, 2, 4);
+    within a rank, more evaluations first, then title."""
+    surveyed = sorted(
+        (life for life in active if life.mean_score is not None),
+        key=lambda life: (
+            -(life.mean_score or 0.0),
+            -life.summary_scores.count,
+            fold(life.title),
+            str(life.initiative_id),
+        ),
+    )
+    ranked: list[RankedInitiative] = []
+    previous: float | None = None
+    rank = 0
+    for position, life in enumerate(surveyed, start=1):
+        if life.mean_score != previous:
+            rank = position
+            previous = life.mean_score
+        ranked.append(RankedInitiative(rank, life))
+    return tuple(ranked)
+
+
+def _unique_texts(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        key = fold(value)
+        if key and key not in seen:
+            seen[key] = value
+    return tuple(seen.values())
+
+
+def _round_results(
+    facts: CampaignFacts,
+    rounds: dict[UUID, RoundFact],
+    cancelled: dict[UUID, CancellationFact],
+    latest_evaluations: dict[UUID, tuple[EvaluationFact, ...]],
+    lives: dict[UUID, InitiativeLife],
+    agency: object,
+) -> tuple[RoundResult, ...]:
+    assert callable(agency)
+    results: list[RoundResult] = []
+    for round_id in sorted(rounds.keys() | cancelled.keys(), key=str):
+        state = rounds.get(round_id)
+        cancellation = cancelled.get(round_id)
+        visits: list[VisitResult] = []
+        for visit in state.visits if state else ():
+            evaluations = tuple(
+                e for e in latest_evaluations.get(visit.initiative_id, ()) if e.round_id == round_id
+            )
+            life = lives.get(visit.initiative_id)
+            visits.append(
+                VisitResult(
+                    visit_id=visit.visit_id,
+                    initiative_id=visit.initiative_id,
+                    title=life.title if life else "",
+                    agency=agency(visit.agency_code),
+                    par_area=life.par_area if life else None,
+                    date=visit.date,
+                    starts_at=visit.starts_at,
+                    evaluations=evaluations,
+                    summary_scores=summarise(evaluations),
+                    status=life.status if life else None,
+                )
+            )
+        visits.sort(key=lambda v: (v.date, v.starts_at, str(v.visit_id)))
+        all_evaluations = [e for v in visits for e in v.evaluations]
+        if cancellation is not None:
+            status = "cancelled"
+        elif state is not None and state.rescheduled:
+            status = "rescheduled"
+        else:
+            status = "scheduled"
+        results.append(
+            RoundResult(
+                round_id=round_id,
+                campaign_year=facts.year,
+                sequence=state.sequence if state else cancellation.sequence if cancellation else 0,
+                status=status,
+                starts_on=state.starts_on if state else None,
+                ends_on=state.ends_on if state else None,
+                team=state.team if state else (),
+                visits=tuple(visits),
+                reason=cancellation.reason if cancellation else state.reason if state else "",
+                summary_scores=summarise(all_evaluations),
+                visits_evaluated=sum(1 for v in visits if v.evaluations),
+                strengths=_unique_texts(e.strengths for e in all_evaluations),
+                limitations=_unique_texts(e.limitations for e in all_evaluations),
+                difficulties=_unique_texts(e.difficulties for e in all_evaluations),
+            )
+        )
+    results.sort(key=lambda r: (r.sequence, str(r.round_id)))
+    return tuple(results)
+
+
+def _scorecards(lives: Sequence[InitiativeLife]) -> tuple[AgencyScorecard, ...]:
+    grouped: dict[str, list[InitiativeLife]] = defaultdict(list)
+    for life in lives:
+        grouped[life.agency.code].append(life)
+    cards: list[AgencyScorecard] = []
+    for items in grouped.values():
+        active = [life for life in items if not life.withdrawn]
+        scores = [life.mean_score for life in active if life.mean_score is not None]
+        cards.append(
+            AgencyScorecard(
+                agency=items[0].agency,
+                submitted=len(active),
+                withdrawn=len(items) - len(active),
+                scheduled=sum(1 for life in active if life.round_id is not None),
+                surveyed=len(scores),
+                evaluations=sum(life.summary_scores.count for life in active),
+                recommended=sum(1 for life in active if life.recommendation is not None),
+                mean_score=mean(scores),
+                best_score=score(max(scores)) if scores else None,
+                initiatives=tuple(items),
+            )
+        )
+    cards.sort(key=lambda c: (fold(c.agency.name), c.agency.code))
+    return tuple(cards)
+
+
+_LEVEL_ORDER: Final = {
+    AgencyLevel.CITY_DEPARTMENT.value: 0,
+    AgencyLevel.VERTICAL_AGENCY.value: 1,
+    AgencyLevel.DISTRICT.value: 2,
+    UNKNOWN_LEVEL: 3,
+}
+
+
+def par_index_units() -> list[AgencyInfo]:
+    """Every unit the PAR Index ranks: departments, vertical agencies, Thủ Đức City and the
+    districts, in the reference data's order."""
+    city = [
+        agency_info(a.code)
+        for a in load_agencies().values()
+        if a.level in (AgencyLevel.CITY_DEPARTMENT, AgencyLevel.VERTICAL_AGENCY)
+    ]
+    return [*city, *(agency_info(d.code) for d in districts())]
+
+
+def _par_index(active: Sequence[InitiativeLife]) -> tuple[ParIndexRow, ...]:
+    units: dict[str, AgencyInfo] = {u.code: u for u in par_index_units()}
+    grouped: dict[str, list[InitiativeLife]] = defaultdict(list)
+    for life in active:
+        unit_code = life.agency.par_unit_code
+        grouped[unit_code].append(life)
+        if unit_code not in units:  # an agency outside the reference data counts for itself
+            units[unit_code] = life.agency
+    rows: list[ParIndexRow] = []
+    for unit in units.values():
+        items = grouped.get(unit.code, [])
+        scores = [life.mean_score for life in items if life.mean_score is not None]
+        rows.append(
+            ParIndexRow(
+                unit_code=unit.code,
+                unit_name=unit.name,
+                unit_level=unit.level,
+                submitted=len(items),
+                surveyed=len(scores),
+                recommended=sum(1 for life in items if life.recommendation is not None),
+                mean_score=mean(scores),
+            )
+        )
+    order = {code: i for i, code in enumerate(units)}
+    rows.sort(key=lambda r: (_LEVEL_ORDER.get(r.unit_level, 3), order[r.unit_code]))
+    return tuple(rows)
+
+
+def _dashboard(
+    year: int,
+    lives: dict[UUID, InitiativeLife],
+    active: Sequence[InitiativeLife],
+    rounds: Sequence[RoundResult],
+    facts: CampaignFacts,
+    awaiting: int,
+) -> Dashboard:
+    statuses = Counter(life.status.value for life in lives.values())
+    levels = Counter(life.agency.level for life in active)
+    kinds = Counter(life.kind for life in active)
+    areas: list[AreaFigures] = []
+    for area in PAR_AREAS:
+        items = [life for life in active if life.par_area == area]
+        scores = [life.mean_score for life in items if life.mean_score is not None]
+        areas.append(
+            AreaFigures(
+                par_area=area,
+                submitted=len(items),
+                surveyed=len(scores),
+                recommended=sum(1 for life in items if life.recommendation is not None),
+                mean_score=mean(scores),
+            )
+        )
+    standing = [r for r in rounds if r.status != "cancelled"]
+    visit_dates = [v.date for r in standing for v in r.visits]
+    evaluations = [e for life in active for e in life.evaluations]
+    tally = Counter(e.recommendation for e in evaluations)
+    surveyed_scores = [life.mean_score for life in active if life.mean_score is not None]
+    recommended = [life for life in active if life.recommendation is not None]
+    scopes = Counter(life.recommendation.scope for life in recommended if life.recommendation)
+    return Dashboard(
+        campaign_year=year,
+        initiatives_received=len(lives),
+        initiatives_active=len(active),
+        withdrawn=statuses.get(Status.WITHDRAWN.value, 0),
+        agencies_participating=len({life.agency.code for life in active}),
+        by_status={s: statuses.get(s, 0) for s in STATUSES},
+        by_level={
+            level: levels.get(level, 0)
+            for level in (*(lv.value for lv in AgencyLevel), UNKNOWN_LEVEL)
+        },
+        by_kind={k: kinds.get(k, 0) for k in KINDS},
+        by_par_area=tuple(areas),
+        rounds_confirmed=len(standing),
+        rounds_cancelled=len(rounds) - len(standing),
+        visits_planned=len(visit_dates),
+        first_visit_on=min(visit_dates) if visit_dates else None,
+        last_visit_on=max(visit_dates) if visit_dates else None,
+        surveyed=len(surveyed_scores),
+        evaluations=len(evaluations),
+        mean_score=mean(surveyed_scores),
+        evaluation_tally={r: tally.get(r, 0) for r in RECOMMENDATIONS},
+        recommended=len(recommended),
+        recommended_by_scope={s: scopes.get(s, 0) for s in SCOPES},
+        inbound_rejected=sum(
+            1 for r in facts.rejections if r.occurred_at is not None and r.occurred_at.year == year
+        ),
+        awaiting_submission=awaiting,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Filters
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    """Query filters; ``district_code`` matches a district and its wards; ``q`` searches
+    titles and agency names ignoring case and Vietnamese diacritics."""
+
+    status: str | None = None
+    agency_code: str | None = None
+    district_code: str | None = None
+    level: str | None = None
+    par_area: str | None = None
+    kind: str | None = None
+    scope: str | None = None
+    q: str | None = None
+
+    def matches_agency(self, agency: AgencyInfo) -> bool:
+        if self.agency_code is not None and agency.code != self.agency_code:
+            return False
+        if self.district_code is not None and agency.district_code != self.district_code:
+            return False
+        return self.level is None or agency.level == self.level
+
+    def matches(self, life: InitiativeLife) -> bool:
+        if not self.matches_agency(life.agency):
+            return False
+        if self.status is not None and life.status.value != self.status:
+            return False
+        if self.par_area is not None and life.par_area != self.par_area:
+            return False
+        if self.kind is not None and life.kind != self.kind:
+            return False
+        if self.scope is not None and (
+            life.recommendation is None or life.recommendation.scope != self.scope
+        ):
+            return False
+        if self.q:
+            needle = fold(self.q)
+            return needle in fold(life.title) or needle in fold(life.agency.name)
+        return True

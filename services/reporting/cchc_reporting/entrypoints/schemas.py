@@ -1,0 +1,491 @@
+"""The API's response bodies (OpenAPI), built from the domain's views."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from cchc_reporting.domain.labels import (
+    KIND_VI,
+    LEVEL_VI,
+    RECOMMENDATION_VI,
+    ROLE_VI,
+    ROUND_STATUS_VI,
+    SCOPE_VI,
+    STATUS_VI,
+    par_area_vi,
+)
+from cchc_reporting.domain.views import (
+    AgencyScorecard,
+    Dashboard,
+    EvaluationSummary,
+    InitiativeLife,
+    ParIndexRow,
+    RankedInitiative,
+    RoundResult,
+    VisitResult,
+)
+from cchc_shared.contracts.events import PAR_AREAS
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="items matching the filters, over all pages")
+    page: int
+    page_size: int
+
+
+class Scores(BaseModel):
+    evaluation_count: int
+    mean_score: float | None = Field(description="mean of the evaluators' latest totals")
+    min_score: float | None
+    max_score: float | None
+    spread: float | None
+    replicate: int = Field(description="evaluations recommending replication")
+    improve: int
+    not_recommended: int
+
+    @classmethod
+    def of(cls, summary: EvaluationSummary) -> Scores:
+        return cls(
+            evaluation_count=summary.count,
+            mean_score=summary.mean,
+            min_score=summary.minimum,
+            max_score=summary.maximum,
+            spread=summary.spread,
+            replicate=summary.tally["replicate"],
+            improve=summary.tally["improve"],
+            not_recommended=summary.tally["not_recommended"],
+        )
+
+
+class InitiativeOut(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    agency_name: str
+    agency_level: str
+    district_code: str | None
+    district_name: str | None
+    kind: str
+    kind_name: str
+    title: str
+    par_area: str
+    par_area_name: str
+    status: str
+    status_name: str
+    submission_received: bool
+    submitted_at: datetime | None
+    amended_at: datetime | None
+    withdrawn_at: datetime | None
+    round_id: UUID | None
+    round_sequence: int | None
+    visit_date: date | None
+    scores: Scores
+    recommended: bool
+    final_score: float | None
+    scope: str | None
+
+    @classmethod
+    def fields_of(cls, life: InitiativeLife) -> dict[str, object]:
+        recommendation = life.recommendation
+        return {
+            "initiative_id": life.initiative_id,
+            "campaign_year": life.campaign_year,
+            "agency_code": life.agency.code,
+            "agency_name": life.agency.name,
+            "agency_level": life.agency.level,
+            "district_code": life.agency.district_code,
+            "district_name": life.agency.district_name,
+            "kind": life.kind,
+            "kind_name": KIND_VI.get(life.kind, life.kind),
+            "title": life.title,
+            "par_area": life.par_area,
+            "par_area_name": par_area_vi(life.par_area),
+            "status": life.status.value,
+            "status_name": STATUS_VI[life.status.value],
+            "submission_received": life.submission_received,
+            "submitted_at": life.submitted_at,
+            "amended_at": life.amended_at,
+            "withdrawn_at": life.withdrawn_at,
+            "round_id": life.round_id,
+            "round_sequence": life.round_sequence,
+            "visit_date": life.visit_date,
+            "scores": Scores.of(life.summary_scores),
+            "recommended": recommendation is not None,
+            "final_score": recommendation.final_score if recommendation else None,
+            "scope": recommendation.scope if recommendation else None,
+        }
+
+    @classmethod
+    def of(cls, life: InitiativeLife) -> InitiativeOut:
+        return cls(**cls.fields_of(life))
+
+
+class CriterionOut(BaseModel):
+    criterion: str
+    score: float
+    max_score: float
+
+
+class EvaluationOut(BaseModel):
+    evaluation_id: UUID
+    round_id: UUID
+    visit_id: UUID
+    evaluator_id: str
+    total: float
+    scores: list[CriterionOut]
+    strengths: str
+    limitations: str
+    difficulties: str
+    recommendation: str
+    recommendation_name: str
+    recorded_at: datetime
+
+
+class RecommendationOut(BaseModel):
+    final_score: float
+    evaluation_count: int
+    scope: str
+    scope_name: str
+    rationale: str
+    decided_at: datetime
+
+
+class InitiativeDetailOut(InitiativeOut):
+    summary: str
+    results: str
+    limitations: str
+    applied_since: date | None
+    withdrawal_reason: str
+    visit_starts_at: time | None
+    evaluations: list[EvaluationOut]
+    recommendation: RecommendationOut | None
+
+    @classmethod
+    def detail(cls, life: InitiativeLife) -> InitiativeDetailOut:
+        r = life.recommendation
+        return cls(
+            **cls.fields_of(life),
+            summary=life.summary,
+            results=life.results,
+            limitations=life.limitations,
+            applied_since=life.applied_since,
+            withdrawal_reason=life.withdrawal_reason,
+            visit_starts_at=life.visit_starts_at,
+            evaluations=[
+                EvaluationOut(
+                    evaluation_id=e.evaluation_id,
+                    round_id=e.round_id,
+                    visit_id=e.visit_id,
+                    evaluator_id=e.evaluator_id,
+                    total=e.total,
+                    scores=[CriterionOut(**vars(s)) for s in e.scores],
+                    strengths=e.strengths,
+                    limitations=e.limitations,
+                    difficulties=e.difficulties,
+                    recommendation=e.recommendation,
+                    recommendation_name=RECOMMENDATION_VI[e.recommendation],
+                    recorded_at=e.recorded_at,
+                )
+                for e in life.evaluations
+            ],
+            recommendation=RecommendationOut(
+                final_score=r.final_score,
+                evaluation_count=r.evaluation_count,
+                scope=r.scope,
+                scope_name=SCOPE_VI[r.scope],
+                rationale=r.rationale,
+                decided_at=r.decided_at,
+            )
+            if r
+            else None,
+        )
+
+
+class RankedOut(InitiativeOut):
+    rank: int
+
+    @classmethod
+    def ranked(cls, item: RankedInitiative) -> RankedOut:
+        return cls(rank=item.rank, **cls.fields_of(item.life))
+
+
+class RecommendedOut(BaseModel):
+    initiative_id: UUID
+    agency_code: str
+    agency_name: str
+    title: str
+    kind: str
+    kind_name: str
+    par_area: str
+    par_area_name: str
+    final_score: float
+    evaluation_count: int
+    scope: str
+    scope_name: str
+    rationale: str
+    decided_at: datetime
+
+    @classmethod
+    def of(cls, life: InitiativeLife) -> RecommendedOut:
+        r = life.recommendation
+        assert r is not None
+        return cls(
+            initiative_id=life.initiative_id,
+            agency_code=life.agency.code,
+            agency_name=life.agency.name,
+            title=life.title,
+            kind=life.kind,
+            kind_name=KIND_VI.get(life.kind, life.kind),
+            par_area=life.par_area,
+            par_area_name=par_area_vi(life.par_area),
+            final_score=r.final_score,
+            evaluation_count=r.evaluation_count,
+            scope=r.scope,
+            scope_name=SCOPE_VI[r.scope],
+            rationale=r.rationale,
+            decided_at=r.decided_at,
+        )
+
+
+class TeamMemberOut(BaseModel):
+    member_id: str
+    name: str
+    role: str
+    role_name: str
+    agency_code: str
+
+
+class VisitOut(BaseModel):
+    visit_id: UUID
+    initiative_id: UUID
+    title: str
+    agency_code: str
+    agency_name: str
+    par_area: str | None
+    date: date
+    starts_at: time
+    status: str | None
+    scores: Scores
+
+    @classmethod
+    def of(cls, visit: VisitResult) -> VisitOut:
+        return cls(
+            visit_id=visit.visit_id,
+            initiative_id=visit.initiative_id,
+            title=visit.title,
+            agency_code=visit.agency.code,
+            agency_name=visit.agency.name,
+            par_area=visit.par_area,
+            date=visit.date,
+            starts_at=visit.starts_at,
+            status=visit.status.value if visit.status else None,
+            scores=Scores.of(visit.summary_scores),
+        )
+
+
+class RoundOut(BaseModel):
+    round_id: UUID
+    campaign_year: int
+    sequence: int
+    status: str
+    status_name: str
+    starts_on: date | None
+    ends_on: date | None
+    reason: str
+    team: list[TeamMemberOut]
+    visits_planned: int
+    visits_evaluated: int
+    scores: Scores
+
+    @classmethod
+    def fields_of(cls, r: RoundResult) -> dict[str, object]:
+        return {
+            "round_id": r.round_id,
+            "campaign_year": r.campaign_year,
+            "sequence": r.sequence,
+            "status": r.status,
+            "status_name": ROUND_STATUS_VI[r.status],
+            "starts_on": r.starts_on,
+            "ends_on": r.ends_on,
+            "reason": r.reason,
+            "team": [
+                TeamMemberOut(
+                    member_id=m.member_id,
+                    name=m.name,
+                    role=m.role,
+                    role_name=ROLE_VI.get(m.role, m.role),
+                    agency_code=m.agency_code,
+                )
+                for m in r.team
+            ],
+            "visits_planned": len(r.visits),
+            "visits_evaluated": r.visits_evaluated,
+            "scores": Scores.of(r.summary_scores),
+        }
+
+    @classmethod
+    def of(cls, r: RoundResult) -> RoundOut:
+        return cls(**cls.fields_of(r))
+
+
+class RoundDetailOut(RoundOut):
+    visits: list[VisitOut]
+    strengths: list[str]
+    limitations: list[str]
+    difficulties: list[str]
+
+    @classmethod
+    def detail(cls, r: RoundResult) -> RoundDetailOut:
+        return cls(
+            **cls.fields_of(r),
+            visits=[VisitOut.of(v) for v in r.visits],
+            strengths=list(r.strengths),
+            limitations=list(r.limitations),
+            difficulties=list(r.difficulties),
+        )
+
+
+class ScorecardOut(BaseModel):
+    agency_code: str
+    agency_name: str
+    agency_level: str
+    district_code: str | None
+    district_name: str | None
+    submitted: int = Field(description="initiatives not withdrawn")
+    withdrawn: int
+    scheduled: int
+    surveyed: int
+    evaluations: int
+    recommended: int
+    mean_score: float | None
+    best_score: float | None
+
+    @classmethod
+    def fields_of(cls, card: AgencyScorecard) -> dict[str, object]:
+        return {
+            "agency_code": card.agency.code,
+            "agency_name": card.agency.name,
+            "agency_level": card.agency.level,
+            "district_code": card.agency.district_code,
+            "district_name": card.agency.district_name,
+            "submitted": card.submitted,
+            "withdrawn": card.withdrawn,
+            "scheduled": card.scheduled,
+            "surveyed": card.surveyed,
+            "evaluations": card.evaluations,
+            "recommended": card.recommended,
+            "mean_score": card.mean_score,
+            "best_score": card.best_score,
+        }
+
+    @classmethod
+    def of(cls, card: AgencyScorecard) -> ScorecardOut:
+        return cls(**cls.fields_of(card))
+
+
+class ScorecardDetailOut(ScorecardOut):
+    initiatives: list[InitiativeOut]
+
+    @classmethod
+    def detail(cls, card: AgencyScorecard) -> ScorecardDetailOut:
+        return cls(
+            **cls.fields_of(card),
+            initiatives=[InitiativeOut.of(life) for life in card.initiatives],
+        )
+
+
+class ParIndexOut(BaseModel):
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    unit_level_name: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+
+    @classmethod
+    def of(cls, row: ParIndexRow) -> ParIndexOut:
+        return cls(
+            unit_code=row.unit_code,
+            unit_name=row.unit_name,
+            unit_level=row.unit_level,
+            unit_level_name=LEVEL_VI.get(row.unit_level, row.unit_level),
+            submitted=row.submitted,
+            surveyed=row.surveyed,
+            recommended=row.recommended,
+            mean_score=row.mean_score,
+        )
+
+
+class AreaOut(BaseModel):
+    par_area: str
+    par_area_name: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+
+
+class DashboardOut(BaseModel):
+    campaign_year: int
+    initiatives_received: int = Field(description="every initiative received, withdrawn included")
+    initiatives_active: int
+    withdrawn: int
+    agencies_participating: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    by_kind: dict[str, int]
+    by_par_area: list[AreaOut]
+    rounds_confirmed: int
+    rounds_cancelled: int
+    visits_planned: int
+    first_visit_on: date | None
+    last_visit_on: date | None
+    surveyed: int
+    evaluations: int
+    mean_score: float | None
+    evaluation_tally: dict[str, int]
+    recommended: int
+    recommended_by_scope: dict[str, int]
+    inbound_rejected: int
+    awaiting_submission: int = Field(
+        description="initiatives with evaluations whose submission has not arrived yet"
+    )
+
+    @classmethod
+    def of(cls, d: Dashboard) -> DashboardOut:
+        assert tuple(a.par_area for a in d.by_par_area) == PAR_AREAS
+        return cls(
+            **{k: v for k, v in vars(d).items() if k != "by_par_area"},
+            by_par_area=[
+                AreaOut(par_area_name=par_area_vi(a.par_area), **vars(a)) for a in d.by_par_area
+            ],
+        )
+
+
+class CampaignOut(BaseModel):
+    campaign_year: int
+
+
+class RebuildOut(BaseModel):
+    events: int
+    projected: int
+    unknown_types: dict[str, int]
+    invalid: int
+    rows: dict[str, int]
+    generation: int
+
+
+class LogOut(BaseModel):
+    events: int
+    last_seq: int
+    generation: int
+    by_type: dict[str, int]

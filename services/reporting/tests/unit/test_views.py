@@ -1,0 +1,157 @@
+"""The read models of the fixture campaign equal the figures computed by hand, whatever the
+order the events arrive in."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from cchc_reporting.domain.facts import (
+    CancellationFact,
+    EvaluationFact,
+    FactSet,
+    InitiativeFact,
+    RecommendationFact,
+    RejectionFact,
+    RoundFact,
+    WithdrawalFact,
+    facts_from_event,
+)
+from cchc_reporting.domain.views import (
+    CampaignFacts,
+    CampaignView,
+    InitiativeFilter,
+    Status,
+    build_campaign_view,
+)
+from cchc_shared.contracts import EncodedMessage, decode_message, parse_data
+from cchc_shared.contracts.events import event_for_type
+
+from ..campaign import (
+    AMENDED_TITLE_A,
+    DISTINCT_EVENTS,
+    EXPECTED_AREAS,
+    EXPECTED_DASHBOARD,
+    EXPECTED_PAR,
+    EXPECTED_RANKING,
+    YEAR,
+    campaign_messages,
+    uid,
+)
+
+
+def project(messages: list[EncodedMessage]) -> FactSet:
+    facts = FactSet()
+    for message in messages:
+        event = decode_message(message.body)
+        model = event_for_type(event.type)
+        assert model is not None
+        facts.apply_all(facts_from_event(event.id, event.time, parse_data(event, model)))
+    return facts
+
+
+def campaign_facts(facts: FactSet, year: int = YEAR) -> CampaignFacts:
+    def of(kind: type) -> list:  # type: ignore[type-arg]
+        return list(facts.of_kind(kind))
+
+    return CampaignFacts(
+        year=year,
+        initiatives=[f for f in of(InitiativeFact) if f.campaign_year == year],
+        withdrawals=[f for f in of(WithdrawalFact) if f.campaign_year == year],
+        rounds=[f for f in of(RoundFact) if f.campaign_year == year],
+        cancellations=[f for f in of(CancellationFact) if f.campaign_year == year],
+        evaluations=of(EvaluationFact),
+        recommendations=[f for f in of(RecommendationFact) if f.campaign_year == year],
+        rejections=of(RejectionFact),
+    )
+
+
+def view_of(messages: list[EncodedMessage]) -> CampaignView:
+    return build_campaign_view(campaign_facts(project(messages)))
+
+
+def test_the_fixture_has_the_duplicates_it_claims() -> None:
+    messages = campaign_messages()
+    assert len({m.event_id for m in messages}) == DISTINCT_EVENTS
+    assert len(messages) == DISTINCT_EVENTS + 4
+
+
+def test_dashboard_equals_the_hand_computed_figures() -> None:
+    dashboard = view_of(campaign_messages()).dashboard
+    for name, expected in EXPECTED_DASHBOARD.items():
+        actual = getattr(dashboard, name)
+        if isinstance(actual, date):
+            actual = actual.isoformat()
+        assert actual == expected, name
+    areas = {
+        a.par_area: (a.submitted, a.surveyed, a.recommended, a.mean_score)
+        for a in dashboard.by_par_area
+    }
+    assert areas == EXPECTED_AREAS
+
+
+def test_ranking_equals_the_hand_computed_one() -> None:
+    view = view_of(campaign_messages())
+    assert [(r.rank, r.life.initiative_id, r.life.mean_score) for r in view.ranking] == [
+        (rank, uid(key), score) for rank, key, score in EXPECTED_RANKING
+    ]
+
+
+def test_par_index_table_equals_the_hand_computed_one() -> None:
+    rows = {
+        r.unit_code: (r.submitted, r.surveyed, r.recommended, r.mean_score)
+        for r in view_of(campaign_messages()).par_index
+    }
+    for code, expected in EXPECTED_PAR.items():
+        assert rows.pop(code) == expected, code
+    # Every other department, vertical agency and district is listed with nothing.
+    assert len(rows) == 24 + 8 + 22 - len(EXPECTED_PAR)
+    assert set(rows.values()) == {(0, 0, 0, None)}
+    # Wards are never units of their own: they count for their district.
+    assert "26740" not in rows and "26734" not in rows
+
+
+def test_initiative_lives_follow_the_latest_facts() -> None:
+    view = view_of(campaign_messages())
+    a = view.lives[uid("A")]
+    assert a.title == AMENDED_TITLE_A  # the amendment won although it arrived first
+    assert a.amended_at is not None
+    assert sorted(e.total for e in a.evaluations) == [81, 85, 90]  # m1's amended evaluation
+    assert a.status is Status.RECOMMENDED
+    e = view.lives[uid("E")]
+    assert (e.round_sequence, e.visit_date) == (2, date(2023, 7, 17))  # the rescheduled visit
+    assert view.lives[uid("F")].status is Status.WITHDRAWN
+    assert view.lives[uid("G")].round_id is None  # its round was cancelled
+    rounds = {r.sequence: r for r in view.rounds}
+    assert [rounds[s].status for s in (1, 2, 3)] == ["scheduled", "rescheduled", "cancelled"]
+    assert rounds[2].summary_scores.count == 2  # E (1) and F (1): F's visit took place
+    assert rounds[3].reason == "Đơn vị đề nghị lùi sang năm sau"
+
+
+def test_scorecards_and_filters() -> None:
+    view = view_of(campaign_messages())
+    cards = {c.agency.code: c for c in view.scorecards}
+    stp = cards["STP"]
+    assert (stp.submitted, stp.surveyed, stp.evaluations, stp.recommended) == (2, 2, 6, 1)
+    assert (stp.mean_score, stp.best_score) == (79.83, 85.33)
+    assert (cards["26734"].submitted, cards["26734"].withdrawn) == (0, 1)
+    district_1 = InitiativeFilter(district_code="760")
+    assert {x.agency.code for x in view.initiatives if district_1.matches(x)} == {
+        "760",
+        "26740",
+        "26734",
+    }
+    search = InitiativeFilter(q="BEN NGHE")  # no diacritics, any case
+    assert [x.initiative_id for x in view.initiatives if search.matches(x)] == [uid("E")]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_any_arrival_order_gives_the_same_read_models(seed: int) -> None:
+    messages = campaign_messages()
+    expected = view_of(messages)
+    shuffled = list(messages)
+    random.Random(seed).shuffle(shuffled)
+    assert view_of(shuffled) == expected
+    assert project(shuffled).by_kind == project(messages).by_kind

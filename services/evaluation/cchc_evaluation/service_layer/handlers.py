@@ -105,13 +105,7 @@ async def on_initiative_content(
             return
         await uow.lock(data.initiative_id)
         info = await uow.initiatives.get(data.initiative_id)
-        content = {
-            "kind": data.kind,
-            "title": data.title,
-            "summary": data.summary,
-            "par_area": data.par_area,
-            "as_of": as_of,
-        }
+        is_new = info is None
         if info is None:
             info = InitiativeInfo(
                 data.initiative_id,
@@ -119,9 +113,16 @@ async def on_initiative_content(
                 data.agency_code,
                 InitiativeStatus.SUBMITTED,
             )
-            info.apply_content(**content)  # type: ignore[arg-type]
+        changed = info.apply_content(
+            kind=data.kind,
+            title=data.title,
+            summary=data.summary,
+            par_area=data.par_area,
+            as_of=as_of,
+        )
+        if is_new:
             await uow.initiatives.add(info)
-        elif info.apply_content(**content):  # type: ignore[arg-type]
+        elif changed:
             info.campaign_year, info.agency_code = data.campaign_year, data.agency_code
             await uow.initiatives.update(info)
         await uow.commit()

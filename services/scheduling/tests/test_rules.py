@@ -17,7 +17,7 @@ LAW = member("law", "STP", ("institutional", "procedures"))
 IT = member("it", "STTTT", ("digital_government",), unavailable=(date(2023, 6, 6),))
 CLERK = member("clerk", "SNV", ("procedures",), secretary=True)
 Q1 = initiative("760", "procedures")
-BEN_NGHE = initiative("26734", "digital_government")
+BEN_NGHE = initiative("26740", "digital_government")
 STP_OWN = initiative("STP", "institutional")
 
 

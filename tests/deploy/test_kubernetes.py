@@ -1,0 +1,268 @@
+"""Kubernetes manifests (deploy/k8s): every object valid against the Kubernetes schemas
+(kubernetes-validate, offline), every kustomization's resources present, and names, labels,
+selectors, ports, images, secrets and settings consistent with each other and with the code.
+
+Kustomize is emulated for what our kustomizations use (resources, namespace, labels, images,
+replicas); where a `kubectl` binary is present its `kubectl kustomize` output is checked too."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+OVERLAY = K8S / "overlays" / "example"
+KUBERNETES_VERSION = "1.30.0"  # the oldest release we support; schemas ship in the package
+SUPPORTED_FIELDS = {"apiVersion", "kind", "resources", "namespace", "labels", "images", "replicas"}
+CLUSTER_SCOPED = {"Namespace"}
+
+
+def documents(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [doc for doc in yaml.safe_load_all(handle) if doc is not None]
+
+
+def kustomization(directory: Path) -> dict[str, Any]:
+    path = directory / "kustomization.yaml"
+    assert path.is_file(), f"{directory} has no kustomization.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["apiVersion"] == "kustomize.config.k8s.io/v1beta1"
+    assert data["kind"] == "Kustomization"
+    unsupported = set(data) - SUPPORTED_FIELDS
+    assert not unsupported, f"{path}: teach this test {sorted(unsupported)}"
+    return data
+
+
+def build(directory: Path) -> list[dict[str, Any]]:
+    """The objects `kustomize build directory` yields (for the fields we use)."""
+    spec = kustomization(directory)
+    objects: list[dict[str, Any]] = []
+    for entry in spec.get("resources", []):
+        path = (directory / entry).resolve()
+        assert path.exists(), f"{directory}/kustomization.yaml: {entry} does not exist"
+        objects += build(path) if path.is_dir() else copy.deepcopy(documents(path))
+    for obj in objects:
+        metadata = obj.setdefault("metadata", {})
+        if "namespace" in spec and obj["kind"] not in CLUSTER_SCOPED:
+            metadata["namespace"] = spec["namespace"]
+        for group in spec.get("labels", []):
+            assert group.get("includeSelectors") is False, "selectors stay as the bases set them"
+            metadata.setdefault("labels", {}).update(group["pairs"])
+    for image in spec.get("images", []):
+        matched = 0
+        for container in containers(objects):
+            if container["image"].split(":")[0] == image["name"]:
+                container["image"] = f"{image.get('newName', image['name'])}:{image['newTag']}"
+                matched += 1
+        assert matched, f"{directory}: image {image['name']} is used by no container"
+    for replicas in spec.get("replicas", []):
+        targets = [o for o in objects if o["kind"] == "Deployment" and name(o) == replicas["name"]]
+        assert targets, f"{directory}: replicas for unknown Deployment {replicas['name']}"
+        for target in targets:
+            target["spec"]["replicas"] = replicas["count"]
+    keys = [(o["kind"], name(o)) for o in objects]
+    assert len(keys) == len(set(keys)), f"{directory}: duplicate objects"
+    return objects
+
+
+def name(obj: dict[str, Any]) -> str:
+    return str(obj["metadata"]["name"])
+
+
+def pod_spec(deployment: dict[str, Any]) -> dict[str, Any]:
+    return deployment["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def containers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for obj in objects:
+        if obj["kind"] == "Deployment":
+            spec = pod_spec(obj)
+            found += spec.get("initContainers", []) + spec["containers"]
+    return found
+
+
+def of_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {name(o): o for o in objects if o["kind"] == kind}
+
+
+def kustomization_dirs() -> list[Path]:
+    return sorted(p.parent for p in K8S.rglob("kustomization.yaml"))
+
+
+def manifest_files() -> list[Path]:
+    return sorted(p for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml")
+
+
+@pytest.fixture(scope="module")
+def overlay() -> list[dict[str, Any]]:
+    return build(OVERLAY)
+
+
+def test_one_base_per_service(services: tuple[str, ...]) -> None:
+    bases = {p.name for p in (K8S / "base").iterdir() if p.is_dir()}
+    assert bases == set(services)
+    overlay_resources = kustomization(OVERLAY)["resources"]
+    for service in services:
+        assert f"../../base/{service}" in overlay_resources
+
+
+@pytest.mark.parametrize("path", manifest_files(), ids=lambda p: str(p.relative_to(K8S)))
+def test_manifest_file_is_valid_kubernetes(path: Path) -> None:
+    for obj in documents(path):
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("directory", kustomization_dirs(), ids=lambda p: str(p.relative_to(K8S)))
+def test_kustomization_builds_into_valid_objects(directory: Path) -> None:
+    objects = build(directory)
+    assert objects
+    for obj in objects:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    every_file = {p.name for p in directory.glob("*.yaml")} - {"kustomization.yaml"}
+    listed = {Path(r).name for r in kustomization(directory)["resources"]}
+    assert every_file <= listed, f"{directory}: files not in resources: {every_file - listed}"
+
+
+@pytest.mark.parametrize("directory", kustomization_dirs(), ids=lambda p: str(p.relative_to(K8S)))
+def test_labels_and_selectors_are_consistent(directory: Path) -> None:
+    objects = build(directory)
+    deployments = of_kind(objects, "Deployment")
+    for deployment in deployments.values():
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        template_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= template_labels.items(), name(deployment)
+        assert selector["app.kubernetes.io/name"] == name(deployment)
+        assert deployment["metadata"]["labels"]["app.kubernetes.io/name"] == name(deployment)
+    for obj in objects:
+        labels = obj["metadata"].get("labels", {})
+        assert labels.get("app.kubernetes.io/part-of") == "cchc", f"{obj['kind']}/{name(obj)}"
+    for service in of_kind(objects, "Service").values():
+        target = deployments[name(service)]
+        assert service["spec"]["selector"] == target["spec"]["selector"]["matchLabels"]
+        port_names = {p["name"] for c in pod_spec(target)["containers"] for p in c["ports"]}
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in port_names
+    for budget in of_kind(objects, "PodDisruptionBudget").values():
+        target = deployments[name(budget)]
+        assert budget["spec"]["selector"] == target["spec"]["selector"]
+
+
+def test_the_overlay_sets_namespace_images_and_replicas(overlay: list[dict[str, Any]]) -> None:
+    namespaces = of_kind(overlay, "Namespace")
+    assert list(namespaces) == ["cchc"]
+    for obj in overlay:
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"]["namespace"] == "cchc"
+    for container in containers(overlay):
+        repository, _, tag = container["image"].rpartition(":")
+        assert repository.startswith("registry.") and tag and tag != "dev", container["image"]
+    assert all(d["spec"]["replicas"] >= 1 for d in of_kind(overlay, "Deployment").values())
+
+
+def test_references_resolve_and_secrets_are_only_placeholders(
+    overlay: list[dict[str, Any]],
+) -> None:
+    config_maps = of_kind(overlay, "ConfigMap")
+    secrets = of_kind(overlay, "Secret")
+    claims = of_kind(overlay, "PersistentVolumeClaim")
+    for deployment in of_kind(overlay, "Deployment").values():
+        spec = pod_spec(deployment)
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            for source in container.get("envFrom", []):
+                assert source["configMapRef"]["name"] in config_maps
+            for variable in container.get("env", []):
+                ref = variable["valueFrom"]["secretKeyRef"]
+                assert ref["key"] in secrets[ref["name"]]["stringData"], ref
+            mounts = {m["name"] for m in container.get("volumeMounts", [])}
+            assert mounts <= {v["name"] for v in spec.get("volumes", [])}
+        for volume in spec.get("volumes", []):
+            if "persistentVolumeClaim" in volume:
+                assert volume["persistentVolumeClaim"]["claimName"] in claims
+    for secret in secrets.values():
+        for value in secret["stringData"].values():
+            assert "CHANGE-ME" in value, f"secret {name(secret)}: placeholders only"
+    # no base carries a Secret: bases reference, the environment provides
+    for base in (K8S / "base").iterdir():
+        assert not of_kind(build(base), "Secret"), base.name
+
+
+def test_deployments_follow_the_service_contract(
+    services: tuple[str, ...], default_ports: dict[str, int], service_env: Any
+) -> None:
+    for service in services:
+        objects = build(K8S / "base" / service)
+        deployment = of_kind(objects, "Deployment")[service]
+        config = of_kind(objects, "ConfigMap")[f"{service}-config"]["data"]
+        spec = pod_spec(deployment)
+        prefix = f"CCHC_{service.upper()}_"
+        port = default_ports[service]
+
+        # settings: only variables the code reads; production switches
+        names = set(config) | {v["name"] for c in spec["containers"] for v in c.get("env", [])}
+        unknown = names - service_env(service)
+        assert not unknown, f"{service}: variables no setting reads: {sorted(unknown)}"
+        assert config["CCHC_DECLARE_ALL_QUEUES"] == "false"
+        assert config[f"{prefix}RUN_MIGRATIONS_ON_START"] == "false"
+        assert config[f"{prefix}HTTP_PORT"] == str(port)
+        assert config[f"{prefix}HTTP_HOST"] == "0.0.0.0"
+        assert config.get(f"{prefix}DELIVERY_LIMIT", "5") == "5"
+        secret_env = {v["name"] for c in spec["containers"] for v in c.get("env", [])}
+        assert {"CCHC_AMQP_URL", f"{prefix}DATABASE_URL", "CCHC_AUTH_SECRET"} <= secret_env
+
+        # the one-shot migration runs before the service, with the same image and settings
+        (migrate,) = spec["initContainers"]
+        (main,) = spec["containers"]
+        assert migrate["command"] == ["python", "-m", f"cchc_{service}", "migrate"]
+        assert migrate["image"] == main["image"] == f"cchc/{service}:dev"
+        assert migrate["env"] == main["env"] and migrate["envFrom"] == main["envFrom"]
+
+        # probes, ports, resources, non-root
+        assert main["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+        assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+        service_obj = of_kind(objects, "Service")[service]
+        assert service_obj["spec"]["ports"][0]["port"] == port
+        pod_security = spec["securityContext"]
+        assert pod_security["runAsNonRoot"] is True and pod_security["runAsUser"] != 0
+        for container in (migrate, main):
+            assert {"requests", "limits"} <= set(container["resources"])
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False
+            assert security["readOnlyRootFilesystem"] is True
+            assert security["capabilities"]["drop"] == ["ALL"]
+        assert of_kind(objects, "PodDisruptionBudget")[service]
+
+
+def kubectl_kustomize(directory: Path) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (the Python emulation above still ran)")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(directory)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc is not None]
+
+
+@pytest.mark.parametrize("directory", kustomization_dirs(), ids=lambda p: str(p.relative_to(K8S)))
+def test_kubectl_kustomize_agrees_with_the_emulation(directory: Path) -> None:
+    rendered = kubectl_kustomize(directory)
+    for obj in rendered:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+    def key(obj: dict[str, Any]) -> tuple[str, str, str]:
+        return (obj["kind"], name(obj), obj["metadata"].get("namespace", ""))
+
+    emulated = {key(o): o for o in build(directory)}
+    assert {key(o) for o in rendered} == set(emulated)
+    for obj in rendered:
+        assert obj == emulated[key(obj)], f"{obj['kind']}/{name(obj)} differs"

@@ -11,7 +11,8 @@ two of its wards (26740 Bến Nghé, 26734 Tân Định) and Thủ Đức City (
 Evaluations (totals): A 85, 80->81 (m1 amends), 90; B 70, 75, 78; C 60, 65, 71; D 88, 86, 87;
 E 78 by the head only (delivered before round 2 and before E's submission); F 90 (then F is
 withdrawn).
-A is amended (the amendment is delivered before the submission). A and D are recommended.
+A is amended (the amendment is delivered before the submission). A and D are recommended;
+C is decided not to be recommended (the decision is delivered before its evaluations).
 Several events are delivered twice. One inbound message was rejected.
 """
 
@@ -36,7 +37,13 @@ from cchc_shared.contracts import (
     RoundScheduledV1,
     encode_event,
 )
-from cchc_shared.contracts.events import CriterionScore, FieldErrorData, TeamMember, Visit
+from cchc_shared.contracts.events import (
+    CriterionScore,
+    FieldErrorData,
+    SelectionDecidedV1,
+    TeamMember,
+    Visit,
+)
 
 YEAR: Final = 2023
 NS: Final = uuid.UUID("6f1c1a34-6a51-4a8e-9d1e-6f7c2b0e2023")
@@ -232,6 +239,24 @@ def recommended(key: str, final_score: float, count: int, scope: str) -> Replica
     )
 
 
+def decided(key: str, decision: str, final_score: float, scope: str | None) -> SelectionDecidedV1:
+    s = SPEC[key]
+    return SelectionDecidedV1(
+        initiative_id=uid(key),
+        campaign_year=YEAR,
+        agency_code=s.agency,
+        title=AMENDED_TITLE_A if key == "A" else s.title,
+        kind=s.kind,  # type: ignore[arg-type]
+        par_area=s.area,  # type: ignore[arg-type]
+        decision=decision,  # type: ignore[arg-type]
+        scope=scope,  # type: ignore[arg-type]
+        final_score=final_score,
+        evaluation_count=3,
+        rationale=f"Quyết định về {s.title}.",
+        decided_at=at(10, 20),
+    )
+
+
 def rejected() -> InitiativeRejectedV1:
     return InitiativeRejectedV1(
         origin_source="https://dichvucong.hochiminhcity.gov.vn",
@@ -311,6 +336,11 @@ def campaign_messages() -> list[EncodedMessage]:
             "eval-F-head", evaluation("F", "m-head", 90, "replicate", "round-2", r2_day), r2_day
         ),
         "rec-A": message("rec-A", recommended("A", 85.33, 3, "city_wide"), at(10, 20)),
+        "decide-A": message("decide-A", decided("A", "replicate", 85.33, "city_wide"), at(10, 20)),
+        "decide-C": message("decide-C", decided("C", "not_recommended", 65.33, None), at(10, 20)),
+        "decide-D": message(
+            "decide-D", decided("D", "replicate", 87.0, "district_level"), at(10, 20)
+        ),
         "rec-D": message("rec-D", recommended("D", 87.0, 3, "district_level"), at(10, 20)),
         "withdraw-F": message(
             "withdraw-F",
@@ -330,6 +360,7 @@ def campaign_messages() -> list[EncodedMessage]:
         "eval-E-head",  # an evaluation before its round and before E's submission
         "round-2-re",  # the reschedule before the schedule
         "round-3-cancel",  # the cancellation before the schedule
+        "decide-C",  # a decision before the evaluations it rests on
         "eval-A-m1-amended",  # the amended evaluation before the one it replaces
         "submit-A",
         "submit-B",
@@ -359,15 +390,17 @@ def campaign_messages() -> list[EncodedMessage]:
         "eval-D-m2",  # duplicate
         "eval-F-head",
         "submit-E",
+        "decide-A",
         "rec-A",
         "rec-D",
+        "decide-D",
         "rec-D",  # duplicate
         "withdraw-F",  # a withdrawal after everything
     ]
     return [m[name] for name in order]
 
 
-DISTINCT_EVENTS: Final = 33
+DISTINCT_EVENTS: Final = 36
 
 
 # ---- the read models, computed by hand ----------------------------------------------------
@@ -386,7 +419,8 @@ EXPECTED_DASHBOARD: Final = {
         "submitted": 1,  # G (its round was cancelled)
         "scheduled": 1,  # H
         "visited": 1,  # E: m3 did not evaluate it
-        "evaluated": 2,  # B, C: head, m1 and m2 (the secretary does not evaluate)
+        "evaluated": 1,  # B: head, m1 and m2 (the secretary does not evaluate)
+        "decided": 1,  # C: not recommended
         "recommended": 2,  # A, D
         "withdrawn": 1,  # F
     },
@@ -408,6 +442,7 @@ EXPECTED_DASHBOARD: Final = {
     "mean_score": 78.0,
     # A 3 replicate; B 3 improve; C 2 not recommended + 1 improve; D 3 replicate; E 1 replicate
     "evaluation_tally": {"replicate": 7, "improve": 4, "not_recommended": 2},
+    "decisions": {"replicate": 2, "improve": 0, "not_recommended": 1},
     "recommended": 2,
     "recommended_by_scope": {
         "city_wide": 1,

@@ -53,6 +53,7 @@ SUBSCRIPTIONS: dict[str, tuple[QueueSpec, ...]] = {
             "initiative.rejected.v1",
             *_ROUND_EVENTS,
             *_EVALUATION_EVENTS,
+            "selection.decided.v1",
         )
     ),
 }

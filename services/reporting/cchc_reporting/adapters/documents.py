@@ -39,6 +39,7 @@ from cchc_shared.documents import (
     Block,
     Bullets,
     Heading,
+    PageBreak,
     Paragraph,
     Table,
     render_docx,
@@ -148,7 +149,7 @@ def _ranking_table(lives: Sequence[tuple[int, InitiativeLife]], caption: str) ->
             for rank, life in lives
         ],
         caption=caption,
-        column_widths=(0.7, 5, 3, 2.6, 1, 1.1),
+        column_widths=(0.9, 5, 3, 2.6, 1, 1.1),
     )
 
 
@@ -358,6 +359,8 @@ class DocumentBuilder:
                 f"dân Thành phố./."
             )
         )
+        # The PAR-Index annex travels with the report (it is also served on its own).
+        body += [PageBreak(), *_par_annex_blocks(view, number, issued_on, heading=True)]
         return self._document(
             kind="BÁO CÁO",
             title=(
@@ -441,7 +444,7 @@ class DocumentBuilder:
                     for i, v in enumerate(result.visits, start=1)
                 ],
                 caption=f"Bảng 1. Kết quả khảo sát đợt {result.sequence}",
-                column_widths=(0.6, 3, 5, 1.5, 1, 1.1),
+                column_widths=(0.9, 3, 5, 1.6, 1, 1.1),
             ),
             Paragraph(
                 f"Đoàn đã làm việc tại {len(result.visits)} đơn vị, trong đó "
@@ -544,7 +547,7 @@ class DocumentBuilder:
                         for i, life in enumerate(chosen, start=1)
                     ],
                     caption="Danh sách mô hình, giải pháp, sáng kiến đề xuất công nhận",
-                    column_widths=(0.6, 4.4, 2.8, 2.4, 0.9, 2.2),
+                    column_widths=(0.9, 4.4, 2.8, 2.4, 1, 2.2),
                 )
             )
             body.append(Heading("III. NỘI DUNG VÀ LÝ DO ĐỀ XUẤT"))
@@ -608,67 +611,7 @@ class DocumentBuilder:
         self, view: CampaignView, number: str | None = None, issued_on: date | None = None
     ) -> AdministrativeDocument:
         year = view.year
-        groups = (
-            ("A", "SỞ, BAN, NGÀNH", ("city_department",)),
-            ("B", "CƠ QUAN NGÀNH DỌC", ("vertical_agency",)),
-            ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", ("district",)),
-            ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
-        )
-        rows: list[tuple[str | int | float | None, ...]] = []
-        for letter, label, levels in groups:
-            items = [r for r in view.par_index if r.unit_level in levels]
-            if not items:
-                continue
-            rows.append((letter, label, None, None, None, None))
-            for i, row in enumerate(items, start=1):
-                rows.append(
-                    (
-                        i,
-                        row.unit_name,
-                        row.submitted,
-                        row.surveyed,
-                        row.recommended,
-                        _score(row.mean_score),
-                    )
-                )
-        total_submitted = sum(r.submitted for r in view.par_index)
-        total_surveyed = sum(r.surveyed for r in view.par_index)
-        total_recommended = sum(r.recommended for r in view.par_index)
-        rows.append(("", "Tổng cộng", total_submitted, total_surveyed, total_recommended, None))
-        body: list[Block] = [
-            Paragraph(
-                f"(Kèm theo Báo cáo số {_number(number, 'BC-SNV')} "
-                + (f"{vietnamese_date(issued_on)} " if issued_on else "")
-                + "của Sở Nội vụ)",
-                italic=True,
-                align="center",
-            ),
-            Table(
-                headers=(
-                    "STT",
-                    "Đơn vị",
-                    "Số đề xuất",
-                    "Số được khảo sát",
-                    "Số đề xuất nhân rộng",
-                    "Điểm TB",
-                ),
-                rows=rows,
-                caption=f"Kết quả khảo sát phục vụ xác định Chỉ số cải cách hành chính năm {year}",
-                column_widths=(0.7, 5, 1.3, 1.5, 1.6, 1.1),
-            ),
-            Paragraph("Ghi chú:", bold=True, align="left"),
-            Bullets(
-                [
-                    "Sở, ban, ngành và cơ quan ngành dọc: tính các mô hình, giải pháp, sáng kiến "
-                    "do chính cơ quan đề xuất",
-                    "Thành phố Thủ Đức, quận, huyện: tính cả các mô hình, giải pháp, sáng kiến do "
-                    "Ủy ban nhân dân các phường, xã, thị trấn trực thuộc đề xuất",
-                    "Không tính các đề xuất đơn vị đã rút; điểm trung bình là bình quân điểm các "
-                    "mô hình được khảo sát của đơn vị (điểm mỗi mô hình là bình quân điểm của các "
-                    "thành viên Đoàn khảo sát), làm tròn đến hai chữ số thập phân",
-                ]
-            ),
-        ]
+        body = _par_annex_blocks(view, number, issued_on, heading=False)
         return self._document(
             kind="PHỤ LỤC",
             title=(
@@ -725,6 +668,91 @@ def render(document: AdministrativeDocument, fmt: str) -> bytes:
     if fmt == "docx":
         return render_docx(document)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _par_annex_blocks(
+    view: CampaignView, number: str | None, issued_on: date | None, *, heading: bool
+) -> list[Block]:
+    year = view.year
+    groups = (
+        ("A", "SỞ, BAN, NGÀNH", ("city_department",)),
+        ("B", "CƠ QUAN NGÀNH DỌC", ("vertical_agency",)),
+        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", ("district",)),
+        ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
+    )
+    rows: list[tuple[str | int | float | None, ...]] = []
+    for letter, label, levels in groups:
+        items = [r for r in view.par_index if r.unit_level in levels]
+        if not items:
+            continue
+        rows.append((letter, label, None, None, None, None))
+        for i, row in enumerate(items, start=1):
+            rows.append(
+                (
+                    i,
+                    row.unit_name,
+                    row.submitted,
+                    row.surveyed,
+                    row.recommended,
+                    _score(row.mean_score),
+                )
+            )
+    rows.append(
+        (
+            "",
+            "Tổng cộng",
+            sum(r.submitted for r in view.par_index),
+            sum(r.surveyed for r in view.par_index),
+            sum(r.recommended for r in view.par_index),
+            None,
+        )
+    )
+    blocks: list[Block] = []
+    if heading:
+        blocks += [
+            Paragraph("PHỤ LỤC", bold=True, align="center"),
+            Paragraph(
+                "KẾT QUẢ KHẢO SÁT MÔ HÌNH, GIẢI PHÁP, SÁNG KIẾN CẢI CÁCH HÀNH CHÍNH "
+                f"CỦA CÁC CƠ QUAN, ĐƠN VỊ NĂM {year}",
+                bold=True,
+                align="center",
+            ),
+        ]
+    blocks += [
+        Paragraph(
+            f"(Kèm theo Báo cáo số {_number(number, 'BC-SNV')} "
+            + (f"{vietnamese_date(issued_on)} " if issued_on else "")
+            + "của Sở Nội vụ)",
+            italic=True,
+            align="center",
+        ),
+        Table(
+            headers=(
+                "STT",
+                "Đơn vị",
+                "Số đề xuất",
+                "Số được khảo sát",
+                "Số đề xuất nhân rộng",
+                "Điểm TB",
+            ),
+            rows=rows,
+            caption=f"Kết quả khảo sát phục vụ xác định Chỉ số cải cách hành chính năm {year}",
+            column_widths=(1, 5, 1.3, 1.5, 1.6, 1.1),
+        ),
+        Paragraph("Ghi chú:", bold=True, align="left"),
+        Bullets(
+            [
+                "Sở, ban, ngành và cơ quan ngành dọc: tính các mô hình, giải pháp, sáng kiến "
+                "do chính cơ quan đề xuất",
+                "Thành phố Thủ Đức, quận, huyện: tính cả các mô hình, giải pháp, sáng kiến do "
+                "Ủy ban nhân dân các phường, xã, thị trấn trực thuộc đề xuất",
+                "Không tính các đề xuất đơn vị đã rút; điểm của mỗi mô hình là bình quân điểm "
+                "của các thành viên Đoàn khảo sát; điểm trung bình của đơn vị là bình quân điểm "
+                "các mô hình được khảo sát của đơn vị; làm tròn đến hai chữ số thập phân",
+            ]
+        ),
+    ]
+    return blocks
 
 
 def _findings(

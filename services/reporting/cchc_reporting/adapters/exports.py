@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cchc_reporting.domain.labels import (
+    DECISION_VI,
     KIND_VI,
     LEVEL_VI,
     ROUND_STATUS_VI,
@@ -76,6 +77,12 @@ def _life_columns() -> list[Column]:
         Column("Điểm trung bình", "score", 10, lambda x: x.mean_score),
         Column("Điểm thấp nhất", "score", 10, lambda x: x.summary_scores.minimum),
         Column("Điểm cao nhất", "score", 10, lambda x: x.summary_scores.maximum),
+        Column(
+            "Quyết định lựa chọn",
+            "text",
+            22,
+            lambda x: DECISION_VI[x.decision.decision] if x.decision else "",
+        ),
         Column(
             "Điểm chung cuộc",
             "score",

@@ -194,6 +194,22 @@ rm_recommendation = Table(
 )
 Index("ix_rm_recommendation_year", rm_recommendation.c.campaign_year)
 
+rm_decision = Table(
+    "rm_decision",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("scope", String(20)),
+    Column("final_score", Float, nullable=False),
+    Column("evaluation_count", Integer, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("overridden", Boolean, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+Index("ix_rm_decision_year", rm_decision.c.campaign_year)
+
 rm_rejection = Table(
     "rm_rejection",
     metadata,
@@ -220,5 +236,6 @@ READ_MODEL_TABLES: tuple[Table, ...] = (
     rm_round_cancellation,
     rm_evaluation,
     rm_recommendation,
+    rm_decision,
     rm_rejection,
 )

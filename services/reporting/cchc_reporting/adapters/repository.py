@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cchc_reporting.adapters.orm import (
     READ_MODEL_TABLES,
     event_log,
+    rm_decision,
     rm_evaluation,
     rm_initiative,
     rm_meta,
@@ -34,6 +35,7 @@ from cchc_reporting.adapters.orm import (
 from cchc_reporting.domain.facts import (
     FACT_KINDS,
     CancellationFact,
+    DecisionFact,
     EvaluationFact,
     Fact,
     FactSet,
@@ -368,6 +370,36 @@ def _recommendation(row: RowMapping) -> RecommendationFact:
     )
 
 
+def _decision_row(f: DecisionFact) -> dict[str, Any]:
+    return {
+        "initiative_id": f.initiative_id,
+        "campaign_year": f.campaign_year,
+        "decision": f.decision,
+        "scope": f.scope,
+        "final_score": f.final_score,
+        "evaluation_count": f.evaluation_count,
+        "rationale": f.rationale,
+        "overridden": f.overridden,
+        "decided_at": f.decided_at,
+        **_version(f),
+    }
+
+
+def _decision(row: RowMapping) -> DecisionFact:
+    return DecisionFact(
+        initiative_id=row["initiative_id"],
+        campaign_year=row["campaign_year"],
+        decision=row["decision"],
+        scope=row["scope"],
+        final_score=float(row["final_score"]),
+        evaluation_count=row["evaluation_count"],
+        rationale=row["rationale"],
+        overridden=bool(row["overridden"]),
+        decided_at=row["decided_at"],
+        version=_row_version(row),
+    )
+
+
 def _rejection_row(f: RejectionFact) -> dict[str, Any]:
     return {
         "origin_source": f.origin_source,
@@ -395,6 +427,7 @@ _TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
     CancellationFact: (rm_round_cancellation, ("round_id",)),
     EvaluationFact: (rm_evaluation, ("evaluation_id",)),
     RecommendationFact: (rm_recommendation, ("initiative_id",)),
+    DecisionFact: (rm_decision, ("initiative_id",)),
     RejectionFact: (rm_rejection, ("origin_source", "origin_id")),
 }
 
@@ -412,6 +445,8 @@ def fact_row(fact: Fact) -> dict[str, Any]:
         return _evaluation_row(fact)
     if isinstance(fact, RecommendationFact):
         return _recommendation_row(fact)
+    if isinstance(fact, DecisionFact):
+        return _decision_row(fact)
     return _rejection_row(fact)
 
 
@@ -482,7 +517,7 @@ class SqlFactRepository:
 
     async def campaign_years(self) -> list[int]:
         years: set[int] = set()
-        for table in (rm_initiative, rm_round, rm_recommendation, rm_withdrawal):
+        for table in (rm_initiative, rm_round, rm_recommendation, rm_withdrawal, rm_decision):
             rows = await self.session.execute(select(table.c.campaign_year).distinct())
             years.update(int(y) for y in rows.scalars())
         return sorted(years)
@@ -512,11 +547,15 @@ class SqlFactRepository:
             rm_recommendation.c.campaign_year == year
         )
         year_rounds = select(rm_round.c.round_id).where(rm_round.c.campaign_year == year)
+        year_decisions = select(rm_decision.c.initiative_id).where(
+            rm_decision.c.campaign_year == year
+        )
         evaluations = await self._rows(
             select(rm_evaluation).where(
                 or_(
                     rm_evaluation.c.initiative_id.in_(year_initiatives),
                     rm_evaluation.c.initiative_id.in_(year_recommendations),
+                    rm_evaluation.c.initiative_id.in_(year_decisions),
                     rm_evaluation.c.round_id.in_(year_rounds),
                 )
             )
@@ -546,6 +585,12 @@ class SqlFactRepository:
                     select(rm_recommendation).where(rm_recommendation.c.campaign_year == year)
                 )
             ],
+            decisions=[
+                _decision(r)
+                for r in await self._rows(
+                    select(rm_decision).where(rm_decision.c.campaign_year == year)
+                )
+            ],
             rejections=[_rejection(r) for r in await self._rows(select(rm_rejection))],
         )
 
@@ -561,6 +606,7 @@ class SqlFactRepository:
             (rm_round_cancellation, _cancellation),
             (rm_evaluation, _evaluation),
             (rm_recommendation, _recommendation),
+            (rm_decision, _decision),
             (rm_rejection, _rejection),
         )
         for table, load in loaders:

@@ -28,6 +28,7 @@ from cchc_shared.contracts.events import (
     RoundCancelledV1,
     RoundRescheduledV1,
     RoundScheduledV1,
+    SelectionDecidedV1,
 )
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -190,6 +191,26 @@ class RecommendationFact:
 
 
 @dataclass(frozen=True)
+class DecisionFact:
+    """The Department's decision on an initiative (every outcome, not only replication)."""
+
+    initiative_id: UUID
+    campaign_year: int
+    decision: str  # replicate | improve | not_recommended
+    scope: str | None
+    final_score: float
+    evaluation_count: int
+    rationale: str
+    overridden: bool
+    decided_at: datetime
+    version: Version
+
+    @property
+    def key(self) -> UUID:
+        return self.initiative_id
+
+
+@dataclass(frozen=True)
 class RejectionFact:
     origin_source: str
     origin_id: str
@@ -209,6 +230,7 @@ Fact = (
     | CancellationFact
     | EvaluationFact
     | RecommendationFact
+    | DecisionFact
     | RejectionFact
 )
 
@@ -219,6 +241,7 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
     CancellationFact,
     EvaluationFact,
     RecommendationFact,
+    DecisionFact,
     RejectionFact,
 )
 
@@ -323,6 +346,21 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
                 evaluation_count=data.evaluation_count,
                 scope=data.scope,
                 rationale=data.rationale,
+                decided_at=data.decided_at,
+                version=Version.of(data.decided_at, event_id),
+            )
+        ]
+    if isinstance(data, SelectionDecidedV1):
+        return [
+            DecisionFact(
+                initiative_id=data.initiative_id,
+                campaign_year=data.campaign_year,
+                decision=data.decision,
+                scope=data.scope,
+                final_score=data.final_score,
+                evaluation_count=data.evaluation_count,
+                rationale=data.rationale,
+                overridden=data.overridden,
                 decided_at=data.decided_at,
                 version=Version.of(data.decided_at, event_id),
             )

@@ -25,11 +25,18 @@ RECOMMENDATION_VI: Final[dict[str, str]] = {
     "not_recommended": "Không đề xuất",
 }
 
+DECISION_VI: Final[dict[str, str]] = {
+    "replicate": "Đề xuất công nhận, nhân rộng",
+    "improve": "Tiếp tục hoàn thiện",
+    "not_recommended": "Không đề xuất",
+}
+
 STATUS_VI: Final[dict[str, str]] = {
     "submitted": "Đã đăng ký",
     "scheduled": "Đã lên lịch khảo sát",
     "visited": "Đã khảo sát",
     "evaluated": "Đã đánh giá đủ thành viên",
+    "decided": "Đã quyết định, chưa đề xuất nhân rộng",
     "recommended": "Đề xuất nhân rộng",
     "withdrawn": "Đã rút",
 }

@@ -5,7 +5,9 @@ Rules (documented in the service README; the tests compute them by hand):
 * An initiative's **evaluations** are the latest evaluation of each evaluator (an evaluator
   who amends replaces their earlier one). Its **score** is the mean of their totals.
 * **Status**, strongest first: ``withdrawn`` (the agency withdrew it, whatever else happened),
-  ``recommended`` (a ReplicationRecommended was received), ``evaluated`` (every head and member
+  ``recommended`` (a ReplicationRecommended was received), ``decided`` (a SelectionDecided
+  to improve it or not to recommend it — or to replicate it, until its ReplicationRecommended
+  arrives), ``evaluated`` (every head and member
   of its round's team has recorded an evaluation), ``visited`` (at least one evaluation),
   ``scheduled`` (a visit in a round that is not cancelled), ``submitted``.
 * An initiative's score is the **mean** of its evaluations (the evaluation service's default
@@ -37,6 +39,7 @@ from uuid import UUID
 
 from cchc_reporting.domain.facts import (
     CancellationFact,
+    DecisionFact,
     EvaluationFact,
     InitiativeFact,
     RecommendationFact,
@@ -60,6 +63,7 @@ class Status(StrEnum):
     SCHEDULED = "scheduled"
     VISITED = "visited"
     EVALUATED = "evaluated"
+    DECIDED = "decided"
     RECOMMENDED = "recommended"
     WITHDRAWN = "withdrawn"
 
@@ -130,6 +134,7 @@ class CampaignFacts:
     evaluations: Sequence[EvaluationFact] = ()
     recommendations: Sequence[RecommendationFact] = ()
     rejections: Sequence[RejectionFact] = ()
+    decisions: Sequence[DecisionFact] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -188,6 +193,7 @@ class InitiativeLife:
     evaluations: tuple[EvaluationFact, ...]
     summary_scores: EvaluationSummary
     recommendation: RecommendationFact | None
+    decision: DecisionFact | None
 
     @property
     def withdrawn(self) -> bool:
@@ -294,6 +300,7 @@ class Dashboard:
     evaluations: int
     mean_score: float | None
     evaluation_tally: dict[str, int]
+    decisions: dict[str, int]
     recommended: int
     recommended_by_scope: dict[str, int]
     inbound_rejected: int
@@ -343,6 +350,7 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
     withdrawals = {w.initiative_id: w for w in facts.withdrawals}
     recommendations = {r.initiative_id: r for r in facts.recommendations}
     initiatives = {i.initiative_id: i for i in facts.initiatives}
+    decisions = {d.initiative_id: d for d in facts.decisions}
 
     evaluations_of: dict[UUID, list[EvaluationFact]] = defaultdict(list)
     for evaluation in facts.evaluations:
@@ -380,6 +388,7 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
         initiative = initiatives.get(initiative_id)
         recommendation = recommendations.get(initiative_id)
         withdrawal = withdrawals.get(initiative_id)
+        decision = decisions.get(initiative_id)
         evaluations = latest_evaluations.get(initiative_id, ())
         visit = visit_of.get(initiative_id)
         # A visit's round tells whose evaluations complete the assessment; if the round of the
@@ -394,6 +403,8 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
             status = Status.WITHDRAWN
         elif recommendation is not None:
             status = Status.RECOMMENDED
+        elif decision is not None:
+            status = Status.DECIDED
         elif evaluations and evaluators and evaluators <= evaluated_by:
             status = Status.EVALUATED
         elif evaluations:
@@ -429,6 +440,7 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
             evaluations=evaluations,
             summary_scores=summarise(evaluations),
             recommendation=recommendation,
+            decision=decision,
         )
 
     active = [life for life in lives.values() if not life.withdrawn]
@@ -659,6 +671,7 @@ def _dashboard(
     surveyed_scores = [life.mean_score for life in active if life.mean_score is not None]
     recommended = [life for life in active if life.recommendation is not None]
     scopes = Counter(life.recommendation.scope for life in recommended if life.recommendation)
+    decided = Counter(life.decision.decision for life in active if life.decision)
     return Dashboard(
         campaign_year=year,
         initiatives_received=len(lives),
@@ -681,6 +694,7 @@ def _dashboard(
         evaluations=len(evaluations),
         mean_score=mean(surveyed_scores),
         evaluation_tally={r: tally.get(r, 0) for r in RECOMMENDATIONS},
+        decisions={r: decided.get(r, 0) for r in RECOMMENDATIONS},
         recommended=len(recommended),
         recommended_by_scope={s: scopes.get(s, 0) for s in SCOPES},
         inbound_rejected=sum(

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cchc_reporting.domain.labels import (
+    DECISION_VI,
     KIND_VI,
     LEVEL_VI,
     RECOMMENDATION_VI,
@@ -90,6 +91,8 @@ class InitiativeOut(BaseModel):
     recommended: bool
     final_score: float | None
     scope: str | None
+    decision: str | None = Field(description="the Department's selection decision, if any")
+    decision_name: str | None
 
     @classmethod
     def fields_of(cls, life: InitiativeLife) -> dict[str, object]:
@@ -120,6 +123,8 @@ class InitiativeOut(BaseModel):
             "recommended": recommendation is not None,
             "final_score": recommendation.final_score if recommendation else None,
             "scope": recommendation.scope if recommendation else None,
+            "decision": life.decision.decision if life.decision else None,
+            "decision_name": DECISION_VI[life.decision.decision] if life.decision else None,
         }
 
     @classmethod
@@ -453,6 +458,7 @@ class DashboardOut(BaseModel):
     evaluations: int
     mean_score: float | None
     evaluation_tally: dict[str, int]
+    decisions: dict[str, int] = Field(description="selection decisions by outcome")
     recommended: int
     recommended_by_scope: dict[str, int]
     inbound_rejected: int

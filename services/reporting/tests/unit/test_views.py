@@ -10,6 +10,7 @@ import pytest
 
 from cchc_reporting.domain.facts import (
     CancellationFact,
+    DecisionFact,
     EvaluationFact,
     FactSet,
     InitiativeFact,
@@ -65,6 +66,7 @@ def campaign_facts(facts: FactSet, year: int = YEAR) -> CampaignFacts:
         evaluations=of(EvaluationFact),
         recommendations=[f for f in of(RecommendationFact) if f.campaign_year == year],
         rejections=of(RejectionFact),
+        decisions=[f for f in of(DecisionFact) if f.campaign_year == year],
     )
 
 

@@ -41,13 +41,19 @@ class IntakeRuntime(ServiceRuntime):
     consumed: an empty database gets its agency registry before any event is judged."""
 
     before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _migrated: bool = False
+
+    async def migrate(self) -> None:
+        if not self._migrated:  # start() below and the kit's start() both ask for it
+            await super().migrate()
+            self._migrated = True
 
     async def start(self) -> None:
         if self.settings.run_migrations_on_start:
             await self.migrate()
         for hook in self.before_consuming:
             await hook()
-        await super().start()  # migrating again finds nothing to do
+        await super().start()
 
 
 class UploadBodyLimit:

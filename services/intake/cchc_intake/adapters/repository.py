@@ -52,7 +52,7 @@ class SqlAgencyRepository:
         """Add the agencies not yet known and refresh the names of the others; returns how
         many were added. Agencies are never deleted: initiatives refer to them."""
         known = {row.code: row for row in (await self.session.execute(select(agencies))).all()}
-        added = 0
+        new: list[dict[str, Any]] = []
         for agency in catalogue:
             values = {
                 "name": agency.name,
@@ -63,13 +63,14 @@ class SqlAgencyRepository:
             }
             current = known.get(agency.code)
             if current is None:
-                await self.session.execute(insert(agencies).values(code=agency.code, **values))
-                added += 1
+                new.append({"code": agency.code, **values})
             elif any(getattr(current, key) != value for key, value in values.items()):
                 await self.session.execute(
                     update(agencies).where(agencies.c.code == agency.code).values(**values)
                 )
-        return added
+        if new:
+            await self.session.execute(insert(agencies), new)
+        return len(new)
 
 
 def _campaign(row: RowMapping) -> Campaign:

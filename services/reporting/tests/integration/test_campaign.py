@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
+import json
 import os
 import subprocess
 import sys
 from datetime import date
 from typing import Any
 
+import aio_pika
 import httpx
 import openpyxl
 import pytest
@@ -267,3 +270,35 @@ async def test_documents_are_served(client: httpx.AsyncClient, amqp_url: str) ->
     )
     assert round_pdf.status_code == 200 and round_pdf.content.startswith(b"%PDF")
     assert round_pdf.headers["content-type"] == "application/pdf"
+
+
+async def test_an_invalid_event_is_parked_with_its_reason_and_not_logged(
+    client: httpx.AsyncClient, amqp_url: str
+) -> None:
+    valid = encode_event(submitted("B"), source="/cchc/intake")
+    broken = json.loads(valid.body)
+    broken["id"] = "broken-1"
+    broken["data"]["par_area"] = "cooking"
+    await publish(
+        amqp_url,
+        [dataclasses.replace(valid, event_id="broken-1", body=json.dumps(broken).encode()), valid],
+    )
+    await wait_logged(client, 1)
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue("reporting.initiative.submitted.v1.dlq", passive=True)
+        parked = None
+        for _ in range(100):
+            parked = await queue.get(fail=False)
+            if parked is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert parked is not None
+        assert parked.message_id == "broken-1"
+        assert "$.data.par_area" in str(parked.headers["x-cchc-reason"])
+        await parked.ack()
+    finally:
+        await connection.close()
+    log = (await client.get("/api/v1/admin/log", headers=ADMIN)).json()
+    assert log["events"] == 1 and log["by_type"] == {"vn.hcmc.cchc.initiative.submitted.v1": 1}

@@ -33,7 +33,8 @@ Route usage::
     ) -> ...: ...
 
 A missing or invalid token is answered ``401`` with ``WWW-Authenticate: Bearer ...`` and a body
-``{"detail": [{"field": "Authorization", "message": "<tiếng Việt> / <English>"}]}``; a valid
+``{"detail": [{"field": "Authorization", "message": "<tiếng Việt>", "message_en": "<English>"}]}``;
+a valid
 token whose role is not allowed is answered ``403`` with the same body shape.
 
 Development tokens: ``cchc token --role ROLE [--agency CODE] [--member ID]`` (see
@@ -521,13 +522,13 @@ def _header_safe(text: str) -> str:
 def _unauthorized(settings: AuthSettings, error: AuthError | None) -> HTTPException:
     if error is None:
         vi, en = _ERROR_MESSAGES["missing"]
-        message, header = f"{vi} / {en}", _www_authenticate(settings.audience)
+        header = _www_authenticate(settings.audience)
     else:
-        message = error.message
+        vi, en = error.message_vi, error.reason
         header = _www_authenticate(settings.audience, "invalid_token", error.reason)
     return HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
-        detail=[{"field": "Authorization", "message": message}],
+        detail=[{"field": "Authorization", "message": vi, "message_en": en}],
         headers={"WWW-Authenticate": header},
     )
 
@@ -585,8 +586,9 @@ def require_roles(*roles: Role | str) -> Callable[..., Awaitable[Principal]]:
                         "field": "Authorization",
                         "message": (
                             f"Vai trò {principal.role.value} không có quyền thực hiện thao tác "
-                            f"này (cần: {allowed_text}) / {reason}"
+                            f"này (cần: {allowed_text})"
                         ),
+                        "message_en": reason,
                     }
                 ],
                 headers={

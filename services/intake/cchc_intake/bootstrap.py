@@ -4,11 +4,9 @@ and wired to the service layer and the entry points."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,27 +31,6 @@ from cchc_shared.reference import load_agencies
 log = logging.getLogger("cchc.intake")
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-@dataclass
-class IntakeRuntime(ServiceRuntime):
-    """The kit's runtime, with work that must finish before the first inbound message is
-    consumed: an empty database gets its agency registry before any event is judged."""
-
-    before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    _migrated: bool = False
-
-    async def migrate(self) -> None:
-        if not self._migrated:  # start() below and the kit's start() both ask for it
-            await super().migrate()
-            self._migrated = True
-
-    async def start(self) -> None:
-        if self.settings.run_migrations_on_start:
-            await self.migrate()
-        for hook in self.before_consuming:
-            await hook()
-        await super().start()
 
 
 class UploadBodyLimit:
@@ -81,7 +58,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
     settings = settings if isinstance(settings, IntakeSettings) else IntakeSettings()
-    runtime = cast(IntakeRuntime, IntakeRuntime.build(settings, metadata, kit_tables, MIGRATIONS))
+    runtime = ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
 
     def unit_of_work() -> SqlIntakeUnitOfWork:
         return SqlIntakeUnitOfWork(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,8 @@ class ServiceRuntime:
     broker: RabbitBroker
     relay: OutboxRelay
     routes: list[EventRoute] = field(default_factory=list)
+    # Work that must finish before the first message is consumed (e.g. seeding reference data).
+    before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     started: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = None
@@ -114,6 +116,8 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self.settings.run_migrations_on_start:
             await self.migrate()
+        for hook in self.before_consuming:
+            await hook()
         queues = (
             all_queues() if self.settings.declare_all_queues else [r.queue for r in self.routes]
         )

@@ -72,8 +72,12 @@ class SqlAlchemyUnitOfWork:
         finally:
             await self.session.close()
 
-    def publish(self, data: EventData, *, subject: str | None = None) -> EncodedMessage:
-        message = encode_event(data, source=self.source, subject=subject)
+    def publish(
+        self, data: EventData, *, subject: str | None = None, event_id: str | None = None
+    ) -> EncodedMessage:
+        """Queue ``data`` for the outbox. A chosen ``event_id`` makes a repeat recognisable
+        downstream (e.g. one rejection per refused message, however often it is redelivered)."""
+        message = encode_event(data, source=self.source, subject=subject, event_id=event_id)
         self._pending.append(message)
         return message
 

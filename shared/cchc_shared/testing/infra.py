@@ -12,9 +12,12 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 import asyncpg
+import httpx
 
 RABBITMQ_HOST = os.environ.get("CCHC_TEST_RABBITMQ_HOST", "localhost:5672")
 RABBITMQ_USER = os.environ.get("CCHC_TEST_RABBITMQ_USER", "guest")
+RABBITMQ_PASSWORD = os.environ.get("CCHC_TEST_RABBITMQ_PASSWORD", RABBITMQ_USER)
+MANAGEMENT_URL = os.environ.get("CCHC_TEST_RABBITMQ_MANAGEMENT_URL", "http://localhost:15672")
 POSTGRES_ADMIN_DSN = os.environ.get(
     "CCHC_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -45,18 +48,65 @@ def rabbitmqctl(*args: str, stdin: str | None = None, attempts: int = 30) -> str
     raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()}")
 
 
+class VirtualHosts:
+    """Creates and deletes virtual hosts through the management API when the broker has it
+    (milliseconds), else through ``rabbitmqctl`` (a second or so per call)."""
+
+    def __init__(self) -> None:
+        self._api: bool | None = None
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=MANAGEMENT_URL, auth=(RABBITMQ_USER, RABBITMQ_PASSWORD), timeout=30
+        )
+
+    def has_api(self) -> bool:
+        if self._api is None:
+            try:
+                with self._client() as client:
+                    self._api = client.get("/api/overview").status_code == 200
+            except httpx.HTTPError:
+                self._api = False
+        return self._api
+
+    def create(self, prefix: str = "cchc-test") -> str:
+        name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        if self.has_api():
+            everything = {"configure": ".*", "write": ".*", "read": ".*"}
+            with self._client() as client:
+                client.put(f"/api/vhosts/{name}").raise_for_status()
+                client.put(
+                    f"/api/permissions/{name}/{RABBITMQ_USER}", json=everything
+                ).raise_for_status()
+        else:
+            rabbitmqctl("add_vhost", name)
+            rabbitmqctl("set_permissions", "-p", name, RABBITMQ_USER, ".*", ".*", ".*")
+        return name
+
+    def delete(self, name: str) -> None:
+        if self.has_api():
+            with self._client() as client:
+                response = client.delete(f"/api/vhosts/{name}")
+                if response.status_code not in (204, 404):
+                    response.raise_for_status()
+        else:
+            rabbitmqctl("delete_vhost", name)
+
+    def url(self, name: str) -> str:
+        return f"amqp://{RABBITMQ_USER}:{RABBITMQ_PASSWORD}@{RABBITMQ_HOST}/{quote(name, safe='')}"
+
+
+VIRTUAL_HOSTS = VirtualHosts()
+
+
 @asynccontextmanager
 async def fresh_vhost(prefix: str = "cchc-test") -> AsyncIterator[str]:
     """A new, empty virtual host; yields its AMQP URL and deletes it afterwards."""
-    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    await asyncio.to_thread(rabbitmqctl, "add_vhost", name)
-    await asyncio.to_thread(
-        rabbitmqctl, "set_permissions", "-p", name, RABBITMQ_USER, ".*", ".*", ".*"
-    )
+    name = await asyncio.to_thread(VIRTUAL_HOSTS.create, prefix)
     try:
-        yield f"amqp://{RABBITMQ_USER}:{RABBITMQ_USER}@{RABBITMQ_HOST}/{quote(name, safe='')}"
+        yield VIRTUAL_HOSTS.url(name)
     finally:
-        await asyncio.to_thread(rabbitmqctl, "delete_vhost", name)
+        await asyncio.to_thread(VIRTUAL_HOSTS.delete, name)
 
 
 @asynccontextmanager

@@ -500,7 +500,7 @@ async def reject_inbound(message: RejectedMessage, uow: UnitOfWork) -> bool:
             ],
         )
         event_id = uuid.uuid5(REJECTION_NAMESPACE, f"{message.origin_source}\n{message.origin_id}")
-        uow.publish_with_id(rejection, str(event_id))
+        uow.publish(rejection, event_id=str(event_id))
         await uow.commit()
     return True
 

@@ -16,7 +16,7 @@ from cchc_intake.adapters.repository import (
     SqlInitiativeRepository,
 )
 from cchc_intake.domain.model import Attachment, Campaign, Initiative
-from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+from cchc_shared.contracts import CloudEvent, EventData
 from cchc_shared.persistence import KitTables, SqlAlchemyUnitOfWork
 from cchc_shared.reference import Agency
 
@@ -64,7 +64,9 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     async def accept_once(self, consumer: str, event: CloudEvent) -> bool: ...
-    def publish_with_id(self, data: EventData, event_id: str) -> None: ...
+    def publish(
+        self, data: EventData, *, subject: str | None = None, event_id: str | None = None
+    ) -> object: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
 
@@ -90,11 +92,6 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
         self.campaigns = SqlCampaignRepository(self.session)
         self.initiatives = SqlInitiativeRepository(self.session)
         return self
-
-    def publish_with_id(self, data: EventData, event_id: str) -> None:
-        """Publish with a chosen event id (deterministic ids make a repeat recognisable)."""
-        message: EncodedMessage = encode_event(data, source=self.source, event_id=event_id)
-        self.publish_encoded(message)
 
     async def commit(self) -> None:
         # The events the aggregates recorded leave in the same transaction as the change.

@@ -126,7 +126,9 @@ class FakeUnitOfWork:
         self._pending_inbox.add(key)
         return True
 
-    def publish_with_id(self, data: EventData, event_id: str) -> None:
+    def publish(
+        self, data: EventData, *, subject: str | None = None, event_id: str | None = None
+    ) -> None:
         self._pending_events.append((data, event_id))
 
     async def commit(self) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from cchc_reporting.adapters.documents import DocumentBuilder, Signer
 from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
+from cchc_reporting.domain.views import ParIndexRule
 from cchc_reporting.entrypoints import api
 from cchc_reporting.entrypoints.consumers import event_routes
 from cchc_reporting.service_layer.queries import CampaignViews
@@ -58,13 +59,17 @@ def create_app(
         routers=[api.router],
     )
     configure_auth(app, auth)
-    signer = (
-        Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
-        if isinstance(settings, ReportingSettings)
-        else Signer()
-    )
+    signer, rule = Signer(), ParIndexRule()
+    if isinstance(settings, ReportingSettings):
+        signer = Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
+        rule = ParIndexRule(
+            per_submitted=settings.par_per_submitted,
+            per_surveyed=settings.par_per_surveyed,
+            per_recommended=settings.par_per_recommended,
+            cap=settings.par_cap,
+        )
     factory = uow_factory(runtime)
     app.state.reporting = api.ReportingServices(
-        views=CampaignViews(factory), uow_factory=factory, documents=DocumentBuilder(signer)
+        views=CampaignViews(factory, rule), uow_factory=factory, documents=DocumentBuilder(signer)
     )
     return app

@@ -480,3 +480,5 @@ EXPECTED_PAR: Final = {
     "760": (2, 2, 1, 82.5),  # D itself and E of its ward Bến Nghé: (87 + 78) / 2
     "769": (2, 0, 0, None),  # G, H
 }
+# points: min(3, 0.5 × submitted + 0.5 × surveyed + 1 × recommended)
+EXPECTED_POINTS: Final = {"STP": 3.0, "CTHUE": 1.0, "760": 3.0, "769": 1.0}

@@ -674,6 +674,7 @@ def _par_annex_blocks(
     view: CampaignView, number: str | None, issued_on: date | None, *, heading: bool
 ) -> list[Block]:
     year = view.year
+    rule = view.rule
     groups = (
         ("A", "SỞ, BAN, NGÀNH", ("city_department",)),
         ("B", "CƠ QUAN NGÀNH DỌC", ("vertical_agency",)),
@@ -685,7 +686,7 @@ def _par_annex_blocks(
         items = [r for r in view.par_index if r.unit_level in levels]
         if not items:
             continue
-        rows.append((letter, label, None, None, None, None))
+        rows.append((letter, label, None, None, None, None, None))
         for i, row in enumerate(items, start=1):
             rows.append(
                 (
@@ -695,6 +696,7 @@ def _par_annex_blocks(
                     row.surveyed,
                     row.recommended,
                     _score(row.mean_score),
+                    row.points,
                 )
             )
     rows.append(
@@ -704,6 +706,7 @@ def _par_annex_blocks(
             sum(r.submitted for r in view.par_index),
             sum(r.surveyed for r in view.par_index),
             sum(r.recommended for r in view.par_index),
+            None,
             None,
         )
     )
@@ -734,10 +737,11 @@ def _par_annex_blocks(
                 "Số được khảo sát",
                 "Số đề xuất nhân rộng",
                 "Điểm TB",
+                "Điểm Chỉ số CCHC",
             ),
             rows=rows,
             caption=f"Kết quả khảo sát phục vụ xác định Chỉ số cải cách hành chính năm {year}",
-            column_widths=(1, 5, 1.3, 1.5, 1.6, 1.1),
+            column_widths=(1, 4.6, 1.2, 1.4, 1.5, 1.1, 1.3),
         ),
         Paragraph("Ghi chú:", bold=True, align="left"),
         Bullets(
@@ -749,6 +753,10 @@ def _par_annex_blocks(
                 "Không tính các đề xuất đơn vị đã rút; điểm của mỗi mô hình là bình quân điểm "
                 "của các thành viên Đoàn khảo sát; điểm trung bình của đơn vị là bình quân điểm "
                 "các mô hình được khảo sát của đơn vị; làm tròn đến hai chữ số thập phân",
+                f"Điểm Chỉ số CCHC: {_fmt(rule.per_submitted)} điểm cho mỗi đề xuất, "
+                f"{_fmt(rule.per_surveyed)} điểm cho mỗi mô hình được khảo sát, "
+                f"{_fmt(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng; "
+                f"tối đa {_fmt(rule.cap)} điểm",
             ]
         ),
     ]

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Literal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -156,6 +157,7 @@ def _par_columns() -> list[Column]:
         Column("Số sáng kiến được khảo sát", "int", 10, lambda r: r.surveyed),
         Column("Số sáng kiến đề xuất nhân rộng", "int", 10, lambda r: r.recommended),
         Column("Điểm trung bình", "score", 10, lambda r: r.mean_score),
+        Column("Điểm Chỉ số CCHC", "score", 10, lambda r: r.points),
     ]
 
 
@@ -254,30 +256,36 @@ def _xlsx_value(kind: ColumnType, value: Any) -> Any:
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
-    workbook = Workbook()
-    worksheet = workbook.active
-    assert worksheet is not None
-    worksheet.title = sheet.title[:31]  # Excel's limit
+    """A streamed (write-only) workbook: rows are written once, so 10,000 rows stay cheap."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet.title[:31])  # Excel's limit on sheet names
+    for index, column in enumerate(sheet.columns, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    worksheet.freeze_panes = "A2"
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE5F0")
-    worksheet.append([c.header for c in sheet.columns])
-    for cell in worksheet[1]:
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    header_alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    header = []
+    for column in sheet.columns:
+        cell = WriteOnlyCell(worksheet, column.header)
+        cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+        header.append(cell)
+    worksheet.append(header)
+    formats = [_NUMBER_FORMATS[c.kind] if c.kind != "text" else None for c in sheet.columns]
     for row in sheet.rows:
-        worksheet.append([_xlsx_value(c.kind, c.value(row)) for c in sheet.columns])
-    for index, column in enumerate(sheet.columns, start=1):
-        letter = get_column_letter(index)
-        worksheet.column_dimensions[letter].width = column.width
-        if column.kind != "text":
-            for (cell,) in worksheet.iter_rows(
-                min_row=2, min_col=index, max_col=index, max_row=worksheet.max_row
-            ):
-                cell.number_format = _NUMBER_FORMATS[column.kind]
-    worksheet.freeze_panes = "A2"
+        cells: list[Any] = []
+        for column, number_format in zip(sheet.columns, formats, strict=True):
+            value = _xlsx_value(column.kind, column.value(row))
+            if number_format is None or value is None:
+                cells.append(value)
+            else:
+                cell = WriteOnlyCell(worksheet, value)
+                cell.number_format = number_format
+                cells.append(cell)
+        worksheet.append(cells)
     if sheet.rows:
-        worksheet.auto_filter.ref = worksheet.dimensions
+        last = get_column_letter(len(sheet.columns))
+        worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,7 +18,8 @@ Rules (documented in the service README; the tests compute them by hand):
 * **PAR-Index unit**: a city department or vertical agency counts for itself; Thủ Đức City and each
   district count for themselves and for their wards, communes and towns
   (``cchc_shared.reference.district_of``). Per unit: initiatives submitted, surveyed, recommended,
-  and the mean score of its surveyed initiatives.
+  the mean score of its surveyed initiatives, and points under :class:`ParIndexRule` (the
+  evaluation service's rule and defaults).
 * Scores are rounded to two decimals as the evaluation service rounds them (Python's
   ``round``); a mean of means (a unit's, an area's, the campaign's) is the mean of the rounded
   initiative scores, rounded again — the evaluation service's PAR-Index rule.
@@ -34,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 from uuid import UUID
 
@@ -49,7 +51,7 @@ from cchc_reporting.domain.facts import (
     WithdrawalFact,
 )
 from cchc_shared.contracts.events import KINDS, PAR_AREAS
-from cchc_shared.contracts.text import fold
+from cchc_shared.contracts.text import fold as _fold
 from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
 
 RECOMMENDATIONS: Final[tuple[str, ...]] = ("replicate", "improve", "not_recommended")
@@ -69,6 +71,13 @@ class Status(StrEnum):
 
 
 STATUSES: Final[tuple[str, ...]] = tuple(s.value for s in Status)
+
+
+@lru_cache(maxsize=65_536)
+def fold(text: str) -> str:
+    """Text for sorting and comparing without case or diacritics (cached: titles, agency names
+    and evaluators' remarks repeat across the views)."""
+    return _fold(text)
 
 
 def score(value: float) -> float:
@@ -261,6 +270,26 @@ class AgencyScorecard:
 
 
 @dataclass(frozen=True)
+class ParIndexRule:
+    """Points of a unit's initiatives in the PAR Index — the evaluation service's rule and
+    defaults: ``min(cap, per_submitted × submitted + per_surveyed × surveyed +
+    per_recommended × recommended)``. Configure both services with the same values."""
+
+    per_submitted: float = 0.5
+    per_surveyed: float = 0.5
+    per_recommended: float = 1.0
+    cap: float = 3.0
+
+    def points(self, submitted: int, surveyed: int, recommended: int) -> float:
+        raw = (
+            self.per_submitted * submitted
+            + self.per_surveyed * surveyed
+            + self.per_recommended * recommended
+        )
+        return round(min(self.cap, raw), 2)
+
+
+@dataclass(frozen=True)
 class ParIndexRow:
     unit_code: str
     unit_name: str
@@ -269,6 +298,7 @@ class ParIndexRow:
     surveyed: int
     recommended: int
     mean_score: float | None
+    points: float
 
 
 @dataclass(frozen=True)
@@ -319,6 +349,7 @@ class CampaignView:
     scorecards: tuple[AgencyScorecard, ...]
     par_index: tuple[ParIndexRow, ...]
     recommended: tuple[InitiativeLife, ...]
+    rule: ParIndexRule = field(default_factory=lambda: ParIndexRule())
     _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
 
     @property
@@ -343,7 +374,8 @@ def _life_sort_key(life: InitiativeLife) -> tuple[str, str, str]:
     return (fold(life.agency.name), fold(life.title), str(life.initiative_id))
 
 
-def build_campaign_view(facts: CampaignFacts) -> CampaignView:
+def build_campaign_view(facts: CampaignFacts, rule: ParIndexRule | None = None) -> CampaignView:
+    rule = rule or ParIndexRule()
     year = facts.year
     cancelled = {c.round_id: c for c in facts.cancellations}
     rounds = {r.round_id: r for r in facts.rounds}
@@ -466,8 +498,9 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
         dashboard=dashboard,
         ranking=ranking,
         scorecards=_scorecards(sorted_lives),
-        par_index=_par_index(active),
+        par_index=_par_index(active, rule),
         recommended=recommended,
+        rule=rule,
         _sorted_lives=sorted_lives,
     )
 
@@ -612,7 +645,7 @@ def par_index_units() -> list[AgencyInfo]:
     return [*city, *(agency_info(d.code) for d in districts())]
 
 
-def _par_index(active: Sequence[InitiativeLife]) -> tuple[ParIndexRow, ...]:
+def _par_index(active: Sequence[InitiativeLife], rule: ParIndexRule) -> tuple[ParIndexRow, ...]:
     units: dict[str, AgencyInfo] = {u.code: u for u in par_index_units()}
     grouped: dict[str, list[InitiativeLife]] = defaultdict(list)
     for life in active:
@@ -624,6 +657,7 @@ def _par_index(active: Sequence[InitiativeLife]) -> tuple[ParIndexRow, ...]:
     for unit in units.values():
         items = grouped.get(unit.code, [])
         scores = [life.mean_score for life in items if life.mean_score is not None]
+        recommended = sum(1 for life in items if life.recommendation is not None)
         rows.append(
             ParIndexRow(
                 unit_code=unit.code,
@@ -631,8 +665,9 @@ def _par_index(active: Sequence[InitiativeLife]) -> tuple[ParIndexRow, ...]:
                 unit_level=unit.level,
                 submitted=len(items),
                 surveyed=len(scores),
-                recommended=sum(1 for life in items if life.recommendation is not None),
+                recommended=recommended,
                 mean_score=mean(scores),
+                points=rule.points(len(items), len(scores), recommended),
             )
         )
     order = {code: i for i, code in enumerate(units)}

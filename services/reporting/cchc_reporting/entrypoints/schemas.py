@@ -415,6 +415,7 @@ class ParIndexOut(BaseModel):
     surveyed: int
     recommended: int
     mean_score: float | None
+    points: float = Field(description="points under the configured PAR-Index rule")
 
     @classmethod
     def of(cls, row: ParIndexRow) -> ParIndexOut:
@@ -427,6 +428,7 @@ class ParIndexOut(BaseModel):
             surveyed=row.surveyed,
             recommended=row.recommended,
             mean_score=row.mean_score,
+            points=row.points,
         )
 
 

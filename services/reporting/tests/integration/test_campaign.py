@@ -30,6 +30,7 @@ from ..campaign import (
     EXPECTED_AREAS,
     EXPECTED_DASHBOARD,
     EXPECTED_PAR,
+    EXPECTED_POINTS,
     EXPECTED_RANKING,
     SPEC,
     campaign_messages,
@@ -94,6 +95,8 @@ async def test_campaign_figures_equal_the_hand_computed_ones(
         for r in par
     }
     assert {code: rows.pop(code) for code in EXPECTED_PAR} == EXPECTED_PAR
+    points = {r["unit_code"]: r["points"] for r in par if r["unit_code"] in EXPECTED_POINTS}
+    assert points == EXPECTED_POINTS
     assert set(rows.values()) == {(0, 0, 0, None)} and len(rows) == 50
     districts = (await client.get(f"{API}/par-index?level=district", headers=SECRETARIAT)).json()
     assert len(districts) == 22 and districts[0]["unit_name"] == "Quận 1"

@@ -24,6 +24,7 @@ from cchc_reporting.domain.views import (
     CampaignFacts,
     CampaignView,
     InitiativeFilter,
+    ParIndexRule,
     Status,
     build_campaign_view,
 )
@@ -36,6 +37,7 @@ from ..campaign import (
     EXPECTED_AREAS,
     EXPECTED_DASHBOARD,
     EXPECTED_PAR,
+    EXPECTED_POINTS,
     EXPECTED_RANKING,
     YEAR,
     campaign_messages,
@@ -113,6 +115,16 @@ def test_par_index_table_equals_the_hand_computed_one() -> None:
     assert set(rows.values()) == {(0, 0, 0, None)}
     # Wards are never units of their own: they count for their district.
     assert "26740" not in rows and "26734" not in rows
+
+
+def test_par_index_points_follow_the_rule() -> None:
+    facts = campaign_facts(project(campaign_messages()))
+    points = {r.unit_code: r.points for r in build_campaign_view(facts).par_index}
+    assert {code: points.pop(code) for code in EXPECTED_POINTS} == EXPECTED_POINTS
+    assert set(points.values()) == {0.0}
+    generous = ParIndexRule(per_submitted=1, per_surveyed=1, per_recommended=2, cap=10)
+    stp = next(r for r in build_campaign_view(facts, generous).par_index if r.unit_code == "STP")
+    assert stp.points == 1 * 2 + 1 * 2 + 2 * 1
 
 
 def test_initiative_lives_follow_the_latest_facts() -> None:

@@ -1,0 +1,84 @@
+"""Fixtures of the security suite: every service booted once per session through its real
+composition root (SQLite, a fresh RabbitMQ virtual host each), and tokens for every role."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.testing.infra import fresh_vhost
+
+SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+AUTH = AuthSettings()
+
+# Bindings used by the bound roles throughout the suite.
+OWN_AGENCY = "26740"  # a ward of District 1
+OTHER_AGENCY = "26743"
+OWN_MEMBER = "member-self"
+OTHER_MEMBER = "member-other"
+
+ROLES: dict[str, dict[str, str]] = {
+    "agency_submitter": {"agency": OWN_AGENCY},
+    "secretariat": {},
+    "surveyor": {"member": OWN_MEMBER},
+    "committee_viewer": {},
+    "admin": {},
+}
+
+
+def token(role: str, **binding: str) -> str:
+    return issue_token(AUTH, role, **(binding or ROLES[role]))  # type: ignore[arg-type]
+
+
+def bearer(role: str, **binding: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(role, **binding)}"}
+
+
+def build_app(service: str, database_url: str, amqp_url: str, data_dir: Path) -> Any:
+    bootstrap = importlib.import_module(f"cchc_{service}.bootstrap")
+    config = importlib.import_module(f"cchc_{service}.config")
+    settings_class = getattr(config, f"{service.capitalize()}Settings")
+    settings = settings_class(
+        database_url=database_url, CCHC_AMQP_URL=amqp_url, CCHC_DATA_DIR=str(data_dir)
+    )
+    return bootstrap.create_app(settings)
+
+
+class Booted:
+    def __init__(self, name: str, app: Any, client: httpx.AsyncClient) -> None:
+        self.name = name
+        self.app = app
+        self.client = client
+
+
+@pytest.fixture(scope="session")
+async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Booted]]:
+    """All four services, started once for the whole security suite."""
+    async with AsyncExitStack() as stack:
+        result: dict[str, Booted] = {}
+        for service in SERVICES:
+            directory = tmp_path_factory.mktemp(f"security-{service}")
+            amqp_url = await stack.enter_async_context(fresh_vhost())
+            app = build_app(
+                service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
+            )
+            manager = await stack.enter_async_context(
+                LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
+            )
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=manager.app),
+                    base_url=f"http://{service}",
+                    timeout=60,
+                )
+            )
+            result[service] = Booted(service, app, client)
+        yield result

@@ -24,6 +24,7 @@ from cchc_shared.contracts.events import (
     RoundCancelledV1,
     RoundRescheduledV1,
     RoundScheduledV1,
+    SelectionDecidedV1,
     event_for_type,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "RoundCancelledV1",
     "RoundRescheduledV1",
     "RoundScheduledV1",
+    "SelectionDecidedV1",
     "decode_message",
     "encode_event",
     "event_for_type",

@@ -7,7 +7,6 @@ rebuild`` empties and refills them from the log.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +15,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -28,35 +26,12 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 from cchc_shared.persistence.tables import SequenceInteger, define_kit_tables
+from cchc_shared.persistence.types import UtcDateTime
 
 metadata = MetaData()
 kit_tables = define_kit_tables(metadata)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """An aware timestamp stored in UTC. SQLite keeps no offset, so values are converted to
-    UTC on the way in and marked UTC on the way out: both databases give back equal values."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime; an aware one is required")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # Version tie-breaks compare event ids as Python does (code points): byte order on PostgreSQL.

@@ -1,0 +1,1 @@
+"""Lets pytest name this service's test packages uniquely (evaluation.tests...)."""

@@ -53,8 +53,9 @@ def build_app(service: str, database_url: str, amqp_url: str, data_dir: Path) ->
 
 
 class Booted:
-    def __init__(self, name: str, app: Any, client: httpx.AsyncClient) -> None:
+    def __init__(self, name: str, app: Any, client: httpx.AsyncClient, amqp_url: str) -> None:
         self.name = name
+        self.amqp_url = amqp_url
         self.app = app
         self.client = client
 
@@ -80,5 +81,5 @@ async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict
                     timeout=60,
                 )
             )
-            result[service] = Booted(service, app, client)
+            result[service] = Booted(service, app, client, amqp_url)
         yield result

@@ -180,7 +180,7 @@ def _value(parameter: dict[str, Any]) -> str:
         if "const" in variant:
             return str(variant["const"])
     name = parameter["name"]
-    if schema.get("format") == "uuid" or name.endswith("_id") and name != "member_id":
+    if schema.get("format") == "uuid" or (name.endswith("_id") and name != "member_id"):
         return UNKNOWN_ID
     if schema.get("type") == "integer" or name in {"year", "campaign_year"}:
         return str(YEAR)

@@ -4,7 +4,7 @@ request-size cap, and a lifespan that starts and stops the service runtime."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -41,19 +41,31 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         received = 0
+        refused = False
+        started = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    refused = True
                     raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+        async def guarded(message: Message) -> None:
+            # Once the body is refused the 413 is ours: the app may have caught _TooLarge
+            # while reading the body (FastAPI turns it into a 400 "error parsing the body").
+            nonlocal started
+            if refused and not started:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with suppress(_TooLarge):
+            await self.app(scope, limited, guarded)
+        if refused and not started:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:

@@ -120,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     token = commands.add_parser("token", help="print a development bearer token", add_help=False)
     token.add_argument("rest", nargs=argparse.REMAINDER)
 
+    demo = commands.add_parser(
+        "demo", help="play a realistic 2023 campaign against the running system"
+    )
+    demo.add_argument("--out", metavar="DIR", help="save the resulting documents in DIR")
+    demo.add_argument("--seed", type=int, default=2023, help="seed of the generated campaign")
+    demo.add_argument("--count", type=int, default=150, help="valid initiatives to submit")
+    demo.add_argument("--inbound", type=int, default=24, help="of which through cchc.inbound")
+
     dlq = commands.add_parser("dlq", help="parked (dead-lettered) messages")
     dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True)
     dlq_list = dlq_commands.add_parser("list", help="show parked messages with their reason")
@@ -139,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         from cchc_shared.auth import main_token
 
         return main_token(args.rest)
+    if args.command == "demo":
+        from cchc_shared.demo import main as demo_main
+
+        return demo_main(args.out, args.seed, args.count, args.inbound)
     from cchc_shared.messaging import dlq as dlq_tool
 
     if args.dlq_command == "list":

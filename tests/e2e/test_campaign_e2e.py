@@ -1,0 +1,260 @@
+"""End to end: the four services as separate OS processes against the real RabbitMQ (a fresh
+virtual host) and PostgreSQL (a fresh database each), the demo campaign played through their
+public APIs, and an outside subscriber on ``cchc.events`` that must receive every
+recommendation."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import docx
+import httpx
+import pytest
+
+from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.demo import SERVICES, DemoSettings, invalid_messages, run_demo
+from cchc_shared.reference import load_agencies
+from cchc_shared.testing.infra import fresh_postgres_database
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
+
+# Every process of the test signs and verifies with this secret (not the development one).
+SECRET = "e2e-test-secret-" + "x" * 40
+
+
+def _any_agency():  # type: ignore[no-untyped-def]
+    return next(iter(load_agencies().values()))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Stack:
+    def __init__(self, amqp_url: str, databases: dict[str, str], data_dir: Path) -> None:
+        self.amqp_url = amqp_url
+        self.ports = {s: _free_port() for s in SERVICES}
+        self.urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
+        self.env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "CCHC_AMQP_URL": amqp_url,
+            "CCHC_DATA_DIR": str(data_dir),
+            "CCHC_AUTH_SECRET": SECRET,
+            "CCHC_LOG_FORMAT": "text",
+            "CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5",
+        }
+        for service in SERVICES:
+            self.env[f"CCHC_{service.upper()}_DATABASE_URL"] = databases[service]
+            self.env[f"CCHC_{service.upper()}_HTTP_PORT"] = str(self.ports[service])
+        self.logs = {s: tempfile.TemporaryFile(mode="w+") for s in SERVICES}  # noqa: SIM115
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self) -> None:
+        for service in SERVICES:
+            self.processes[service] = subprocess.Popen(
+                [sys.executable, "-m", f"cchc_{service}", "serve"],
+                env=self.env,
+                stdout=self.logs[service],
+                stderr=subprocess.STDOUT,
+            )
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 20
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def dump_logs(self, tail: int = 200) -> str:
+        out = io.StringIO()
+        for service, log in self.logs.items():
+            log.seek(0)
+            lines = log.read().splitlines()
+            code = self.processes[service].poll() if service in self.processes else None
+            out.write(f"\n===== {service} (exit code {code}) — last {tail} lines =====\n")
+            out.write("\n".join(lines[-tail:]) + "\n")
+        return out.getvalue()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(SERVICES)
+        while pending:
+            for service in list(pending):
+                if self.processes[service].poll() is not None:
+                    raise RuntimeError(f"{service} exited early")
+                try:
+                    if (
+                        httpx.get(self.urls[service] + "/health/ready", timeout=2).status_code
+                        == 200
+                    ):
+                        pending.discard(service)
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout} s: {sorted(pending)}")
+            time.sleep(0.5)
+
+
+@pytest.fixture
+async def stack(
+    amqp_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Stack]:
+    async with AsyncExitStack() as exits:
+        databases = {
+            s: await exits.enter_async_context(fresh_postgres_database(f"cchc_e2e_{s}"))
+            for s in SERVICES
+        }
+        running = Stack(amqp_url, databases, tmp_path / "var")
+        try:
+            running.start()
+            await asyncio.to_thread(running.wait_ready)
+            yield running
+        finally:
+            running.stop()
+            call = getattr(request.node, "rep_call", None)
+            if call is None or call.failed:
+                print(running.dump_logs(), file=sys.stderr)
+
+
+async def test_demo_campaign_end_to_end(stack: Stack, tmp_path: Path) -> None:
+    # An outside subscriber binds its own queue to cchc.events before anything happens.
+    connection = await aio_pika.connect_robust(stack.amqp_url)
+    received: dict[str, dict[str, Any]] = {}
+    try:
+        channel = await connection.channel()
+        events = await channel.declare_exchange(
+            "cchc.events", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(
+            "e2e-subscriber.replication.recommended.v1",
+            durable=True,
+            arguments={"x-queue-type": "quorum"},
+        )
+        await queue.bind(events, routing_key="replication.recommended.v1")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                event = json.loads(message.body)
+                received[f"{event['source']} {event['id']}"] = event
+
+        await queue.consume(on_message)
+
+        rejected: dict[str, dict[str, Any]] = {}
+        rejections = await channel.declare_queue(
+            "e2e-subscriber.initiative.rejected.v1", durable=True
+        )
+        await rejections.bind(events, routing_key="initiative.rejected.v1")
+
+        async def on_rejection(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                event = json.loads(message.body)
+                rejected[event["data"]["origin_id"]] = event
+
+        await rejections.consume(on_rejection)
+
+        out = tmp_path / "out"
+        settings = DemoSettings(
+            urls=stack.urls,
+            amqp_url=stack.amqp_url,
+            out=out,
+            auth=AuthSettings(secret=SECRET),
+            progress=False,
+            wait_timeout=150,
+        )
+        started = time.monotonic()
+        summary = await run_demo(settings)
+        print("\n".join(summary.lines()))
+        print(f"demo took {time.monotonic() - started:.1f} s")
+
+        # What the evaluation service reports as recommended...
+        token = issue_token(AuthSettings(secret=SECRET), "secretariat")
+        async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as client:
+            ranking = (
+                await client.get(stack.urls["evaluation"] + "/api/v1/campaigns/2023/ranking")
+            ).json()
+            dashboard = (
+                await client.get(stack.urls["reporting"] + "/api/v1/campaigns/2023/dashboard")
+            ).json()
+        recommended = {
+            i["initiative_id"]
+            for i in ranking["items"]
+            if i["decision"] and i["decision"]["decision"] == "replicate"
+        }
+        assert recommended, "the demo recommended nothing"
+        assert recommended == set(summary.recommended_ids)
+
+        # ...reached the outside subscriber, each once, none lost.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            got = {e["data"]["initiative_id"] for e in received.values()}
+            if got >= recommended:
+                break
+            await asyncio.sleep(0.5)
+        invalid_ids = {i for i, _ in invalid_messages(settings.seed, _any_agency())}
+        while time.monotonic() < deadline:
+            if set(rejected) >= invalid_ids:
+                break
+            await asyncio.sleep(0.5)
+        got_ids = [e["data"]["initiative_id"] for e in received.values()]
+        assert set(got_ids) == recommended
+        assert len(got_ids) == len(set(got_ids))
+        for event in received.values():
+            assert event["type"] == "vn.hcmc.cchc.replication.recommended.v1"
+            assert event["data"]["campaign_year"] == 2023
+    finally:
+        await connection.close()
+
+    # The campaign is the size asked for, and reporting agrees with the demo's counts.
+    assert summary.initiatives == 150
+    assert summary.submitted_http + summary.submitted_http_existing == 150 - 24
+    assert summary.rounds >= 2 and summary.visits == 150
+    assert summary.evaluations >= 3 * 150
+    assert dashboard["initiatives_active"] == summary.initiatives
+    assert dashboard["rounds_confirmed"] == summary.rounds
+    assert dashboard["visits_planned"] == summary.visits
+    assert dashboard["evaluations"] == summary.evaluations
+    assert dashboard["recommended"] == summary.recommended
+    # Every invalid inbound message was rejected, once, with its faults named.
+    assert summary.invalid_inbound == 4
+    assert set(rejected) == set(invalid_ids)
+    assert all(e["data"]["errors"] for e in rejected.values())
+
+    # The documents exist and are real documents.
+    files = [Path(f) for f in summary.files]
+    assert all(f.exists() for f in files)
+    pdfs = [f for f in files if f.suffix == ".pdf"]
+    docxs = [f for f in files if f.suffix == ".docx"]
+    assert pdfs and docxs
+    for pdf in pdfs:
+        content = pdf.read_bytes()
+        assert content.startswith(b"%PDF") and len(content) > 2000, pdf
+    for path in docxs:
+        document = docx.Document(str(path))
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert len(text) > 200 or document.tables, path
+    for name in ("survey-report", "proposal", "par-index-annex"):
+        for fmt in ("docx", "pdf"):
+            assert (out / f"2023-{name}.{fmt}").stat().st_size > 2000

@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -585,7 +586,7 @@ async def submit_http(
                 summary.submitted_http_existing += 1
             progress.advance()
 
-        await _gather(api.settings.concurrency, (lambda p=p: submit(p) for p in proposals))
+        await _gather(api.settings.concurrency, (partial(submit, p) for p in proposals))
     finally:
         if reopened:
             await api.call(
@@ -606,10 +607,10 @@ async def publish_inbound(
         data = InboundInitiativeSubmittedV1(
             campaign_year=YEAR,
             agency_code=p.agency.code,
-            kind=p.kind,  # type: ignore[arg-type]
+            kind=p.kind,
             title=p.title,
             summary=p.summary,
-            par_area=p.par_area,  # type: ignore[arg-type]
+            par_area=p.par_area,
             applied_since=p.applied_since,
             results=p.results,
             limitations=p.limitations,
@@ -686,11 +687,40 @@ async def wait_for_pool(
 
     await _until("scheduling's pool to hold every initiative", complete, timeout)
     progress.finish()
-    return state["ids"]
+    ids: set[str] = state["ids"]
+    return ids
 
 
 async def plan_rounds(api: Api, progress: Progress) -> list[dict[str, Any]]:
     """Plan what is not yet in a round, accept, confirm; return every confirmed 2023 round."""
+    existing = await api.get("scheduling", "/api/v1/rounds", params={"campaign_year": YEAR})
+    scheduled = {
+        v["initiative_id"] for r in existing if r["status"] != "cancelled" for v in r["visits"]
+    }
+    pool = await api.get(
+        "scheduling", "/api/v1/pool", params={"campaign_year": YEAR, "status": "in_pool"}
+    )
+    if {i["initiative_id"] for i in pool} <= scheduled:
+        progress.note("every initiative of the pool is already in a round: nothing to plan")
+        proposal: dict[str, Any] = {"rounds": []}
+    else:
+        proposal = await _propose(api, progress)
+    drafts: list[dict[str, Any]] = [r for r in existing if r["status"] == "draft"]
+    if proposal["rounds"]:
+        accepted = await api.call(
+            "POST", "scheduling", f"/api/v1/plans/{proposal['proposal_id']}/accept", timeout=120
+        )
+        drafts += accepted.json()
+    progress.start("Xác nhận đợt khảo sát", len(drafts))
+    for draft in drafts:
+        await api.call("POST", "scheduling", f"/api/v1/rounds/{draft['round_id']}/confirm")
+        progress.advance()
+    progress.finish()
+    rounds = await api.get("scheduling", "/api/v1/rounds", params={"campaign_year": YEAR})
+    return [r for r in rounds if r["status"] in ("confirmed", "rescheduled")]
+
+
+async def _propose(api: Api, progress: Progress) -> dict[str, Any]:
     progress.start("Lập kế hoạch khảo sát (CP-SAT)", 1)
     plan = await api.call(
         "POST",
@@ -703,21 +733,9 @@ async def plan_rounds(api: Api, progress: Progress) -> list[dict[str, Any]]:
         },
         timeout=max(120.0, api.settings.planner_time_limit * 4 + 30),
     )
-    proposal = plan.json()
+    proposal: dict[str, Any] = plan.json()
     progress.finish(f"{len(proposal['rounds'])} đợt đề xuất")
-    drafts: list[dict[str, Any]] = []
-    if proposal["rounds"]:
-        accepted = await api.call(
-            "POST", "scheduling", f"/api/v1/plans/{proposal['proposal_id']}/accept", timeout=120
-        )
-        drafts = accepted.json()
-    progress.start("Xác nhận đợt khảo sát", len(drafts))
-    for draft in drafts:
-        await api.call("POST", "scheduling", f"/api/v1/rounds/{draft['round_id']}/confirm")
-        progress.advance()
-    progress.finish()
-    rounds = await api.get("scheduling", "/api/v1/rounds", params={"campaign_year": YEAR})
-    return [r for r in rounds if r["status"] in ("confirmed", "rescheduled")]
+    return proposal
 
 
 def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
@@ -761,7 +779,7 @@ async def evaluate(
     for round_ in rounds:
         await _until(
             f"evaluation to know round {round_['round_id']}",
-            lambda r=round_["round_id"]: known(r),
+            partial(known, round_["round_id"]),
             timeout,
         )
         progress.advance()
@@ -801,7 +819,7 @@ async def evaluate(
             created += 1
         progress.advance()
 
-    await _gather(api.settings.concurrency, (lambda j=j: one(*j) for j in jobs))
+    await _gather(api.settings.concurrency, (partial(one, *j) for j in jobs))
     progress.finish()
     return created
 
@@ -858,9 +876,10 @@ async def decide(api: Api, progress: Progress) -> dict[str, Any]:
         )
         progress.advance()
 
-    await _gather(api.settings.concurrency, (lambda i=i: one(i) for i in items))
+    await _gather(api.settings.concurrency, (partial(one, i) for i in items))
     progress.finish()
-    return await api.get("evaluation", f"/api/v1/campaigns/{YEAR}/ranking")
+    ranking_after: dict[str, Any] = await api.get("evaluation", f"/api/v1/campaigns/{YEAR}/ranking")
+    return ranking_after
 
 
 async def wait_for_reporting(
@@ -884,7 +903,8 @@ async def wait_for_reporting(
         got = {k: state.get("dashboard", {}).get(k) for k in expected}
         raise DemoError(f"{exc}: expected {expected}, reporting shows {got}") from exc
     progress.finish()
-    return state["dashboard"]
+    dashboard: dict[str, Any] = state["dashboard"]
+    return dashboard
 
 
 async def download(
@@ -936,7 +956,7 @@ async def download(
         summary.files.append(str(target))
         progress.advance()
 
-    await _gather(2, (lambda t=t: fetch(*t) for t in targets))
+    await _gather(2, (partial(fetch, *t) for t in targets))
     progress.finish()
 
 

@@ -242,6 +242,21 @@ async def test_demo_campaign_end_to_end(stack: Stack, tmp_path: Path) -> None:
     assert set(rejected) == set(invalid_ids)
     assert all(e["data"]["errors"] for e in rejected.values())
 
+    # A second run against the same system adds nothing and agrees with the first.
+    again = await run_demo(
+        DemoSettings(
+            urls=stack.urls,
+            amqp_url=stack.amqp_url,
+            auth=AuthSettings(secret=SECRET),
+            progress=False,
+            wait_timeout=60,
+        )
+    )
+    print("\n".join(again.lines()))
+    assert again.submitted_http == 0 and again.submitted_http_existing == 150 - 24
+    assert (again.initiatives, again.rounds, again.visits) == (150, summary.rounds, 150)
+    assert (again.evaluations, again.recommended) == (summary.evaluations, summary.recommended)
+
     # The documents exist and are real documents.
     files = [Path(f) for f in summary.files]
     assert all(f.exists() for f in files)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -84,13 +85,18 @@ class VirtualHosts:
         return name
 
     def delete(self, name: str) -> None:
-        if self.has_api():
-            with self._client() as client:
-                response = client.delete(f"/api/vhosts/{name}")
-                if response.status_code not in (204, 404):
-                    response.raise_for_status()
-        else:
-            rabbitmqctl("delete_vhost", name)
+        """Best effort: a deletion the broker is slow to finish must not fail the test that
+        used the vhost (``.ci/run`` removes leftovers before the next run)."""
+        try:
+            if self.has_api():
+                with self._client() as client:
+                    response = client.delete(f"/api/vhosts/{name}")
+                    if response.status_code not in (204, 404):
+                        response.raise_for_status()
+            else:
+                rabbitmqctl("delete_vhost", name)
+        except (httpx.HTTPError, RuntimeError) as exc:
+            warnings.warn(f"virtual host {name} not deleted: {exc}", stacklevel=2)
 
     def url(self, name: str) -> str:
         return f"amqp://{RABBITMQ_USER}:{RABBITMQ_PASSWORD}@{RABBITMQ_HOST}/{quote(name, safe='')}"

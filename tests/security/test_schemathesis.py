@@ -35,7 +35,8 @@ from .test_authorization_matrix import EXPECTATIONS, PUBLIC
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = 5  # the planner operation solves CP-SAT per call: keep each test well under the timeout
+# The planner operation solves CP-SAT per call: keep each test well under the timeout.
+MAX_EXAMPLES = 5
 
 _DATA = Path(tempfile.mkdtemp(prefix="cchc-schemathesis-"))
 _VHOSTS = {service: f"cchc-test-fuzz-{service}-{uuid.uuid4().hex[:8]}" for service in SERVICES}

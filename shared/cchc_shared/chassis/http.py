@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -18,6 +18,15 @@ from cchc_shared.contracts.envelope import json_path
 
 HTTP_REQUESTS = Counter("cchc_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_SECONDS = Histogram("cchc_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+# A campaign year in a URL path: bounded like the events' campaign_year, so that an absurd
+# year is a 422 naming the parameter, not a database overflow.
+CampaignYearPath = Annotated[
+    int, Path(ge=2000, le=2100, description="Campaign year (năm khảo sát), e.g. 2023")
+]
+CampaignYearFilter = Annotated[
+    int | None, Query(ge=2000, le=2100, description="Only this campaign year (năm khảo sát)")
+]
 
 
 def error_body(field: str, message_vi: str, message_en: str) -> dict[str, Any]:

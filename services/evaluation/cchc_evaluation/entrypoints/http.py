@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cchc_evaluation.domain.commands import (
@@ -49,10 +49,11 @@ from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.http import CampaignYearPath
 
 router = APIRouter()
 
-Year = Annotated[int, Path(ge=2000, le=2100, description="Campaign year (năm khảo sát)")]
+Year = CampaignYearPath
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
 Surveyor = Annotated[Principal, Depends(require_roles(Role.SURVEYOR))]
 Reader = Annotated[

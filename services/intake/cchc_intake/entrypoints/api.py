@@ -46,6 +46,7 @@ from cchc_intake.entrypoints.schemas import (
 from cchc_intake.service_layer import handlers
 from cchc_intake.service_layer.context import Intake
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
 from cchc_shared.reference import district_of, get_agency, par_areas
 
@@ -177,7 +178,7 @@ def _search_text(q: str | None) -> str | None:
 async def list_initiatives(
     principal: Reader,
     intake: IntakeDep,
-    campaign_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    campaign_year: CampaignYearFilter = None,
     agency: Annotated[str | None, Query(max_length=16, description="agency code")] = None,
     district: Annotated[
         str | None, Query(pattern=r"^\d{3}$", description="a district and all its wards")
@@ -346,7 +347,9 @@ async def list_campaigns(principal: CurrentPrincipal, intake: IntakeDep) -> list
 
 
 @campaigns_router.get("/{year}", response_model=CampaignOut)
-async def read_campaign(year: int, principal: CurrentPrincipal, intake: IntakeDep) -> CampaignOut:
+async def read_campaign(
+    year: CampaignYearPath, principal: CurrentPrincipal, intake: IntakeDep
+) -> CampaignOut:
     uow = intake.uow()
     async with uow:
         campaign = await uow.campaigns.get(year)
@@ -375,7 +378,7 @@ async def create_campaign(body: CampaignIn, principal: Admin, intake: IntakeDep)
     "/{year}", response_model=CampaignOut, summary="Đổi thời hạn / Change a campaign's windows"
 )
 async def change_campaign(
-    year: int, body: CampaignChanges, principal: Admin, intake: IntakeDep
+    year: CampaignYearPath, body: CampaignChanges, principal: Admin, intake: IntakeDep
 ) -> CampaignOut:
     campaign = await handlers.change_campaign(
         ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), intake.uow()

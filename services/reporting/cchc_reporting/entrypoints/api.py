@@ -24,6 +24,7 @@ from cchc_reporting.service_layer import handlers
 from cchc_reporting.service_layer.queries import CampaignViews
 from cchc_reporting.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.http import CampaignYearPath
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ def _services(request: Request) -> ReportingServices:
 
 Services = Annotated[ReportingServices, Depends(_services)]
 
-Year = Annotated[int, Path(ge=2000, le=2100, description="campaign year, e.g. 2023")]
+Year = CampaignYearPath
 PageNumber = Annotated[int, Query(ge=1, description="page, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=500, description="items per page (at most 500)")]
 StatusFilter = Literal["submitted", "scheduled", "visited", "evaluated", "recommended", "withdrawn"]

@@ -43,7 +43,7 @@ from cchc_scheduling.entrypoints.schemas import (
 )
 from cchc_scheduling.service_layer import handlers
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from cchc_shared.contracts.events import CampaignYear
+from cchc_shared.chassis.http import CampaignYearFilter
 
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
 Readers = Annotated[
@@ -128,7 +128,7 @@ async def list_pool(
         Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER))
     ],
     ctx: Context,
-    campaign_year: int | None = None,
+    campaign_year: CampaignYearFilter = None,
     status_: Annotated[Literal["in_pool", "withdrawn"] | None, Query(alias="status")] = None,
 ) -> list[PoolOut]:
     async with ctx.uow() as uow:
@@ -190,7 +190,7 @@ def _may_read(principal: Principal, round_: Round) -> bool:
 async def list_rounds(
     principal: Readers,
     ctx: Context,
-    campaign_year: int | None = None,
+    campaign_year: CampaignYearFilter = None,
     status_: Annotated[
         Literal["draft", "confirmed", "cancelled"] | None, Query(alias="status")
     ] = None,
@@ -282,7 +282,7 @@ async def cancel_round(round_id: UUID, body: CancelIn, _: Staff, ctx: Context) -
 
 @visits.get("", response_model=list[VisitOut], summary="Lịch khảo sát của tôi")
 async def list_visits(
-    principal: CurrentPrincipal, ctx: Context, campaign_year: int | None = None
+    principal: CurrentPrincipal, ctx: Context, campaign_year: CampaignYearFilter = None
 ) -> list[VisitOut]:
     """Staff and the Committee see every visit; a member the visits of their rounds; an
     agency the confirmed visits to itself."""
@@ -506,4 +506,3 @@ async def accept_plan(proposal_id: UUID, _: Staff, ctx: Context) -> list[RoundOu
 
 
 ROUTERS = (roster, pool, rounds, plans, visits)
-_ = CampaignYear

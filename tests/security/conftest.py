@@ -60,9 +60,11 @@ class Booted:
         self.client = client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Booted]]:
-    """All four services, started once for the whole security suite."""
+    """All four services, started once per test module. Not once per session: a runtime
+    left alive on the session's event loop, which stands still while synchronous tests run
+    (schemathesis), stalls a service started later in another loop."""
     async with AsyncExitStack() as stack:
         result: dict[str, Booted] = {}
         for service in SERVICES:

@@ -33,7 +33,7 @@ from cchc_shared.testing.infra import RABBITMQ_PASSWORD, RABBITMQ_USER, VIRTUAL_
 from .conftest import SERVICES, bearer, build_app
 from .test_authorization_matrix import EXPECTATIONS, PUBLIC
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 # The planner operation solves CP-SAT per call: keep each test well under the timeout.
 MAX_EXAMPLES = 5

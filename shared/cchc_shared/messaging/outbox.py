@@ -204,11 +204,18 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; database or broker outages are waited out."""
         self.last_cycle_at = time.monotonic()
+        metrics_at = 0.0
         while not stop.is_set():
             published = 0
+            # Cleared before the cycle, not after: a commit that wakes the relay while it
+            # publishes must start the next cycle at once rather than wait for the poll.
+            self._wake.clear()
             try:
                 published = await self.relay_once()
-                await self.update_metrics()
+                # Backlog gauges cost two queries: once a second is enough for a scrape.
+                if time.monotonic() - metrics_at >= 1.0:
+                    metrics_at = time.monotonic()
+                    await self.update_metrics()
                 if time.monotonic() - self._last_purge > 3600:
                     self._last_purge = time.monotonic()
                     await self.purge_sent()
@@ -219,7 +226,6 @@ class OutboxRelay:
             self.last_cycle_at = time.monotonic()
             if published >= self.settings.batch_size:
                 continue  # more is waiting
-            self._wake.clear()
             waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
             _, pending = await asyncio.wait(
                 waiters, timeout=self.settings.poll_interval, return_when=asyncio.FIRST_COMPLETED

@@ -6,13 +6,8 @@ recommendation."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -28,6 +23,7 @@ from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.demo import SERVICES, DemoSettings, invalid_messages, run_demo
 from cchc_shared.reference import load_agencies
 from cchc_shared.testing.infra import fresh_postgres_database
+from cchc_shared.testing.processes import ServiceProcesses
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
@@ -39,96 +35,24 @@ def _any_agency():  # type: ignore[no-untyped-def]
     return next(iter(load_agencies().values()))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Stack:
-    def __init__(self, amqp_url: str, databases: dict[str, str], data_dir: Path) -> None:
-        self.amqp_url = amqp_url
-        self.ports = {s: _free_port() for s in SERVICES}
-        self.urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
-        self.env = {
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            "CCHC_AMQP_URL": amqp_url,
-            "CCHC_DATA_DIR": str(data_dir),
-            "CCHC_AUTH_SECRET": SECRET,
-            "CCHC_LOG_FORMAT": "text",
-            "CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5",
-        }
-        for service in SERVICES:
-            self.env[f"CCHC_{service.upper()}_DATABASE_URL"] = databases[service]
-            self.env[f"CCHC_{service.upper()}_HTTP_PORT"] = str(self.ports[service])
-        self.logs = {s: tempfile.TemporaryFile(mode="w+") for s in SERVICES}  # noqa: SIM115
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self) -> None:
-        for service in SERVICES:
-            self.processes[service] = subprocess.Popen(
-                [sys.executable, "-m", f"cchc_{service}", "serve"],
-                env=self.env,
-                stdout=self.logs[service],
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 20
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def dump_logs(self, tail: int = 200) -> str:
-        out = io.StringIO()
-        for service, log in self.logs.items():
-            log.seek(0)
-            lines = log.read().splitlines()
-            code = self.processes[service].poll() if service in self.processes else None
-            out.write(f"\n===== {service} (exit code {code}) — last {tail} lines =====\n")
-            out.write("\n".join(lines[-tail:]) + "\n")
-        return out.getvalue()
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        pending = set(SERVICES)
-        while pending:
-            for service in list(pending):
-                if self.processes[service].poll() is not None:
-                    raise RuntimeError(f"{service} exited early")
-                try:
-                    if (
-                        httpx.get(self.urls[service] + "/health/ready", timeout=2).status_code
-                        == 200
-                    ):
-                        pending.discard(service)
-                except httpx.HTTPError:
-                    pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"not ready after {timeout} s: {sorted(pending)}")
-            time.sleep(0.5)
-
-
 @pytest.fixture
 async def stack(
     amqp_url: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[Stack]:
+) -> AsyncIterator[ServiceProcesses]:
     async with AsyncExitStack() as exits:
         databases = {
             s: await exits.enter_async_context(fresh_postgres_database(f"cchc_e2e_{s}"))
             for s in SERVICES
         }
-        running = Stack(amqp_url, databases, tmp_path / "var")
+        running = ServiceProcesses(
+            amqp_url,
+            databases,
+            tmp_path / "var",
+            auth_secret=SECRET,
+            extra_env={"CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5"},
+        )
         try:
-            running.start()
-            await asyncio.to_thread(running.wait_ready)
+            await asyncio.to_thread(running.start_all)
             yield running
         finally:
             running.stop()
@@ -137,7 +61,7 @@ async def stack(
                 print(running.dump_logs(), file=sys.stderr)
 
 
-async def test_demo_campaign_end_to_end(stack: Stack, tmp_path: Path) -> None:
+async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path) -> None:
     # An outside subscriber binds its own queue to cchc.events before anything happens.
     connection = await aio_pika.connect_robust(stack.amqp_url)
     received: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +32,9 @@ def service_main(
         upgrade(settings.resolved_database_url, migrations)
         print(f"{settings.service_name}: database is at the latest migration")
         return 0
+    # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found: this
+    # one, so that a clean stop exits 0 rather than "killed by SIGTERM" (exit code 143).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         app_factory(settings),
         host=settings.http_host,
@@ -39,3 +44,7 @@ def service_main(
         timeout_graceful_shutdown=int(settings.graceful_timeout),
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    sys.exit(0)

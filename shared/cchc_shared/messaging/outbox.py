@@ -48,7 +48,7 @@ class RelaySettings:
     lease_seconds: float = 30.0
     publish_timeout: float = 10.0
     backoff_base: float = 0.5
-    backoff_max: float = 30.0
+    backoff_max: float = 10.0
     retention: timedelta = timedelta(days=7)
 
 

@@ -17,7 +17,7 @@ import pytest
 from cchc_shared.contracts import decode_message
 from cchc_shared.messaging.broker import make_broker
 from cchc_shared.messaging.dlq import list_parked, replay_parked
-from cchc_shared.testing.infra import rabbitmqctl
+from cchc_shared.testing.nodes import PrivateRabbitMQ
 
 from .probe import PROBE_QUEUE, Probe, withdrawal
 
@@ -51,8 +51,10 @@ async def test_inbox_accepts_each_event_once(database_url: str, amqp_url: str) -
 
 
 async def test_two_thousand_events_survive_two_broker_restarts(
-    database_url: str, amqp_url: str
+    database_url: str, private_rabbitmq: PrivateRabbitMQ
 ) -> None:
+    # A node of the test's own: stopping the shared broker would break every other client.
+    amqp_url = await asyncio.to_thread(private_rabbitmq.add_vhost)
     probe = await Probe.create(database_url, amqp_url)
     publisher = make_broker(amqp_url, app_id="probe-publisher")
     consumer = probe.consumer_broker()
@@ -65,10 +67,10 @@ async def test_two_thousand_events_survive_two_broker_restarts(
     async def restart_broker_twice() -> None:
         for _ in range(2):
             await asyncio.sleep(1.0)
-            await asyncio.to_thread(rabbitmqctl, "stop_app")
+            await asyncio.to_thread(private_rabbitmq.ctl, "stop_app")
             await asyncio.sleep(2.0)
-            await asyncio.to_thread(rabbitmqctl, "start_app")
-            await asyncio.to_thread(rabbitmqctl, "await_startup")
+            await asyncio.to_thread(private_rabbitmq.ctl, "start_app")
+            await asyncio.to_thread(private_rabbitmq.ctl, "await_startup")
 
     restarts = asyncio.create_task(restart_broker_twice())
     written: list[str] = []

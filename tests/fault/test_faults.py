@@ -104,13 +104,35 @@ async def test_sigterm_during_a_slow_handler(fault_stack: FaultStack) -> None:
     assert report.notes["exit_code"] == 0, report.line()
 
 
+# One read per service that needs its database.
+READS = {
+    "intake": "/api/v1/campaigns",
+    "scheduling": "/api/v1/rounds",
+    "evaluation": "/api/v1/campaigns/2023/ranking",
+    "reporting": "/api/v1/campaigns/2023/dashboard",
+}
+
+
 async def test_postgres_restarted(fault_stack: FaultStack) -> None:
+    """Also over HTTP: right after the restart a request may get 503 (retry), never 500;
+    the next one is answered."""
+    token = issue_token(AuthSettings(secret=SECRET), "secretariat")
+    statuses: dict[str, list[int]] = {}
+
     async def harm() -> dict[str, Any]:
         started = time.monotonic()
         await asyncio.to_thread(fault_stack.postgres.restart)
-        return {"postgres_down_s": round(time.monotonic() - started, 1)}
+        down = round(time.monotonic() - started, 1)
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+            for service, path in READS.items():
+                for _ in range(2):
+                    response = await client.get(fault_stack.processes.url(service) + path)
+                    statuses.setdefault(service, []).append(response.status_code)
+        return {"postgres_down_s": down, "http_after_restart": statuses}
 
     assert_clean(await run_case(fault_stack, "postgres-restart", harm))
+    for service, codes in statuses.items():
+        assert set(codes) <= {200, 503} and codes[-1] == 200, (service, codes)
 
 
 async def test_every_message_delivered_twice(fault_stack: FaultStack) -> None:

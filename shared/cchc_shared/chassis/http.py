@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_shared.chassis.runtime import ServiceRuntime
@@ -138,6 +139,20 @@ def create_app(
                 }
             )
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def database_unavailable(_: Request, exc: DBAPIError) -> Response:
+        if not exc.connection_invalidated:
+            raise exc
+        return JSONResponse(
+            error_body(
+                "database",
+                "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại sau ít giây",
+                "The database is temporarily unavailable; retry in a few seconds",
+            ),
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
 
     @app.middleware("http")
     async def measure(

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
-from prometheus_client import REGISTRY
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,15 +30,6 @@ from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
 
 log = logging.getLogger("cchc.runtime")
-
-_PROMETHEUS_MIDDLEWARE: list[RabbitPrometheusMiddleware] = []
-
-
-def _prometheus_middleware() -> RabbitPrometheusMiddleware:
-    # One per process: its collectors register once in the default registry.
-    if not _PROMETHEUS_MIDDLEWARE:
-        _PROMETHEUS_MIDDLEWARE.append(RabbitPrometheusMiddleware(registry=REGISTRY))
-    return _PROMETHEUS_MIDDLEWARE[0]
 
 
 @dataclass
@@ -75,7 +64,6 @@ class ServiceRuntime:
             app_id=settings.service_name,
             prefetch_count=settings.prefetch_count,
             graceful_timeout=settings.graceful_timeout,
-            middlewares=(_prometheus_middleware(),),
         )
         relay = OutboxRelay(
             engine,

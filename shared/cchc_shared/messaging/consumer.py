@@ -108,7 +108,12 @@ class EventConsumer:
             title=self.route.queue.name,
         )
 
-        async def on_message(message: RabbitMessage) -> None:
+        context = self.broker.context
+
+        # No parameters: a context-injected parameter makes FastStream's dependency
+        # injection resolve it in a worker thread, a thread hop per message.
+        async def on_message() -> None:
+            message: RabbitMessage = context.get_local("message")
             raw = message.raw_message
             headers = dict(raw.headers or {})
             incoming = IncomingMessage(

@@ -110,6 +110,13 @@ class PrivateRabbitMQ:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {result.stderr.strip()}")
         return result.stdout
 
+    def add_vhost(self) -> str:
+        """A new virtual host on this node; returns its AMQP URL."""
+        name = f"v-{secrets.token_hex(4)}"
+        self.ctl("add_vhost", name)
+        self.ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        return self.url + name
+
     def stop(self) -> None:
         """A clean shutdown of the whole node."""
         if self.process is None:

@@ -2,16 +2,20 @@
 
 - ``amqp_url``: a fresh RabbitMQ virtual host per test.
 - ``database_url``: parametrised, each test runs on SQLite and on PostgreSQL.
+- ``private_rabbitmq``: a RabbitMQ node of the session's own, for tests that stop or kill
+  the broker (the shared one serves every other test).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from cchc_shared.testing.infra import fresh_postgres_database, fresh_vhost
+from cchc_shared.testing.nodes import PrivateRabbitMQ
 
 
 @pytest.fixture
@@ -27,3 +31,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     async with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
+    node = PrivateRabbitMQ(Path(tempfile.mkdtemp(prefix="cchc-rabbitmq-")))
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +30,21 @@ def outbox_row(message: EncodedMessage, now: datetime) -> dict[str, object]:
         "available_at": now,
         "attempts": 0,
     }
+
+
+_INSERTS_OR_IGNORE: dict[tuple[int, str], Any] = {}
+
+
+def insert_or_ignore(table: Table, dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into ``table`` (values given at execution;
+    ``rowcount`` tells whether the row went in), built once per table and dialect: building
+    it per event costs more Python time than the database spends on it."""
+    key = (id(table), dialect)
+    statement = _INSERTS_OR_IGNORE.get(key)
+    if statement is None:
+        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _INSERTS_OR_IGNORE[key] = builder(table).on_conflict_do_nothing()
+    return statement
 
 
 class SqlAlchemyUnitOfWork:
@@ -94,16 +109,7 @@ class SqlAlchemyUnitOfWork:
             "received_at": datetime.now(UTC),
         }
         dialect = self.session.get_bind().dialect.name
-        statement = (
-            (
-                postgresql.insert(self._tables.inbox)
-                if dialect == "postgresql"
-                else sqlite.insert(self._tables.inbox)
-            )
-            .values(values)
-            .on_conflict_do_nothing()
-        )
-        result = await self.session.execute(statement)
+        result = await self.session.execute(insert_or_ignore(self._tables.inbox, dialect), values)
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def commit(self) -> None:

@@ -23,6 +23,7 @@ from cchc_intake.domain.model import (
     Status,
 )
 from cchc_shared.contracts.text import fold
+from cchc_shared.persistence.unit_of_work import insert_or_ignore
 from cchc_shared.reference import Agency, AgencyLevel
 
 
@@ -249,7 +250,18 @@ class SqlInitiativeRepository:
             "origin_id": initiative.origin.id if initiative.origin else None,
             "created_at": datetime.now(UTC),
         }
-        await self._guard_title(initiative, insert(initiatives).values(**values))
+        # ON CONFLICT DO NOTHING rather than a savepoint: two round trips fewer per
+        # submission. No row means a unique key is taken: the live title (409 with the
+        # winner's id) or, in a race between two deliveries, the inbound origin (retried).
+        statement = insert_or_ignore(initiatives, self.session.get_bind().dialect.name)
+        result = await self.session.execute(statement, values)
+        if getattr(result, "rowcount", 0) != 1:
+            existing = await self.live_with_title(
+                initiative.campaign_year, initiative.agency_code, initiative.content.title_key
+            )
+            if existing is not None:
+                raise DuplicateTitle(existing)
+            raise ConcurrentUpdate()
         self.seen.append(initiative)
 
     async def save(self, initiative: Initiative) -> None:

@@ -182,9 +182,6 @@ async def submit_initiative(cmd: SubmitInitiative, uow: UnitOfWork, now: datetim
             submitted_at=now,
             now=now,
         )
-        await _refuse_duplicate_title(
-            uow, valid.campaign.year, cmd.agency_code, valid.content, None
-        )
         initiative = Initiative.submit(
             initiative_id=uuid.uuid4(),
             campaign=valid.campaign,
@@ -454,9 +451,6 @@ async def accept_inbound(
             fields=_content_fields(data),
             submitted_at=data.submitted_at,
             now=now,
-        )
-        await _refuse_duplicate_title(
-            uow, data.campaign_year, data.agency_code, valid.content, None
         )
         initiative = Initiative.submit(
             initiative_id=uuid.uuid4(),

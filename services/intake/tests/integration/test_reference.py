@@ -91,7 +91,10 @@ async def test_campaigns(client: httpx.AsyncClient) -> None:
     assert moved.status_code == 200
     again = (await client.get("/api/v1/campaigns/2030", headers=ANYONE)).json()
     assert (again["survey_starts_on"], again["title"]) == ("2030-07-01", "Đợt khảo sát 2030")
-    assert (await client.get("/api/v1/campaigns/1999", headers=ANYONE)).status_code == 404
+    assert (await client.get("/api/v1/campaigns/2099", headers=ANYONE)).status_code == 404
+    out_of_range = await client.get("/api/v1/campaigns/1999", headers=ANYONE)
+    assert out_of_range.status_code == 422
+    assert out_of_range.json()["detail"][0]["field"] == "path.year"
     extra = await client.patch("/api/v1/campaigns/2030", json={"year": 2031}, headers=ADMIN)
     assert extra.status_code == 422
 

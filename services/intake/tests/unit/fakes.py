@@ -10,6 +10,7 @@ from typing import Self
 from uuid import UUID
 
 from cchc_intake.adapters.storage import StoredObject
+from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
 from cchc_shared.contracts import CloudEvent, EventData
 from cchc_shared.reference import Agency
@@ -77,6 +78,12 @@ class FakeInitiatives:
         )
 
     async def add(self, initiative: Initiative) -> None:
+        # As the database's unique index does: one live initiative per title.
+        existing = await self.live_with_title(
+            initiative.campaign_year, initiative.agency_code, initiative.content.title_key
+        )
+        if existing is not None:
+            raise DuplicateTitle(existing)
         self.stored[initiative.id] = initiative
         self.seen.append(initiative)
 

@@ -77,21 +77,25 @@ class LogPosition:
     generation: int
 
 
+_APPEND_EVENT = insert(event_log)
+
+
 class SqlEventLog:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def append(self, event: CloudEvent, received_at: datetime | None = None) -> None:
         await self.session.execute(
-            insert(event_log).values(
-                event_source=event.source,
-                event_id=event.id,
-                event_type=event.type,
-                subject=event.subject,
-                occurred_at=event.time,
-                data=event.data,
-                received_at=received_at or datetime.now(UTC),
-            )
+            _APPEND_EVENT,
+            {
+                "event_source": event.source,
+                "event_id": event.id,
+                "event_type": event.type,
+                "subject": event.subject,
+                "occurred_at": event.time,
+                "data": event.data,
+                "received_at": received_at or datetime.now(UTC),
+            },
         )
 
     async def lock_for_rebuild(self) -> None:
@@ -450,26 +454,34 @@ def fact_row(fact: Fact) -> dict[str, Any]:
     return _rejection_row(fact)
 
 
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _versioned_upsert(table: Table, keys: Sequence[str], dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE only when the incoming (version, event id) is newer;
+    built once per table and dialect, since building it costs more than running it."""
+    statement = _UPSERTS.get((table.name, dialect))
+    if statement is None:
+        insert_into = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        statement = insert_into.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={c.name: insert_into.excluded[c.name] for c in table.c if c.name not in keys},
+            where=tuple_(table.c.version, table.c.version_event_id)
+            < tuple_(insert_into.excluded.version, insert_into.excluded.version_event_id),
+        )
+        _UPSERTS[(table.name, dialect)] = statement
+    return statement
+
+
 class SqlFactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _insert(self, table: Table) -> Any:
-        if self.session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
     async def apply(self, fact: Fact) -> bool:
         """Store ``fact`` unless a newer or equal version is stored; True if it was stored."""
         table, keys = _TABLE_OF[type(fact)]
-        statement = self._insert(table).values(fact_row(fact))
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c.name: statement.excluded[c.name] for c in table.c if c.name not in keys},
-            where=tuple_(table.c.version, table.c.version_event_id)
-            < tuple_(statement.excluded.version, statement.excluded.version_event_id),
-        )
-        result = await self.session.execute(statement)
+        statement = _versioned_upsert(table, keys, self.session.get_bind().dialect.name)
+        result = await self.session.execute(statement, fact_row(fact))
         applied = bool(getattr(result, "rowcount", 0) == 1)
         if applied and isinstance(fact, RoundFact):
             await self.session.execute(delete(rm_visit).where(rm_visit.c.round_id == fact.round_id))

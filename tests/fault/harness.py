@@ -338,7 +338,7 @@ async def run_case(
     harm: Callable[[], Awaitable[dict[str, Any] | None]],
     *,
     count: int = 300,
-    rate: float = 150.0,
+    rate: float = 100.0,
     extra: Sequence[Outgoing] = (),
     duplicate_every_message: bool = False,
     expected_parked: int = 0,
@@ -369,10 +369,13 @@ async def run_case(
         )
     )
     await fault_due.wait()
-    notes = await harm() or {}
+    origin_ids = [m.message_id for m in batch]
+    # Proof that the harm struck mid-stream: how much of the stream had gone through.
+    ids_so_far, _ = await stack.initiative_ids(origin_ids)
+    notes = {"through_when_harmed": len(ids_so_far)}
+    notes.update(await harm() or {})
     harm_ended = time.monotonic()
     sent = await publishing
-    origin_ids = [m.message_id for m in batch]
 
     state: dict[str, Any] = {}
 
@@ -421,3 +424,5 @@ def assert_clean(report: CaseReport) -> None:
     assert report.duplicate_effects == 0, report.line()
     assert report.parked == report.expected_parked, report.line()
     assert report.notes["consumers_resumed"], report.line()
+    # The harm struck mid-stream, not after everything had gone through.
+    assert report.notes.get("through_when_harmed", 0) < report.received, report.line()

@@ -37,17 +37,29 @@ def _agency(row: RowMapping) -> Agency:
     )
 
 
+# Agencies are reference data, written only by ``seed`` (at start): every submission reads
+# one, so the process keeps those it has read, per database.
+_KNOWN_AGENCIES: dict[tuple[int, str], Agency] = {}
+
+
 class SqlAgencyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, code: str) -> Agency | None:
+        key = (id(self.session.get_bind()), code)
+        known = _KNOWN_AGENCIES.get(key)
+        if known is not None:
+            return known
         row = (
             (await self.session.execute(select(agencies).where(agencies.c.code == code)))
             .mappings()
             .first()
         )
-        return _agency(row) if row else None
+        if row is None:
+            return None
+        agency = _KNOWN_AGENCIES[key] = _agency(row)
+        return agency
 
     async def seed(self, catalogue: Iterable[Agency]) -> int:
         """Add the agencies not yet known and refresh the names of the others; returns how
@@ -71,6 +83,7 @@ class SqlAgencyRepository:
                 )
         if new:
             await self.session.execute(insert(agencies), new)
+        _KNOWN_AGENCIES.clear()
         return len(new)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, func, insert, select, text, update
+from sqlalchemy import RowMapping, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cchc_evaluation.adapters.orm import (
@@ -77,26 +77,23 @@ def _initiative_values(info: InitiativeInfo) -> dict[str, Any]:
     }
 
 
+# Built once: every initiative event reads and writes one row, and building the statements
+# per event cost more Python time than running them.
+_SELECT_INITIATIVE = select(initiatives).where(initiatives.c.id == bindparam("initiative_id"))
+_INSERT_INITIATIVE = insert(initiatives)
+
+
 class SqlInitiativeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, initiative_id: UUID) -> InitiativeInfo | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(initiatives).where(initiatives.c.id == initiative_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        result = await self.session.execute(_SELECT_INITIATIVE, {"initiative_id": initiative_id})
+        row = result.mappings().first()
         return _initiative(row) if row else None
 
     async def add(self, info: InitiativeInfo) -> None:
-        await self.session.execute(
-            insert(initiatives).values(id=info.id, **_initiative_values(info))
-        )
+        await self.session.execute(_INSERT_INITIATIVE, {"id": info.id, **_initiative_values(info)})
 
     async def update(self, info: InitiativeInfo) -> None:
         await self.session.execute(

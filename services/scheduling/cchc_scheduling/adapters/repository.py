@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,16 +104,20 @@ def _initiative(row: RowMapping) -> PoolInitiative:
     )
 
 
+# Built once: every initiative event reads and writes one pool row, and building the
+# statements per event cost more Python time than running them.
+_SELECT_POOL = select(pool).where(pool.c.initiative_id == bindparam("key"))
+_INSERT_POOL = insert(pool)
+_UPDATE_POOL = update(pool).where(pool.c.initiative_id == bindparam("key"))
+
+
 class SqlPoolRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, initiative_id: UUID) -> PoolInitiative | None:
-        row = (
-            (await self.session.execute(select(pool).where(pool.c.initiative_id == initiative_id)))
-            .mappings()
-            .first()
-        )
+        result = await self.session.execute(_SELECT_POOL, {"key": initiative_id})
+        row = result.mappings().first()
         return _initiative(row) if row else None
 
     async def list(
@@ -138,12 +142,10 @@ class SqlPoolRepository:
         }
         if new:
             await self.session.execute(
-                insert(pool).values(initiative_id=initiative.initiative_id, **values)
+                _INSERT_POOL, {"initiative_id": initiative.initiative_id, **values}
             )
         else:
-            await self.session.execute(
-                update(pool).where(pool.c.initiative_id == initiative.initiative_id).values(values)
-            )
+            await self.session.execute(_UPDATE_POOL, {"key": initiative.initiative_id, **values})
 
 
 class SqlRoundRepository:

@@ -36,7 +36,6 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,7 +65,7 @@ from cchc_shared.contracts.events import (
 from cchc_shared.messaging.topology import INBOUND_QUEUE, queue_for
 from cchc_shared.reference import load_agencies
 from cchc_shared.testing.infra import POSTGRES_ADMIN_DSN, fresh_postgres_database, fresh_vhost
-from cchc_shared.testing.nodes import PrivateRabbitMQ, free_port
+from cchc_shared.testing.nodes import PrivateRabbitMQ
 from cchc_shared.testing.processes import SERVICES, ServiceProcesses
 
 SECRET = "bench-pipeline-secret-" + "x" * 40
@@ -427,25 +426,12 @@ class BenchProcesses(ServiceProcesses):
         super().__init__(*args, **kw)
         self.profiles = dict(profiles)
 
-    def start(self, instance: str) -> None:
+    def command(self, instance: str) -> list[str]:
         if instance not in self.profiles:
-            super().start(instance)
-            return
+            return super().command(instance)
         kind, out = self.profiles[instance]
-        service = self.service_of(instance)
-        port = self.ports.setdefault(instance, free_port())
-        env = {
-            **self.env,
-            f"CCHC_{service.upper()}_DATABASE_URL": self.databases[service],
-            f"CCHC_{service.upper()}_HTTP_PORT": str(port),
-        }
-        log = self.logs.setdefault(instance, tempfile.TemporaryFile(mode="w+"))  # noqa: SIM115
-        self.processes[instance] = subprocess.Popen(
-            [sys.executable, "-c", PROFILE_WRAPPER, kind, str(out), f"cchc_{service}", "serve"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        module = f"cchc_{self.service_of(instance)}"
+        return [sys.executable, "-c", PROFILE_WRAPPER, kind, str(out), module, "serve"]
 
 
 class Bench:

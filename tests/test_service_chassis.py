@@ -7,7 +7,6 @@ import asyncio
 import importlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+
+from cchc_shared.testing.nodes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -37,16 +38,17 @@ async def test_service_starts_and_reports_health(
             assert (await client.get("/health/live")).json() == {"status": "ok"}
             ready = await client.get("/health/ready")
             assert ready.status_code == 200, ready.text
-            assert ready.json() == {"database": "ok", "broker": "ok", "relay": "ok", "ready": True}
+            assert ready.json() == {
+                "database": "ok",
+                "broker": "ok",
+                "consumers": "ok",
+                "relay": "ok",
+                "ready": True,
+            }
             metrics = await client.get("/metrics")
             assert "cchc_outbox_backlog" in metrics.text
             assert (await client.get("/openapi.json")).status_code == 200
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(port: int, timeout: float) -> bool:
@@ -62,7 +64,7 @@ def _wait_ready(port: int, timeout: float) -> bool:
 
 
 def _run_and_interrupt(amqp_url: str, data_dir: Path) -> tuple[int, str, bool]:
-    ports = {"scheduling": _free_port(), "reporting": _free_port()}
+    ports = {"scheduling": free_port(), "reporting": free_port()}
     env = {
         **os.environ,
         "CCHC_AMQP_URL": amqp_url,

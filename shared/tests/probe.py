@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cchc_shared.contracts import CloudEvent, EventData, InitiativeWithdrawnV1
 from cchc_shared.contracts.envelope import FieldError
-from cchc_shared.messaging.broker import make_broker
-from cchc_shared.messaging.consumer import EventConsumer, EventRoute, PermanentError
+from cchc_shared.messaging.consumer import Consumers, EventRoute, PermanentError
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import QueueSpec, declare_topology, queue_for
 from cchc_shared.persistence import (
@@ -101,15 +100,14 @@ class Probe:
                 await uow.session.execute(insert(effects).values(event_id=event.id))
             await uow.commit()
 
-    def consumer_broker(self) -> RabbitBroker:
-        broker = make_broker(self.amqp_url, app_id="probe-consumer")
+    def consumer_broker(self) -> Consumers:
+        """The kit's consumers on the probe queue (``start()`` / ``stop()``)."""
         route = EventRoute(
             queue=PROBE_QUEUE,
             models={InitiativeWithdrawnV1.event_type(): InitiativeWithdrawnV1},
-            handler=self.handle,
+            handler=lambda event, data: self.handle(event, data),
         )
-        EventConsumer(broker, route, retry_delay=0.05).register()
-        return broker
+        return Consumers(self.amqp_url, [route], retry_delay=0.05, name="probe")
 
     async def effect_counts(self) -> tuple[int, int]:
         async with self.engine.connect() as connection:

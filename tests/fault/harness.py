@@ -36,7 +36,7 @@ import asyncpg
 
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
-from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, all_queues
 from cchc_shared.reference import load_agencies
 from cchc_shared.testing.nodes import PrivatePostgres, PrivateRabbitMQ
 from cchc_shared.testing.processes import SERVICES, ServiceProcesses
@@ -304,8 +304,18 @@ class FaultStack:
         return counts, duplicates
 
     async def parked(self) -> int:
-        queues = await asyncio.to_thread(self.broker.queues)
-        return sum(messages for name, (messages, _) in queues.items() if name.endswith(".dlq"))
+        """Messages in every dead-letter queue, counted by passive declarations: exact at
+        once, where ``rabbitmqctl list_queues`` reports quorum queues' statistics late."""
+        connection = await aio_pika.connect(self.broker.url)
+        try:
+            channel = await connection.channel()
+            total = 0
+            for spec in all_queues():
+                queue = await channel.declare_queue(spec.dead_letter_queue, passive=True)
+                total += queue.declaration_result.message_count or 0
+            return total
+        finally:
+            await connection.close()
 
     async def idle_queues(self) -> list[str]:
         """Service queues that have no consumer."""
@@ -396,6 +406,9 @@ async def run_case(
     second_events = sum(max(0, len(s) - 1) for s in observed_ids)
     republished = sum(stack.observer.copies[e] - 1 for s in observed_ids for e in s)
     parked = await stack.parked() - parked_before
+    if parked < expected_parked:  # parking is asynchronous to the stream's last effects
+        await wait_until(lambda: _parked_at_least(stack, parked_before + expected_parked), 15)
+        parked = await stack.parked() - parked_before
     counts = state.get("counts", dict.fromkeys(SERVICES, 0))
     report = CaseReport(
         case=case,
@@ -413,6 +426,10 @@ async def run_case(
     REPORTS.append(report)
     print(report.line())
     return report
+
+
+async def _parked_at_least(stack: FaultStack, count: int) -> bool:
+    return await stack.parked() >= count
 
 
 async def _no_idle(stack: FaultStack) -> bool:

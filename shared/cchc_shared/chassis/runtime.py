@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.messaging.broker import make_broker
-from cchc_shared.messaging.consumer import EventConsumer, EventRoute
+from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import all_queues, declare_topology
 from cchc_shared.persistence.database import create_engine, session_factory
@@ -48,7 +48,7 @@ class ServiceRuntime:
     started: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = None
-    _registered: bool = False
+    consumers: Consumers | None = None
 
     @classmethod
     def build(
@@ -114,17 +114,26 @@ class ServiceRuntime:
             [*queues, *(r.queue for r in self.routes)],
             self.settings.delivery_limit,
         )
-        if not self._registered:
-            for route in self.routes:
-                EventConsumer(self.broker, route).register()
-            self._registered = True
         await self.broker.start()
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
+        if self.routes:
+            self.consumers = Consumers(
+                self.settings.amqp_url,
+                self.routes,
+                prefetch_count=self.settings.prefetch_count,
+                publish_timeout=self.settings.publish_timeout,
+                name=self.settings.service_name,
+            )
+            await self.consumers.start()
         self.started = True
         log.info("service started", extra={"service": self.settings.service_name})
 
     async def stop(self) -> None:
+        # Consumers first: the messages in hand finish (their events reach the outbox).
+        if self.consumers is not None:
+            await self.consumers.stop(self.settings.graceful_timeout)
+            self.consumers = None
         self._stop.set()
         if self._relay_task is not None:
             try:
@@ -149,6 +158,9 @@ class ServiceRuntime:
             checks["broker"] = "ok" if await self.broker.ping(timeout=2.0) else "unreachable"
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
+        if self.routes:
+            connected = self.consumers is not None and self.consumers.connected
+            checks["consumers"] = "ok" if connected else "disconnected"
         relay_alive = self._relay_task is not None and not self._relay_task.done()
         stale = time.monotonic() - self.relay.last_cycle_at > max(
             30.0, self.settings.publish_timeout * 3

@@ -5,6 +5,8 @@ policy: transient errors are retried up to the queue's delivery limit, permanent
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import time
@@ -14,9 +16,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker, RabbitQueue
-from faststream.rabbit.annotations import RabbitMessage
+import aio_pika
+import aio_pika.abc
+import aio_pika.exceptions
 
 from cchc_shared.contracts.envelope import (
     CloudEvent,
@@ -27,7 +29,6 @@ from cchc_shared.contracts.envelope import (
 )
 from cchc_shared.contracts.events import EventData
 from cchc_shared.messaging import metrics
-from cchc_shared.messaging.broker import publish_confirmed
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
 log = logging.getLogger("cchc.consumer")
@@ -94,45 +95,43 @@ def _errors_json(errors: list[FieldError]) -> str:
 
 
 class EventConsumer:
+    """One queue of a service: messages are handled one at a time, in delivery order."""
+
     def __init__(
-        self, broker: RabbitBroker, route: EventRoute, *, retry_delay: float = 0.5
+        self,
+        route: EventRoute,
+        dead_letters: aio_pika.abc.AbstractExchange,
+        *,
+        retry_delay: float = 0.5,
+        publish_timeout: float = 10.0,
     ) -> None:
-        self.broker = broker
         self.route = route
+        self.dead_letters = dead_letters
         self.retry_delay = retry_delay
+        self.publish_timeout = publish_timeout
 
-    def register(self) -> None:
-        subscriber = self.broker.subscriber(
-            RabbitQueue(self.route.queue.name, declare=False),
-            ack_policy=AckPolicy.MANUAL,
-            title=self.route.queue.name,
+    async def deliver(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        headers = dict(message.headers or {})
+        incoming = IncomingMessage(
+            body=message.body,
+            headers=headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            exchange=message.exchange or "",
+            routing_key=message.routing_key or "",
+            delivery_count=_as_int(headers.get("x-delivery-count")),
         )
-
-        context = self.broker.context
-
-        # No parameters: a context-injected parameter makes FastStream's dependency
-        # injection resolve it in a worker thread, a thread hop per message.
-        async def on_message() -> None:
-            message: RabbitMessage = context.get_local("message")
-            raw = message.raw_message
-            headers = dict(raw.headers or {})
-            incoming = IncomingMessage(
-                body=raw.body,
-                headers=headers,
-                content_type=raw.content_type,
-                message_id=raw.message_id,
-                exchange=raw.exchange or "",
-                routing_key=raw.routing_key or "",
-                delivery_count=_as_int(headers.get("x-delivery-count")),
-            )
-            outcome = await self.process(incoming)
+        outcome = await self.process(incoming)
+        try:
             if outcome is Outcome.RETRY:
                 await asyncio.sleep(min(10.0, self.retry_delay * (2**incoming.delivery_count)))
                 await message.nack(requeue=True)
             else:
                 await message.ack()
-
-        subscriber(on_message)
+        except (aio_pika.exceptions.AMQPError, ConnectionError, RuntimeError):
+            # The channel went away with the message unsettled: the broker delivers it
+            # again, and the inbox makes the repeat a no-op.
+            log.warning("could not settle a message; it will be redelivered")
 
     async def process(self, incoming: IncomingMessage) -> Outcome:
         started = time.perf_counter()
@@ -166,7 +165,9 @@ class EventConsumer:
         try:
             if self.route.on_rejected is not None:
                 await self.route.on_rejected(incoming, event, errors)
-            await park(self.broker, incoming, self.route.queue.name, errors)
+            await park(
+                self.dead_letters, incoming, self.route.queue.name, errors, self.publish_timeout
+            )
         except Exception:
             log.exception("could not park an invalid message; it will be retried")
             return Outcome.RETRY
@@ -182,9 +183,14 @@ class EventConsumer:
 
 
 async def park(
-    broker: RabbitBroker, incoming: IncomingMessage, queue: str, errors: list[FieldError]
+    dead_letters: aio_pika.abc.AbstractExchange,
+    incoming: IncomingMessage,
+    queue: str,
+    errors: list[FieldError],
+    timeout: float = 10.0,
 ) -> None:
-    """Send the original message, unchanged but for the reason headers, to the queue's DLQ."""
+    """Send the original message, unchanged but for the reason headers, to the queue's DLQ
+    (``dead_letters`` is the dead-letter exchange on a channel with publisher confirms)."""
     reason = "; ".join(f"{e.field or '<message>'}: {e.message}" for e in errors)
     headers = {
         **{k: v for k, v in incoming.headers.items() if not k.startswith(KIT_HEADER_PREFIX)},
@@ -195,12 +201,115 @@ async def park(
         ORIGINAL_ROUTING_KEY_HEADER: incoming.routing_key,
         PARKED_AT_HEADER: datetime.now(UTC).isoformat(),
     }
-    await publish_confirmed(
-        broker,
-        exchange=DEAD_LETTER_EXCHANGE,
+    await dead_letters.publish(
+        aio_pika.Message(
+            incoming.body,
+            headers=headers,
+            message_id=incoming.message_id or None,
+            content_type=incoming.content_type or "application/octet-stream",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        ),
         routing_key=queue,
-        body=incoming.body,
-        message_id=incoming.message_id or "",
-        content_type=incoming.content_type or "application/octet-stream",
-        headers=headers,
+        mandatory=True,
+        timeout=timeout,
     )
+
+
+class Consumers:
+    """A service's consumers on a connection of their own (publishing has another, as
+    RabbitMQ advises): one channel and one worker per queue, so each queue's messages are
+    handled one at a time in order. The connection is robust: after a broker restart or a
+    closed connection it reconnects and the consumers resume. ``stop`` lets the message in
+    hand finish and be acknowledged; the prefetched rest go back to their queues."""
+
+    def __init__(
+        self,
+        amqp_url: str,
+        routes: list[EventRoute],
+        *,
+        prefetch_count: int = 64,
+        retry_delay: float = 0.5,
+        publish_timeout: float = 10.0,
+        name: str = "consumer",
+    ) -> None:
+        self.amqp_url = amqp_url
+        self.routes = routes
+        self.prefetch_count = prefetch_count
+        self.retry_delay = retry_delay
+        self.publish_timeout = publish_timeout
+        self.name = name
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._busy: set[asyncio.Task[Any] | None] = set()
+        self._cancels: list[Callable[[], Awaitable[Any]]] = []
+        self._stopping = asyncio.Event()
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        self._connection = await aio_pika.connect_robust(
+            self.amqp_url, client_properties={"connection_name": f"{self.name} consumers"}
+        )
+        publishing = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        dead_letters = await publishing.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
+        for route in self.routes:
+            consumer = EventConsumer(
+                route,
+                dead_letters,
+                retry_delay=self.retry_delay,
+                publish_timeout=self.publish_timeout,
+            )
+            channel = await self._connection.channel()
+            await channel.set_qos(prefetch_count=self.prefetch_count)
+            # Passive declaration: the channel then knows the queue and, after a reconnect,
+            # restores it and its consumer (a queue taken with ensure=False is forgotten).
+            queue = await channel.get_queue(route.queue.name, ensure=True)
+            backlog: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage] = asyncio.Queue()
+            tag = await queue.consume(backlog.put)
+            self._cancels.append(functools.partial(queue.cancel, tag))
+            self._workers.append(
+                asyncio.create_task(self._work(consumer, backlog), name=route.queue.name)
+            )
+
+    async def _work(
+        self,
+        consumer: EventConsumer,
+        backlog: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage],
+    ) -> None:
+        worker = asyncio.current_task()
+        while not self._stopping.is_set():
+            message = await backlog.get()
+            if self._stopping.is_set():
+                break  # stopping: leave it unacknowledged, the broker redelivers it
+            self._busy.add(worker)
+            try:
+                await consumer.deliver(message)
+            finally:
+                self._busy.discard(worker)
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking messages, wait (up to ``timeout``) for each queue's message in hand,
+        then close the connection: what was prefetched and not handled is redelivered."""
+        self._stopping.set()
+        for cancel in self._cancels:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(cancel(), 5)
+        self._cancels = []
+        for worker in self._workers:
+            if worker not in self._busy:
+                worker.cancel()  # waiting for its next message
+        if self._workers:
+            _, late = await asyncio.wait(self._workers, timeout=timeout)
+            for worker in late:
+                worker.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+            self._connection = None

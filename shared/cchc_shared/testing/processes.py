@@ -61,6 +61,10 @@ class ServiceProcesses:
     def urls(self) -> dict[str, str]:
         return {s: self.url(s) for s in SERVICES if s in self.ports}
 
+    def command(self, instance: str) -> list[str]:
+        """The command line of one instance (a subclass may wrap it, e.g. in a profiler)."""
+        return [sys.executable, "-m", f"cchc_{self.service_of(instance)}", "serve"]
+
     def start(self, instance: str) -> None:
         service = self.service_of(instance)
         port = self.ports.setdefault(instance, free_port())
@@ -73,7 +77,7 @@ class ServiceProcesses:
         log.write(f"----- started at {time.strftime('%H:%M:%S')} -----\n")
         log.flush()
         self.processes[instance] = subprocess.Popen(
-            [sys.executable, "-m", f"cchc_{service}", "serve"],
+            self.command(instance),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -95,7 +95,7 @@ def _errors_json(errors: list[FieldError]) -> str:
 
 
 class EventConsumer:
-    """One queue of a service: messages are handled one at a time, in delivery order."""
+    """One queue of a service: decode, handle, then acknowledge, retry or park."""
 
     def __init__(
         self,
@@ -217,10 +217,10 @@ async def park(
 
 class Consumers:
     """A service's consumers on a connection of their own (publishing has another, as
-    RabbitMQ advises): one channel and one worker per queue, so each queue's messages are
-    handled one at a time in order. The connection is robust: after a broker restart or a
-    closed connection it reconnects and the consumers resume. ``stop`` lets the message in
-    hand finish and be acknowledged; the prefetched rest go back to their queues."""
+    RabbitMQ advises), one channel per queue, up to ``prefetch_count`` messages in hand per
+    queue. The connection is robust: after a broker restart or a closed connection it
+    reconnects and the consumers resume. ``stop`` lets the messages in hand finish and be
+    acknowledged; the prefetched rest go back to their queues."""
 
     def __init__(
         self,
@@ -239,8 +239,7 @@ class Consumers:
         self.publish_timeout = publish_timeout
         self.name = name
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self._workers: list[asyncio.Task[None]] = []
-        self._busy: set[asyncio.Task[Any] | None] = set()
+        self._in_hand: set[asyncio.Task[Any] | None] = set()
         self._cancels: list[Callable[[], Awaitable[Any]]] = []
         self._stopping = asyncio.Event()
 
@@ -269,46 +268,36 @@ class Consumers:
             # Passive declaration: the channel then knows the queue and, after a reconnect,
             # restores it and its consumer (a queue taken with ensure=False is forgotten).
             queue = await channel.get_queue(route.queue.name, ensure=True)
-            backlog: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage] = asyncio.Queue()
-            tag = await queue.consume(backlog.put)
+            tag = await queue.consume(functools.partial(self._deliver, consumer))
             self._cancels.append(functools.partial(queue.cancel, tag))
-            self._workers.append(
-                asyncio.create_task(self._work(consumer, backlog), name=route.queue.name)
-            )
 
-    async def _work(
-        self,
-        consumer: EventConsumer,
-        backlog: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage],
+    async def _deliver(
+        self, consumer: EventConsumer, message: aio_pika.abc.AbstractIncomingMessage
     ) -> None:
-        worker = asyncio.current_task()
-        while not self._stopping.is_set():
-            message = await backlog.get()
-            if self._stopping.is_set():
-                break  # stopping: leave it unacknowledged, the broker redelivers it
-            self._busy.add(worker)
-            try:
-                await consumer.deliver(message)
-            finally:
-                self._busy.discard(worker)
+        # aio-pika runs each delivery in a task of its own: up to the prefetch count are
+        # handled at once (the handlers are idempotent and version-aware, not order-bound).
+        if self._stopping.is_set():
+            return  # left unacknowledged: the broker redelivers it
+        task = asyncio.current_task()
+        self._in_hand.add(task)
+        try:
+            await consumer.deliver(message)
+        finally:
+            self._in_hand.discard(task)
 
     async def stop(self, timeout: float = 30.0) -> None:
-        """Stop taking messages, wait (up to ``timeout``) for each queue's message in hand,
-        then close the connection: what was prefetched and not handled is redelivered."""
+        """Stop taking messages, wait (up to ``timeout``) for the messages in hand, then close
+        the connection: what was prefetched and not handled is redelivered."""
         self._stopping.set()
         for cancel in self._cancels:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(cancel(), 5)
         self._cancels = []
-        for worker in self._workers:
-            if worker not in self._busy:
-                worker.cancel()  # waiting for its next message
-        if self._workers:
-            _, late = await asyncio.wait(self._workers, timeout=timeout)
-            for worker in late:
-                worker.cancel()
-            await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
+        in_hand = [t for t in self._in_hand if t is not None]
+        if in_hand:
+            _, late = await asyncio.wait(in_hand, timeout=timeout)
+            for task in late:
+                task.cancel()
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.close()

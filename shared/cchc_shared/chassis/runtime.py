@@ -72,6 +72,7 @@ class ServiceRuntime:
             RelaySettings(
                 batch_size=settings.relay_batch_size,
                 poll_interval=settings.relay_poll_interval,
+                linger=settings.relay_linger,
                 backoff_max=settings.relay_backoff_max,
                 publish_timeout=settings.publish_timeout,
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -109,17 +110,31 @@ def _campaign_values(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+# Every submission reads its campaign's windows, which change a few times a year: the
+# process keeps each campaign row it has read for CAMPAIGN_CACHE_SECONDS. Its own writes
+# refresh it at once; another replica's change is seen within that time.
+CAMPAIGN_CACHE_SECONDS = 2.0
+_CAMPAIGN_ROWS: dict[tuple[int, int], tuple[float, RowMapping]] = {}
+
+
 class SqlCampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, year: int) -> Campaign | None:
+        key = (id(self.session.get_bind()), year)
+        cached = _CAMPAIGN_ROWS.get(key)
+        if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
+            return _campaign(cached[1])  # a fresh object: callers may change theirs
         row = (
             (await self.session.execute(select(campaigns).where(campaigns.c.year == year)))
             .mappings()
             .first()
         )
-        return _campaign(row) if row else None
+        if row is None:
+            return None
+        _CAMPAIGN_ROWS[key] = (time.monotonic(), row)
+        return _campaign(row)
 
     async def list(self) -> list[Campaign]:
         rows = await self.session.execute(select(campaigns).order_by(campaigns.c.year.desc()))
@@ -143,12 +158,14 @@ class SqlCampaignRepository:
         return _campaign(row) if row else None
 
     async def add(self, campaign: Campaign) -> None:
+        _CAMPAIGN_ROWS.clear()
         values = _campaign_values(campaign)
         await self.session.execute(
             insert(campaigns).values(year=campaign.year, created_at=values["updated_at"], **values)
         )
 
     async def save(self, campaign: Campaign) -> None:
+        _CAMPAIGN_ROWS.clear()
         await self.session.execute(
             update(campaigns)
             .where(campaigns.c.year == campaign.year)

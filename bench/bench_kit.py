@@ -6,7 +6,7 @@
 - outbox relay: rows already committed, relayed in batches of 200 (claim, publish with
   confirms, mark sent);
 - raw consume: aio-pika, manual ack, prefetch 64;
-- kit consume: FastStream consumer, CloudEvents decode and validation, inbox + one effect
+- kit consume: the kit's aio-pika consumer, CloudEvents decode and validation, inbox + one effect
   row in one transaction, ack.
 Not a test: it prints figures.
 """
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
 from tests.probe import Probe
 
-from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.broker import make_publisher
 from cchc_shared.testing.infra import fresh_postgres_database, fresh_vhost
 
 SQLITE_FILE = Path(__file__).resolve().parents[1] / "var" / "bench.db"
@@ -84,7 +84,7 @@ async def raw_consume(url: str, count: int) -> float:
 async def relay_and_consume(database_url: str, url: str, count: int) -> tuple[float, float]:
     probe = await Probe.create(database_url, url)
     await probe.write_events(count, batch=200)
-    publisher = make_broker(url, app_id="bench")
+    publisher = make_publisher(url, app_id="bench")
     await publisher.start()
     relay = probe.relay(publisher)
     started = time.perf_counter()

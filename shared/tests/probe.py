@@ -7,12 +7,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from faststream.rabbit import RabbitBroker
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cchc_shared.contracts import CloudEvent, EventData, InitiativeWithdrawnV1
 from cchc_shared.contracts.envelope import FieldError
+from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute, PermanentError
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import QueueSpec, declare_topology, queue_for
@@ -80,7 +80,7 @@ class Probe:
                 await uow.commit()
         return ids
 
-    def relay(self, broker: RabbitBroker, **settings: float) -> OutboxRelay:
+    def relay(self, broker: AmqpPublisher, **settings: float) -> OutboxRelay:
         return OutboxRelay(
             self.engine,
             kit,

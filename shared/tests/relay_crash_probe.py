@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.broker import make_publisher
 from cchc_shared.messaging.outbox import OutboxRelay, OutboxRow, RelaySettings, broker_publisher
 
 _spec = importlib.util.spec_from_file_location("kit_probe", Path(__file__).with_name("probe.py"))
@@ -30,7 +30,7 @@ class CrashingRelay(OutboxRelay):
 
 async def main(database_url: str, amqp_url: str) -> None:
     probe = await probe_module.Probe.create(database_url, amqp_url)
-    broker = make_broker(amqp_url, app_id="crashing-relay")
+    broker = make_publisher(amqp_url, app_id="crashing-relay")
     await broker.start()
     relay = CrashingRelay(
         probe.engine, probe_module.kit, broker_publisher(broker), RelaySettings(lease_seconds=1.0)

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from cchc_shared.contracts import CloudEvent, EventData
-from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.broker import make_publisher
 from cchc_shared.messaging.dlq import list_parked
 
 from .probe import PROBE_QUEUE, Probe
@@ -28,7 +28,7 @@ async def test_stop_waits_for_the_in_flight_handler(database_url: str, amqp_url:
 
     probe.handle = slow  # type: ignore[method-assign]
     consumer = probe.consumer_broker()
-    publisher = make_broker(amqp_url, app_id="probe-publisher")
+    publisher = make_publisher(amqp_url, app_id="probe-publisher")
     await consumer.start()
     await publisher.start()
     [event_id] = await probe.write_events(1)

@@ -15,7 +15,7 @@ import aio_pika
 import pytest
 
 from cchc_shared.contracts import decode_message
-from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.broker import make_publisher
 from cchc_shared.messaging.dlq import list_parked, replay_parked
 from cchc_shared.testing.nodes import PrivateRabbitMQ
 
@@ -56,7 +56,7 @@ async def test_two_thousand_events_survive_two_broker_restarts(
     # A node of the test's own: stopping the shared broker would break every other client.
     amqp_url = await asyncio.to_thread(private_rabbitmq.add_vhost)
     probe = await Probe.create(database_url, amqp_url)
-    publisher = make_broker(amqp_url, app_id="probe-publisher")
+    publisher = make_publisher(amqp_url, app_id="probe-publisher")
     consumer = probe.consumer_broker()
     await publisher.start()
     await consumer.start()
@@ -127,7 +127,7 @@ async def test_relay_killed_after_publish_before_mark_republishes_and_inbox_abso
     assert await probe.pending() == 100, "the crash happened before any row was marked sent"
 
     consumer = probe.consumer_broker()
-    publisher = make_broker(amqp_url, app_id="probe-publisher")
+    publisher = make_publisher(amqp_url, app_id="probe-publisher")
     await consumer.start()
     await publisher.start()
     relay = probe.relay(publisher)
@@ -158,7 +158,7 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     probe = await Probe.create(database_url, amqp_url)
     probe.refused_agencies.add("CTHUE")
     consumer = probe.consumer_broker()
-    publisher = make_broker(amqp_url, app_id="probe-publisher")
+    publisher = make_publisher(amqp_url, app_id="probe-publisher")
     await consumer.start()
     await publisher.start()
     connection = await aio_pika.connect(amqp_url)
@@ -242,7 +242,7 @@ async def test_transient_failure_is_retried_then_dead_lettered_by_the_broker(
 
     probe.handle = always_fails  # type: ignore[method-assign]
     consumer = probe.consumer_broker()
-    publisher = make_broker(amqp_url, app_id="probe-publisher")
+    publisher = make_publisher(amqp_url, app_id="probe-publisher")
     await consumer.start()
     await publisher.start()
     async with probe.uow() as uow:

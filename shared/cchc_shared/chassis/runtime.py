@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from faststream.rabbit import RabbitBroker
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cchc_shared.chassis.settings import ServiceSettings
-from cchc_shared.messaging.broker import make_broker
+from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import all_queues, declare_topology
@@ -40,7 +39,7 @@ class ServiceRuntime:
     migrations: Path | None
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    broker: RabbitBroker
+    broker: AmqpPublisher
     relay: OutboxRelay
     routes: list[EventRoute] = field(default_factory=list)
     # Work that must finish before the first message is consumed (e.g. seeding reference data).
@@ -59,11 +58,8 @@ class ServiceRuntime:
         migrations: Path | None,
     ) -> ServiceRuntime:
         engine = create_engine(settings.resolved_database_url)
-        broker = make_broker(
-            settings.amqp_url,
-            app_id=settings.service_name,
-            prefetch_count=settings.prefetch_count,
-            graceful_timeout=settings.graceful_timeout,
+        broker = make_publisher(
+            settings.amqp_url, app_id=settings.service_name, timeout=settings.publish_timeout
         )
         relay = OutboxRelay(
             engine,
@@ -156,7 +152,7 @@ class ServiceRuntime:
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"
         try:
-            checks["broker"] = "ok" if await self.broker.ping(timeout=2.0) else "unreachable"
+            checks["broker"] = "ok" if await self.broker.ping() else "unreachable"
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         if self.routes:

@@ -1,85 +1,88 @@
-"""The FastStream broker every service uses, and the one way to publish a stored message."""
+"""The one way the kit publishes: persistent, mandatory, with publisher confirms, on a
+robust connection of its own (consumers have another, as RabbitMQ advises)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
-from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
-
-from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
-
-# Topology is declared by declare_topology(); FastStream must never re-declare it.
-_EXCHANGES = {
-    name: RabbitExchange(name, declare=False)
-    for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE, DEAD_LETTER_EXCHANGE)
-}
-DEFAULT_EXCHANGE = RabbitExchange("", declare=False)
+import aio_pika
+import aio_pika.abc
+from pamqp.commands import Basic
 
 
 class PublishError(Exception):
     """The broker did not confirm the message (nack, return, timeout or no connection)."""
 
 
-def make_broker(
-    amqp_url: str,
-    *,
-    app_id: str,
-    prefetch_count: int = 64,
-    graceful_timeout: float = 30.0,
-    middlewares: tuple[Any, ...] = (),
-) -> RabbitBroker:
-    return RabbitBroker(
-        amqp_url,
-        default_channel=Channel(
-            publisher_confirms=True, on_return_raises=True, prefetch_count=prefetch_count
-        ),
-        app_id=app_id,
-        graceful_timeout=graceful_timeout,
-        # Per-message INFO logs cost a large share of consume throughput: keep them at DEBUG.
-        log_level=logging.DEBUG,
-        middlewares=middlewares,
-        fail_fast=False,
-    )
+class AmqpPublisher:
+    """Publishes with confirms; a nack, a return (unroutable) or a timeout raises
+    ``PublishError``. Reconnects by itself after a broker restart."""
 
+    def __init__(self, amqp_url: str, *, app_id: str, timeout: float = 10.0) -> None:
+        self.amqp_url = amqp_url
+        self.app_id = app_id
+        self.timeout = timeout
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
 
-def exchange_ref(name: str) -> RabbitExchange:
-    return _EXCHANGES.get(name) or (
-        DEFAULT_EXCHANGE if name == "" else RabbitExchange(name, declare=False)
-    )
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.amqp_url, client_properties={"connection_name": f"{self.app_id} publisher"}
+        )
+        self._channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._exchanges = {"": self._channel.default_exchange}
 
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        self._connection = self._channel = None
+        self._exchanges = {}
 
-async def publish_confirmed(
-    broker: RabbitBroker,
-    *,
-    exchange: str,
-    routing_key: str,
-    body: bytes,
-    message_id: str,
-    content_type: str,
-    headers: dict[str, Any] | None = None,
-    timeout: float = 10.0,
-) -> None:
-    """Publish persistent + mandatory and wait for the broker's ack; anything else raises."""
-    try:
-        async with asyncio.timeout(timeout):
-            confirmation = await broker.publish(
-                body,
-                exchange=exchange_ref(exchange),
+    async def ping(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
+    async def publish(
+        self,
+        *,
+        exchange: str,
+        routing_key: str,
+        body: bytes,
+        message_id: str,
+        content_type: str,
+        headers: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        if self._channel is None:
+            raise PublishError("the publisher is not started")
+        timeout = timeout or self.timeout
+        try:
+            target = self._exchanges.get(exchange)
+            if target is None:  # topology is declared by declare_topology(), never here
+                target = await self._channel.get_exchange(exchange, ensure=False)
+                self._exchanges[exchange] = target
+            confirmation = await target.publish(
+                aio_pika.Message(
+                    body,
+                    headers=headers or None,
+                    content_type=content_type,
+                    message_id=message_id,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    app_id=self.app_id,
+                ),
                 routing_key=routing_key,
-                persist=True,
                 mandatory=True,
-                message_id=message_id,
-                content_type=content_type,
-                headers=headers or None,
                 timeout=timeout,
             )
-    except TimeoutError as exc:
-        raise PublishError(f"no confirm within {timeout}s") from exc
-    except Exception as exc:  # nack, return (on_return_raises), closed channel, ...
-        raise PublishError(f"{type(exc).__name__}: {exc}") from exc
-    name = type(confirmation).__name__
-    if confirmation is not None and name not in ("Ack", "BasicAck"):
-        raise PublishError(f"broker answered {name}")
+        except TimeoutError as exc:
+            raise PublishError(f"no confirm within {timeout}s") from exc
+        except Exception as exc:  # nack, return (on_return_raises), closed channel, ...
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+        if not isinstance(confirmation, Basic.Ack):
+            raise PublishError(f"broker answered {type(confirmation).__name__}")
+
+
+def make_publisher(amqp_url: str, *, app_id: str, timeout: float = 10.0) -> AmqpPublisher:
+    return AmqpPublisher(amqp_url, app_id=app_id, timeout=timeout)

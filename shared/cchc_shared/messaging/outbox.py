@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from faststream.rabbit import RabbitBroker
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.messaging import metrics
-from cchc_shared.messaging.broker import publish_confirmed
+from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.persistence.tables import KitTables
 
 log = logging.getLogger("cchc.outbox")
@@ -257,10 +256,9 @@ async def requeue_sent(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def broker_publisher(broker: RabbitBroker, timeout: float = 10.0) -> Publish:
+def broker_publisher(publisher: AmqpPublisher, timeout: float = 10.0) -> Publish:
     async def publish(row: OutboxRow) -> None:
-        await publish_confirmed(
-            broker,
+        await publisher.publish(
             exchange=row.exchange,
             routing_key=row.routing_key,
             body=row.body,

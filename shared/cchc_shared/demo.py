@@ -1010,9 +1010,9 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
             progress,
             settings.wait_timeout,
         )
-        # Reporting counts a rejected inbound message in the year it was rejected (today),
-        # not in the campaign the message claimed, and serves only years with campaign data:
-        # best effort, a short wait, and the summary says what reporting shows.
+        # Reporting counts a rejected inbound message in the campaign it named, or, when it
+        # named none (not JSON), in the year it arrived, and serves only years with campaign
+        # data: best effort, a short wait, and the summary says what reporting shows.
         try:
             await _until(
                 "reporting to count the rejected inbound messages",

@@ -152,6 +152,9 @@ class InitiativeRejectedV1(EventData):
     origin_source: str
     origin_id: str
     errors: list[FieldErrorData] = Field(min_length=1)
+    # Added within v1 (optional): the campaign the refused message named, when readable,
+    # so that a rejection is counted in that campaign rather than in the year it arrived.
+    campaign_year: CampaignYear | None = None
 
     def subject(self) -> str:
         return self.origin_id

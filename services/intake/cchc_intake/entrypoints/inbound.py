@@ -58,6 +58,15 @@ def origin_of(incoming: IncomingMessage, event: CloudEvent | None) -> tuple[str,
     return _bounded(source, _SOURCE_MAX), _bounded(event_id, _ID_MAX)
 
 
+def _named_campaign(event: CloudEvent | None) -> int | None:
+    """The campaign year a refused message named, if it is a plausible one."""
+    data = event.data if event is not None else None
+    year = data.get("campaign_year") if isinstance(data, dict) else None
+    if isinstance(year, int) and not isinstance(year, bool) and 2000 <= year <= 2100:
+        return year
+    return None
+
+
 def inbound_route(intake: Intake) -> EventRoute:
     async def handle(event: CloudEvent, data: EventData) -> None:
         assert isinstance(data, InboundInitiativeSubmittedV1)
@@ -91,6 +100,7 @@ def inbound_route(intake: Intake) -> EventRoute:
                 origin_source=source,
                 origin_id=origin_id,
                 errors=[(e.field, e.message) for e in errors],
+                campaign_year=_named_campaign(event),
             ),
             intake.uow(),
         )

@@ -471,6 +471,7 @@ class RejectedMessage:
     origin_source: str
     origin_id: str
     errors: list[tuple[str, str]]  # (JSON path, message)
+    campaign_year: int | None = None  # the campaign the message named, when readable
 
 
 async def reject_inbound(message: RejectedMessage, uow: UnitOfWork) -> bool:
@@ -488,6 +489,7 @@ async def reject_inbound(message: RejectedMessage, uow: UnitOfWork) -> bool:
         rejection = InitiativeRejectedV1(
             origin_source=message.origin_source,
             origin_id=message.origin_id,
+            campaign_year=message.campaign_year,
             errors=[
                 {"field": path[:500], "message": text[:2000] or "invalid"}
                 for path, text in message.errors

@@ -68,6 +68,10 @@ async def test_a_thousand_messages_with_duplicates_and_malformed_ones(
     assert faults["no-specversion"] == {"$.specversion"}
     assert faults["unknown-type"] == {"$.type"}
     assert faults["missing-title"] == {"$.data.title"}
+    # Each names the campaign its message named, when that could be read.
+    assert by_origin["missing-title"]["data"]["campaign_year"] == valid[0]["data"]["campaign_year"]
+    assert by_origin["no-such-campaign"]["data"]["campaign_year"] == 2019
+    assert by_origin["not-json"]["data"]["campaign_year"] is None
     assert faults["missing-title-unknown-agency"] == {"$.data.title", "$.data.agency_code"}
     assert faults["unknown-ward"] == {"$.data.agency_code"}
     assert faults["impossible-date"] == {"$.data.applied_since"}

@@ -192,6 +192,7 @@ rm_rejection = Table(
     Column("origin_id", String(200), primary_key=True),
     Column("errors", JSON, nullable=False),
     Column("occurred_at", UtcDateTime),
+    Column("campaign_year", Integer),
     *_version_columns(),
 )
 

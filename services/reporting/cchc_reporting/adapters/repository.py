@@ -410,6 +410,7 @@ def _rejection_row(f: RejectionFact) -> dict[str, Any]:
         "origin_id": f.origin_id,
         "errors": [{"field": field, "message": message} for field, message in f.errors],
         "occurred_at": f.occurred_at,
+        "campaign_year": f.campaign_year,
         **_version(f),
     }
 
@@ -421,6 +422,7 @@ def _rejection(row: RowMapping) -> RejectionFact:
         errors=tuple((e["field"], e["message"]) for e in row["errors"]),
         occurred_at=row["occurred_at"],
         version=_row_version(row),
+        campaign_year=row["campaign_year"],
     )
 
 

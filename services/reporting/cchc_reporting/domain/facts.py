@@ -217,6 +217,13 @@ class RejectionFact:
     errors: tuple[tuple[str, str], ...]  # (field, message)
     occurred_at: datetime | None
     version: Version
+    campaign_year: int | None = None  # the campaign the refused message named, if readable
+
+    def counts_in(self, year: int) -> bool:
+        """Counted in the campaign it named, else in the year it was refused."""
+        if self.campaign_year is not None:
+            return self.campaign_year == year
+        return self.occurred_at is not None and self.occurred_at.year == year
 
     @property
     def key(self) -> tuple[str, str]:
@@ -373,6 +380,7 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
                 errors=tuple((e.field, e.message) for e in data.errors),
                 occurred_at=occurred_at,
                 version=Version.of(occurred_at, event_id),
+                campaign_year=data.campaign_year,
             )
         ]
     return []

@@ -732,9 +732,7 @@ def _dashboard(
         decisions={r: decided.get(r, 0) for r in RECOMMENDATIONS},
         recommended=len(recommended),
         recommended_by_scope={s: scopes.get(s, 0) for s in SCOPES},
-        inbound_rejected=sum(
-            1 for r in facts.rejections if r.occurred_at is not None and r.occurred_at.year == year
-        ),
+        inbound_rejected=sum(1 for r in facts.rejections if r.counts_in(year)),
         awaiting_submission=awaiting,
     )
 

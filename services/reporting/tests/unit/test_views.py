@@ -169,3 +169,28 @@ def test_any_arrival_order_gives_the_same_read_models(seed: int) -> None:
     random.Random(seed).shuffle(shuffled)
     assert view_of(shuffled) == expected
     assert project(shuffled).by_kind == project(messages).by_kind
+
+
+def test_a_rejection_counts_in_the_campaign_it_named_else_in_its_arrival_year() -> None:
+    from datetime import UTC, datetime
+
+    from cchc_shared.contracts import encode_event
+    from cchc_shared.contracts.events import InitiativeRejectedV1
+
+    def rejected(origin_id: str, campaign_year: int | None) -> EncodedMessage:
+        data = InitiativeRejectedV1(
+            origin_source="/platforms/test",
+            origin_id=origin_id,
+            errors=[{"field": "$.data.title", "message": "Trường bắt buộc bị thiếu"}],
+            campaign_year=campaign_year,
+        )
+        # Refused in a later year than the campaign the message named.
+        return encode_event(
+            data, source="/cchc/intake", occurred_at=datetime(YEAR + 3, 2, 1, tzinfo=UTC)
+        )
+
+    facts = project([rejected("named", YEAR), rejected("unnamed", None)])
+    named_year = build_campaign_view(campaign_facts(facts, YEAR)).dashboard
+    arrival_year = build_campaign_view(campaign_facts(facts, YEAR + 3)).dashboard
+    assert named_year.inbound_rejected == 1
+    assert arrival_year.inbound_rejected == 1

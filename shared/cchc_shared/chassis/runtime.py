@@ -1,9 +1,9 @@
 """The running parts of one service: database, broker, consumers, outbox relay.
 
 A service's ``bootstrap.py`` builds one ServiceRuntime; the HTTP app's lifespan starts
-and stops it. Start order: migrations, topology, consumers, relay. Stop order is the
-reverse, and the broker waits for in-flight handlers so no message is lost or
-dead-lettered by a shutdown.
+and stops it. Start order: migrations, topology, publisher and relay, consumers. Stop
+order is the reverse, and the consumers wait for the messages in hand so no message is
+lost or dead-lettered by a shutdown.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class ServiceRuntime:
     migrations: Path | None
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    broker: AmqpPublisher
+    publisher: AmqpPublisher
     relay: OutboxRelay
     routes: list[EventRoute] = field(default_factory=list)
     # Work that must finish before the first message is consumed (e.g. seeding reference data).
@@ -58,13 +58,13 @@ class ServiceRuntime:
         migrations: Path | None,
     ) -> ServiceRuntime:
         engine = create_engine(settings.resolved_database_url)
-        broker = make_publisher(
+        publisher = make_publisher(
             settings.amqp_url, app_id=settings.service_name, timeout=settings.publish_timeout
         )
         relay = OutboxRelay(
             engine,
             tables,
-            broker_publisher(broker, settings.publish_timeout),
+            broker_publisher(publisher, settings.publish_timeout),
             RelaySettings(
                 batch_size=settings.relay_batch_size,
                 poll_interval=settings.relay_poll_interval,
@@ -80,7 +80,7 @@ class ServiceRuntime:
             migrations=migrations,
             engine=engine,
             sessions=session_factory(engine),
-            broker=broker,
+            publisher=publisher,
             relay=relay,
         )
 
@@ -111,15 +111,15 @@ class ServiceRuntime:
             [*queues, *(r.queue for r in self.routes)],
             self.settings.delivery_limit,
         )
-        await self.broker.start()
+        await self.publisher.start()
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
         if self.routes:
             self.consumers = Consumers(
                 self.settings.amqp_url,
                 self.routes,
+                publisher=self.publisher,
                 prefetch_count=self.settings.prefetch_count,
-                publish_timeout=self.settings.publish_timeout,
                 name=self.settings.service_name,
             )
             await self.consumers.start()
@@ -138,7 +138,7 @@ class ServiceRuntime:
             except TimeoutError:
                 self._relay_task.cancel()
             self._relay_task = None
-        await self.broker.stop()
+        await self.publisher.stop()
         await self.engine.dispose()
         self.started = False
         log.info("service stopped", extra={"service": self.settings.service_name})
@@ -152,7 +152,7 @@ class ServiceRuntime:
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"
         try:
-            checks["broker"] = "ok" if await self.broker.ping() else "unreachable"
+            checks["broker"] = "ok" if await self.publisher.ping() else "unreachable"
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         if self.routes:

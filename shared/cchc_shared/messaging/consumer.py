@@ -29,6 +29,7 @@ from cchc_shared.contracts.envelope import (
 )
 from cchc_shared.contracts.events import EventData
 from cchc_shared.messaging import metrics
+from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
 log = logging.getLogger("cchc.consumer")
@@ -100,15 +101,13 @@ class EventConsumer:
     def __init__(
         self,
         route: EventRoute,
-        dead_letters: aio_pika.abc.AbstractExchange,
+        publisher: AmqpPublisher,
         *,
         retry_delay: float = 0.5,
-        publish_timeout: float = 10.0,
     ) -> None:
         self.route = route
-        self.dead_letters = dead_letters
+        self.publisher = publisher
         self.retry_delay = retry_delay
-        self.publish_timeout = publish_timeout
 
     async def deliver(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         headers = dict(message.headers or {})
@@ -165,9 +164,7 @@ class EventConsumer:
         try:
             if self.route.on_rejected is not None:
                 await self.route.on_rejected(incoming, event, errors)
-            await park(
-                self.dead_letters, incoming, self.route.queue.name, errors, self.publish_timeout
-            )
+            await park(self.publisher, incoming, self.route.queue.name, errors)
         except Exception:
             log.exception("could not park an invalid message; it will be retried")
             return Outcome.RETRY
@@ -183,14 +180,9 @@ class EventConsumer:
 
 
 async def park(
-    dead_letters: aio_pika.abc.AbstractExchange,
-    incoming: IncomingMessage,
-    queue: str,
-    errors: list[FieldError],
-    timeout: float = 10.0,
+    publisher: AmqpPublisher, incoming: IncomingMessage, queue: str, errors: list[FieldError]
 ) -> None:
-    """Send the original message, unchanged but for the reason headers, to the queue's DLQ
-    (``dead_letters`` is the dead-letter exchange on a channel with publisher confirms)."""
+    """Send the original message, unchanged but for the reason headers, to the queue's DLQ."""
     reason = "; ".join(f"{e.field or '<message>'}: {e.message}" for e in errors)
     headers = {
         **{k: v for k, v in incoming.headers.items() if not k.startswith(KIT_HEADER_PREFIX)},
@@ -201,17 +193,13 @@ async def park(
         ORIGINAL_ROUTING_KEY_HEADER: incoming.routing_key,
         PARKED_AT_HEADER: datetime.now(UTC).isoformat(),
     }
-    await dead_letters.publish(
-        aio_pika.Message(
-            incoming.body,
-            headers=headers,
-            message_id=incoming.message_id or None,
-            content_type=incoming.content_type or "application/octet-stream",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        ),
+    await publisher.publish(
+        exchange=DEAD_LETTER_EXCHANGE,
         routing_key=queue,
-        mandatory=True,
-        timeout=timeout,
+        body=incoming.body,
+        message_id=incoming.message_id or "",
+        content_type=incoming.content_type or "application/octet-stream",
+        headers=headers,
     )
 
 
@@ -227,19 +215,21 @@ class Consumers:
         amqp_url: str,
         routes: list[EventRoute],
         *,
+        publisher: AmqpPublisher | None = None,
         prefetch_count: int = 64,
         retry_delay: float = 0.5,
-        publish_timeout: float = 10.0,
         name: str = "consumer",
     ) -> None:
         self.amqp_url = amqp_url
         self.routes = routes
+        # Parking publishes through the service's publisher; without one, an own one.
+        self._owns_publisher = publisher is None
+        self.publisher = publisher or AmqpPublisher(amqp_url, app_id=name)
         self.prefetch_count = prefetch_count
         self.retry_delay = retry_delay
-        self.publish_timeout = publish_timeout
         self.name = name
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self._in_hand: set[asyncio.Task[Any] | None] = set()
+        self._in_hand: set[asyncio.Task[Any]] = set()
         self._cancels: list[Callable[[], Awaitable[Any]]] = []
         self._stopping = asyncio.Event()
 
@@ -252,17 +242,10 @@ class Consumers:
         self._connection = await aio_pika.connect_robust(
             self.amqp_url, client_properties={"connection_name": f"{self.name} consumers"}
         )
-        publishing = await self._connection.channel(
-            publisher_confirms=True, on_return_raises=True
-        )
-        dead_letters = await publishing.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
+        if self._owns_publisher:
+            await self.publisher.start()
         for route in self.routes:
-            consumer = EventConsumer(
-                route,
-                dead_letters,
-                retry_delay=self.retry_delay,
-                publish_timeout=self.publish_timeout,
-            )
+            consumer = EventConsumer(route, self.publisher, retry_delay=self.retry_delay)
             channel = await self._connection.channel()
             await channel.set_qos(prefetch_count=self.prefetch_count)
             # Passive declaration: the channel then knows the queue and, after a reconnect,
@@ -279,6 +262,7 @@ class Consumers:
         if self._stopping.is_set():
             return  # left unacknowledged: the broker redelivers it
         task = asyncio.current_task()
+        assert task is not None  # aio-pika runs each delivery in a task
         self._in_hand.add(task)
         try:
             await consumer.deliver(message)
@@ -293,12 +277,13 @@ class Consumers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(cancel(), 5)
         self._cancels = []
-        in_hand = [t for t in self._in_hand if t is not None]
-        if in_hand:
-            _, late = await asyncio.wait(in_hand, timeout=timeout)
+        if self._in_hand:
+            _, late = await asyncio.wait(set(self._in_hand), timeout=timeout)
             for task in late:
                 task.cancel()
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.close()
             self._connection = None
+        if self._owns_publisher:
+            await self.publisher.stop()

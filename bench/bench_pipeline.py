@@ -64,7 +64,12 @@ from cchc_shared.contracts.events import (
 )
 from cchc_shared.messaging.topology import INBOUND_QUEUE, queue_for
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.infra import POSTGRES_ADMIN_DSN, fresh_postgres_database, fresh_vhost
+from cchc_shared.testing.infra import (
+    POSTGRES_ADMIN_DSN,
+    fresh_postgres_database,
+    fresh_service_databases,
+    fresh_vhost,
+)
 from cchc_shared.testing.nodes import PrivateRabbitMQ
 from cchc_shared.testing.processes import SERVICES, ServiceProcesses
 
@@ -899,10 +904,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         else:
             amqp_url = await stack.enter_async_context(fresh_vhost("cchc-bench"))
         results["machine"] = await machine_info(amqp_url)
-        databases = {
-            s: await stack.enter_async_context(fresh_postgres_database(f"cchc_bench_{s}"))
-            for s in SERVICES
-        }
+        databases = await stack.enter_async_context(fresh_service_databases(SERVICES, "cchc_bench"))
         raw_database = await stack.enter_async_context(fresh_postgres_database("cchc_bench_raw"))
         processes = BenchProcesses(
             amqp_url,
@@ -915,11 +917,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         stack.push_async_callback(asyncio.to_thread, processes.stop)
         bench = Bench(amqp_url, processes)
         try:
-            if not args.profile:
+            if not args.profile and not args.stages:
                 step(f"raw publish and consume, {count} messages")
                 publish = await raw_publish(amqp_url, count)
                 consume = await raw_consume(amqp_url, count)
                 results["raw"] = {"publish": publish, "consume": consume}
+            if not args.profile:
                 step("raw one-hop chain")
                 results["raw_chain"] = await raw_chain(
                     amqp_url,
@@ -934,12 +937,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await publish_inbound(amqp_url, inbound_messages("stage", count))
             stages: dict[str, Any] = {}
             results["stages"] = stages
-            chosen = SERVICES if not args.profile else ("intake", args.profile)
+            if args.profile:
+                chosen: Sequence[str] = ("intake", args.profile)
+            else:
+                chosen = ("intake", *args.stages) if args.stages else SERVICES
             for service in dict.fromkeys(chosen):
                 step(f"stage {service}")
                 stages[service] = await bench.stage(service, count)
             if args.profile:
                 results["profile"] = str(profiles[args.profile][1])
+            if args.profile or args.stages:
                 return results
             step(f"whole pipeline, {count} inbound messages")
             await bench.start(*SERVICES)
@@ -979,6 +986,12 @@ def main() -> None:
         "--private-broker",
         action="store_true",
         help="a RabbitMQ node of the run's own instead of a vhost of the local one",
+    )
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=SERVICES,
+        help="only the raw chain and these stages (each needs intake's before it)",
     )
     parser.add_argument("--profile", choices=SERVICES, help="profile this stage only")
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.contracts import CloudEvent, EventData, InitiativeWithdrawnV1
 from cchc_shared.contracts.envelope import FieldError
@@ -20,7 +20,6 @@ from cchc_shared.persistence import (
     SqlAlchemyUnitOfWork,
     create_engine,
     define_kit_tables,
-    session_factory,
 )
 
 metadata = MetaData()
@@ -50,7 +49,6 @@ def withdrawal(agency_code: str = "SNV") -> InitiativeWithdrawnV1:
 @dataclass
 class Probe:
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
     amqp_url: str
     refused_agencies: set[str] = field(default_factory=set)
     handled_calls: int = 0
@@ -61,11 +59,11 @@ class Probe:
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
         await declare_topology(amqp_url, [PROBE_QUEUE], delivery_limit=3)
-        return cls(engine, session_factory(engine), amqp_url)
+        return cls(engine, amqp_url)
 
     def uow(self, on_commit: object = None) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(
-            self.sessions,
+            self.engine,
             kit,
             source="/cchc/probe",
             on_commit=on_commit,  # type: ignore[arg-type]
@@ -97,7 +95,7 @@ class Probe:
             )
         async with self.uow() as uow:
             if await uow.accept_once(CONSUMER, event):
-                await uow.session.execute(insert(effects).values(event_id=event.id))
+                await uow.connection.execute(insert(effects).values(event_id=event.id))
             await uow.commit()
 
     def consumer_broker(self) -> Consumers:

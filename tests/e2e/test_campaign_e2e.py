@@ -22,7 +22,7 @@ import pytest
 from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.demo import SERVICES, DemoSettings, invalid_messages, run_demo
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.infra import fresh_postgres_database
+from cchc_shared.testing.infra import fresh_service_databases
 from cchc_shared.testing.processes import ServiceProcesses
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
@@ -40,10 +40,7 @@ async def stack(
     amqp_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[ServiceProcesses]:
     async with AsyncExitStack() as exits:
-        databases = {
-            s: await exits.enter_async_context(fresh_postgres_database(f"cchc_e2e_{s}"))
-            for s in SERVICES
-        }
+        databases = await exits.enter_async_context(fresh_service_databases(SERVICES, "cchc_e2e"))
         running = ServiceProcesses(
             amqp_url,
             databases,

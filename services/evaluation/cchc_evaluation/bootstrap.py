@@ -50,7 +50,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     def unit_of_work() -> SqlEvaluationUnitOfWork:
         return SqlEvaluationUnitOfWork(
-            runtime.sessions,
+            runtime.engine,
             runtime.tables,
             source=settings.source,
             on_commit=runtime.wake_relay,

@@ -62,7 +62,7 @@ def create_app(
 
     def unit_of_work() -> SqlIntakeUnitOfWork:
         return SqlIntakeUnitOfWork(
-            runtime.sessions, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
+            runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
     intake = Intake(

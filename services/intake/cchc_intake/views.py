@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.adapters.orm import agencies, initiatives
 from cchc_intake.domain.commands import Actor
@@ -86,10 +86,10 @@ def _filtered(query: Select[Any], actor: Actor, f: InitiativeFilter) -> Select[A
 
 
 async def list_initiatives(
-    session: AsyncSession, actor: Actor, f: InitiativeFilter, page: int, page_size: int
+    connection: AsyncConnection, actor: Actor, f: InitiativeFilter, page: int, page_size: int
 ) -> tuple[list[dict[str, Any]], int]:
-    total = await session.scalar(_filtered(select(func.count()), actor, f))
-    rows = await session.execute(
+    total = await connection.scalar(_filtered(select(func.count()), actor, f))
+    rows = await connection.execute(
         _filtered(select(*_LIST_COLUMNS, _district_of().label("district_code")), actor, f)
         .order_by(initiatives.c.submitted_at.desc(), initiatives.c.id)
         .offset((page - 1) * page_size)
@@ -105,7 +105,7 @@ _LEVEL_ORDER = case(
 
 
 async def list_agencies(
-    session: AsyncSession, level: str | None, district_code: str | None, text: str | None
+    connection: AsyncConnection, level: str | None, district_code: str | None, text: str | None
 ) -> list[dict[str, Any]]:
     query = select(
         agencies.c.code,
@@ -123,12 +123,12 @@ async def list_agencies(
     phrase = fold(text or "")
     if phrase:
         query = query.where(agencies.c.name_key.like(f"%{_like_escape(phrase)}%", escape="\\"))
-    rows = await session.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
+    rows = await connection.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
     return [dict(row) for row in rows.mappings()]
 
 
-async def count_wards(session: AsyncSession, district_code: str) -> int:
-    count = await session.scalar(
+async def count_wards(connection: AsyncConnection, district_code: str) -> int:
+    count = await connection.scalar(
         select(func.count()).where(agencies.c.parent_code == district_code)
     )
     return int(count or 0)

@@ -63,7 +63,7 @@ from cchc_shared.contracts.events import (
     Visit,
     event_for_type,
 )
-from cchc_shared.persistence import create_engine, session_factory
+from cchc_shared.persistence import create_engine
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.reference import AgencyLevel, load_agencies
 
@@ -254,10 +254,9 @@ def timed_sync(action: Callable[[], T]) -> tuple[float, T]:
 async def run(size: int, database_url: str) -> dict[str, Any]:
     await upgrade_async(database_url, MIGRATIONS)
     engine = create_engine(database_url)
-    sessions = session_factory(engine)
 
     def uow() -> SqlReportingUnitOfWork:
-        return SqlReportingUnitOfWork(sessions, kit_tables, source="/cchc/reporting")
+        return SqlReportingUnitOfWork(engine, kit_tables, source="/cchc/reporting")
 
     figures: dict[str, Any] = {"initiatives": size}
     try:

@@ -26,7 +26,7 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 def uow_factory(runtime: ServiceRuntime) -> Callable[[], UnitOfWork]:
     def make() -> UnitOfWork:
         return SqlReportingUnitOfWork(
-            runtime.sessions,
+            runtime.engine,
             runtime.tables,
             source=runtime.settings.source,
             on_commit=runtime.wake_relay,

@@ -67,7 +67,7 @@ def create_app(
 
     def unit_of_work() -> SqlSchedulingUnitOfWork:
         return SqlSchedulingUnitOfWork(
-            runtime.sessions, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
+            runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
     for route in routes(unit_of_work):

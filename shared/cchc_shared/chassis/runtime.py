@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import all_queues, declare_topology
-from cchc_shared.persistence.database import create_engine, session_factory
+from cchc_shared.persistence.database import create_engine
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
 
@@ -38,7 +38,6 @@ class ServiceRuntime:
     tables: KitTables
     migrations: Path | None
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
     publisher: AmqpPublisher
     relay: OutboxRelay
     routes: list[EventRoute] = field(default_factory=list)
@@ -79,7 +78,6 @@ class ServiceRuntime:
             tables=tables,
             migrations=migrations,
             engine=engine,
-            sessions=session_factory(engine),
             publisher=publisher,
             relay=relay,
         )

@@ -35,13 +35,19 @@ def _multi_line(value: str) -> str:
     return clean_text(value, multiline=True).strip()
 
 
+# The combining diacritics of Latin scripts (Vietnamese among them), removed in one pass.
+_LATIN_COMBINING_MARKS = re.compile(r"[\u0300-\u036f]+")
+
+
 def fold(value: str) -> str:
     """Fold text for comparison and search: no diacritics, no case, single spaces.
 
     'Đ' does not decompose under NFD, so it is mapped explicitly.
     """
     decomposed = unicodedata.normalize("NFD", value.replace("Đ", "D").replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = _LATIN_COMBINING_MARKS.sub("", decomposed)
+    if not stripped.isascii():  # other scripts' nonspacing marks: the general, slower way
+        stripped = "".join(ch for ch in stripped if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.casefold().split())
 
 

@@ -108,6 +108,10 @@ class EventConsumer:
         self.route = route
         self.publisher = publisher
         self.retry_delay = retry_delay
+        # The labelled metric children, looked up once rather than per message.
+        queue = route.queue.name
+        self._consumed = {o: metrics.EVENTS_CONSUMED.labels(queue, o.value) for o in Outcome}
+        self._handler_seconds = metrics.HANDLER_SECONDS.labels(queue)
 
     async def deliver(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         headers = dict(message.headers or {})
@@ -154,8 +158,8 @@ class EventConsumer:
             outcome = Outcome.RETRY
         else:
             outcome = Outcome.HANDLED
-        metrics.EVENTS_CONSUMED.labels(queue, outcome.value).inc()
-        metrics.HANDLER_SECONDS.labels(queue).observe(time.perf_counter() - started)
+        self._consumed[outcome].inc()
+        self._handler_seconds.observe(time.perf_counter() - started)
         return outcome
 
     async def _reject(

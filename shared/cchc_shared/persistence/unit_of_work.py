@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cchc_shared.contracts.envelope import CloudEvent, EncodedMessage, encode_event
 from cchc_shared.contracts.events import EventData
@@ -33,6 +33,7 @@ def outbox_row(message: EncodedMessage, now: datetime) -> dict[str, object]:
 
 
 _INSERTS_OR_IGNORE: dict[tuple[int, str], Any] = {}
+_INSERTS: dict[int, Any] = {}
 
 
 def insert_or_ignore(table: Table, dialect: str) -> Any:
@@ -47,6 +48,14 @@ def insert_or_ignore(table: Table, dialect: str) -> Any:
     return statement
 
 
+def plain_insert(table: Table) -> Any:
+    """``INSERT INTO table`` (values given at execution), built once per table."""
+    statement = _INSERTS.get(id(table))
+    if statement is None:
+        statement = _INSERTS[id(table)] = insert(table)
+    return statement
+
+
 class SqlAlchemyUnitOfWork:
     """Services subclass this and add their repositories in ``__aenter__``.
 
@@ -55,24 +64,24 @@ class SqlAlchemyUnitOfWork:
     woken once the transaction is durable.
     """
 
-    session: AsyncSession
+    connection: AsyncConnection
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         tables: KitTables,
         *,
         source: str,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._tables = tables
         self.source = source
         self._on_commit = on_commit
         self._pending: list[EncodedMessage] = []
 
     async def __aenter__(self) -> Self:
-        self.session = self._sessions()
+        self.connection = await self._engine.connect()
         self._pending = []
         return self
 
@@ -85,7 +94,7 @@ class SqlAlchemyUnitOfWork:
         try:
             await self.rollback()
         finally:
-            await self.session.close()
+            await self.connection.close()
 
     def publish(
         self, data: EventData, *, subject: str | None = None, event_id: str | None = None
@@ -108,17 +117,16 @@ class SqlAlchemyUnitOfWork:
             "event_type": event.type,
             "received_at": datetime.now(UTC),
         }
-        dialect = self.session.get_bind().dialect.name
-        result = await self.session.execute(insert_or_ignore(self._tables.inbox, dialect), values)
+        statement = insert_or_ignore(self._tables.inbox, self.connection.dialect.name)
+        result = await self.connection.execute(statement, values)
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def commit(self) -> None:
         if self._pending:
             now = datetime.now(UTC)
-            await self.session.execute(
-                insert(self._tables.outbox), [outbox_row(m, now) for m in self._pending]
-            )
-        await self.session.commit()
+            rows = [outbox_row(m, now) for m in self._pending]
+            await self.connection.execute(plain_insert(self._tables.outbox), rows)
+        await self.connection.commit()
         had_events = bool(self._pending)
         self._pending = []
         if had_events and self._on_commit is not None:
@@ -126,4 +134,4 @@ class SqlAlchemyUnitOfWork:
 
     async def rollback(self) -> None:
         self._pending = []
-        await self.session.rollback()
+        await self.connection.rollback()

@@ -8,8 +8,8 @@ import subprocess
 import time
 import uuid
 import warnings
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 from urllib.parse import quote
 
 import asyncpg
@@ -133,3 +133,16 @@ async def fresh_postgres_database(prefix: str = "cchc_test") -> AsyncIterator[st
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@asynccontextmanager
+async def fresh_service_databases(
+    services: Iterable[str], prefix: str
+) -> AsyncIterator[dict[str, str]]:
+    """A new PostgreSQL database per service (each its own, as in production); yields their
+    SQLAlchemy URLs by service and drops them all afterwards."""
+    async with AsyncExitStack() as stack:
+        yield {
+            service: await stack.enter_async_context(fresh_postgres_database(f"{prefix}_{service}"))
+            for service in services
+        }

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_evaluation.adapters.orm import (
     audit_log,
@@ -36,12 +36,12 @@ from cchc_evaluation.domain.model import (
 from cchc_evaluation.domain.rubric import CriterionScore, Rubric, rubric_from_dict, rubric_to_dict
 
 
-async def advisory_lock(session: AsyncSession, key: UUID) -> None:
+async def advisory_lock(connection: AsyncConnection, key: UUID) -> None:
     """Serialise writers of one aggregate on PostgreSQL (SQLite's BEGIN IMMEDIATE already
     serialises every writer)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         lock_id = int.from_bytes(key.bytes[:8], "big", signed=True)
-        await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 # --------------------------------------------------------------------------------------
@@ -84,26 +84,28 @@ _INSERT_INITIATIVE = insert(initiatives)
 
 
 class SqlInitiativeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, initiative_id: UUID) -> InitiativeInfo | None:
-        result = await self.session.execute(_SELECT_INITIATIVE, {"initiative_id": initiative_id})
+        result = await self.connection.execute(_SELECT_INITIATIVE, {"initiative_id": initiative_id})
         row = result.mappings().first()
         return _initiative(row) if row else None
 
     async def add(self, info: InitiativeInfo) -> None:
-        await self.session.execute(_INSERT_INITIATIVE, {"id": info.id, **_initiative_values(info)})
+        await self.connection.execute(
+            _INSERT_INITIATIVE, {"id": info.id, **_initiative_values(info)}
+        )
 
     async def update(self, info: InitiativeInfo) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             update(initiatives)
             .where(initiatives.c.id == info.id)
             .values(**_initiative_values(info))
         )
 
     async def of_campaign(self, year: int) -> list[InitiativeInfo]:
-        result = await self.session.execute(
+        result = await self.connection.execute(
             select(initiatives).where(initiatives.c.campaign_year == year)
         )
         return [_initiative(row) for row in result.mappings()]
@@ -112,13 +114,15 @@ class SqlInitiativeRepository:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        result = await self.session.execute(select(initiatives).where(initiatives.c.id.in_(wanted)))
+        result = await self.connection.execute(
+            select(initiatives).where(initiatives.c.id.in_(wanted))
+        )
         return {row["id"]: _initiative(row) for row in result.mappings()}
 
 
 class SqlRoundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, round_id: UUID) -> Round | None:
         found = await self._load(rounds.c.id == round_id)
@@ -143,7 +147,7 @@ class SqlRoundRepository:
     async def _load(self, condition: Any) -> list[Round]:
         rows = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(rounds).where(condition).order_by(rounds.c.sequence)
                 )
             )
@@ -155,7 +159,7 @@ class SqlRoundRepository:
         ids = [row["id"] for row in rows]
         teams: dict[UUID, list[TeamMember]] = {i: [] for i in ids}
         for m in (
-            await self.session.execute(
+            await self.connection.execute(
                 select(round_members)
                 .where(round_members.c.round_id.in_(ids))
                 .order_by(round_members.c.position)
@@ -166,7 +170,7 @@ class SqlRoundRepository:
             )
         round_visits: dict[UUID, list[Visit]] = {i: [] for i in ids}
         for v in (
-            await self.session.execute(
+            await self.connection.execute(
                 select(visits).where(visits.c.round_id.in_(ids)).order_by(visits.c.position)
             )
         ).mappings():
@@ -199,17 +203,17 @@ class SqlRoundRepository:
         ]
 
     async def add(self, round_: Round) -> None:
-        await self.session.execute(insert(rounds).values(id=round_.id, **self._values(round_)))
+        await self.connection.execute(insert(rounds).values(id=round_.id, **self._values(round_)))
         await self._write_children(round_)
 
     async def update(self, round_: Round) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             update(rounds).where(rounds.c.id == round_.id).values(**self._values(round_))
         )
-        await self.session.execute(
+        await self.connection.execute(
             delete(round_members).where(round_members.c.round_id == round_.id)
         )
-        await self.session.execute(delete(visits).where(visits.c.round_id == round_.id))
+        await self.connection.execute(delete(visits).where(visits.c.round_id == round_.id))
         await self._write_children(round_)
 
     @staticmethod
@@ -228,7 +232,7 @@ class SqlRoundRepository:
 
     async def _write_children(self, round_: Round) -> None:
         if round_.team:
-            await self.session.execute(
+            await self.connection.execute(
                 insert(round_members),
                 [
                     {
@@ -244,10 +248,10 @@ class SqlRoundRepository:
             )
         if round_.visits:
             # A visit moved from another round (a reschedule) leaves that round here.
-            await self.session.execute(
+            await self.connection.execute(
                 delete(visits).where(visits.c.visit_id.in_([v.visit_id for v in round_.visits]))
             )
-            await self.session.execute(
+            await self.connection.execute(
                 insert(visits),
                 [
                     {
@@ -269,12 +273,12 @@ class SqlRoundRepository:
 
 
 class SqlRubricRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, year: int) -> Rubric | None:
         definition = (
-            await self.session.execute(
+            await self.connection.execute(
                 select(rubrics.c.definition).where(rubrics.c.campaign_year == year)
             )
         ).scalar_one_or_none()
@@ -282,11 +286,11 @@ class SqlRubricRepository:
 
     async def save(self, rubric: Rubric, actor: str, at: datetime) -> None:
         values = {"definition": rubric_to_dict(rubric), "updated_at": at, "updated_by": actor}
-        changed = await self.session.execute(
+        changed = await self.connection.execute(
             update(rubrics).where(rubrics.c.campaign_year == rubric.campaign_year).values(**values)
         )
         if getattr(changed, "rowcount", 0) == 0:
-            await self.session.execute(
+            await self.connection.execute(
                 insert(rubrics).values(campaign_year=rubric.campaign_year, **values)
             )
 
@@ -330,8 +334,8 @@ def _evaluation_values(e: Evaluation) -> dict[str, Any]:
 
 
 class SqlEvaluationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, evaluation_id: UUID) -> Evaluation | None:
         return await self._one(evaluations.c.id == evaluation_id)
@@ -343,7 +347,9 @@ class SqlEvaluationRepository:
         )
 
     async def _one(self, condition: Any) -> Evaluation | None:
-        row = (await self.session.execute(select(evaluations).where(condition))).mappings().first()
+        row = (
+            (await self.connection.execute(select(evaluations).where(condition))).mappings().first()
+        )
         return _evaluation(row) if row else None
 
     async def of_initiative(self, initiative_id: UUID) -> list[Evaluation]:
@@ -356,7 +362,7 @@ class SqlEvaluationRepository:
         return await self._many(evaluations.c.evaluator_id == evaluator_id)
 
     async def _many(self, condition: Any) -> list[Evaluation]:
-        result = await self.session.execute(
+        result = await self.connection.execute(
             select(evaluations).where(condition).order_by(evaluations.c.recorded_at)
         )
         return [_evaluation(row) for row in result.mappings()]
@@ -364,7 +370,7 @@ class SqlEvaluationRepository:
     async def count_of_campaign(self, year: int) -> int:
         return int(
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(func.count())
                     .select_from(evaluations)
                     .where(evaluations.c.campaign_year == year)
@@ -373,7 +379,7 @@ class SqlEvaluationRepository:
         )
 
     async def add(self, e: Evaluation) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(evaluations).values(
                 id=e.id,
                 initiative_id=e.initiative_id,
@@ -387,7 +393,7 @@ class SqlEvaluationRepository:
         )
 
     async def update(self, e: Evaluation) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             update(evaluations).where(evaluations.c.id == e.id).values(**_evaluation_values(e))
         )
 
@@ -404,13 +410,13 @@ def _opinion(row: RowMapping) -> SectorOpinion:
 
 
 class SqlOpinionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, initiative_id: UUID) -> SectorOpinion | None:
         row = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(sector_opinions).where(sector_opinions.c.initiative_id == initiative_id)
                 )
             )
@@ -423,16 +429,16 @@ class SqlOpinionRepository:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        result = await self.session.execute(
+        result = await self.connection.execute(
             select(sector_opinions).where(sector_opinions.c.initiative_id.in_(wanted))
         )
         return {row["initiative_id"]: _opinion(row) for row in result.mappings()}
 
     async def save(self, opinion: SectorOpinion) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             delete(sector_opinions).where(sector_opinions.c.initiative_id == opinion.initiative_id)
         )
-        await self.session.execute(
+        await self.connection.execute(
             insert(sector_opinions).values(
                 initiative_id=opinion.initiative_id,
                 agency_code=opinion.agency_code,
@@ -461,13 +467,13 @@ def _decision(row: RowMapping) -> Decision:
 
 
 class SqlDecisionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, initiative_id: UUID) -> Decision | None:
         row = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(decisions).where(decisions.c.initiative_id == initiative_id)
                 )
             )
@@ -477,13 +483,13 @@ class SqlDecisionRepository:
         return _decision(row) if row else None
 
     async def of_campaign(self, year: int) -> list[Decision]:
-        result = await self.session.execute(
+        result = await self.connection.execute(
             select(decisions).where(decisions.c.campaign_year == year)
         )
         return [_decision(row) for row in result.mappings()]
 
     async def add(self, d: Decision) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(decisions).values(
                 initiative_id=d.initiative_id,
                 campaign_year=d.campaign_year,
@@ -501,8 +507,8 @@ class SqlDecisionRepository:
 
 
 class SqlAuditLog:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def record(
         self,
@@ -514,7 +520,7 @@ class SqlAuditLog:
         snapshot: dict[str, Any],
         reason: str | None = None,
     ) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(audit_log).values(
                 entity=entity,
                 entity_id=entity_id,
@@ -527,7 +533,7 @@ class SqlAuditLog:
         )
 
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
-        result = await self.session.execute(
+        result = await self.connection.execute(
             select(audit_log)
             .where((audit_log.c.entity == entity) & (audit_log.c.entity_id == entity_id))
             .order_by(audit_log.c.seq)

@@ -131,14 +131,14 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.initiatives = SqlInitiativeRepository(self.session)
-        self.rounds = SqlRoundRepository(self.session)
-        self.rubrics = SqlRubricRepository(self.session)
-        self.evaluations = SqlEvaluationRepository(self.session)
-        self.opinions = SqlOpinionRepository(self.session)
-        self.decisions = SqlDecisionRepository(self.session)
-        self.audit = SqlAuditLog(self.session)
+        self.initiatives = SqlInitiativeRepository(self.connection)
+        self.rounds = SqlRoundRepository(self.connection)
+        self.rubrics = SqlRubricRepository(self.connection)
+        self.evaluations = SqlEvaluationRepository(self.connection)
+        self.opinions = SqlOpinionRepository(self.connection)
+        self.decisions = SqlDecisionRepository(self.connection)
+        self.audit = SqlAuditLog(self.connection)
         return self
 
     async def lock(self, key: UUID) -> None:
-        await advisory_lock(self.session, key)
+        await advisory_lock(self.connection, key)

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.adapters.orm import agencies, attachments, campaigns, initiatives
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
@@ -44,16 +44,16 @@ _KNOWN_AGENCIES: dict[tuple[int, str], Agency] = {}
 
 
 class SqlAgencyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, code: str) -> Agency | None:
-        key = (id(self.session.get_bind()), code)
+        key = (id(self.connection.engine), code)
         known = _KNOWN_AGENCIES.get(key)
         if known is not None:
             return known
         row = (
-            (await self.session.execute(select(agencies).where(agencies.c.code == code)))
+            (await self.connection.execute(select(agencies).where(agencies.c.code == code)))
             .mappings()
             .first()
         )
@@ -65,7 +65,7 @@ class SqlAgencyRepository:
     async def seed(self, catalogue: Iterable[Agency]) -> int:
         """Add the agencies not yet known and refresh the names of the others; returns how
         many were added. Agencies are never deleted: initiatives refer to them."""
-        known = {row.code: row for row in (await self.session.execute(select(agencies))).all()}
+        known = {row.code: row for row in (await self.connection.execute(select(agencies))).all()}
         new: list[dict[str, Any]] = []
         for agency in catalogue:
             values = {
@@ -79,11 +79,11 @@ class SqlAgencyRepository:
             if current is None:
                 new.append({"code": agency.code, **values})
             elif any(getattr(current, key) != value for key, value in values.items()):
-                await self.session.execute(
+                await self.connection.execute(
                     update(agencies).where(agencies.c.code == agency.code).values(**values)
                 )
         if new:
-            await self.session.execute(insert(agencies), new)
+            await self.connection.execute(insert(agencies), new)
         _KNOWN_AGENCIES.clear()
         return len(new)
 
@@ -118,16 +118,16 @@ _CAMPAIGN_ROWS: dict[tuple[int, int], tuple[float, RowMapping]] = {}
 
 
 class SqlCampaignRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, year: int) -> Campaign | None:
-        key = (id(self.session.get_bind()), year)
+        key = (id(self.connection.engine), year)
         cached = _CAMPAIGN_ROWS.get(key)
         if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
             return _campaign(cached[1])  # a fresh object: callers may change theirs
         row = (
-            (await self.session.execute(select(campaigns).where(campaigns.c.year == year)))
+            (await self.connection.execute(select(campaigns).where(campaigns.c.year == year)))
             .mappings()
             .first()
         )
@@ -137,14 +137,14 @@ class SqlCampaignRepository:
         return _campaign(row)
 
     async def list(self) -> list[Campaign]:
-        rows = await self.session.execute(select(campaigns).order_by(campaigns.c.year.desc()))
+        rows = await self.connection.execute(select(campaigns).order_by(campaigns.c.year.desc()))
         return [_campaign(row) for row in rows.mappings()]
 
     async def taking_submissions(self, day: date) -> Campaign | None:
         """The most recent campaign whose submission window contains ``day``."""
         row = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(campaigns)
                     .where(campaigns.c.submission_opens_on <= day)
                     .where(campaigns.c.submission_closes_on >= day)
@@ -160,13 +160,13 @@ class SqlCampaignRepository:
     async def add(self, campaign: Campaign) -> None:
         _CAMPAIGN_ROWS.clear()
         values = _campaign_values(campaign)
-        await self.session.execute(
+        await self.connection.execute(
             insert(campaigns).values(year=campaign.year, created_at=values["updated_at"], **values)
         )
 
     async def save(self, campaign: Campaign) -> None:
         _CAMPAIGN_ROWS.clear()
-        await self.session.execute(
+        await self.connection.execute(
             update(campaigns)
             .where(campaigns.c.year == campaign.year)
             .values(**_campaign_values(campaign))
@@ -237,14 +237,14 @@ def attachment_from_row(row: RowMapping) -> Attachment:
 
 
 class SqlInitiativeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
         self.seen: list[Initiative] = []
 
     async def get(self, initiative_id: UUID) -> Initiative | None:
         row = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(initiatives).where(initiatives.c.id == initiative_id)
                 )
             )
@@ -259,7 +259,7 @@ class SqlInitiativeRepository:
 
     async def live_with_title(self, campaign_year: int, agency_code: str, key: str) -> UUID | None:
         """The id of the agency's not-withdrawn initiative with this folded title, if any."""
-        found: UUID | None = await self.session.scalar(
+        found: UUID | None = await self.connection.scalar(
             select(initiatives.c.id)
             .where(initiatives.c.campaign_year == campaign_year)
             .where(initiatives.c.agency_code == agency_code)
@@ -283,8 +283,8 @@ class SqlInitiativeRepository:
         # ON CONFLICT DO NOTHING rather than a savepoint: two round trips fewer per
         # submission. No row means a unique key is taken: the live title (409 with the
         # winner's id) or, in a race between two deliveries, the inbound origin (retried).
-        statement = insert_or_ignore(initiatives, self.session.get_bind().dialect.name)
-        result = await self.session.execute(statement, values)
+        statement = insert_or_ignore(initiatives, self.connection.dialect.name)
+        result = await self.connection.execute(statement, values)
         if getattr(result, "rowcount", 0) != 1:
             existing = await self.live_with_title(
                 initiative.campaign_year, initiative.agency_code, initiative.content.title_key
@@ -312,8 +312,8 @@ class SqlInitiativeRepository:
         """Run ``statement`` in a savepoint so a lost race on the title index answers 409
         (with the winner's id) instead of aborting the whole transaction."""
         try:
-            async with self.session.begin_nested():
-                return await self.session.execute(statement)
+            async with self.connection.begin_nested():
+                return await self.connection.execute(statement)
         except IntegrityError:
             existing = await self.live_with_title(
                 initiative.campaign_year, initiative.agency_code, initiative.content.title_key
@@ -323,7 +323,7 @@ class SqlInitiativeRepository:
             raise
 
     async def add_attachment(self, attachment: Attachment) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(attachments).values(
                 id=attachment.id,
                 initiative_id=attachment.initiative_id,
@@ -338,7 +338,7 @@ class SqlInitiativeRepository:
         )
 
     async def attachments_of(self, initiative_id: UUID) -> list[Attachment]:
-        rows = await self.session.execute(
+        rows = await self.connection.execute(
             select(attachments)
             .where(attachments.c.initiative_id == initiative_id)
             .order_by(attachments.c.uploaded_at, attachments.c.id)
@@ -346,7 +346,7 @@ class SqlInitiativeRepository:
         return [attachment_from_row(row) for row in rows.mappings()]
 
     async def count_attachments(self, initiative_id: UUID) -> int:
-        count = await self.session.scalar(
+        count = await self.connection.scalar(
             select(func.count()).where(attachments.c.initiative_id == initiative_id)
         )
         return int(count or 0)

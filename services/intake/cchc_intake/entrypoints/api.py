@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake import views
 from cchc_intake.domain.commands import (
@@ -195,9 +195,9 @@ async def list_initiatives(
 ) -> InitiativePage:
     uow: Any = intake.uow()
     async with uow:
-        session: AsyncSession = uow.session
+        connection: AsyncConnection = uow.connection
         rows, total = await views.list_initiatives(
-            session,
+            connection,
             actor_of(principal),
             views.InitiativeFilter(
                 campaign_year=campaign_year,
@@ -402,7 +402,7 @@ async def list_agencies(
 ) -> list[AgencyOut]:
     uow: Any = intake.uow()
     async with uow:
-        rows = await views.list_agencies(uow.session, level, district, _search_text(q))
+        rows = await views.list_agencies(uow.connection, level, district, _search_text(q))
     return [AgencyOut.model_validate(row) for row in rows]
 
 
@@ -419,7 +419,7 @@ async def read_agency(code: str, principal: CurrentPrincipal, intake: IntakeDep)
                     f"unknown agency code {code}",
                 )
             )
-        wards = await views.count_wards(uow.session, code)
+        wards = await views.count_wards(uow.connection, code)
     return AgencyDetail(
         code=agency.code,
         name=agency.name,

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_intake.adapters.repository import (
     SqlAgencyRepository,
@@ -78,19 +78,19 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         tables: KitTables,
         *,
         source: str,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(sessions, tables, source=source, on_commit=on_commit)
+        super().__init__(engine, tables, source=source, on_commit=on_commit)
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.agencies = SqlAgencyRepository(self.session)
-        self.campaigns = SqlCampaignRepository(self.session)
-        self.initiatives = SqlInitiativeRepository(self.session)
+        self.agencies = SqlAgencyRepository(self.connection)
+        self.campaigns = SqlCampaignRepository(self.connection)
+        self.initiatives = SqlInitiativeRepository(self.connection)
         return self
 
     async def commit(self) -> None:

@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import Table, delete, func, insert, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_reporting.adapters.orm import (
     READ_MODEL_TABLES,
@@ -81,11 +81,11 @@ _APPEND_EVENT = insert(event_log)
 
 
 class SqlEventLog:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def append(self, event: CloudEvent, received_at: datetime | None = None) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             _APPEND_EVENT,
             {
                 "event_source": event.source,
@@ -101,15 +101,15 @@ class SqlEventLog:
     async def lock_for_rebuild(self) -> None:
         """Hold new appends (and so every live projection) until the rebuild commits.
         SQLite already runs one writer at a time (BEGIN IMMEDIATE)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(text("LOCK TABLE event_log IN EXCLUSIVE MODE"))
+        if self.connection.dialect.name == "postgresql":
+            await self.connection.execute(text("LOCK TABLE event_log IN EXCLUSIVE MODE"))
 
     async def stream(self, batch: int = 2_000) -> AsyncIterator[LoggedEvent]:
         last = 0
         while True:
             rows = (
                 (
-                    await self.session.execute(
+                    await self.connection.execute(
                         select(event_log)
                         .where(event_log.c.seq > last)
                         .order_by(event_log.c.seq)
@@ -136,17 +136,17 @@ class SqlEventLog:
 
     async def position(self) -> LogPosition:
         count, last = (
-            await self.session.execute(select(func.count(), func.max(event_log.c.seq)))
+            await self.connection.execute(select(func.count(), func.max(event_log.c.seq)))
         ).one()
         generation = (
-            await self.session.execute(
+            await self.connection.execute(
                 select(rm_meta.c.value).where(rm_meta.c.key == GENERATION_KEY)
             )
         ).scalar_one_or_none()
         return LogPosition(int(count), int(last or 0), int(generation or 0))
 
     async def counts_by_type(self) -> dict[str, int]:
-        rows = await self.session.execute(
+        rows = await self.connection.execute(
             select(event_log.c.event_type, func.count()).group_by(event_log.c.event_type)
         )
         return {event_type: int(count) for event_type, count in rows.all()}
@@ -476,26 +476,28 @@ def _versioned_upsert(table: Table, keys: Sequence[str], dialect: str) -> Any:
 
 
 class SqlFactRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def apply(self, fact: Fact) -> bool:
         """Store ``fact`` unless a newer or equal version is stored; True if it was stored."""
         table, keys = _TABLE_OF[type(fact)]
-        statement = _versioned_upsert(table, keys, self.session.get_bind().dialect.name)
-        result = await self.session.execute(statement, fact_row(fact))
+        statement = _versioned_upsert(table, keys, self.connection.dialect.name)
+        result = await self.connection.execute(statement, fact_row(fact))
         applied = bool(getattr(result, "rowcount", 0) == 1)
         if applied and isinstance(fact, RoundFact):
-            await self.session.execute(delete(rm_visit).where(rm_visit.c.round_id == fact.round_id))
+            await self.connection.execute(
+                delete(rm_visit).where(rm_visit.c.round_id == fact.round_id)
+            )
             rows = _visit_rows(fact)
             if rows:
-                await self.session.execute(insert(rm_visit), rows)
+                await self.connection.execute(insert(rm_visit), rows)
         return applied
 
     async def replace_all(self, facts: FactSet) -> dict[str, int]:
         """Empty every read-model table and write ``facts`` (the rebuild)."""
         for table in READ_MODEL_TABLES:
-            await self.session.execute(delete(table))
+            await self.connection.execute(delete(table))
         written: dict[str, int] = {}
         for kind in FACT_KINDS:
             table, _ = _TABLE_OF[kind]
@@ -511,18 +513,18 @@ class SqlFactRepository:
 
     async def _insert_chunks(self, table: Table, rows: list[dict[str, Any]]) -> None:
         for start in range(0, len(rows), _CHUNK):
-            await self.session.execute(insert(table), rows[start : start + _CHUNK])
+            await self.connection.execute(insert(table), rows[start : start + _CHUNK])
 
     async def bump_generation(self) -> int:
         current = (
-            await self.session.execute(
+            await self.connection.execute(
                 select(rm_meta.c.value).where(rm_meta.c.key == GENERATION_KEY)
             )
         ).scalar_one_or_none()
         if current is None:
-            await self.session.execute(insert(rm_meta).values(key=GENERATION_KEY, value=1))
+            await self.connection.execute(insert(rm_meta).values(key=GENERATION_KEY, value=1))
             return 1
-        await self.session.execute(
+        await self.connection.execute(
             rm_meta.update().where(rm_meta.c.key == GENERATION_KEY).values(value=current + 1)
         )
         return int(current) + 1
@@ -532,12 +534,12 @@ class SqlFactRepository:
     async def campaign_years(self) -> list[int]:
         years: set[int] = set()
         for table in (rm_initiative, rm_round, rm_recommendation, rm_withdrawal, rm_decision):
-            rows = await self.session.execute(select(table.c.campaign_year).distinct())
+            rows = await self.connection.execute(select(table.c.campaign_year).distinct())
             years.update(int(y) for y in rows.scalars())
         return sorted(years)
 
     async def _rows(self, statement: Any) -> Sequence[RowMapping]:
-        return (await self.session.execute(statement)).mappings().all()
+        return (await self.connection.execute(statement)).mappings().all()
 
     async def load_campaign(self, year: int) -> CampaignFacts:
         initiatives = [

@@ -60,6 +60,6 @@ class SqlReportingUnitOfWork(SqlAlchemyUnitOfWork):
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.log = SqlEventLog(self.session)
-        self.facts = SqlFactRepository(self.session)
+        self.log = SqlEventLog(self.connection)
+        self.facts = SqlFactRepository(self.connection)
         return self

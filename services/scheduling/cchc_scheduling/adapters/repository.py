@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_scheduling.adapters.orm import members, pool, proposals, rounds, team_seats, visits
 from cchc_scheduling.domain.errors import Conflict
@@ -58,12 +58,12 @@ def _member_values(member: Member) -> dict[str, Any]:
 
 
 class SqlMemberRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, member_id: str) -> Member | None:
         row = (
-            (await self.session.execute(select(members).where(members.c.member_id == member_id)))
+            (await self.connection.execute(select(members).where(members.c.member_id == member_id)))
             .mappings()
             .first()
         )
@@ -73,22 +73,22 @@ class SqlMemberRepository:
         query = select(members).order_by(members.c.member_id)
         if active_only:
             query = query.where(members.c.active.is_(True))
-        return [_member(r) for r in (await self.session.execute(query)).mappings()]
+        return [_member(r) for r in (await self.connection.execute(query)).mappings()]
 
     async def add(self, member: Member) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(members).values(member_id=member.member_id, **_member_values(member))
         )
 
     async def save(self, member: Member) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             update(members)
             .where(members.c.member_id == member.member_id)
             .values(**_member_values(member))
         )
 
     async def count(self) -> int:
-        return len((await self.session.execute(select(members.c.member_id))).all())
+        return len((await self.connection.execute(select(members.c.member_id))).all())
 
 
 def _initiative(row: RowMapping) -> PoolInitiative:
@@ -112,11 +112,11 @@ _UPDATE_POOL = update(pool).where(pool.c.initiative_id == bindparam("key"))
 
 
 class SqlPoolRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get(self, initiative_id: UUID) -> PoolInitiative | None:
-        result = await self.session.execute(_SELECT_POOL, {"key": initiative_id})
+        result = await self.connection.execute(_SELECT_POOL, {"key": initiative_id})
         row = result.mappings().first()
         return _initiative(row) if row else None
 
@@ -128,7 +128,7 @@ class SqlPoolRepository:
             query = query.where(pool.c.campaign_year == campaign_year)
         if status is not None:
             query = query.where(pool.c.status == status.value)
-        return [_initiative(r) for r in (await self.session.execute(query)).mappings()]
+        return [_initiative(r) for r in (await self.connection.execute(query)).mappings()]
 
     async def put(self, initiative: PoolInitiative, *, new: bool) -> None:
         values = {
@@ -141,16 +141,16 @@ class SqlPoolRepository:
             "updated_at": initiative.updated_at,
         }
         if new:
-            await self.session.execute(
+            await self.connection.execute(
                 _INSERT_POOL, {"initiative_id": initiative.initiative_id, **values}
             )
         else:
-            await self.session.execute(_UPDATE_POOL, {"key": initiative.initiative_id, **values})
+            await self.connection.execute(_UPDATE_POOL, {"key": initiative.initiative_id, **values})
 
 
 class SqlRoundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
         self.seen: list[Round] = []
         self._versions: dict[UUID, int] = {}
 
@@ -160,7 +160,7 @@ class SqlRoundRepository:
             return []
         seats: dict[UUID, list[Seat]] = defaultdict(list)
         for seat in (
-            await self.session.execute(
+            await self.connection.execute(
                 select(team_seats)
                 .where(team_seats.c.round_id.in_(ids))
                 .order_by(team_seats.c.position)
@@ -169,7 +169,7 @@ class SqlRoundRepository:
             seats[seat["round_id"]].append(Seat(seat["member_id"], TeamRole(seat["role"])))
         planned: dict[UUID, list[Visit]] = defaultdict(list)
         for v in (
-            await self.session.execute(
+            await self.connection.execute(
                 select(visits)
                 .where(visits.c.round_id.in_(ids))
                 .order_by(visits.c.date, visits.c.starts_at, visits.c.visit_id)
@@ -207,7 +207,7 @@ class SqlRoundRepository:
 
     async def get(self, round_id: UUID) -> Round | None:
         rows = list(
-            (await self.session.execute(select(rounds).where(rounds.c.round_id == round_id)))
+            (await self.connection.execute(select(rounds).where(rounds.c.round_id == round_id)))
             .mappings()
             .all()
         )
@@ -244,18 +244,18 @@ class SqlRoundRepository:
                     select(visits.c.round_id).where(visits.c.agency_code == agency_code)
                 )
             )
-        return await self._load(list((await self.session.execute(query)).mappings().all()))
+        return await self._load(list((await self.connection.execute(query)).mappings().all()))
 
     async def with_visit_of(self, initiative_id: UUID) -> list[Round]:
         ids = select(visits.c.round_id).where(
             visits.c.initiative_id == initiative_id, visits.c.active.is_(True)
         )
         query = select(rounds).where(rounds.c.round_id.in_(ids))
-        return await self._load(list((await self.session.execute(query)).mappings().all()))
+        return await self._load(list((await self.connection.execute(query)).mappings().all()))
 
     async def max_sequence(self, campaign_year: int) -> int:
         values = (
-            await self.session.execute(
+            await self.connection.execute(
                 select(rounds.c.sequence).where(
                     rounds.c.campaign_year == campaign_year, rounds.c.sequence.is_not(None)
                 )
@@ -279,7 +279,7 @@ class SqlRoundRepository:
         }
 
     async def add(self, round_: Round) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(rounds).values(
                 round_id=round_.round_id, created_at=datetime.now(UTC), **self._values(round_)
             )
@@ -291,7 +291,7 @@ class SqlRoundRepository:
     async def save(self, round_: Round) -> None:
         """Optimistic concurrency: the row must still have the version that was read."""
         expected = self._versions.get(round_.round_id)
-        result = await self.session.execute(
+        result = await self.connection.execute(
             update(rounds)
             .where(rounds.c.round_id == round_.round_id, rounds.c.version == expected)
             .values(**self._values(round_))
@@ -303,15 +303,15 @@ class SqlRoundRepository:
                 "version",
             )
         self._versions[round_.round_id] = round_.version
-        await self.session.execute(
+        await self.connection.execute(
             delete(team_seats).where(team_seats.c.round_id == round_.round_id)
         )
-        await self.session.execute(delete(visits).where(visits.c.round_id == round_.round_id))
+        await self.connection.execute(delete(visits).where(visits.c.round_id == round_.round_id))
         await self._write_children(round_)
 
     async def _write_children(self, round_: Round) -> None:
         if round_.team:
-            await self.session.execute(
+            await self.connection.execute(
                 insert(team_seats),
                 [
                     {
@@ -324,7 +324,7 @@ class SqlRoundRepository:
                 ],
             )
         if round_.visits:
-            await self.session.execute(
+            await self.connection.execute(
                 insert(visits),
                 [
                     {
@@ -343,8 +343,8 @@ class SqlRoundRepository:
 
 
 class SqlProposalRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def add(
         self,
@@ -354,7 +354,7 @@ class SqlProposalRepository:
         result: dict[str, Any],
         created_by: str,
     ) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             insert(proposals).values(
                 proposal_id=proposal_id,
                 campaign_year=campaign_year,
@@ -369,7 +369,7 @@ class SqlProposalRepository:
     async def get(self, proposal_id: UUID) -> dict[str, Any] | None:
         row = (
             (
-                await self.session.execute(
+                await self.connection.execute(
                     select(proposals).where(proposals.c.proposal_id == proposal_id)
                 )
             )
@@ -379,7 +379,7 @@ class SqlProposalRepository:
         return dict(row) if row else None
 
     async def mark(self, proposal_id: UUID, status: str) -> bool:
-        result = await self.session.execute(
+        result = await self.connection.execute(
             update(proposals)
             .where(proposals.c.proposal_id == proposal_id, proposals.c.status == "proposed")
             .values(status=status)

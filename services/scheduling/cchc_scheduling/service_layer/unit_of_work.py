@@ -21,10 +21,10 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.members = SqlMemberRepository(self.session)
-        self.pool = SqlPoolRepository(self.session)
-        self.rounds = SqlRoundRepository(self.session)
-        self.proposals = SqlProposalRepository(self.session)
+        self.members = SqlMemberRepository(self.connection)
+        self.pool = SqlPoolRepository(self.connection)
+        self.rounds = SqlRoundRepository(self.connection)
+        self.proposals = SqlProposalRepository(self.connection)
         return self
 
     async def commit(self) -> None:

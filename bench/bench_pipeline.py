@@ -11,7 +11,8 @@ removed at the end:
 
 - baselines: raw aio-pika publish with confirms and raw consume (bench_kit's), and a raw
   one-hop chain: aio-pika + asyncpg, no framework, consume (manual ack, prefetch 64), one
-  transaction inserting inbox + effect + outbox rows, publish with confirms, mark sent, ack;
+  transaction inserting inbox + effect + outbox rows, publish with confirms, mark sent, ack.
+  The chain runs before and after the stages; they are compared with the mean of both;
 - each one-hop stage alone on the real service process (the others stopped), its queue
   preloaded: intake (inbound -> initiatives + outbox sent), then scheduling, evaluation and
   reporting on the initiative.submitted events intake left in their queues. A service consumes
@@ -22,6 +23,7 @@ removed at the end:
 - latency at a steady inbound rate: publish time to reporting's event_log.received_at;
 - intake's HTTP API: POST and GET of initiatives, 16 concurrent clients.
 
+``--stages intake [...]`` runs only the raw chain and those stages (a quick comparison).
 ``--profile STAGE`` instead runs only that stage (after the intake stage it needs) with the
 service under a profiler, and prints where its time goes.
 Not a test: it prints figures.
@@ -288,7 +290,25 @@ CREATE TABLE outbox (
 QUORUM: dict[str, FieldValue] = {"x-queue-type": "quorum"}
 
 
-async def raw_chain(amqp_url: str, dsn: str, messages: Sequence[Outgoing]) -> dict[str, Any]:
+async def raw_chain_run(amqp_url: str, count: int, label: str) -> dict[str, Any]:
+    """One raw chain on a database and queues of its own."""
+    async with fresh_postgres_database(f"cchc_bench_raw_{label}") as database:
+        return await raw_chain(
+            amqp_url, database.replace("+asyncpg", ""), inbound_messages("raw", count), label
+        )
+
+
+def mean_run(runs: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """The figures of several runs, averaged (the rate as total messages over total time)."""
+    keys = [k for k, v in runs[0].items() if isinstance(v, int | float)]
+    mean = {k: sum(run[k] for run in runs) / len(runs) for k in keys}
+    mean["rate"] = len(runs) / sum(1 / run["rate"] for run in runs)
+    return mean
+
+
+async def raw_chain(
+    amqp_url: str, dsn: str, messages: Sequence[Outgoing], label: str
+) -> dict[str, Any]:
     """Hand-written aio-pika + asyncpg: the least a one-hop stage with inbox, effect and
     outbox in one transaction and a confirmed publish can cost on this machine."""
     count = len(messages)
@@ -298,10 +318,11 @@ async def raw_chain(amqp_url: str, dsn: str, messages: Sequence[Outgoing]) -> di
     try:
         await pool.execute(RAW_SCHEMA)
         publishing = await connection.channel(publisher_confirms=True)
-        source = await publishing.declare_queue("bench.chain.in", durable=True, arguments=QUORUM)
-        sink = await publishing.declare_queue("bench.chain.sink", durable=True, arguments=QUORUM)
+        prefix = f"bench.chain.{label}"
+        source = await publishing.declare_queue(f"{prefix}.in", durable=True, arguments=QUORUM)
+        sink = await publishing.declare_queue(f"{prefix}.sink", durable=True, arguments=QUORUM)
         out = await publishing.declare_exchange(
-            "bench.chain.out", aio_pika.ExchangeType.DIRECT, durable=True
+            f"{prefix}.out", aio_pika.ExchangeType.DIRECT, durable=True
         )
         await sink.bind(out, routing_key=SUBMITTED_KEY)
         await publish_all(publishing.default_exchange, source.name, messages)
@@ -503,9 +524,23 @@ class Bench:
             if not ready.done():
                 ready.cancel()
         first = float(await db.fetchval("SELECT extract(epoch FROM min(received_at)) FROM inbox"))
+        # One relay cycle marks its rows sent at one instant: rows per cycle tell how well
+        # the relay batches (a cycle costs two transactions whatever its size).
+        cycles = await db.fetchval("SELECT count(DISTINCT sent_at) FROM outbox")
+        timeline = await db.fetchrow(
+            "SELECT extract(epoch FROM (SELECT max(received_at) FROM inbox)) AS last_in,"
+            " extract(epoch FROM max(sent_at)) AS last_sent FROM outbox"
+        )
+
         await self.stop(service)
         elapsed = ended - first
         return {
+            "outbox_rows_per_relay_cycle": (await db.fetchval("SELECT count(*) FROM outbox"))
+            / max(1, cycles),
+            # How long the relay took, after the last message was taken in, to send the rest.
+            "relay_tail_ms": 1000 * float(timeline["last_sent"] - timeline["last_in"])
+            if timeline["last_sent"] is not None
+            else 0.0,
             "rate": count / elapsed,
             "seconds": elapsed,
             "done_at_ready": state.get("at_ready", count),
@@ -756,10 +791,12 @@ def rows_of(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     if raw:
         row("raw publish (aio-pika, confirms)", raw["publish"], "msg/s")
         row("raw consume (aio-pika, ack)", raw["consume"], "msg/s")
+    for when, run in results.get("raw_chain_runs", {}).items():
+        row(f"raw one-hop chain, {when} the stages", run["rate"], "msg/s", "", None, _cpu_note(run))
     if chain:
         ratio = chain["rate"] / raw["consume"] if raw else None
         row(
-            "raw one-hop chain (aio-pika+asyncpg)",
+            "raw one-hop chain (aio-pika+asyncpg), mean",
             chain["rate"],
             "msg/s",
             "raw consume",
@@ -820,10 +857,16 @@ def rows_of(results: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _cpu_note(figures: Mapping[str, float]) -> str:
-    return (
+    note = (
         f"{figures['cpu_ms_per_msg']:.2f} ms CPU/msg, process {figures['process_core_pct']:.0f}%"
         f" of a core, machine {figures['machine_busy_pct']:.0f}% busy"
     )
+    if figures.get("outbox_rows_per_relay_cycle"):
+        note += (
+            f", {figures['outbox_rows_per_relay_cycle']:.0f} events per relay cycle, relay done"
+            f" {figures['relay_tail_ms']:.0f} ms after the last message in"
+        )
+    return note
 
 
 def targets_of(results: Mapping[str, Any]) -> dict[str, Any]:
@@ -905,7 +948,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             amqp_url = await stack.enter_async_context(fresh_vhost("cchc-bench"))
         results["machine"] = await machine_info(amqp_url)
         databases = await stack.enter_async_context(fresh_service_databases(SERVICES, "cchc_bench"))
-        raw_database = await stack.enter_async_context(fresh_postgres_database("cchc_bench_raw"))
         processes = BenchProcesses(
             amqp_url,
             databases,
@@ -922,13 +964,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 publish = await raw_publish(amqp_url, count)
                 consume = await raw_consume(amqp_url, count)
                 results["raw"] = {"publish": publish, "consume": consume}
+            # The raw chain runs before and after the stages, and the stages are compared
+            # with the mean of both: the machine's speed drifts (a shared VM), and a stage
+            # measured between the two is compared with the machine as it was around it.
+            runs: dict[str, dict[str, Any]] = {}
             if not args.profile:
-                step("raw one-hop chain")
-                results["raw_chain"] = await raw_chain(
-                    amqp_url,
-                    raw_database.replace("+asyncpg", ""),
-                    inbound_messages("raw", count),
-                )
+                step("raw one-hop chain (before the stages)")
+                runs["before"] = await raw_chain_run(amqp_url, count, "before")
             step("services: start all once (migrations, seed data, every queue), then stop")
             await bench.start(*SERVICES)
             await bench.stop(*SERVICES)
@@ -944,6 +986,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             for service in dict.fromkeys(chosen):
                 step(f"stage {service}")
                 stages[service] = await bench.stage(service, count)
+            if runs:
+                step("raw one-hop chain (after the stages)")
+                runs["after"] = await raw_chain_run(amqp_url, count, "after")
+                results["raw_chain_runs"] = runs
+                results["raw_chain"] = mean_run(list(runs.values()))
             if args.profile:
                 results["profile"] = str(profiles[args.profile][1])
             if args.profile or args.stages:

@@ -38,6 +38,7 @@ class ServiceRuntime:
     tables: KitTables
     migrations: Path | None
     engine: AsyncEngine
+    relay_engine: AsyncEngine
     publisher: AmqpPublisher
     relay: OutboxRelay
     routes: list[EventRoute] = field(default_factory=list)
@@ -57,11 +58,14 @@ class ServiceRuntime:
         migrations: Path | None,
     ) -> ServiceRuntime:
         engine = create_engine(settings.resolved_database_url)
+        # The relay has connections of its own: behind the handlers in the shared pool's
+        # queue it would claim and mark late and publish in bursts, after the fact.
+        relay_engine = create_engine(settings.resolved_database_url, pool_size=1)
         publisher = make_publisher(
             settings.amqp_url, app_id=settings.service_name, timeout=settings.publish_timeout
         )
         relay = OutboxRelay(
-            engine,
+            relay_engine,
             tables,
             broker_publisher(publisher, settings.publish_timeout),
             RelaySettings(
@@ -78,6 +82,7 @@ class ServiceRuntime:
             tables=tables,
             migrations=migrations,
             engine=engine,
+            relay_engine=relay_engine,
             publisher=publisher,
             relay=relay,
         )
@@ -138,6 +143,7 @@ class ServiceRuntime:
             self._relay_task = None
         await self.publisher.stop()
         await self.engine.dispose()
+        await self.relay_engine.dispose()
         self.started = False
         log.info("service stopped", extra={"service": self.settings.service_name})
 

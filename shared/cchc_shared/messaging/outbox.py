@@ -122,7 +122,9 @@ class OutboxRelay:
 
     async def _publish_one(self, row: OutboxRow) -> BaseException | None:
         try:
-            await asyncio.wait_for(self._publish(row), timeout=self.settings.publish_timeout)
+            # asyncio.timeout, not wait_for: no extra task per row.
+            async with asyncio.timeout(self.settings.publish_timeout):
+                await self._publish(row)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # a nack, a return, a timeout or a lost connection

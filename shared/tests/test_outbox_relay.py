@@ -92,6 +92,38 @@ async def test_concurrent_relays_never_publish_a_row_twice(
     await probe.engine.dispose()
 
 
+async def test_relay_workers_share_the_outbox_without_doubles(
+    database_url: str, amqp_url: str
+) -> None:
+    """One relay running two cycles at once: every row goes out once and is marked sent."""
+    probe = await Probe.create(database_url, amqp_url)
+    ids = await probe.write_events(300, batch=100)
+    published: list[str] = []
+    in_flight = peak = 0
+
+    async def publish(row: OutboxRow) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)  # a confirm takes a while: the other worker goes on
+        in_flight -= 1
+        published.append(row.event_id)
+
+    relay = relay_with(probe, publish, batch_size=25, workers=2, poll_interval=0.05)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    for _ in range(600):  # the relay polls: so does the test, for up to 30 s
+        if not await probe.pending():
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert sorted(published) == sorted(ids), "every row published exactly once"
+    assert await probe.pending() == 0
+    assert peak > 25, "two batches were in flight at once"
+    await probe.engine.dispose()
+
+
 def test_backoff_grows_and_is_capped() -> None:
     settings = RelaySettings(backoff_base=0.5, backoff_max=30.0)
     assert all(0.5 <= backoff_delay(0, settings) <= 1.0 for _ in range(50))

@@ -60,7 +60,9 @@ class ServiceRuntime:
         engine = create_engine(settings.resolved_database_url)
         # The relay has connections of its own: behind the handlers in the shared pool's
         # queue it would claim and mark late and publish in bursts, after the fact.
-        relay_engine = create_engine(settings.resolved_database_url, pool_size=1)
+        relay_engine = create_engine(
+            settings.resolved_database_url, pool_size=settings.relay_workers
+        )
         publisher = make_publisher(
             settings.amqp_url, app_id=settings.service_name, timeout=settings.publish_timeout
         )
@@ -72,6 +74,7 @@ class ServiceRuntime:
                 batch_size=settings.relay_batch_size,
                 poll_interval=settings.relay_poll_interval,
                 linger=settings.relay_linger,
+                workers=settings.relay_workers,
                 backoff_max=settings.relay_backoff_max,
                 publish_timeout=settings.publish_timeout,
             ),

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 200
     relay_poll_interval: float = 0.5
     relay_linger: float = 0.005
+    relay_workers: int = 2
     relay_backoff_max: float = 10.0
     publish_timeout: float = 10.0
     graceful_timeout: float = 30.0

@@ -52,6 +52,9 @@ class RelaySettings:
     # After a wake-up, wait this long before claiming, so that a burst of commits goes out
     # in one claim and one mark instead of one pair per event (a few ms of latency).
     linger: float = 0.005
+    # Cycles run at once: while one waits for its batch's confirms, another claims and
+    # publishes the next batch. Claims never overlap (a claimed row is leased).
+    workers: int = 1
 
 
 def backoff_delay(attempts: int, settings: RelaySettings) -> float:
@@ -77,6 +80,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.last_cycle_at = time.monotonic()  # a new relay is not stalled
         self._last_purge = 0.0
+        self._metrics_at = 0.0
 
     def wake(self) -> None:
         """Called after a commit that wrote events, so they leave without waiting for a poll."""
@@ -208,7 +212,9 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; database or broker outages are waited out."""
         self.last_cycle_at = time.monotonic()
-        metrics_at = 0.0
+        await asyncio.gather(*(self._work(stop) for _ in range(max(1, self.settings.workers))))
+
+    async def _work(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             published = 0
             # Cleared before the cycle, not after: a commit that wakes the relay while it
@@ -217,8 +223,8 @@ class OutboxRelay:
             try:
                 published = await self.relay_once()
                 # Backlog gauges cost two queries: once a second is enough for a scrape.
-                if time.monotonic() - metrics_at >= 1.0:
-                    metrics_at = time.monotonic()
+                if time.monotonic() - self._metrics_at >= 1.0:
+                    self._metrics_at = time.monotonic()
                     await self.update_metrics()
                 if time.monotonic() - self._last_purge > 3600:
                     self._last_purge = time.monotonic()

@@ -999,6 +999,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         stack.push_async_callback(asyncio.to_thread, processes.stop)
         bench = Bench(amqp_url, processes)
         try:
+            if args.latency_only:
+                step(f"latency at {args.rate}/s for {args.seconds} s")
+                await bench.start(*SERVICES)
+                await bench.connect(databases, stack)
+                results["latency"] = await bench.latency(args.rate, args.seconds)
+                return results
             if not args.profile and not args.stages:
                 step(f"raw publish and consume, {count} messages")
                 publish = await raw_publish(amqp_url, count)
@@ -1085,6 +1091,7 @@ def main() -> None:
         choices=SERVICES,
         help="only the raw chain and these stages (each needs intake's before it)",
     )
+    parser.add_argument("--latency-only", action="store_true", help="only the latency run")
     parser.add_argument("--profile", choices=SERVICES, help="profile this stage only")
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")
     parser.add_argument("--profile-out", type=Path, help="default var/profile-<stage>.*")

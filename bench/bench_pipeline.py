@@ -50,11 +50,6 @@ from typing import Any
 
 import aio_pika
 import asyncpg
-
-try:
-    import uvloop
-except ImportError:  # not on Windows
-    uvloop = None  # type: ignore[assignment]
 import httpx
 from pamqp.common import FieldValue
 
@@ -971,7 +966,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "seconds": args.seconds,
             "http_requests": args.http_requests,
             "broker": "private node" if args.private_broker else "fresh vhost of the local node",
-            "event_loop": f"uvloop {uvloop.__version__}" if uvloop is not None else "asyncio",
         },
     }
     count = args.events
@@ -1103,8 +1097,7 @@ def main() -> None:
         args.profile_out = out.resolve()
     if args.quick:
         args.events, args.seconds, args.http_requests = 200, 5, 200
-    # The baselines run on the event loop the services run on (uvicorn picks uvloop).
-    results = uvloop.run(run(args)) if uvloop is not None else asyncio.run(run(args))
+    results = asyncio.run(run(args))
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["rows"] = rows_of(results)
     results["targets"] = targets_of(results)

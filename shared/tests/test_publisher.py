@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 
 import aio_pika
 import pytest
 
 from cchc_shared.messaging.broker import PERSISTENT, AmqpPublisher, PublishError
+from cchc_shared.testing.nodes import PrivateRabbitMQ
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +103,42 @@ async def test_publishing_before_start_is_refused(amqp_url: str) -> None:
         await AmqpPublisher(amqp_url, app_id="publisher-test").publish(
             exchange="", routing_key="x", body=b"", message_id="m", content_type="text/plain"
         )
+
+
+async def test_a_publish_while_the_broker_is_down_fails_within_its_timeout(
+    private_rabbitmq: PrivateRabbitMQ,
+) -> None:
+    # A node of the test's own: stopping the shared broker would break every other client.
+    amqp_url = await asyncio.to_thread(private_rabbitmq.add_vhost)
+    connection = await aio_pika.connect(amqp_url)
+    queue = await (await connection.channel()).declare_queue("test.publisher.down", durable=True)
+    await connection.close()
+    publisher = AmqpPublisher(amqp_url, app_id="publisher-test")
+    await publisher.start()
+    send = functools.partial(
+        publisher.publish,
+        exchange="",
+        routing_key=queue.name,
+        body=b"{}",
+        message_id="m",
+        content_type="application/json",
+        timeout=1.0,
+    )
+    try:
+        await asyncio.to_thread(private_rabbitmq.ctl, "stop_app")
+        started = time.monotonic()
+        with pytest.raises(PublishError):
+            await send()
+        assert time.monotonic() - started < 5, "the deadline covers the wait for a reconnect"
+    finally:
+        await asyncio.to_thread(private_rabbitmq.ctl, "start_app")
+        await asyncio.to_thread(private_rabbitmq.ctl, "await_startup")
+    for _ in range(100):  # the robust connection comes back by itself
+        try:
+            await send()
+            break
+        except PublishError:
+            await asyncio.sleep(0.2)
+    else:
+        raise AssertionError("no publish went through after the broker came back")
+    await publisher.stop()

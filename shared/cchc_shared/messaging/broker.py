@@ -3,6 +3,7 @@ robust connection of its own (consumers have another, as RabbitMQ advises)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 import aio_pika
@@ -66,20 +67,22 @@ class AmqpPublisher:
             app_id=self.app_id,
         )
         try:
-            # The concrete aiormq channel: its abstract base does not declare ``wait``.
-            channel = cast(aiormq.Channel, await self._channel.get_underlay_channel())
-            # wait=False: the frame is queued and the channel's lock released at once, rather
-            # than held until the writer has flushed it; the confirm is still awaited. Under
-            # load the relay's batch otherwise goes out one loop turn per message.
-            confirmation = await channel.basic_publish(
-                body,
-                exchange=exchange,
-                routing_key=routing_key,
-                properties=properties,
-                mandatory=True,
-                timeout=timeout,
-                wait=False,
-            )
+            # One deadline for all of it, the wait for a reconnecting channel included.
+            async with asyncio.timeout(timeout):
+                # The concrete aiormq channel: its abstract base does not declare ``wait``.
+                channel = cast(aiormq.Channel, await self._channel.get_underlay_channel())
+                # wait=False: the frame is queued and the channel's lock released at once,
+                # rather than held until the writer has flushed it; the confirm is still
+                # awaited. Under load the relay's batch otherwise goes out one loop turn per
+                # message.
+                confirmation = await channel.basic_publish(
+                    body,
+                    exchange=exchange,
+                    routing_key=routing_key,
+                    properties=properties,
+                    mandatory=True,
+                    wait=False,
+                )
         except TimeoutError as exc:
             raise PublishError(f"no confirm within {timeout}s") from exc
         except Exception as exc:  # nack, return (on_return_raises), closed channel, ...

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from cchc_shared.chassis.runtime import ServiceRuntime
+from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.messaging.broker import PublishError
 from cchc_shared.messaging.outbox import OutboxRelay, OutboxRow, RelaySettings, backoff_delay
 
 from .probe import Probe, kit
+from .probe import metadata as probe_metadata
 
 
 def relay_with(probe: Probe, publish: object, **settings: float) -> OutboxRelay:
@@ -134,3 +138,19 @@ def test_backoff_grows_and_is_capped() -> None:
 @pytest.mark.parametrize("attempts", [0, 3])
 def test_backoff_never_below_base(attempts: int) -> None:
     assert backoff_delay(attempts, RelaySettings(backoff_base=2.0)) >= 2.0
+
+
+@pytest.mark.parametrize(
+    ("url", "shared"),
+    [("sqlite+aiosqlite:///:memory:", True), ("sqlite+aiosqlite:///{tmp}/relay.db", False)],
+)
+async def test_the_relay_has_its_own_engine_unless_the_database_is_in_memory(
+    url: str, shared: bool, tmp_path: Path
+) -> None:
+    settings = ServiceSettings(database_url=url.format(tmp=tmp_path), amqp_url="amqp://x/")
+    runtime = ServiceRuntime.build(settings, probe_metadata, kit, None)
+    try:
+        assert (runtime.relay_engine is runtime.engine) is shared
+    finally:
+        await runtime.engine.dispose()
+        await runtime.relay_engine.dispose()

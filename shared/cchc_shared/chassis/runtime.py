@@ -24,7 +24,7 @@ from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.topology import all_queues, declare_topology
-from cchc_shared.persistence.database import create_engine
+from cchc_shared.persistence.database import create_engine, is_in_memory
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
 
@@ -60,8 +60,10 @@ class ServiceRuntime:
         engine = create_engine(settings.resolved_database_url)
         # The relay has connections of its own: behind the handlers in the shared pool's
         # queue it would claim and mark late and publish in bursts, after the fact.
-        relay_engine = create_engine(
-            settings.resolved_database_url, pool_size=settings.relay_workers
+        relay_engine = (
+            engine
+            if is_in_memory(settings.resolved_database_url)
+            else create_engine(settings.resolved_database_url, pool_size=settings.relay_workers)
         )
         publisher = make_publisher(
             settings.amqp_url, app_id=settings.service_name, timeout=settings.publish_timeout
@@ -146,7 +148,8 @@ class ServiceRuntime:
             self._relay_task = None
         await self.publisher.stop()
         await self.engine.dispose()
-        await self.relay_engine.dispose()
+        if self.relay_engine is not self.engine:
+            await self.relay_engine.dispose()
         self.started = False
         log.info("service stopped", extra={"service": self.settings.service_name})
 

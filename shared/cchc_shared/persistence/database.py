@@ -24,6 +24,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def is_in_memory(url: str) -> bool:
+    """An in-memory SQLite database: each engine (each connection, even) would see its own."""
+    return is_sqlite(url) and make_url(url).database in (None, "", ":memory:")
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     url = normalise_database_url(url)
     if is_sqlite(url):

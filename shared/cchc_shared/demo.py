@@ -722,17 +722,20 @@ async def plan_rounds(api: Api, progress: Progress) -> list[dict[str, Any]]:
 
 async def _propose(api: Api, progress: Progress) -> dict[str, Any]:
     progress.start("Lập kế hoạch khảo sát (CP-SAT)", 1)
-    plan = await api.call(
-        "POST",
-        "scheduling",
-        "/api/v1/plans",
-        json={
-            "campaign_year": YEAR,
-            "seed": api.settings.seed,
-            "time_limit_seconds": api.settings.planner_time_limit,
-        },
-        timeout=max(120.0, api.settings.planner_time_limit * 4 + 30),
-    )
+    # On a busy machine the solver may find nothing within the limit (422, "allow more
+    # time"): asked again with twice the time, as the answer suggests, twice at most.
+    for attempt in range(3):
+        limit = api.settings.planner_time_limit * 2**attempt
+        plan = await api.call(
+            "POST",
+            "scheduling",
+            "/api/v1/plans",
+            ok=(200, 201) if attempt == 2 else (200, 201, 422),
+            json={"campaign_year": YEAR, "seed": api.settings.seed, "time_limit_seconds": limit},
+            timeout=max(120.0, limit * 4 + 30),
+        )
+        if plan.status_code != 422:
+            break
     proposal: dict[str, Any] = plan.json()
     progress.finish(f"{len(proposal['rounds'])} đợt đề xuất")
     return proposal

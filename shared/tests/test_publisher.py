@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Awaitable, Callable
 
 import aio_pika
 import pytest
@@ -13,6 +14,17 @@ from cchc_shared.messaging.broker import PERSISTENT, AmqpPublisher, PublishError
 from cchc_shared.testing.nodes import PrivateRabbitMQ
 
 pytestmark = pytest.mark.integration
+
+
+async def publish_once_restored(send: Callable[[], Awaitable[None]]) -> None:
+    """Retry a publish while the broker restores a closed channel or connection, as the relay
+    retries a failed row after a backoff."""
+    for _ in range(100):
+        try:
+            return await send()
+        except PublishError:
+            await asyncio.sleep(0.2)
+    raise AssertionError("no publish went through within 20 s of the restore")
 
 
 async def test_a_confirmed_message_arrives_persistent_with_its_properties(amqp_url: str) -> None:
@@ -78,19 +90,17 @@ async def test_an_unroutable_message_is_refused(amqp_url: str) -> None:
         # The closed channel is reopened in the background; the relay retries a failed row
         # after a backoff, and so does this.
         queue = await channel.declare_queue("test.publisher.after", durable=True)
-        for _ in range(50):
-            try:
-                await publisher.publish(
-                    exchange="",
-                    routing_key=queue.name,
-                    body=b"{}",
-                    message_id="after",
-                    content_type="application/json",
-                    timeout=5,
-                )
-                break
-            except PublishError:
-                await asyncio.sleep(0.1)
+        await publish_once_restored(
+            functools.partial(
+                publisher.publish,
+                exchange="",
+                routing_key=queue.name,
+                body=b"{}",
+                message_id="after",
+                content_type="application/json",
+                timeout=5,
+            )
+        )
         message = await queue.get(timeout=5, fail=True)
         assert message is not None and message.message_id == "after"
     finally:
@@ -133,12 +143,5 @@ async def test_a_publish_while_the_broker_is_down_fails_within_its_timeout(
     finally:
         await asyncio.to_thread(private_rabbitmq.ctl, "start_app")
         await asyncio.to_thread(private_rabbitmq.ctl, "await_startup")
-    for _ in range(100):  # the robust connection comes back by itself
-        try:
-            await send()
-            break
-        except PublishError:
-            await asyncio.sleep(0.2)
-    else:
-        raise AssertionError("no publish went through after the broker came back")
+    await publish_once_restored(send)  # the robust connection comes back by itself
     await publisher.stop()

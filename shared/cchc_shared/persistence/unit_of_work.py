@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -32,28 +33,22 @@ def outbox_row(message: EncodedMessage, now: datetime) -> dict[str, object]:
     }
 
 
-_INSERTS_OR_IGNORE: dict[tuple[int, str], Any] = {}
-_INSERTS: dict[int, Any] = {}
+# Statements built once per table (and dialect): building one per event costs more Python
+# time than the database spends running it.
 
 
+@functools.cache
 def insert_or_ignore(table: Table, dialect: str) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` into ``table`` (values given at execution;
-    ``rowcount`` tells whether the row went in), built once per table and dialect: building
-    it per event costs more Python time than the database spends on it."""
-    key = (id(table), dialect)
-    statement = _INSERTS_OR_IGNORE.get(key)
-    if statement is None:
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = _INSERTS_OR_IGNORE[key] = builder(table).on_conflict_do_nothing()
-    return statement
+    ``rowcount`` tells whether the row went in)."""
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return builder(table).on_conflict_do_nothing()
 
 
+@functools.cache
 def plain_insert(table: Table) -> Any:
-    """``INSERT INTO table`` (values given at execution), built once per table."""
-    statement = _INSERTS.get(id(table))
-    if statement is None:
-        statement = _INSERTS[id(table)] = insert(table)
-    return statement
+    """``INSERT INTO table`` (values given at execution)."""
+    return insert(table)
 
 
 class SqlAlchemyUnitOfWork:

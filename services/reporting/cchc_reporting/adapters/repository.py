@@ -7,6 +7,7 @@ keep the newest version: the row lock makes the later statement re-check the con
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -456,23 +457,17 @@ def fact_row(fact: Fact) -> dict[str, Any]:
     return _rejection_row(fact)
 
 
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _versioned_upsert(table: Table, keys: Sequence[str], dialect: str) -> Any:
+@functools.cache
+def _versioned_upsert(table: Table, keys: tuple[str, ...], dialect: str) -> Any:
     """INSERT ... ON CONFLICT DO UPDATE only when the incoming (version, event id) is newer;
     built once per table and dialect, since building it costs more than running it."""
-    statement = _UPSERTS.get((table.name, dialect))
-    if statement is None:
-        insert_into = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        statement = insert_into.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c.name: insert_into.excluded[c.name] for c in table.c if c.name not in keys},
-            where=tuple_(table.c.version, table.c.version_event_id)
-            < tuple_(insert_into.excluded.version, insert_into.excluded.version_event_id),
-        )
-        _UPSERTS[(table.name, dialect)] = statement
-    return statement
+    insert_into = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert_into.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: insert_into.excluded[c.name] for c in table.c if c.name not in keys},
+        where=tuple_(table.c.version, table.c.version_event_id)
+        < tuple_(insert_into.excluded.version, insert_into.excluded.version_event_id),
+    )
 
 
 class SqlFactRepository:

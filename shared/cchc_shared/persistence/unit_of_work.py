@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cchc_shared.contracts.envelope import CloudEvent, EncodedMessage, encode_event
 from cchc_shared.contracts.events import EventData
+from cchc_shared.persistence.inserts import insert_rows
 from cchc_shared.persistence.tables import KitTables
 
 
@@ -31,24 +29,6 @@ def outbox_row(message: EncodedMessage, now: datetime) -> dict[str, object]:
         "available_at": now,
         "attempts": 0,
     }
-
-
-# Statements built once per table (and dialect): building one per event costs more Python
-# time than the database spends running it.
-
-
-@functools.cache
-def insert_or_ignore(table: Table, dialect: str) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` into ``table`` (values given at execution;
-    ``rowcount`` tells whether the row went in)."""
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return builder(table).on_conflict_do_nothing()
-
-
-@functools.cache
-def plain_insert(table: Table) -> Any:
-    """``INSERT INTO table`` (values given at execution)."""
-    return insert(table)
 
 
 class SqlAlchemyUnitOfWork:
@@ -112,15 +92,16 @@ class SqlAlchemyUnitOfWork:
             "event_type": event.type,
             "received_at": datetime.now(UTC),
         }
-        statement = insert_or_ignore(self._tables.inbox, self.connection.dialect.name)
-        result = await self.connection.execute(statement, values)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return (
+            await insert_rows(self.connection, self._tables.inbox, values, ignore_conflicts=True)
+            == 1
+        )
 
     async def commit(self) -> None:
         if self._pending:
             now = datetime.now(UTC)
             rows = [outbox_row(m, now) for m in self._pending]
-            await self.connection.execute(plain_insert(self._tables.outbox), rows)
+            await insert_rows(self.connection, self._tables.outbox, rows)
         await self.connection.commit()
         had_events = bool(self._pending)
         self._pending = []
@@ -129,4 +110,5 @@ class SqlAlchemyUnitOfWork:
 
     async def rollback(self) -> None:
         self._pending = []
-        await self.connection.rollback()
+        if self.connection.in_transaction():  # after a commit there is nothing to undo
+            await self.connection.rollback()

@@ -24,7 +24,7 @@ from cchc_intake.domain.model import (
     Status,
 )
 from cchc_shared.contracts.text import fold
-from cchc_shared.persistence.unit_of_work import insert_or_ignore
+from cchc_shared.persistence.inserts import insert_rows
 from cchc_shared.reference import Agency, AgencyLevel
 
 
@@ -283,9 +283,7 @@ class SqlInitiativeRepository:
         # ON CONFLICT DO NOTHING rather than a savepoint: two round trips fewer per
         # submission. No row means a unique key is taken: the live title (409 with the
         # winner's id) or, in a race between two deliveries, the inbound origin (retried).
-        statement = insert_or_ignore(initiatives, self.connection.dialect.name)
-        result = await self.connection.execute(statement, values)
-        if getattr(result, "rowcount", 0) != 1:
+        if not await insert_rows(self.connection, initiatives, values, ignore_conflicts=True):
             existing = await self.live_with_title(
                 initiative.campaign_year, initiative.agency_code, initiative.content.title_key
             )

@@ -4,6 +4,8 @@ reported as SQLAlchemy reports one."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -160,3 +162,75 @@ async def test_a_lost_connection_is_invalidated_and_reported(
         await insert_rows(connection, things, thing("after"))
         await connection.commit()
         assert await connection.scalar(select(func.count()).select_from(things)) == 1
+
+
+async def test_a_cancelled_insert_leaves_no_half_transaction_behind(database_url: str) -> None:
+    """A handler cancelled mid-insert (its channel closed under it, say): the connection must
+    not go back to the pool inside the unfinished transaction, where the next unit of work's
+    commit would only release a savepoint and its acknowledged message would be lost."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the insert goes past SQLAlchemy only on PostgreSQL")
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        async with create_engine(database_url).connect() as blocker:
+            # An uncommitted row with the same name: the insert below waits on its lock.
+            await blocker.execute(insert(things), thing("contested"))
+
+            async def contested() -> None:
+                async with engine.connect() as connection:
+                    await insert_rows(connection, things, thing("mine"))
+                    await insert_rows(connection, things, thing("contested"), ignore_conflicts=True)
+                    await connection.commit()
+
+            task = asyncio.create_task(contested())
+            await asyncio.sleep(0.5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await blocker.rollback()
+        # The pool's one connection (or its replacement) commits for real.
+        async with engine.connect() as connection:
+            await insert_rows(connection, things, thing("next"))
+            await connection.commit()
+        assert await names(engine) == ["next"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_unit_of_work_cancelled_at_any_point_leaves_the_pool_sound(
+    database_url: str,
+) -> None:
+    """Cancelled after 0, 1, 2, ... turns of the event loop, so that some cancellations land
+    while BEGIN or an insert is on the wire: every later commit on the pool is real."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the insert goes past SQLAlchemy only on PostgreSQL")
+    engine = create_engine(database_url, pool_size=1)
+    watcher = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+
+        async def unit_of_work(name: str) -> None:
+            async with engine.connect() as connection:
+                await insert_rows(connection, things, thing(name), ignore_conflicts=True)
+                await insert_rows(connection, things, thing(f"{name} 2"))
+                await connection.commit()
+
+        for turns in range(40):
+            task = asyncio.create_task(unit_of_work(f"cancelled {turns}"))
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await unit_of_work(f"after {turns}")
+            async with watcher.connect() as connection:
+                committed = await connection.scalar(
+                    select(func.count()).where(things.c.name == f"after {turns}")
+                )
+            assert committed == 1, f"a commit after a cancellation at turn {turns} was lost"
+    finally:
+        await engine.dispose()
+        await watcher.dispose()

@@ -82,13 +82,17 @@ async def insert_rows(
             status: str = await driver.execute(compiled.sql, *compiled.arguments(row))
             inserted += int(status.rsplit(" ", 1)[-1])
         return inserted
-    except Exception as error:
-        if not driver.is_closed():
-            raise
-        # As SQLAlchemy does for a lost connection: drop it from the pool and say so, so
-        # that HTTP answers 503 (chassis.http) and consumers retry on a fresh connection.
+    except BaseException as error:
+        lost = isinstance(error, Exception) and driver.is_closed()
+        if isinstance(error, Exception) and not lost:
+            raise  # the statement failed; the transaction rolls back as usual
+        # A lost connection, or one a cancellation left with BEGIN or a statement on the
+        # wire: asyncpg may then take a later BEGIN for a SAVEPOINT inside a transaction that
+        # never commits. SQLAlchemy discards such a connection; so does this.
         await connection.invalidate(error)
-        raise DBAPIError(compiled.sql, None, error, connection_invalidated=True) from error
+        if lost:  # said as SQLAlchemy says it: HTTP answers 503 (chassis.http), consumers retry
+            raise DBAPIError(compiled.sql, None, error, connection_invalidated=True) from error
+        raise
 
 
 @dataclass(frozen=True)

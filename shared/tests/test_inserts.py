@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.persistence import create_engine
@@ -127,7 +127,7 @@ async def test_conflicts_are_skipped_and_counted_only_when_asked(engine: AsyncEn
         await connection.commit()
     assert await names(engine) == ["free", "taken"]
     async with engine.connect() as connection:
-        with pytest.raises(Exception, match=r"(?i)unique"):
+        with pytest.raises(IntegrityError, match=r"(?i)unique"):
             await insert_rows(connection, things, thing("taken"))
 
 

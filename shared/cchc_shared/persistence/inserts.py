@@ -67,10 +67,10 @@ async def insert_rows(
         await connection.begin()  # so that connection.commit() commits what is sent below
     pooled = _pooled(connection) or await connection.get_raw_connection()
     driver: Any = pooled.driver_connection
+    adapted: Any = pooled.dbapi_connection
     try:
         # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement: a
         # statement sent past it before that would run (and commit) on its own.
-        adapted: Any = pooled.dbapi_connection
         if adapted._transaction is None:
             await adapted._start_transaction()
         if not ignore_conflicts:
@@ -82,17 +82,29 @@ async def insert_rows(
             status: str = await driver.execute(compiled.sql, *compiled.arguments(row))
             inserted += int(status.rsplit(" ", 1)[-1])
         return inserted
+    except Exception as error:
+        lost = driver.is_closed()
+        if lost:  # as SQLAlchemy does: out of the pool, and HTTP answers 503 (chassis.http)
+            await connection.invalidate(error)
+        raise _as_sqlalchemy_error(error, compiled.sql, adapted, lost) from error
     except BaseException as error:
-        lost = isinstance(error, Exception) and driver.is_closed()
-        if isinstance(error, Exception) and not lost:
-            raise  # the statement failed; the transaction rolls back as usual
-        # A lost connection, or one a cancellation left with BEGIN or a statement on the
-        # wire: asyncpg may then take a later BEGIN for a SAVEPOINT inside a transaction that
-        # never commits. SQLAlchemy discards such a connection; so does this.
+        # A cancellation with BEGIN or a statement on the wire: asyncpg may then take a later
+        # BEGIN on this connection for a SAVEPOINT inside a transaction that never commits.
+        # SQLAlchemy discards such a connection; so does this.
         await connection.invalidate(error)
-        if lost:  # said as SQLAlchemy says it: HTTP answers 503 (chassis.http), consumers retry
-            raise DBAPIError(compiled.sql, None, error, connection_invalidated=True) from error
         raise
+
+
+def _as_sqlalchemy_error(error: Exception, sql: str, adapted: Any, invalidated: bool) -> Exception:
+    """The exception SQLAlchemy would raise for ``error`` (``IntegrityError`` for a taken
+    unique key, and so on), so callers handle one set of exceptions on every path."""
+    try:
+        adapted._handle_exception(error)  # raises the DB-API form of the asyncpg error
+    except Exception as dbapi_error:
+        error = dbapi_error
+    return DBAPIError.instance(
+        sql, None, error, adapted.dbapi.Error, connection_invalidated=invalidated
+    )
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     )
 
     async def parked_count() -> bool:
-        return len(await list_parked(amqp_url, [PROBE_QUEUE.name], idle_timeout=0.5)) == 3
+        return len(await list_parked(amqp_url, [PROBE_QUEUE.name])) == 3
 
     await wait_for(parked_count, 30, "three parked messages")
     parked = {p.message_id: p for p in await list_parked(amqp_url, [PROBE_QUEUE.name])}
@@ -252,7 +252,7 @@ async def test_transient_failure_is_retried_then_dead_lettered_by_the_broker(
     try:
 
         async def parked() -> bool:
-            return len(await list_parked(amqp_url, [PROBE_QUEUE.name], idle_timeout=0.5)) == 1
+            return len(await list_parked(amqp_url, [PROBE_QUEUE.name])) == 1
 
         await wait_for(parked, 60, "the broker to dead-letter after the delivery limit")
     finally:

@@ -79,14 +79,16 @@ def _describe(message: AbstractIncomingMessage, dead_letter_queue: str) -> Parke
 
 
 async def _drain(
-    channel: aio_pika.abc.AbstractChannel, queue_name: str, idle_timeout: float
+    channel: aio_pika.abc.AbstractChannel, queue_name: str, timeout: float
 ) -> list[AbstractIncomingMessage]:
-    """Take every message currently in the queue without acknowledging any."""
+    """Take every message currently in the queue without acknowledging any. ``timeout``
+    bounds the broker's answer to each get (an empty queue answers at once); a busy broker
+    may take well over a second."""
     queue = await channel.declare_queue(queue_name, passive=True)
     expected = queue.declaration_result.message_count or 0
     taken: list[AbstractIncomingMessage] = []
     while len(taken) < expected:
-        message = await queue.get(no_ack=False, fail=False, timeout=idle_timeout)
+        message = await queue.get(no_ack=False, fail=False, timeout=timeout)
         if message is None:
             break
         taken.append(message)
@@ -104,7 +106,7 @@ def dead_letter_queues(names: Iterable[str] | None = None) -> list[str]:
 
 
 async def list_parked(
-    amqp_url: str, queues: Iterable[str] | None = None, idle_timeout: float = 2.0
+    amqp_url: str, queues: Iterable[str] | None = None, timeout: float = 10.0
 ) -> list[ParkedMessage]:
     connection = await aio_pika.connect(amqp_url)
     found: list[ParkedMessage] = []
@@ -112,7 +114,7 @@ async def list_parked(
         for name in dead_letter_queues(queues):
             channel = await connection.channel()
             try:
-                messages = await _drain(channel, name, idle_timeout)
+                messages = await _drain(channel, name, timeout)
             except aio_pika.exceptions.ChannelClosed:
                 continue  # not declared yet: nothing parked there
             found.extend(_describe(message, name) for message in messages)
@@ -127,7 +129,7 @@ async def replay_parked(
     amqp_url: str,
     queues: Iterable[str] | None = None,
     message_ids: Iterable[str] | None = None,
-    idle_timeout: float = 2.0,
+    timeout: float = 10.0,
 ) -> list[ParkedMessage]:
     """Send parked messages back to the queue they came from (and only that queue)."""
     wanted_ids = set(message_ids or ())
@@ -137,7 +139,7 @@ async def replay_parked(
         for name in dead_letter_queues(queues):
             channel = await connection.channel(publisher_confirms=True)
             try:
-                messages = await _drain(channel, name, idle_timeout)
+                messages = await _drain(channel, name, timeout)
             except aio_pika.exceptions.ChannelClosed:
                 continue
             for message in messages:

@@ -95,7 +95,7 @@ async def test_a_refused_message_is_answered_once_however_often_it_comes(
     await publish_inbound(amqp_url, [amqp_message(body), amqp_message(body)])
 
     async def both_parked() -> bool:
-        return len(await list_parked(amqp_url, ["intake.inbound"], idle_timeout=0.3)) == 2
+        return len(await list_parked(amqp_url, ["intake.inbound"])) == 2
 
     await wait_for(both_parked, 20, "two parked copies")
     await asyncio.sleep(1.0)
@@ -133,7 +133,7 @@ async def test_a_parked_message_replayed_after_the_fault_is_fixed_is_taken(
     assert opened.status_code == 201, opened.text
 
     async def parked() -> bool:
-        return len(await list_parked(amqp_url, ["intake.inbound"], idle_timeout=0.3)) == 1
+        return len(await list_parked(amqp_url, ["intake.inbound"])) == 1
 
     await wait_for(parked, 20, "the parked message")
     assert len(await replay_parked(amqp_url, ["intake.inbound"])) == 1

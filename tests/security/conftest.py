@@ -16,6 +16,8 @@ from asgi_lifespan import LifespanManager
 from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.testing.infra import fresh_vhost
 
+from .figures import AREA_OF_MODULE, count, lines
+
 SERVICES = ("intake", "scheduling", "evaluation", "reporting")
 AUTH = AuthSettings()
 
@@ -85,3 +87,20 @@ async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict
             )
             result[service] = Booted(service, app, client, amqp_url)
         yield result
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    module = report.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+    area = AREA_OF_MODULE.get(module)
+    if area is not None:
+        count(area, f"cases {report.outcome}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    summary = lines()
+    if summary:
+        terminalreporter.section("security suite: what was tried and how it was answered")
+        for line in summary:
+            terminalreporter.write_line(line)

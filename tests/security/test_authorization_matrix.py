@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 from .conftest import OWN_AGENCY, OWN_MEMBER, ROLES, SERVICES, Booted, bearer, build_app
+from .figures import count
 
 pytestmark = pytest.mark.integration
 
@@ -242,6 +243,14 @@ async def _call(client: httpx.AsyncClient, request: dict[str, Any], headers: dic
     return answer.status_code
 
 
+def _outcome(status: int, allowed: bool) -> str:
+    if status >= 500:
+        return "server errors"
+    if allowed:
+        return "let in" if status not in (401, 403) else "wrongly refused"
+    return "refused 403/404" if status in (403, 404) else "wrongly let in"
+
+
 @pytest.mark.parametrize(("service", "method", "path"), CASES)
 async def test_authorization_matrix(
     booted: dict[str, Booted], service: str, method: str, path: str
@@ -254,7 +263,14 @@ async def test_authorization_matrix(
     expected = EXPECTATIONS[service][(method, path)]
     failures: list[str] = []
 
+    area = "authorization matrix"
+    count(area, "operations")
     anonymous = await _call(target.client, request, {})
+    count(area, "requests")
+    if anonymous == 401:
+        count(area, "refused 401 without a token")
+    elif expected == PUBLIC:
+        count(area, "public, answered without a token")
     if expected == PUBLIC:
         if anonymous in (401, 403):
             failures.append(f"no token: {anonymous}, expected a public answer")
@@ -264,6 +280,8 @@ async def test_authorization_matrix(
     for role in sorted(ROLES):
         status = await _call(target.client, request, bearer(role))
         allowed = expected == PUBLIC or role in expected
+        count(area, "requests")
+        count(area, _outcome(status, allowed))
         if allowed and status in (401, 403):
             failures.append(f"{role}: {status}, expected to be let in")
         elif not allowed and status not in (403, 404):

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from .conftest import SERVICES, Booted, bearer
+from .figures import count
 
 pytestmark = pytest.mark.integration
 
@@ -19,6 +20,12 @@ TARGETS = {
     "evaluation": ("PUT", "/api/v1/rubrics/2030"),
     "reporting": ("POST", "/api/v1/admin/rebuild"),
 }
+
+
+def _tally(status: int) -> None:
+    count("body size", "oversized bodies")
+    refused = status in (400, 413, 422)
+    count("body size", "server errors" if status >= 500 else "refused" if refused else "accepted")
 
 
 def limit_of(booted: Booted) -> int:
@@ -43,6 +50,7 @@ async def test_declared_oversized_body_is_refused(
     answer = await target.client.request(
         method, path, content=oversized(limit_of(target)), headers=headers
     )
+    _tally(answer.status_code)
     assert answer.status_code == 413, answer.text[:200]
     assert answer.json()["detail"][0]["field"] == "body"
 
@@ -70,6 +78,7 @@ async def test_chunked_oversized_body_is_refused(booted: dict[str, Booted], serv
     )
     assert "content-length" not in {k.lower() for k in answer.request.headers}
     assert answer.request.headers.get("transfer-encoding") == "chunked"
+    _tally(answer.status_code)
     assert answer.status_code == 413, answer.text[:200]
 
 
@@ -92,5 +101,6 @@ async def test_a_lying_content_length_does_not_bypass_the_limit(
         content=chunks(),
         headers={"Content-Type": "application/json", "Content-Length": "10", **bearer("admin")},
     )
+    _tally(answer.status_code)
     assert answer.status_code in (400, 413, 422), answer.text[:200]
     assert answer.status_code < 500

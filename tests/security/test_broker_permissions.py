@@ -32,6 +32,8 @@ from cchc_shared.messaging.definitions import render_definitions
 from cchc_shared.messaging.topology import SUBSCRIPTIONS, all_queues
 from cchc_shared.testing.infra import RABBITMQ_HOST, rabbitmqctl
 
+from .figures import count
+
 PREFIX = "cchc-"
 DEFINITIONS = render_definitions(user_prefix=PREFIX)
 GRANTS = {p["user"]: p for p in DEFINITIONS["permissions"]}
@@ -43,6 +45,7 @@ COMMITTED = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq" / "defin
 
 
 def allows(user: str, kind: str, resource: str) -> bool:
+    count("broker permissions", "permission checks")
     return re.search(GRANTS[user][kind], resource) is not None
 
 
@@ -140,8 +143,10 @@ async def refused(user: str, vhost: str, action: str, queue: str = "") -> bool:
         elif action == "read":
             declared = await channel.declare_queue(queue, passive=True)
             await declared.get(fail=False, no_ack=False, timeout=5)
+        count("broker permissions", "live attempts let through")
         return False
     except (ChannelAccessRefused, aio_pika.exceptions.ChannelClosed):
+        count("broker permissions", "live attempts refused by the broker")
         return True
     finally:
         await connection.close()

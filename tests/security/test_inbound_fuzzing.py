@@ -32,6 +32,8 @@ from cchc_shared.contracts import (
 )
 from cchc_shared.messaging.consumer import IncomingMessage
 
+from .figures import count
+
 INBOUND_TYPE = InboundInitiativeSubmittedV1.event_type()
 _JSON = st.recursive(
     st.none()
@@ -81,6 +83,9 @@ FIELDS = sorted(valid_data())
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+AREA = "inbound validator"
+
+
 def test_the_valid_baseline_is_accepted() -> None:
     event = decode_message(json.dumps(envelope(valid_data())).encode(), {}, None)
     parse_data(event, InboundInitiativeSubmittedV1)
@@ -95,16 +100,20 @@ def test_a_bad_data_field_is_refused_with_its_own_path(field: str, value: Any) -
     else:
         data[field] = value
     body = json.dumps(envelope(data)).encode()
+    count(AREA, "mutated events")
     try:
         event = decode_message(body, {}, "application/cloudevents+json")
         parse_data(event, InboundInitiativeSubmittedV1)
     except DecodeError as exc:
+        count(AREA, "refused with a field and a reason")
         assert exc.errors
         for error in exc.errors:
             assert isinstance(error.message, str) and error.message.strip()
             assert error.field == f"$.data.{field}" or error.field.startswith(
                 (f"$.data.{field}.", f"$.data.{field}[")
             ), (field, value, error.field)
+    else:
+        count(AREA, "still valid, accepted")
 
 
 @FUZZ
@@ -118,10 +127,12 @@ def test_a_bad_attribute_is_refused_by_name(attribute: str, value: Any) -> None:
         del document[attribute]
     else:
         document[attribute] = value
+    count(AREA, "mutated events")
     try:
         event = decode_message(json.dumps(document).encode(), {}, None)
         parse_data(event, InboundInitiativeSubmittedV1)
     except DecodeError as exc:
+        count(AREA, "refused with a field and a reason")
         assert exc.errors
         for error in exc.errors:
             assert error.message.strip()
@@ -129,6 +140,8 @@ def test_a_bad_attribute_is_refused_by_name(attribute: str, value: Any) -> None:
                 attribute,
                 error.field,
             )
+    else:
+        count(AREA, "still valid, accepted")
 
 
 @FUZZ
@@ -154,6 +167,7 @@ def test_a_refused_message_is_always_named_within_bounds(
         routing_key=routing_key,
     )
     event = None
+    count(AREA, "arbitrary messages named for the answer")
     with contextlib.suppress(DecodeError):
         event = decode_message(body, {}, None)
     source, origin_id = origin_of(incoming, event)

@@ -31,6 +31,7 @@ from schemathesis.python import asgi as schemathesis_asgi
 from cchc_shared.testing.infra import RABBITMQ_PASSWORD, RABBITMQ_USER, VIRTUAL_HOSTS
 
 from .conftest import SERVICES, bearer, build_app
+from .figures import count
 from .test_authorization_matrix import EXPECTATIONS, PUBLIC
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -105,7 +106,12 @@ def role_for(service: str, method: str, path: str) -> str | None:
 def _run(service: str, case: Any) -> None:
     role = role_for(service, case.operation.method, case.operation.path)
     headers: dict[str, str] = bearer(role) if role else {}
-    case.call_and_validate(headers=headers, checks=[not_a_server_error])
+    count("schemathesis", "generated requests")
+    try:
+        case.call_and_validate(headers=headers, checks=[not_a_server_error])
+    except Exception:
+        count("schemathesis", "failed checks (server errors)")
+        raise
 
 
 FUZZ = settings(

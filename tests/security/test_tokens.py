@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 from .conftest import AUTH, SERVICES, Booted, token
+from .figures import count
 
 pytestmark = pytest.mark.integration
 
@@ -111,11 +112,18 @@ def forged_tokens() -> dict[str, str]:
 FORGED = forged_tokens()
 
 
+def _tally(status: int) -> None:
+    count("tokens", "tampered or malformed tokens")
+    count("tokens", "refused 401" if status == 401 else "let in" if status < 400 else "other")
+
+
 @pytest.mark.parametrize("service", SERVICES)
 async def test_a_genuine_token_is_let_in(booted: dict[str, Booted], service: str) -> None:
     answer = await booted[service].client.get(
         PROTECTED[service], headers={"Authorization": f"Bearer {token('secretariat')}"}
     )
+    if answer.status_code == 200:
+        count("tokens", "genuine, let in")
     assert answer.status_code == 200, answer.text
 
 
@@ -127,6 +135,7 @@ async def test_tampered_tokens_answer_401(
     answer = await booted[service].client.get(
         PROTECTED[service], headers={"Authorization": f"Bearer {FORGED[case]}"}
     )
+    _tally(answer.status_code)
     assert answer.status_code == 401, (case, answer.status_code, answer.text)
     assert answer.headers["WWW-Authenticate"].startswith("Bearer")
     assert answer.json()["detail"][0]["field"] == "Authorization"
@@ -141,4 +150,5 @@ async def test_malformed_authorization_headers_answer_401(
     booted: dict[str, Booted], service: str, header: str
 ) -> None:
     answer = await booted[service].client.get(PROTECTED[service], headers={"Authorization": header})
+    _tally(answer.status_code)
     assert answer.status_code == 401, (header[:20], answer.status_code)

@@ -1,0 +1,53 @@
+"""What the security suite tried and how each attempt was answered, printed at the end of
+the run (``conftest.pytest_terminal_summary``): the suite's figures beside its pass/fail."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+# area -> what -> how many
+FIGURES: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+# Each area's module, and the figures always shown for it (0 included) in this order; any
+# other figure an area records follows them.
+AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "authorization matrix": (
+        "test_authorization_matrix",
+        (
+            "operations",
+            "requests",
+            "let in",
+            "refused 403/404",
+            "refused 401 without a token",
+            "server errors",
+        ),
+    ),
+    "tenant isolation": ("test_tenant_isolation", ()),
+    "tokens": ("test_tokens", ("tampered or malformed tokens", "refused 401", "genuine, let in")),
+    "schemathesis": ("test_schemathesis", ("generated requests", "failed checks (server errors)")),
+    "body size": ("test_body_size", ("oversized bodies", "refused", "server errors")),
+    "inbound validator": (
+        "test_inbound_fuzzing",
+        ("mutated events", "refused with a field and a reason", "still valid, accepted"),
+    ),
+    "broker permissions": (
+        "test_broker_permissions",
+        ("permission checks", "live attempts refused by the broker"),
+    ),
+}
+AREA_OF_MODULE = {module: area for area, (module, _) in AREAS.items()}
+
+
+def count(area: str, what: str, n: int = 1) -> None:
+    FIGURES[area][what] += n
+
+
+def lines() -> list[str]:
+    out = []
+    for area, (_, shown_first) in AREAS.items():
+        figures = FIGURES.get(area)
+        if not figures:
+            continue  # no test of this area ran
+        names = [*shown_first, *sorted(k for k in figures if k not in shown_first)]
+        out.append(f"{area:<21} " + ", ".join(f"{name}: {figures[name]}" for name in names))
+    return out

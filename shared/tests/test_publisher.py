@@ -27,6 +27,26 @@ async def publish_once_restored(send: Callable[[], Awaitable[None]]) -> None:
     raise AssertionError("no publish went through within 20 s of the restore")
 
 
+def json_publish(
+    publisher: AmqpPublisher,
+    *,
+    routing_key: str,
+    message_id: str,
+    exchange: str = "",
+    timeout: float,
+) -> Callable[[], Awaitable[None]]:
+    """A publish of an empty JSON object, ready to call (and to call again)."""
+    return functools.partial(
+        publisher.publish,
+        exchange=exchange,
+        routing_key=routing_key,
+        body=b"{}",
+        message_id=message_id,
+        content_type="application/json",
+        timeout=timeout,
+    )
+
+
 async def test_a_confirmed_message_arrives_persistent_with_its_properties(amqp_url: str) -> None:
     connection = await aio_pika.connect(amqp_url)
     publisher = AmqpPublisher(amqp_url, app_id="publisher-test")
@@ -79,27 +99,18 @@ async def test_an_unroutable_message_is_refused(amqp_url: str) -> None:
         # channel. Either way the publish fails.
         for exchange, routing_key in (("test.publisher.nowhere", "no.queue"), ("missing", "x")):
             with pytest.raises(PublishError):
-                await publisher.publish(
+                await json_publish(
+                    publisher,
                     exchange=exchange,
                     routing_key=routing_key,
-                    body=b"{}",
                     message_id=f"to-{exchange}",
-                    content_type="application/json",
                     timeout=5,
-                )
+                )()
         # The closed channel is reopened in the background; the relay retries a failed row
         # after a backoff, and so does this.
         queue = await channel.declare_queue("test.publisher.after", durable=True)
         await publish_once_restored(
-            functools.partial(
-                publisher.publish,
-                exchange="",
-                routing_key=queue.name,
-                body=b"{}",
-                message_id="after",
-                content_type="application/json",
-                timeout=5,
-            )
+            json_publish(publisher, routing_key=queue.name, message_id="after", timeout=5)
         )
         message = await queue.get(timeout=5, fail=True)
         assert message is not None and message.message_id == "after"
@@ -125,15 +136,7 @@ async def test_a_publish_while_the_broker_is_down_fails_within_its_timeout(
     await connection.close()
     publisher = AmqpPublisher(amqp_url, app_id="publisher-test")
     await publisher.start()
-    send = functools.partial(
-        publisher.publish,
-        exchange="",
-        routing_key=queue.name,
-        body=b"{}",
-        message_id="m",
-        content_type="application/json",
-        timeout=1.0,
-    )
+    send = json_publish(publisher, routing_key=queue.name, message_id="m", timeout=1.0)
     try:
         await asyncio.to_thread(private_rabbitmq.ctl, "stop_app")
         started = time.monotonic()

@@ -92,8 +92,7 @@ async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "call":
         return
-    module = report.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
-    area = AREA_OF_MODULE.get(module)
+    area = AREA_OF_MODULE.get(Path(report.location[0]).stem)
     if area is not None:
         count(area, f"cases {report.outcome}")
 

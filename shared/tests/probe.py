@@ -33,6 +33,7 @@ effects = Table(
 )
 
 PROBE_QUEUE: QueueSpec = queue_for("scheduling", "initiative.withdrawn.v1")
+PROBE_DELIVERY_LIMIT = 3
 CONSUMER = "probe"
 
 
@@ -58,7 +59,7 @@ class Probe:
         engine = create_engine(database_url)
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
-        await declare_topology(amqp_url, [PROBE_QUEUE], delivery_limit=3)
+        await declare_topology(amqp_url, [PROBE_QUEUE], delivery_limit=PROBE_DELIVERY_LIMIT)
         return cls(engine, amqp_url)
 
     def uow(self, on_commit: object = None) -> SqlAlchemyUnitOfWork:
@@ -105,7 +106,13 @@ class Probe:
             models={InitiativeWithdrawnV1.event_type(): InitiativeWithdrawnV1},
             handler=lambda event, data: self.handle(event, data),
         )
-        return Consumers(self.amqp_url, [route], retry_delay=0.05, name="probe")
+        return Consumers(
+            self.amqp_url,
+            [route],
+            retry_delay=0.05,
+            delivery_limit=PROBE_DELIVERY_LIMIT,
+            name="probe",
+        )
 
     async def effect_counts(self) -> tuple[int, int]:
         async with self.engine.connect() as connection:

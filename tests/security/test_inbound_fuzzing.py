@@ -23,7 +23,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_intake.entrypoints.inbound import _ID_MAX, _SOURCE_MAX, origin_of
+from cchc_intake.entrypoints.messages import _ID_MAX, _SOURCE_MAX, origin_of
 from cchc_shared.contracts import (
     DecodeError,
     InboundInitiativeSubmittedV1,

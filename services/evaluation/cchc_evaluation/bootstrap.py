@@ -8,9 +8,9 @@ from cchc_evaluation.adapters.orm import kit_tables, metadata
 from cchc_evaluation.config import EvaluationSettings
 from cchc_evaluation.domain.model import ParIndexRule, SelectionPolicy
 from cchc_evaluation.entrypoints import http
-from cchc_evaluation.entrypoints.messages import event_routes
+from cchc_evaluation.entrypoints.messages import ROUTES
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
-from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
+from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork, UnitOfWork
 from cchc_shared.auth import configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
@@ -48,7 +48,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings if isinstance(settings, EvaluationSettings) else EvaluationSettings()
     runtime = build_runtime(settings)
 
-    def unit_of_work() -> SqlEvaluationUnitOfWork:
+    def unit_of_work() -> UnitOfWork:
         return SqlEvaluationUnitOfWork(
             runtime.engine,
             runtime.tables,
@@ -56,8 +56,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             on_commit=runtime.wake_relay,
         )
 
-    for route in event_routes(unit_of_work):
-        runtime.add_route(route)
+    runtime.subscribe(ROUTES, unit_of_work)
     app = create_http_app(
         runtime,
         title="CCHC — Đánh giá, lựa chọn",

@@ -17,7 +17,7 @@ from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.api import ROUTERS
 from cchc_intake.entrypoints.errors import install_error_handlers
-from cchc_intake.entrypoints.inbound import inbound_route
+from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.service_layer import handlers
 from cchc_intake.service_layer.context import Intake, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
@@ -78,7 +78,7 @@ def create_app(
         )
 
     runtime.before_consuming.append(seed)
-    runtime.add_route(inbound_route(intake))
+    runtime.subscribe(ROUTES, intake)
     upload_cap = settings.attachment_max_bytes + MULTIPART_OVERHEAD
     app = create_http_app(
         runtime,

@@ -12,7 +12,7 @@ from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
 from cchc_reporting.domain.views import ParIndexRule
 from cchc_reporting.entrypoints import api
-from cchc_reporting.entrypoints.consumers import event_routes
+from cchc_reporting.entrypoints.messages import ROUTES
 from cchc_reporting.service_layer.queries import CampaignViews
 from cchc_reporting.service_layer.unit_of_work import SqlReportingUnitOfWork, UnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
@@ -37,8 +37,7 @@ def uow_factory(runtime: ServiceRuntime) -> Callable[[], UnitOfWork]:
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     runtime = ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
-    for route in event_routes(uow_factory(runtime)):
-        runtime.add_route(route)
+    runtime.subscribe(ROUTES, uow_factory(runtime))
     return runtime
 
 

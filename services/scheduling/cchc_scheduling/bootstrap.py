@@ -18,7 +18,7 @@ from cchc_scheduling.domain.model import Member
 from cchc_scheduling.entrypoints.api import ROUTERS
 from cchc_scheduling.entrypoints.context import Scheduling
 from cchc_scheduling.entrypoints.errors import install_error_handlers
-from cchc_scheduling.entrypoints.messages import routes
+from cchc_scheduling.entrypoints.messages import ROUTES
 from cchc_scheduling.service_layer import handlers
 from cchc_scheduling.service_layer.handlers import SchedulingPolicy
 from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
@@ -70,8 +70,6 @@ def create_app(
             runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
-    for route in routes(unit_of_work):
-        runtime.add_route(route)
 
     async def seed() -> None:
         if settings.seed_default_roster:
@@ -92,7 +90,7 @@ def create_app(
     )
     configure_auth(app, auth)
     install_error_handlers(app)
-    app.state.scheduling = Scheduling(
+    services = Scheduling(
         uow=unit_of_work,
         policy=SchedulingPolicy(
             max_visits_per_day=settings.max_visits_per_day,
@@ -109,4 +107,6 @@ def create_app(
             visit_minutes=settings.visit_minutes,
         ),
     )
+    runtime.subscribe(ROUTES, services)
+    app.state.scheduling = services
     return app

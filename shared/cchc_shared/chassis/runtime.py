@@ -14,21 +14,24 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.messaging import routing
 from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
+from cchc_shared.messaging.routing import RoutingTable
 from cchc_shared.messaging.topology import all_queues, declare_topology
 from cchc_shared.persistence.database import create_engine, is_in_memory
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
 
 log = logging.getLogger("cchc.runtime")
+S = TypeVar("S")
 
 
 @dataclass
@@ -41,13 +44,12 @@ class ServiceRuntime:
     relay_engine: AsyncEngine
     publisher: AmqpPublisher
     relay: OutboxRelay
-    routes: list[EventRoute] = field(default_factory=list)
+    consumers: Consumers
     # Work that must finish before the first message is consumed (e.g. seeding reference data).
     before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     started: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = None
-    consumers: Consumers | None = None
 
     @classmethod
     def build(
@@ -81,6 +83,16 @@ class ServiceRuntime:
                 publish_timeout=settings.publish_timeout,
             ),
         )
+        # Built now, not at start: subscribers are registered on it as the routes are added,
+        # and the AsyncAPI document is read off it without a connection.
+        consumers = Consumers(
+            settings.amqp_url,
+            publisher=publisher,
+            prefetch_count=settings.prefetch_count,
+            delivery_limit=settings.delivery_limit,
+            graceful_timeout=settings.graceful_timeout,
+            name=settings.service_name,
+        )
         return cls(
             settings=settings,
             metadata=metadata,
@@ -90,10 +102,20 @@ class ServiceRuntime:
             relay_engine=relay_engine,
             publisher=publisher,
             relay=relay,
+            consumers=consumers,
         )
 
+    @property
+    def routes(self) -> list[EventRoute]:
+        return self.consumers.routes
+
     def add_route(self, route: EventRoute) -> None:
-        self.routes.append(route)
+        self.consumers.subscribe(route)
+
+    def subscribe(self, table: RoutingTable[S], services: S) -> None:
+        """A FastStream subscriber for every queue of the service's routing table."""
+        for route in routing.bind(self.settings.service_name, table, services):
+            self.add_route(route)
 
     @property
     def wake_relay(self) -> Callable[[], None]:
@@ -123,22 +145,14 @@ class ServiceRuntime:
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
         if self.routes:
-            self.consumers = Consumers(
-                self.settings.amqp_url,
-                self.routes,
-                publisher=self.publisher,
-                prefetch_count=self.settings.prefetch_count,
-                name=self.settings.service_name,
-            )
             await self.consumers.start()
         self.started = True
         log.info("service started", extra={"service": self.settings.service_name})
 
     async def stop(self) -> None:
         # Consumers first: the messages in hand finish (their events reach the outbox).
-        if self.consumers is not None:
-            await self.consumers.stop(self.settings.graceful_timeout)
-            self.consumers = None
+        if self.routes:
+            await self.consumers.stop()
         self._stop.set()
         if self._relay_task is not None:
             try:
@@ -166,8 +180,7 @@ class ServiceRuntime:
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         if self.routes:
-            connected = self.consumers is not None and self.consumers.connected
-            checks["consumers"] = "ok" if connected else "disconnected"
+            checks["consumers"] = "ok" if self.consumers.connected else "disconnected"
         relay_alive = self._relay_task is not None and not self._relay_task.done()
         stale = time.monotonic() - self.relay.last_cycle_at > max(
             30.0, self.settings.publish_timeout * 3

@@ -1,5 +1,6 @@
-"""Message entry points: one route per queue of ``SUBSCRIPTIONS['evaluation']``; each
-decodes nothing itself (the kit validated the event) and calls a handler."""
+"""Message entry points: ``ROUTES`` is the service's one list of what it consumes (the kit
+derives its queues and FastStream subscribers from it). Each entry decodes nothing itself (the
+kit validated the event) and calls a handler; an event the domain refuses is parked."""
 
 from __future__ import annotations
 
@@ -20,36 +21,37 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
-from cchc_shared.messaging.consumer import EventRoute, PermanentError
-from cchc_shared.messaging.topology import SUBSCRIPTIONS
+from cchc_shared.messaging.consumer import PermanentError
+from cchc_shared.messaging.routing import MessageHandler, RoutingTable
+from cchc_shared.messaging.topology import queue_for
 
+SERVICE = "evaluation"
+UowFactory = Callable[[], UnitOfWork]
 Handler = Callable[[UnitOfWork, str, CloudEvent, Any], Awaitable[None]]
 
-HANDLERS: dict[str, tuple[type[EventData], Handler]] = {
-    InitiativeSubmittedV1.routing_key: (InitiativeSubmittedV1, handlers.on_initiative_content),
-    InitiativeAmendedV1.routing_key: (InitiativeAmendedV1, handlers.on_initiative_content),
-    InitiativeWithdrawnV1.routing_key: (InitiativeWithdrawnV1, handlers.on_initiative_withdrawn),
-    RoundScheduledV1.routing_key: (RoundScheduledV1, handlers.on_round_state),
-    RoundRescheduledV1.routing_key: (RoundRescheduledV1, handlers.on_round_state),
-    RoundCancelledV1.routing_key: (RoundCancelledV1, handlers.on_round_cancelled),
+
+def _entry(model: type[EventData], handler: Handler) -> MessageHandler[UowFactory]:
+    # The inbox keys each event by the queue it came from.
+    consumer = queue_for(SERVICE, model.routing_key, model.exchange).name
+
+    async def handle(uow: UowFactory, event: CloudEvent, data: EventData) -> None:
+        try:
+            await handler(uow(), consumer, event, data)
+        except InvalidInput as exc:  # the event itself is at fault: park it
+            raise PermanentError([FieldError(f.field, f.message_en) for f in exc.faults]) from exc
+
+    return handle
+
+
+_HANDLERS: dict[type[EventData], Handler] = {
+    InitiativeSubmittedV1: handlers.on_initiative_content,
+    InitiativeAmendedV1: handlers.on_initiative_content,
+    InitiativeWithdrawnV1: handlers.on_initiative_withdrawn,
+    RoundScheduledV1: handlers.on_round_state,
+    RoundRescheduledV1: handlers.on_round_state,
+    RoundCancelledV1: handlers.on_round_cancelled,
 }
 
-
-def event_routes(uow_factory: Callable[[], UnitOfWork]) -> list[EventRoute]:
-    routes = []
-    for queue in SUBSCRIPTIONS["evaluation"]:
-        model, handler = HANDLERS[queue.binding_key]
-
-        def bind(handler: Handler = handler, consumer: str = queue.name) -> Any:
-            async def handle(event: CloudEvent, data: EventData) -> None:
-                try:
-                    await handler(uow_factory(), consumer, event, data)
-                except InvalidInput as exc:  # the event itself is at fault: park it
-                    raise PermanentError(
-                        [FieldError(f.field, f.message_en) for f in exc.faults]
-                    ) from exc
-
-            return handle
-
-        routes.append(EventRoute(queue=queue, models={model.event_type(): model}, handler=bind()))
-    return routes
+ROUTES: RoutingTable[UowFactory] = {
+    model: _entry(model, handler) for model, handler in _HANDLERS.items()
+}

@@ -1,42 +1,35 @@
-"""Message entry points: intake's initiative events feed the pool through the inbox."""
+"""Message entry points: intake's initiative events feed the pool through the inbox.
+
+``ROUTES`` is the service's one list of what it consumes; the kit derives its queues and
+FastStream subscribers from it (``cchc_shared.messaging.routing``)."""
 
 from __future__ import annotations
 
+from cchc_scheduling.entrypoints.context import Scheduling
 from cchc_scheduling.service_layer import handlers
-from cchc_scheduling.service_layer.handlers import UowFactory
-from cchc_shared.contracts import CloudEvent, EventData
+from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
-from cchc_shared.messaging.consumer import EventRoute
-from cchc_shared.messaging.topology import queue_for
+from cchc_shared.messaging.routing import RoutingTable
 
 
-def routes(uow: UowFactory) -> list[EventRoute]:
-    async def on_submitted(event: CloudEvent, data: EventData) -> None:
-        assert isinstance(data, InitiativeSubmittedV1 | InitiativeAmendedV1)
-        await handlers.initiative_submitted(uow(), event, data)
+async def on_initiative_content(
+    services: Scheduling, event: CloudEvent, data: InitiativeSubmittedV1 | InitiativeAmendedV1
+) -> None:
+    await handlers.initiative_submitted(services.uow(), event, data)
 
-    async def on_withdrawn(event: CloudEvent, data: EventData) -> None:
-        assert isinstance(data, InitiativeWithdrawnV1)
-        await handlers.initiative_withdrawn(uow(), event, data)
 
-    return [
-        EventRoute(
-            queue_for("scheduling", InitiativeSubmittedV1.routing_key),
-            {InitiativeSubmittedV1.event_type(): InitiativeSubmittedV1},
-            on_submitted,
-        ),
-        EventRoute(
-            queue_for("scheduling", InitiativeAmendedV1.routing_key),
-            {InitiativeAmendedV1.event_type(): InitiativeAmendedV1},
-            on_submitted,
-        ),
-        EventRoute(
-            queue_for("scheduling", InitiativeWithdrawnV1.routing_key),
-            {InitiativeWithdrawnV1.event_type(): InitiativeWithdrawnV1},
-            on_withdrawn,
-        ),
-    ]
+async def on_initiative_withdrawn(
+    services: Scheduling, event: CloudEvent, data: InitiativeWithdrawnV1
+) -> None:
+    await handlers.initiative_withdrawn(services.uow(), event, data)
+
+
+ROUTES: RoutingTable[Scheduling] = {
+    InitiativeSubmittedV1: on_initiative_content,
+    InitiativeAmendedV1: on_initiative_content,
+    InitiativeWithdrawnV1: on_initiative_withdrawn,
+}

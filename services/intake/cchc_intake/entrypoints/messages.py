@@ -16,9 +16,10 @@ from cchc_intake.domain.errors import DomainError, Fault
 from cchc_intake.service_layer import handlers
 from cchc_intake.service_layer.context import Intake
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
-from cchc_shared.contracts.events import EventData
-from cchc_shared.messaging.consumer import EventRoute, IncomingMessage, PermanentError
-from cchc_shared.messaging.topology import SUBSCRIPTIONS
+from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData
+from cchc_shared.messaging.consumer import IncomingMessage, PermanentError
+from cchc_shared.messaging.routing import Route, RoutingTable
+from cchc_shared.messaging.topology import INBOUND_QUEUE, QueueSpec
 
 log = logging.getLogger("cchc.intake.inbound")
 
@@ -67,47 +68,47 @@ def _named_campaign(event: CloudEvent | None) -> int | None:
     return None
 
 
-def inbound_route(intake: Intake) -> EventRoute:
-    async def handle(event: CloudEvent, data: EventData) -> None:
-        assert isinstance(data, InboundInitiativeSubmittedV1)
-        try:
-            initiative = await handlers.accept_inbound(event, data, intake.uow(), intake.clock())
-        except DomainError as exc:
-            raise PermanentError(_field_errors(exc.faults)) from exc
-        if initiative is None:
-            log.info(
-                "repeated inbound message ignored",
-                extra={"origin_source": event.source, "origin_id": event.id},
-            )
-
-    async def on_rejected(
-        incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
-    ) -> None:
-        if (
-            event is not None
-            and event.type == InboundInitiativeSubmittedV1.event_type()
-            and isinstance(event.data, dict)
-        ):
-            named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
-            extra = await handlers.faults_beyond_schema(
-                intake.uow(), event.data, named, intake.clock()
-            )
-            # Extended in place: the kit parks the message with this same list as its reason.
-            errors.extend(_field_errors(extra))
-        source, origin_id = origin_of(incoming, event)
-        await handlers.reject_inbound(
-            handlers.RejectedMessage(
-                origin_source=source,
-                origin_id=origin_id,
-                errors=[(e.field, e.message) for e in errors],
-                campaign_year=_named_campaign(event),
-            ),
-            intake.uow(),
+async def on_inbound(intake: Intake, event: CloudEvent, data: EventData) -> None:
+    assert isinstance(data, InboundInitiativeSubmittedV1)
+    try:
+        initiative = await handlers.accept_inbound(event, data, intake.uow(), intake.clock())
+    except DomainError as exc:
+        raise PermanentError(_field_errors(exc.faults)) from exc
+    if initiative is None:
+        log.info(
+            "repeated inbound message ignored",
+            extra={"origin_source": event.source, "origin_id": event.id},
         )
 
-    return EventRoute(
-        queue=SUBSCRIPTIONS["intake"][0],
-        models={InboundInitiativeSubmittedV1.event_type(): InboundInitiativeSubmittedV1},
-        handler=handle,
-        on_rejected=on_rejected,
+
+async def on_rejected(
+    intake: Intake, incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
+) -> None:
+    if (
+        event is not None
+        and event.type == InboundInitiativeSubmittedV1.event_type()
+        and isinstance(event.data, dict)
+    ):
+        named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
+        extra = await handlers.faults_beyond_schema(intake.uow(), event.data, named, intake.clock())
+        # Extended in place: the kit parks the message with this same list as its reason.
+        errors.extend(_field_errors(extra))
+    source, origin_id = origin_of(incoming, event)
+    await handlers.reject_inbound(
+        handlers.RejectedMessage(
+            origin_source=source,
+            origin_id=origin_id,
+            errors=[(e.field, e.message) for e in errors],
+            campaign_year=_named_campaign(event),
+        ),
+        intake.uow(),
     )
+
+
+# Every routing key of cchc.inbound comes to one queue ('#'), so that an unknown type is
+# answered with InitiativeRejected instead of being silently unroutable.
+INBOUND = QueueSpec("intake", INBOUND_EXCHANGE, "#", INBOUND_QUEUE)
+
+ROUTES: RoutingTable[Intake] = {
+    InboundInitiativeSubmittedV1: Route(on_inbound, queue=INBOUND, on_rejected=on_rejected),
+}

@@ -9,13 +9,13 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from cchc_shared.contracts import EVENTS, EventData, encode_event
-from cchc_shared.contracts.asyncapi import channel_id, publisher_of
 from cchc_shared.contracts.generate import ASYNCAPI_FILE, COMMAND, SCHEMAS_DIR, stale_files
 from cchc_shared.contracts.schemas import (
     DIALECT,
@@ -23,6 +23,7 @@ from cchc_shared.contracts.schemas import (
     EXAMPLES,
     render_schemas,
 )
+from cchc_shared.messaging.topology import all_queues
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / "tools" / "asyncapi"
@@ -179,27 +180,64 @@ def _asyncapi() -> dict[str, Any]:
     return result
 
 
-def test_asyncapi_covers_every_event() -> None:
+def _send_operation(document: dict[str, Any], event: type[EventData]) -> dict[str, Any]:
+    """The one send operation of ``event``: on its exchange and routing key, by its owner."""
+    found = []
+    for operation in document["operations"].values():
+        channel = document["channels"][_target(operation["channel"])]
+        exchange = channel["bindings"]["amqp"].get("exchange", {})
+        if (
+            operation["action"] == "send"
+            and channel["address"] == event.routing_key
+            and exchange.get("name") == event.exchange
+        ):
+            found.append(operation)
+    assert len(found) == 1, f"{event.__name__}: {len(found)} send operations"
+    return found[0]
+
+
+def _target(reference: dict[str, str]) -> str:
+    return unquote(reference["$ref"].rsplit("/", 1)[-1])
+
+
+def test_asyncapi_comes_from_faststream_and_covers_every_event() -> None:
     document = _asyncapi()
     assert document["asyncapi"] == "3.0.0"
     assert document["servers"]["rabbitmq"]["host"] == "localhost:5672"
     assert "CCHC_AMQP_URL" in document["servers"]["rabbitmq"]["description"]
+    schemas = document["components"]["schemas"]
     for event in EVENTS:
-        channel = document["channels"][channel_id(event)]
-        assert channel["address"] == event.routing_key
-        exchange = channel["bindings"]["amqp"]["exchange"]
-        assert exchange == exchange | {"name": event.exchange, "type": "topic", "durable": True}
-        send = document["operations"][f"{publisher_of(event)}.send.{channel_id(event)}"]
-        assert send["action"] == "send"
-        message = document["components"]["messages"][event.__name__]
+        send = _send_operation(document, event)
+        assert send["tags"] == [{"$ref": f"#/components/tags/{event.publisher}"}]
+        [message_ref] = send["messages"]
+        channel = document["channels"][_target(send["channel"])]
+        in_channel = channel["messages"][_target(message_ref)]
+        message = document["components"]["messages"][_target(in_channel)]
+        assert message["name"] == event.__name__
         assert message["contentType"] == "application/cloudevents+json"
+        # FastStream rendered the envelope: the event's own schema is its `data`.
+        envelope = schemas[_target(message["payload"])]
+        assert envelope["properties"]["type"]["const"] == event.event_type()
+        assert _target(envelope["properties"]["data"]) == event.__name__
         payload = message["examples"][0]["payload"]
         validator(ENVELOPE_SCHEMA_NAME).validate(payload)
         validator(event.schema_name).validate(payload["data"])
         assert payload["type"] == event.event_type()
-    receivers = {key for key, op in document["operations"].items() if op["action"] == "receive"}
-    assert "intake.receive.inbound.initiative.submitted.v1" in receivers
-    assert "reporting.receive.events.replication.recommended.v1" in receivers
+
+
+def test_asyncapi_receive_operations_are_the_routing_tables() -> None:
+    """Every queue of every service's routing table is a receive operation, and no other."""
+    document = _asyncapi()
+    received = {
+        document["channels"][_target(op["channel"])]["bindings"]["amqp"]["queue"]["name"]
+        for op in document["operations"].values()
+        if op["action"] == "receive"
+    }
+    expected = {spec.name for spec in all_queues()}
+    assert received == expected
+    inbound = document["channels"]["intake.inbound"]
+    assert inbound["x-cchc-queue"]["arguments"]["x-queue-type"] == "quorum"
+    assert inbound["x-cchc-queue"]["deadLetterQueue"] == "intake.inbound.dlq"
 
 
 def _tool(name: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.contracts.events import EVENTS
 from cchc_shared.messaging import routing
 from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
@@ -93,6 +94,9 @@ class ServiceRuntime:
             graceful_timeout=settings.graceful_timeout,
             name=settings.service_name,
         )
+        for model in EVENTS:
+            if model.publisher == settings.service_name:
+                consumers.declare_publisher(model)
         return cls(
             settings=settings,
             metadata=metadata,

@@ -3,14 +3,15 @@ binary mode, as other platforms may send either)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from cchc_shared.contracts.events import EventData
 
@@ -201,3 +202,20 @@ def parse_data(event: CloudEvent, model: type[E]) -> E:
         return model.model_validate(event.data)
     except ValidationError as exc:
         raise DecodeError(_errors_from_validation(exc, "$.data")) from exc
+
+
+@functools.cache
+def envelope_model(model: type[EventData]) -> type[CloudEvent]:
+    """The CloudEvent that carries ``model`` as its ``data``: the payload that FastStream
+    documents for a subscriber or a publisher (never used to validate: ``parse_data`` does)."""
+    # The constants are types made at run time, which a type checker cannot follow.
+    event_type: Any = Literal[model.event_type()]
+    dataschema: Any = Literal[model.dataschema()]
+    return create_model(
+        f"{model.__name__}Event",
+        __base__=CloudEvent,
+        __doc__=f"A CloudEvents 1.0 event (structured JSON mode) of type {model.event_type()}.",
+        type=(event_type, Field(description="The CloudEvents type.")),
+        dataschema=(dataschema | None, None),
+        data=(model, Field(description=model.description)),
+    )

@@ -18,6 +18,7 @@ TYPE_PREFIX = "vn.hcmc.cchc."
 SCHEMA_BASE_URI = "https://cchc.hochiminhcity.gov.vn/schemas/events/"
 EVENTS_EXCHANGE = "cchc.events"
 INBOUND_EXCHANGE = "cchc.inbound"
+PLATFORMS = "platforms"  # other city platforms, each with its own RabbitMQ user
 
 # A city department / vertical agency short code, a district (3 digits) or a ward (5 digits).
 AGENCY_CODE_PATTERN = r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$"
@@ -57,6 +58,8 @@ class EventData(BaseModel):
 
     routing_key: ClassVar[str]
     exchange: ClassVar[str] = EVENTS_EXCHANGE
+    # Who may publish it: a service on cchc.events (CONTRACT.md), PLATFORMS on cchc.inbound.
+    publisher: ClassVar[str]
     schema_name: ClassVar[str]  # file name stem under docs/events/
     description: ClassVar[str]
 
@@ -86,6 +89,7 @@ class _InitiativeFields(EventData):
 
 
 class InitiativeSubmittedV1(_InitiativeFields):
+    publisher: ClassVar[str] = "intake"
     routing_key: ClassVar[str] = "initiative.submitted.v1"
     schema_name: ClassVar[str] = "initiative.submitted.v1"
     description: ClassVar[str] = "An agency's initiative was accepted into the campaign."
@@ -100,6 +104,7 @@ class InboundInitiativeSubmittedV1(_InitiativeFields):
     """What another city platform publishes on ``cchc.inbound``: no initiative_id yet."""
 
     exchange: ClassVar[str] = INBOUND_EXCHANGE
+    publisher: ClassVar[str] = PLATFORMS
     routing_key: ClassVar[str] = "initiative.submitted.v1"
     schema_name: ClassVar[str] = "inbound.initiative.submitted.v1"
     description: ClassVar[str] = (
@@ -111,6 +116,7 @@ class InboundInitiativeSubmittedV1(_InitiativeFields):
 
 
 class InitiativeAmendedV1(_InitiativeFields):
+    publisher: ClassVar[str] = "intake"
     routing_key: ClassVar[str] = "initiative.amended.v1"
     schema_name: ClassVar[str] = "initiative.amended.v1"
     description: ClassVar[str] = "An initiative's content was amended while its campaign was open."
@@ -123,6 +129,7 @@ class InitiativeAmendedV1(_InitiativeFields):
 
 
 class InitiativeWithdrawnV1(EventData):
+    publisher: ClassVar[str] = "intake"
     routing_key: ClassVar[str] = "initiative.withdrawn.v1"
     schema_name: ClassVar[str] = "initiative.withdrawn.v1"
     description: ClassVar[str] = "The agency withdrew its initiative from the campaign."
@@ -143,6 +150,7 @@ class FieldErrorData(EventData):
 
 
 class InitiativeRejectedV1(EventData):
+    publisher: ClassVar[str] = "intake"
     routing_key: ClassVar[str] = "initiative.rejected.v1"
     schema_name: ClassVar[str] = "initiative.rejected.v1"
     description: ClassVar[str] = (
@@ -176,6 +184,7 @@ class Visit(EventData):
 
 
 class RoundScheduledV1(EventData):
+    publisher: ClassVar[str] = "scheduling"
     routing_key: ClassVar[str] = "round.scheduled.v1"
     schema_name: ClassVar[str] = "round.scheduled.v1"
     description: ClassVar[str] = "A survey round, its visits and its team were fixed and notified."
@@ -195,6 +204,7 @@ class RoundScheduledV1(EventData):
 class RoundRescheduledV1(RoundScheduledV1):
     """The whole new state of a round whose dates, team or visits changed after confirmation."""
 
+    publisher: ClassVar[str] = "scheduling"
     routing_key: ClassVar[str] = "round.rescheduled.v1"
     schema_name: ClassVar[str] = "round.rescheduled.v1"
     description: ClassVar[str] = "A confirmed round was changed; the event carries its new state."
@@ -203,6 +213,7 @@ class RoundRescheduledV1(RoundScheduledV1):
 
 
 class RoundCancelledV1(EventData):
+    publisher: ClassVar[str] = "scheduling"
     routing_key: ClassVar[str] = "round.cancelled.v1"
     schema_name: ClassVar[str] = "round.cancelled.v1"
     description: ClassVar[str] = "A confirmed round was cancelled; its visits will not take place."
@@ -224,6 +235,7 @@ class CriterionScore(EventData):
 
 
 class EvaluationRecordedV1(EventData):
+    publisher: ClassVar[str] = "evaluation"
     routing_key: ClassVar[str] = "evaluation.recorded.v1"
     schema_name: ClassVar[str] = "evaluation.recorded.v1"
     description: ClassVar[str] = "A team member's assessment of one initiative was recorded."
@@ -246,6 +258,7 @@ class EvaluationRecordedV1(EventData):
 
 
 class ReplicationRecommendedV1(EventData):
+    publisher: ClassVar[str] = "evaluation"
     routing_key: ClassVar[str] = "replication.recommended.v1"
     schema_name: ClassVar[str] = "replication.recommended.v1"
     description: ClassVar[str] = (
@@ -274,6 +287,7 @@ class SelectionDecidedV1(EventData):
     can show the whole outcome; a ``replicate`` decision is also announced, unchanged, as
     ReplicationRecommendedV1."""
 
+    publisher: ClassVar[str] = "evaluation"
     routing_key: ClassVar[str] = "selection.decided.v1"
     schema_name: ClassVar[str] = "selection.decided.v1"
     description: ClassVar[str] = (

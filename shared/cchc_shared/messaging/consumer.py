@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import time
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, Union, cast
 
 import aio_pika.abc
 import aio_pika.exceptions
@@ -35,6 +36,7 @@ from cchc_shared.contracts.envelope import (
     DecodeError,
     FieldError,
     decode_message,
+    envelope_model,
     parse_data,
 )
 from cchc_shared.contracts.events import EventData
@@ -323,11 +325,23 @@ class Consumers:
             ack_policy=AckPolicy.MANUAL,
             no_reply=True,
             decoder=_the_message_itself,
-            title=f"{spec.name}:{spec.binding_key}",
+            title=spec.name,
             description=f"{models}; dead letters to {spec.dead_letter_queue}",
         )
-        subscriber(consumer.handle)
+        subscriber(_documented(consumer.handle, route))
         self.routes.append(route)
+
+    def declare_publisher(self, model: type[EventData]) -> None:
+        """Document an event the service publishes (the outbox relay publishes it, with
+        pipelined confirms; FastStream's publisher object is never called)."""
+        self.broker.publisher(
+            exchange=RabbitExchange(model.exchange, type=ExchangeType.TOPIC, durable=True),
+            routing_key=model.routing_key,
+            persist=True,
+            title=f"{model.exchange}:{model.routing_key}",
+            description=model.description,
+            schema=envelope_model(model),
+        )
 
     @property
     def connected(self) -> bool:
@@ -346,6 +360,25 @@ class Consumers:
             await self.broker.stop()
         if self._owns_publisher:
             await self.publisher.stop()
+
+
+def _documented(
+    handle: Callable[[StreamMessage[Any]], Awaitable[None]], route: EventRoute
+) -> Callable[[StreamMessage[Any]], Awaitable[None]]:
+    """The handler, with a signature naming the route's CloudEvents for the AsyncAPI document
+    (FastStream reads the payload off the handler's signature; with ``apply_types=False`` it
+    never validates against it)."""
+
+    async def handle_event(message: StreamMessage[Any]) -> None:
+        await handle(message)
+
+    envelopes = tuple(envelope_model(model) for model in route.models.values())
+    payload: Any = envelopes[0] if len(envelopes) == 1 else Union[envelopes]  # noqa: UP007
+    handle_event.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("event", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=payload)]
+    )
+    handle_event.__doc__ = f"Consumes {', '.join(sorted(route.models))} from {route.queue.name}."
+    return handle_event
 
 
 async def _the_message_itself(message: StreamMessage[Any]) -> StreamMessage[Any]:

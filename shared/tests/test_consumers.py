@@ -1,0 +1,196 @@
+"""The kit's consumers through FastStream's in-memory ``TestRabbitBroker``: the same subscriber,
+decoder and handler path as on RabbitMQ, without a broker. What the broker itself does
+(delivery limits, dead-lettering, redelivery) is tested against RabbitMQ elsewhere."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from faststream.rabbit import TestRabbitBroker
+
+from cchc_shared.contracts import CloudEvent, EventData, InitiativeWithdrawnV1
+from cchc_shared.contracts.envelope import CONTENT_TYPE_CLOUDEVENTS, FieldError, encode_event
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, RoundCancelledV1
+from cchc_shared.messaging import metrics
+from cchc_shared.messaging.consumer import (
+    ERRORS_HEADER,
+    ORIGINAL_QUEUE_HEADER,
+    REASON_HEADER,
+    Consumers,
+    PermanentError,
+)
+from cchc_shared.messaging.routing import RoutingTable, bind, subscriptions
+from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+
+from .probe import withdrawal
+
+SERVICE = "kit-test"
+
+
+@dataclass
+class ParkingRecorder:
+    """Stands in for the AmqpPublisher that parks refused messages."""
+
+    parked: list[dict[str, Any]] = field(default_factory=list)
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, **message: Any) -> None:
+        self.parked.append(message)
+
+
+@dataclass
+class Services:
+    seen: list[tuple[str, EventData]] = field(default_factory=list)
+    failures_left: int = 0
+
+
+async def on_withdrawn(services: Services, event: CloudEvent, data: InitiativeWithdrawnV1) -> None:
+    if services.failures_left:
+        services.failures_left -= 1
+        raise ConnectionError("database went away")
+    if data.agency_code == "XX":
+        raise PermanentError([FieldError("$.data.agency_code", "unknown agency XX")])
+    services.seen.append((event.id, data))
+
+
+async def on_cancelled(services: Services, event: CloudEvent, data: RoundCancelledV1) -> None:
+    services.seen.append((event.id, data))
+
+
+ROUTES: RoutingTable[Services] = {
+    InitiativeWithdrawnV1: on_withdrawn,
+    RoundCancelledV1: on_cancelled,
+}
+
+
+def consumers(services: Services, parking: ParkingRecorder) -> Consumers:
+    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
+    for route in bind(SERVICE, ROUTES, services):
+        kit.subscribe(route)
+    return kit
+
+
+def outcomes(queue: str) -> dict[str, float]:
+    return {
+        outcome: metrics.EVENTS_CONSUMED.labels(queue, outcome)._value.get()
+        for outcome in ("handled", "parked", "retry")
+    }
+
+
+async def publish(test_broker: Any, body: bytes, routing_key: str, **options: Any) -> None:
+    await test_broker.publish(
+        body,
+        exchange=EVENTS_EXCHANGE,
+        routing_key=routing_key,
+        content_type=options.pop("content_type", CONTENT_TYPE_CLOUDEVENTS),
+        message_id=options.pop("message_id", str(uuid.uuid4())),
+        **options,
+    )
+
+
+def test_one_subscriber_per_queue_of_the_routing_table() -> None:
+    services, parking = Services(), ParkingRecorder()
+    kit = consumers(services, parking)
+    queues = [spec.name for spec in subscriptions(SERVICE, ROUTES)]
+    assert queues == [f"{SERVICE}.initiative.withdrawn.v1", f"{SERVICE}.round.cancelled.v1"]
+    assert sorted(sub.queue.name for sub in kit.broker.subscribers) == sorted(queues)
+    for sub in kit.broker.subscribers:
+        arguments = sub.queue.arguments or {}
+        assert arguments["x-queue-type"] == "quorum"
+        assert arguments["x-dead-letter-exchange"] == DEAD_LETTER_EXCHANGE
+        assert arguments["x-delivery-limit"] == kit.delivery_limit
+
+
+async def test_a_valid_event_reaches_its_handler_as_its_model() -> None:
+    services, parking = Services(), ParkingRecorder()
+    kit = consumers(services, parking)
+    message = encode_event(withdrawal(), source="/cchc/intake")
+    queue = f"{SERVICE}.initiative.withdrawn.v1"
+    before = outcomes(queue)
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key, message_id=message.event_id)
+    [(event_id, data)] = services.seen
+    assert event_id == message.event_id
+    assert isinstance(data, InitiativeWithdrawnV1)
+    assert outcomes(queue)["handled"] == before["handled"] + 1
+    assert parking.parked == []
+
+
+async def test_each_queue_dispatches_to_its_own_handler() -> None:
+    services, parking = Services(), ParkingRecorder()
+    kit = consumers(services, parking)
+    cancelled = RoundCancelledV1.model_validate(
+        {
+            "round_id": str(uuid.uuid4()),
+            "campaign_year": 2023,
+            "sequence": 2,
+            "reason": "Đoàn khảo sát đổi lịch",
+            "cancelled_at": "2023-06-01T02:00:00Z",
+        }
+    )
+    message = encode_event(cancelled, source="/cchc/scheduling")
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key)
+    assert [type(data) for _, data in services.seen] == [RoundCancelledV1]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"{not json", ""),
+        (b'{"specversion": "1.0"}', "$.id"),
+        (
+            encode_event(withdrawal(), source="/cchc/intake").body.replace(
+                b'"agency_code":"SNV"', b'"agency_code":"not a code"'
+            ),
+            "$.data.agency_code",
+        ),
+    ],
+)
+async def test_an_invalid_message_is_parked_at_once_with_the_field_at_fault(
+    body: bytes, field: str
+) -> None:
+    services, parking = Services(), ParkingRecorder()
+    kit = consumers(services, parking)
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, body, "initiative.withdrawn.v1")
+    assert services.seen == []
+    [parked] = parking.parked
+    assert parked["exchange"] == DEAD_LETTER_EXCHANGE
+    assert parked["routing_key"] == f"{SERVICE}.initiative.withdrawn.v1"
+    assert parked["body"] == body, "the original message is kept unchanged"
+    assert parked["headers"][ORIGINAL_QUEUE_HEADER] == f"{SERVICE}.initiative.withdrawn.v1"
+    assert field in parked["headers"][ERRORS_HEADER]
+    assert parked["headers"][REASON_HEADER]
+
+
+async def test_a_handler_refusing_the_event_parks_it_with_its_reason() -> None:
+    services, parking = Services(), ParkingRecorder()
+    kit = consumers(services, parking)
+    message = encode_event(withdrawal("XX"), source="/cchc/intake")
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key)
+    [parked] = parking.parked
+    assert "unknown agency XX" in parked["headers"][REASON_HEADER]
+
+
+async def test_a_transient_failure_is_handed_back_not_parked() -> None:
+    services, parking = Services(failures_left=1), ParkingRecorder()
+    kit = consumers(services, parking)
+    queue = f"{SERVICE}.initiative.withdrawn.v1"
+    before = outcomes(queue)
+    message = encode_event(withdrawal(), source="/cchc/intake")
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key)
+        assert outcomes(queue)["retry"] == before["retry"] + 1
+        assert services.seen == [] and parking.parked == []
+        # The broker would deliver it again; here the test does.
+        await publish(test_broker, message.body, message.routing_key)
+    assert [event_id for event_id, _ in services.seen] == [message.event_id]
+    assert parking.parked == []

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.contracts.envelope import json_path
+from cchc_shared.errors import DomainError, error_detail
 
 HTTP_REQUESTS = Counter("cchc_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_SECONDS = Histogram("cchc_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -139,6 +140,12 @@ def create_app(
                 }
             )
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": error_detail(exc), **exc.body_extra()}, status_code=exc.status
+        )
 
     @app.exception_handler(DBAPIError)
     async def database_unavailable(_: Request, exc: DBAPIError) -> Response:

@@ -40,6 +40,7 @@ from cchc_shared.contracts.envelope import (
     parse_data,
 )
 from cchc_shared.contracts.events import EventData
+from cchc_shared.errors import DomainError
 from cchc_shared.messaging import metrics
 from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.messaging.topology import (
@@ -125,6 +126,13 @@ class EventRoute:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def event_faults(error: DomainError) -> list[FieldError]:
+    """A domain error's faults as fields of the event's ``data``."""
+    return [
+        FieldError(f"$.data.{f.field}" if f.field else "$.data", f.bilingual) for f in error.faults
+    ]
+
+
 def _as_int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
@@ -195,6 +203,8 @@ class EventConsumer:
             await self.route.handler(event, data)
         except (DecodeError, PermanentError) as exc:
             outcome = await self._reject(incoming, event, exc.errors)
+        except DomainError as exc:  # the event itself breaks a rule of the domain
+            outcome = await self._reject(incoming, event, event_faults(exc))
         except asyncio.CancelledError:
             raise
         except Exception:

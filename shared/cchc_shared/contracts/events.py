@@ -39,6 +39,7 @@ ParArea = Literal[
 Recommendation = Literal["replicate", "improve", "not_recommended"]
 Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Score = Annotated[float, Field(ge=0, le=100)]
+FinalScoreMethod = Literal["mean", "median"]
 
 KINDS: tuple[str, ...] = ("model", "solution", "initiative")
 PAR_AREAS: tuple[str, ...] = (
@@ -313,6 +314,47 @@ class SelectionDecidedV1(EventData):
         return str(self.initiative_id)
 
 
+class ParIndexRuleData(EventData):
+    """The rule a PAR-Index contribution was computed under (the evaluation service's
+    settings), so that a reader can state it without keeping a copy of it."""
+
+    per_submitted: Annotated[float, Field(ge=0)]
+    per_surveyed: Annotated[float, Field(ge=0)]
+    per_recommended: Annotated[float, Field(ge=0)]
+    cap: Annotated[float, Field(ge=0)]
+    district_counts_wards: bool
+    final_score_method: FinalScoreMethod
+
+
+class ParIndexContributionUpdatedV1(EventData):
+    """The whole new state of one unit's contribution to the PAR Index of one campaign,
+    computed by the evaluation service (the rule's only home). Published in the same
+    transaction as the change that altered it; ``version`` orders the states of one
+    (campaign, unit): keep the highest."""
+
+    publisher: ClassVar[str] = "evaluation"
+    routing_key: ClassVar[str] = "par_index_contribution.updated.v1"
+    schema_name: ClassVar[str] = "par_index_contribution.updated.v1"
+    description: ClassVar[str] = (
+        "The PAR-Index contribution of a city department, vertical agency, Thủ Đức City or "
+        "district in a campaign changed; the event carries its whole new state."
+    )
+
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    version: Annotated[int, Field(ge=1)]
+    submitted: Annotated[int, Field(ge=0)]
+    surveyed: Annotated[int, Field(ge=0)]
+    recommended: Annotated[int, Field(ge=0)]
+    mean_score: Score | None
+    points: Annotated[float, Field(ge=0)]
+    rule: ParIndexRuleData
+    computed_at: AwareDatetime
+
+    def subject(self) -> str:
+        return f"{self.campaign_year}/{self.agency_code}"
+
+
 EVENTS: tuple[type[EventData], ...] = (
     InitiativeSubmittedV1,
     InboundInitiativeSubmittedV1,
@@ -325,6 +367,7 @@ EVENTS: tuple[type[EventData], ...] = (
     EvaluationRecordedV1,
     ReplicationRecommendedV1,
     SelectionDecidedV1,
+    ParIndexContributionUpdatedV1,
 )
 
 _BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {

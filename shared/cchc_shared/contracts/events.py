@@ -7,12 +7,22 @@ the old one; these classes are never edited incompatibly.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+
+# Re-exported (``X as X``): the vocabularies are defined in vocabulary.py only.
+from cchc_shared.contracts.vocabulary import KINDS as KINDS
+from cchc_shared.contracts.vocabulary import PAR_AREAS as PAR_AREAS
+from cchc_shared.contracts.vocabulary import FinalScoreMethod as FinalScoreMethod
+from cchc_shared.contracts.vocabulary import Kind as Kind
+from cchc_shared.contracts.vocabulary import ParArea as ParArea
+from cchc_shared.contracts.vocabulary import Recommendation as Recommendation
+from cchc_shared.contracts.vocabulary import Scope as Scope
+from cchc_shared.contracts.vocabulary import TeamRole as TeamRole
 
 TYPE_PREFIX = "vn.hcmc.cchc."
 SCHEMA_BASE_URI = "https://cchc.hochiminhcity.gov.vn/schemas/events/"
@@ -27,29 +37,7 @@ MemberId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 ]
 CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
-Kind = Literal["model", "solution", "initiative"]
-ParArea = Literal[
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-]
-Recommendation = Literal["replicate", "improve", "not_recommended"]
-Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Score = Annotated[float, Field(ge=0, le=100)]
-FinalScoreMethod = Literal["mean", "median"]
-
-KINDS: tuple[str, ...] = ("model", "solution", "initiative")
-PAR_AREAS: tuple[str, ...] = (
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-)
 
 
 class EventData(BaseModel):
@@ -172,7 +160,7 @@ class InitiativeRejectedV1(EventData):
 class TeamMember(EventData):
     member_id: MemberId
     name: ShortText
-    role: Literal["head", "member", "secretary"]
+    role: TeamRole
     agency_code: AgencyCode
 
 

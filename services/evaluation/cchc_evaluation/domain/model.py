@@ -13,11 +13,10 @@ from uuid import UUID
 
 from cchc_evaluation.domain.errors import Conflict, Fault, Forbidden, InvalidInput
 from cchc_evaluation.domain.rubric import CriterionScore, ScoreSheet
+from cchc_shared.contracts.vocabulary import FinalScoreMethod, Recommendation, Scope
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no daylight saving time
 
-Recommendation = Literal["replicate", "improve", "not_recommended"]
-Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Stance = Literal["supports", "supports_with_conditions", "does_not_support"]
 RECOMMENDATION_VI: dict[str, str] = {
     "replicate": "đề xuất công nhận, nhân rộng",
@@ -271,7 +270,7 @@ class SelectionPolicy:
     threshold: float = 70.0
     quorum_min: int = 3
     disagreement_range: float = 20.0
-    final_score_method: Literal["mean", "median"] = "mean"
+    final_score_method: FinalScoreMethod = "mean"
     require_sector_opinion: bool = True
 
 
@@ -590,7 +589,7 @@ class ParContribution:
     campaign_year: int
     row: IndexRow
     rule: ParIndexRule
-    final_score_method: Literal["mean", "median"]
+    final_score_method: FinalScoreMethod
     version: int
     computed_at: datetime
 
@@ -601,7 +600,7 @@ def next_contribution(
     campaign_year: int,
     row: IndexRow,
     rule: ParIndexRule,
-    final_score_method: Literal["mean", "median"],
+    final_score_method: FinalScoreMethod,
     at: datetime,
 ) -> ParContribution | None:
     """The contribution to announce after a change, or None if nothing announced changes

@@ -71,6 +71,7 @@ from cchc_shared.contracts import (
 )
 from cchc_shared.contracts.events import CriterionScore as CriterionScoreData
 from cchc_shared.contracts.events import ParIndexRuleData, SelectionDecidedV1
+from cchc_shared.contracts.vocabulary import Role
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, load_agencies, wards_of
 
 
@@ -85,8 +86,8 @@ class EvaluationConfig:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
-STAFF_ROLES = ("secretariat", "admin")
-READ_ALL_ROLES = ("secretariat", "admin", "committee_viewer")
+STAFF_ROLES = (Role.SECRETARIAT, Role.ADMIN)
+READ_ALL_ROLES = (Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)
 
 
 def _event_time(event: CloudEvent) -> datetime:
@@ -333,7 +334,7 @@ def _recorded_event(e: Evaluation) -> EvaluationRecordedV1:
 
 
 def _surveyor(actor: Actor) -> str:
-    if actor.role != "surveyor" or not actor.member_id:
+    if actor.role != Role.SURVEYOR or not actor.member_id:
         raise Forbidden(
             Fault(
                 "Authorization",
@@ -970,7 +971,7 @@ async def par_index_table(
     rows = par_index(index_units(), outcomes, config.par_rule, district_of)
     if actor.role in READ_ALL_ROLES:
         return rows
-    if actor.role == "agency_submitter":  # an agency sees the row its initiatives count in
+    if actor.role == Role.AGENCY_SUBMITTER:  # an agency sees the row its initiatives count in
         return [row for row in rows if row.code in _units_of_agency(actor.agency_code)]
     raise Forbidden(
         Fault("Authorization", "Không có quyền xem bảng chỉ số", "not allowed to read the index")

@@ -34,6 +34,7 @@ from cchc_reporting.domain.views import (
     RoundResult,
 )
 from cchc_shared.contracts.text import fold
+from cchc_shared.contracts.vocabulary import RECOMMENDATIONS, AgencyLevel
 from cchc_shared.documents import (
     AdministrativeDocument,
     BarChart,
@@ -96,7 +97,7 @@ def _top_texts(texts: Iterable[str], limit: int = TEXT_ITEMS) -> list[str]:
 def _recommendation_phrase(summary: EvaluationSummary) -> str:
     parts = [
         f"{summary.tally[r]} phiếu {RECOMMENDATION_VI[r].lower()}"
-        for r in ("replicate", "improve", "not_recommended")
+        for r in RECOMMENDATIONS
         if summary.tally[r]
     ]
     return "; ".join(parts) if parts else "chưa có phiếu đánh giá"
@@ -677,9 +678,9 @@ def _par_annex_blocks(
     year = view.year
     rule = view.par_rule
     groups = (
-        ("A", "SỞ, BAN, NGÀNH", ("city_department",)),
-        ("B", "CƠ QUAN NGÀNH DỌC", ("vertical_agency",)),
-        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", ("district",)),
+        ("A", "SỞ, BAN, NGÀNH", (AgencyLevel.CITY_DEPARTMENT.value,)),
+        ("B", "CƠ QUAN NGÀNH DỌC", (AgencyLevel.VERTICAL_AGENCY.value,)),
+        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", (AgencyLevel.DISTRICT.value,)),
         ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
     )
     rows: list[tuple[str | int | float | None, ...]] = []

@@ -51,12 +51,10 @@ from cchc_reporting.domain.facts import (
     TeamMemberFact,
     WithdrawalFact,
 )
-from cchc_shared.contracts.events import KINDS, PAR_AREAS
 from cchc_shared.contracts.text import fold as _fold
+from cchc_shared.contracts.vocabulary import KINDS, PAR_AREAS, RECOMMENDATIONS, SCOPES
 from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
 
-RECOMMENDATIONS: Final[tuple[str, ...]] = ("replicate", "improve", "not_recommended")
-SCOPES: Final[tuple[str, ...]] = ("city_wide", "district_level", "commune_level", "sector")
 EVALUATOR_ROLES: Final[frozenset[str]] = frozenset({"head", "member"})
 UNKNOWN_LEVEL: Final = "unknown"
 

@@ -51,7 +51,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any, Final, Literal
 
 import jwt
@@ -61,6 +60,7 @@ from pydantic import SecretStr, ValidationError, field_validator, model_validato
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+from cchc_shared.contracts.vocabulary import Role as Role  # defined once, in the contracts
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
@@ -78,16 +78,6 @@ __all__ = [
     "require_roles",
     "verify_token",
 ]
-
-
-class Role(StrEnum):
-    """The platform's roles; the values are the names used in tokens and documentation."""
-
-    AGENCY_SUBMITTER = "agency_submitter"
-    SECRETARIAT = "secretariat"
-    SURVEYOR = "surveyor"
-    COMMITTEE_VIEWER = "committee_viewer"
-    ADMIN = "admin"
 
 
 STAFF_ROLES: Final[frozenset[Role]] = frozenset({Role.SECRETARIAT, Role.ADMIN})

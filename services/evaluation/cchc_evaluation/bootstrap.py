@@ -8,7 +8,7 @@ from cchc_evaluation.adapters.orm import kit_tables, metadata
 from cchc_evaluation.config import EvaluationSettings
 from cchc_evaluation.domain.model import ParIndexRule, SelectionPolicy
 from cchc_evaluation.entrypoints import http
-from cchc_evaluation.entrypoints.messages import ROUTES
+from cchc_evaluation.entrypoints.messages import ROUTES, MessageServices
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork, UnitOfWork
 from cchc_shared.auth import configure_auth
@@ -56,7 +56,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             on_commit=runtime.wake_relay,
         )
 
-    runtime.subscribe(ROUTES, unit_of_work)
+    config = evaluation_config(settings)
+    runtime.subscribe(ROUTES, MessageServices(unit_of_work, config))
     app = create_http_app(
         runtime,
         title="CCHC — Đánh giá, lựa chọn",
@@ -69,5 +70,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     http.install_error_handler(app)
     configure_auth(app)
     app.state.uow_factory = unit_of_work
-    app.state.evaluation_config = evaluation_config(settings)
+    app.state.evaluation_config = config
     return app

@@ -12,7 +12,9 @@ from uuid import UUID
 from cchc_evaluation.domain.model import (
     Decision,
     Evaluation,
+    IndexUnit,
     InitiativeInfo,
+    ParContribution,
     Round,
     SectorOpinion,
 )
@@ -39,6 +41,14 @@ class FakeInitiatives:
 
     async def many(self, ids: Iterable[UUID]) -> dict[UUID, InitiativeInfo]:
         return {i: copy.deepcopy(self.rows[i]) for i in set(ids) if i in self.rows}
+
+    async def of_agencies(self, year: int, agency_codes: Iterable[str]) -> list[InitiativeInfo]:
+        codes = set(agency_codes)
+        return [
+            copy.deepcopy(i)
+            for i in self.rows.values()
+            if i.campaign_year == year and i.agency_code in codes
+        ]
 
 
 class FakeRounds:
@@ -109,6 +119,10 @@ class FakeEvaluations:
     async def of_member(self, evaluator_id: str) -> list[Evaluation]:
         return [copy.deepcopy(e) for e in self.rows.values() if e.evaluator_id == evaluator_id]
 
+    async def of_initiatives(self, initiative_ids: Iterable[UUID]) -> list[Evaluation]:
+        wanted = set(initiative_ids)
+        return [copy.deepcopy(e) for e in self.rows.values() if e.initiative_id in wanted]
+
     async def count_of_campaign(self, year: int) -> int:
         return len(await self.of_campaign(year))
 
@@ -143,9 +157,25 @@ class FakeDecisions:
     async def of_campaign(self, year: int) -> list[Decision]:
         return [d for d in self.rows.values() if d.campaign_year == year]
 
+    async def many(self, ids: Iterable[UUID]) -> dict[UUID, Decision]:
+        return {i: self.rows[i] for i in set(ids) if i in self.rows}
+
     async def add(self, d: Decision) -> None:
         assert d.initiative_id not in self.rows
         self.rows[d.initiative_id] = d
+
+
+class FakeParContributions:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[int, str], ParContribution] = {}
+
+    async def get(self, year: int, unit: IndexUnit) -> ParContribution | None:
+        return self.rows.get((year, unit.code))
+
+    async def save(self, c: ParContribution) -> None:
+        previous = self.rows.get((c.campaign_year, c.row.code))
+        assert c.version == (previous.version + 1 if previous else 1)
+        self.rows[(c.campaign_year, c.row.code)] = c
 
 
 class FakeAudit:
@@ -192,6 +222,7 @@ class FakeUnitOfWork:
         self.evaluations = FakeEvaluations()
         self.opinions = FakeOpinions()
         self.decisions = FakeDecisions()
+        self.par_contributions = FakeParContributions()
         self.audit = FakeAudit()
         self.inbox: set[tuple[str, str, str]] = set()
         self.published: list[EventData] = []
@@ -220,6 +251,7 @@ class FakeUnitOfWork:
             self.evaluations.rows,
             self.opinions.rows,
             self.decisions.rows,
+            self.par_contributions.rows,
             self.audit.entries,
             self.inbox,
         )
@@ -254,6 +286,7 @@ class FakeUnitOfWork:
                 self.evaluations.rows,
                 self.opinions.rows,
                 self.decisions.rows,
+                self.par_contributions.rows,
                 self.audit.entries,
                 self.inbox,
             ) = copy.deepcopy(self._snapshot)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from cchc_intake.adapters.orm import agencies, initiatives
 from cchc_intake.domain.commands import Actor
 from cchc_shared.contracts.text import fold
+from cchc_shared.contracts.vocabulary import AGENCY_LEVELS
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ async def list_initiatives(
 
 
 _LEVEL_ORDER = case(
-    {"city_department": 0, "vertical_agency": 1, "district": 2, "commune": 3},
+    {level: rank for rank, level in enumerate(AGENCY_LEVELS)},
     value=agencies.c.level,
 )
 

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from cchc_reporting.adapters.documents import DocumentBuilder, Signer
 from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
-from cchc_reporting.domain.views import ParIndexRule
 from cchc_reporting.entrypoints import api
 from cchc_reporting.entrypoints.messages import ROUTES
 from cchc_reporting.service_layer.queries import CampaignViews
@@ -58,17 +57,11 @@ def create_app(
         routers=[api.router],
     )
     configure_auth(app, auth)
-    signer, rule = Signer(), ParIndexRule()
+    signer = Signer()
     if isinstance(settings, ReportingSettings):
         signer = Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
-        rule = ParIndexRule(
-            per_submitted=settings.par_per_submitted,
-            per_surveyed=settings.par_per_surveyed,
-            per_recommended=settings.par_per_recommended,
-            cap=settings.par_cap,
-        )
     factory = uow_factory(runtime)
     app.state.reporting = api.ReportingServices(
-        views=CampaignViews(factory, rule), uow_factory=factory, documents=DocumentBuilder(signer)
+        views=CampaignViews(factory), uow_factory=factory, documents=DocumentBuilder(signer)
     )
     return app

@@ -20,9 +20,3 @@ class ReportingSettings(ServiceSettings):
     signer_authority: str = "KT. GIÁM ĐỐC"
     signer_title: str = "PHÓ GIÁM ĐỐC"
     signer_name: str = "Ngô Thị Hoàng Các"
-
-    # PAR-Index points: set to the same values as the evaluation service's CCHC_EVALUATION_PAR_*.
-    par_per_submitted: float = 0.5
-    par_per_surveyed: float = 0.5
-    par_per_recommended: float = 1.0
-    par_cap: float = 3.0

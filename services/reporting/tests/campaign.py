@@ -14,6 +14,8 @@ withdrawn).
 A is amended (the amendment is delivered before the submission). A and D are recommended;
 C is decided not to be recommended (the decision is delivered before its evaluations).
 Several events are delivered twice. One inbound message was rejected.
+The evaluation service's PAR-Index contributions (its rule, not reporting's) arrive as events:
+an older state of Quận 1 after its newest, and a redelivery of the newest.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from cchc_shared.contracts import (
     InitiativeRejectedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
+    ParIndexContributionUpdatedV1,
     ReplicationRecommendedV1,
     RoundCancelledV1,
     RoundRescheduledV1,
@@ -40,6 +43,7 @@ from cchc_shared.contracts import (
 from cchc_shared.contracts.events import (
     CriterionScore,
     FieldErrorData,
+    ParIndexRuleData,
     SelectionDecidedV1,
     TeamMember,
     Visit,
@@ -265,6 +269,34 @@ def rejected() -> InitiativeRejectedV1:
     )
 
 
+PAR_RULE: Final = ParIndexRuleData(
+    per_submitted=0.5,
+    per_surveyed=0.5,
+    per_recommended=1.0,
+    cap=3.0,
+    district_counts_wards=True,
+    final_score_method="mean",
+)
+
+
+def contribution(
+    code: str, version: int, counts: tuple[int, int, int], mean: float | None, points: float
+) -> ParIndexContributionUpdatedV1:
+    submitted_, surveyed, recommended_ = counts
+    return ParIndexContributionUpdatedV1(
+        campaign_year=YEAR,
+        agency_code=code,
+        version=version,
+        submitted=submitted_,
+        surveyed=surveyed,
+        recommended=recommended_,
+        mean_score=mean,
+        points=points,
+        rule=PAR_RULE,
+        computed_at=at(10, 20) + timedelta(minutes=version),
+    )
+
+
 def message(name: str, data: EventData, occurred_at: datetime) -> EncodedMessage:
     return encode_event(
         data,
@@ -354,6 +386,17 @@ def campaign_messages() -> list[EncodedMessage]:
             at(10, 25),
         ),
         "rejected": message("rejected", rejected(), at(5, 2)),
+        # What the evaluation service announced (EXPECTED_PAR and EXPECTED_POINTS below).
+        "par-STP-1": message("par-STP-1", contribution("STP", 1, (1, 0, 0), None, 0.5), at(4, 3)),
+        "par-STP-5": message(
+            "par-STP-5", contribution("STP", 5, (2, 2, 1), 79.83, 3.0), at(10, 20)
+        ),
+        "par-CTHUE-3": message(
+            "par-CTHUE-3", contribution("CTHUE", 3, (1, 1, 0), 65.33, 1.0), at(6, 14)
+        ),
+        "par-760-2": message("par-760-2", contribution("760", 2, (2, 1, 0), 87.0, 1.5), at(6, 15)),
+        "par-760-4": message("par-760-4", contribution("760", 4, (2, 2, 1), 82.5, 3.0), at(10, 20)),
+        "par-769-2": message("par-769-2", contribution("769", 2, (2, 0, 0), None, 1.0), at(4, 3)),
     }
     order = [
         "amend-A",  # an amendment before its submission
@@ -396,11 +439,18 @@ def campaign_messages() -> list[EncodedMessage]:
         "decide-D",
         "rec-D",  # duplicate
         "withdraw-F",  # a withdrawal after everything
+        "par-STP-5",  # the newest state before an older one
+        "par-STP-1",
+        "par-CTHUE-3",
+        "par-760-4",
+        "par-760-2",  # an older state after the newest: ignored
+        "par-760-4",  # duplicate
+        "par-769-2",
     ]
     return [m[name] for name in order]
 
 
-DISTINCT_EVENTS: Final = 36
+DISTINCT_EVENTS: Final = 42
 
 
 # ---- the read models, computed by hand ----------------------------------------------------
@@ -473,12 +523,13 @@ EXPECTED_RANKING: Final = [
     (5, "C", 65.33),
 ]
 
-# unit: (submitted, surveyed, recommended, mean); every other unit has zeros and no mean
+# unit: (submitted, surveyed, recommended, mean), as announced by the evaluation service (the
+# newest version); every other unit has zeros and no mean
 EXPECTED_PAR: Final = {
     "STP": (2, 2, 1, 79.83),  # A B: (85.33 + 74.33) / 2
     "CTHUE": (1, 1, 0, 65.33),  # C
     "760": (2, 2, 1, 82.5),  # D itself and E of its ward Bến Nghé: (87 + 78) / 2
     "769": (2, 0, 0, None),  # G, H
 }
-# points: min(3, 0.5 × submitted + 0.5 × surveyed + 1 × recommended)
+# points, as announced: min(3, 0.5 × submitted + 0.5 × surveyed + 1 × recommended)
 EXPECTED_POINTS: Final = {"STP": 3.0, "CTHUE": 1.0, "760": 3.0, "769": 1.0}

@@ -7,12 +7,22 @@ the old one; these classes are never edited incompatibly.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+
+# Re-exported (``X as X``): the vocabularies are defined in vocabulary.py only.
+from cchc_shared.contracts.vocabulary import KINDS as KINDS
+from cchc_shared.contracts.vocabulary import PAR_AREAS as PAR_AREAS
+from cchc_shared.contracts.vocabulary import FinalScoreMethod as FinalScoreMethod
+from cchc_shared.contracts.vocabulary import Kind as Kind
+from cchc_shared.contracts.vocabulary import ParArea as ParArea
+from cchc_shared.contracts.vocabulary import Recommendation as Recommendation
+from cchc_shared.contracts.vocabulary import Scope as Scope
+from cchc_shared.contracts.vocabulary import TeamRole as TeamRole
 
 TYPE_PREFIX = "vn.hcmc.cchc."
 SCHEMA_BASE_URI = "https://cchc.hochiminhcity.gov.vn/schemas/events/"
@@ -27,28 +37,7 @@ MemberId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 ]
 CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
-Kind = Literal["model", "solution", "initiative"]
-ParArea = Literal[
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-]
-Recommendation = Literal["replicate", "improve", "not_recommended"]
-Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Score = Annotated[float, Field(ge=0, le=100)]
-
-KINDS: tuple[str, ...] = ("model", "solution", "initiative")
-PAR_AREAS: tuple[str, ...] = (
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-)
 
 
 class EventData(BaseModel):
@@ -171,7 +160,7 @@ class InitiativeRejectedV1(EventData):
 class TeamMember(EventData):
     member_id: MemberId
     name: ShortText
-    role: Literal["head", "member", "secretary"]
+    role: TeamRole
     agency_code: AgencyCode
 
 
@@ -313,6 +302,47 @@ class SelectionDecidedV1(EventData):
         return str(self.initiative_id)
 
 
+class ParIndexRuleData(EventData):
+    """The rule a PAR-Index contribution was computed under (the evaluation service's
+    settings), so that a reader can state it without keeping a copy of it."""
+
+    per_submitted: Annotated[float, Field(ge=0)]
+    per_surveyed: Annotated[float, Field(ge=0)]
+    per_recommended: Annotated[float, Field(ge=0)]
+    cap: Annotated[float, Field(ge=0)]
+    district_counts_wards: bool
+    final_score_method: FinalScoreMethod
+
+
+class ParIndexContributionUpdatedV1(EventData):
+    """The whole new state of one unit's contribution to the PAR Index of one campaign,
+    computed by the evaluation service (the rule's only home). Published in the same
+    transaction as the change that altered it; ``version`` orders the states of one
+    (campaign, unit): keep the highest."""
+
+    publisher: ClassVar[str] = "evaluation"
+    routing_key: ClassVar[str] = "par_index_contribution.updated.v1"
+    schema_name: ClassVar[str] = "par_index_contribution.updated.v1"
+    description: ClassVar[str] = (
+        "The PAR-Index contribution of a city department, vertical agency, Thủ Đức City or "
+        "district in a campaign changed; the event carries its whole new state."
+    )
+
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    version: Annotated[int, Field(ge=1)]
+    submitted: Annotated[int, Field(ge=0)]
+    surveyed: Annotated[int, Field(ge=0)]
+    recommended: Annotated[int, Field(ge=0)]
+    mean_score: Score | None
+    points: Annotated[float, Field(ge=0)]
+    rule: ParIndexRuleData
+    computed_at: AwareDatetime
+
+    def subject(self) -> str:
+        return f"{self.campaign_year}/{self.agency_code}"
+
+
 EVENTS: tuple[type[EventData], ...] = (
     InitiativeSubmittedV1,
     InboundInitiativeSubmittedV1,
@@ -325,6 +355,7 @@ EVENTS: tuple[type[EventData], ...] = (
     EvaluationRecordedV1,
     ReplicationRecommendedV1,
     SelectionDecidedV1,
+    ParIndexContributionUpdatedV1,
 )
 
 _BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {

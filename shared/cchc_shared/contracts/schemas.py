@@ -66,6 +66,21 @@ _FIELD_DESCRIPTIONS: dict[str, str] = {
     "decision": "replicate (nhân rộng), improve (cần hoàn thiện) or not_recommended.",
     "overridden": "True when recommended below the threshold with a written, audited reason.",
     "scope": "Where to replicate: city_wide, district_level, commune_level or sector.",
+    "version": (
+        "Version of this unit's contribution in this campaign: grows by one at each change; "
+        "keep the highest received."
+    ),
+    "submitted": "Live (not withdrawn) initiatives counted for the unit.",
+    "surveyed": "Of those, initiatives with at least one evaluation.",
+    "mean_score": (
+        "Mean of the final scores of the unit's surveyed initiatives, 0-100; null if none."
+    ),
+    "points": "The unit's PAR-Index points under `rule`.",
+    "final_score_method": "How an initiative's final score is taken: mean or median.",
+    "district_counts_wards": (
+        "True when Thủ Đức City and each district also count their wards', communes' and "
+        "towns' initiatives."
+    ),
     "origin_source": "CloudEvents `source` of the refused inbound message.",
     "origin_id": "CloudEvents `id` of the refused inbound message.",
     "field": (
@@ -97,6 +112,10 @@ DESCRIPTIONS_VI: dict[str, str] = {
     "selection.decided.v1": (
         "Sở Nội vụ đã quyết định lựa chọn: đề xuất nhân rộng, cần hoàn thiện thêm hoặc "
         "không đề xuất."
+    ),
+    "par_index_contribution.updated.v1": (
+        "Kết quả khảo sát của một cơ quan, đơn vị phục vụ xác định Chỉ số cải cách hành chính "
+        "đã thay đổi; sự kiện mang toàn bộ trạng thái mới."
     ),
 }
 
@@ -230,6 +249,25 @@ EXAMPLES: dict[str, Mapping[str, Any]] = {
         "rationale": "Cần bổ sung số liệu đo mức độ hài lòng trước khi đề xuất nhân rộng.",
         "overridden": False,
         "decided_at": "2023-11-15T02:00:00Z",
+    },
+    "par_index_contribution.updated.v1": {
+        "campaign_year": 2023,
+        "agency_code": "760",
+        "version": 7,
+        "submitted": 4,
+        "surveyed": 3,
+        "recommended": 1,
+        "mean_score": 82.5,
+        "points": 3.0,
+        "rule": {
+            "per_submitted": 0.5,
+            "per_surveyed": 0.5,
+            "per_recommended": 1.0,
+            "cap": 3.0,
+            "district_counts_wards": True,
+            "final_score_method": "mean",
+        },
+        "computed_at": "2023-11-15T02:00:00Z",
     },
 }
 

@@ -54,6 +54,7 @@ SUBSCRIPTIONS: dict[str, tuple[QueueSpec, ...]] = {
             *_ROUND_EVENTS,
             *_EVALUATION_EVENTS,
             "selection.decided.v1",
+            "par_index_contribution.updated.v1",
         )
     ),
 }

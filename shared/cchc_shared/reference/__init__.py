@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any, Final
+
+from cchc_shared.contracts.vocabulary import PAR_AREAS
+from cchc_shared.contracts.vocabulary import AgencyLevel as AgencyLevel  # defined once there
 
 __all__ = [
     "ADMIN_UNITS_FILE",
@@ -44,14 +46,7 @@ PROVINCE_CODE: Final = "79"
 
 # The PAR areas in the order of the national PAR programme; the codes are the public
 # contract's (CONTRACT.md). Keys the data file might use for them are mapped here.
-PAR_AREA_CODES: Final[tuple[str, ...]] = (
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-)
+PAR_AREA_CODES: Final[tuple[str, ...]] = PAR_AREAS
 _PAR_AREA_ALIASES: Final[dict[str, str]] = {
     "institution": "institutional",
     "administrative_procedures": "procedures",
@@ -62,13 +57,6 @@ _PAR_AREA_ALIASES: Final[dict[str, str]] = {
     "e_government": "digital_government",
     "digital": "digital_government",
 }
-
-
-class AgencyLevel(StrEnum):
-    CITY_DEPARTMENT = "city_department"
-    VERTICAL_AGENCY = "vertical_agency"
-    DISTRICT = "district"
-    COMMUNE = "commune"
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,8 @@ initiatives = Table(
     Column("withdrawn_at", UtcDateTime),
 )
 Index("ix_initiatives_campaign", initiatives.c.campaign_year)
+# A unit's initiatives, read at every change of its PAR-Index contribution.
+Index("ix_initiatives_campaign_agency", initiatives.c.campaign_year, initiatives.c.agency_code)
 
 # What scheduling announced (RoundScheduled/Rescheduled/Cancelled).
 rounds = Table(
@@ -138,6 +140,24 @@ decisions = Table(
     Column("evaluation_count", Integer, nullable=False),
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", UtcDateTime, nullable=False),
+)
+
+# The PAR-Index contribution last announced per campaign and unit (ParIndexContributionUpdated):
+# kept to announce only changes, each with the next version.
+par_contributions = Table(
+    "par_contributions",
+    metadata,
+    Column("campaign_year", Integer, primary_key=True),
+    Column("agency_code", String(16), primary_key=True),
+    Column("submitted", Integer, nullable=False),
+    Column("surveyed", Integer, nullable=False),
+    Column("recommended", Integer, nullable=False),
+    Column("mean_score", Float),
+    Column("points", Float, nullable=False),
+    Column("rule", JSON, nullable=False),
+    Column("final_score_method", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("computed_at", UtcDateTime, nullable=False),
 )
 
 # Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.

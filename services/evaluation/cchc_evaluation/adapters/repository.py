@@ -15,6 +15,7 @@ from cchc_evaluation.adapters.orm import (
     decisions,
     evaluations,
     initiatives,
+    par_contributions,
     round_members,
     rounds,
     rubrics,
@@ -24,9 +25,13 @@ from cchc_evaluation.adapters.orm import (
 from cchc_evaluation.domain.model import (
     Decision,
     Evaluation,
+    IndexRow,
+    IndexUnit,
     InitiativeInfo,
     InitiativeStatus,
     Narrative,
+    ParContribution,
+    ParIndexRule,
     Round,
     RoundStatus,
     SectorOpinion,
@@ -118,6 +123,17 @@ class SqlInitiativeRepository:
             select(initiatives).where(initiatives.c.id.in_(wanted))
         )
         return {row["id"]: _initiative(row) for row in result.mappings()}
+
+    async def of_agencies(self, year: int, agency_codes: Iterable[str]) -> list[InitiativeInfo]:
+        codes = sorted(set(agency_codes))
+        if not codes:
+            return []
+        result = await self.connection.execute(
+            select(initiatives).where(
+                (initiatives.c.campaign_year == year) & initiatives.c.agency_code.in_(codes)
+            )
+        )
+        return [_initiative(row) for row in result.mappings()]
 
 
 class SqlRoundRepository:
@@ -361,6 +377,10 @@ class SqlEvaluationRepository:
     async def of_member(self, evaluator_id: str) -> list[Evaluation]:
         return await self._many(evaluations.c.evaluator_id == evaluator_id)
 
+    async def of_initiatives(self, initiative_ids: Iterable[UUID]) -> list[Evaluation]:
+        wanted = list(set(initiative_ids))
+        return await self._many(evaluations.c.initiative_id.in_(wanted)) if wanted else []
+
     async def _many(self, condition: Any) -> list[Evaluation]:
         result = await self.connection.execute(
             select(evaluations).where(condition).order_by(evaluations.c.recorded_at)
@@ -488,6 +508,15 @@ class SqlDecisionRepository:
         )
         return [_decision(row) for row in result.mappings()]
 
+    async def many(self, ids: Iterable[UUID]) -> dict[UUID, Decision]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        result = await self.connection.execute(
+            select(decisions).where(decisions.c.initiative_id.in_(wanted))
+        )
+        return {row["initiative_id"]: _decision(row) for row in result.mappings()}
+
     async def add(self, d: Decision) -> None:
         await self.connection.execute(
             insert(decisions).values(
@@ -504,6 +533,90 @@ class SqlDecisionRepository:
                 decided_at=d.decided_at,
             )
         )
+
+
+def _rule_json(rule: ParIndexRule) -> dict[str, Any]:
+    return {
+        "per_submitted": rule.per_submitted,
+        "per_surveyed": rule.per_surveyed,
+        "per_recommended": rule.per_recommended,
+        "cap": rule.cap,
+        "district_counts_wards": rule.district_counts_wards,
+    }
+
+
+class SqlParContributionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, year: int, unit: IndexUnit) -> ParContribution | None:
+        row = (
+            (
+                await self.connection.execute(
+                    select(par_contributions).where(
+                        (par_contributions.c.campaign_year == year)
+                        & (par_contributions.c.agency_code == unit.code)
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        rule = row["rule"]
+        return ParContribution(
+            campaign_year=row["campaign_year"],
+            row=IndexRow(
+                code=unit.code,
+                name=unit.name,
+                level=unit.level,
+                submitted=row["submitted"],
+                surveyed=row["surveyed"],
+                recommended=row["recommended"],
+                mean_score=row["mean_score"],
+                points=float(row["points"]),
+            ),
+            rule=ParIndexRule(
+                per_submitted=float(rule["per_submitted"]),
+                per_surveyed=float(rule["per_surveyed"]),
+                per_recommended=float(rule["per_recommended"]),
+                cap=float(rule["cap"]),
+                district_counts_wards=bool(rule["district_counts_wards"]),
+            ),
+            final_score_method=row["final_score_method"],
+            version=row["version"],
+            computed_at=row["computed_at"],
+        )
+
+    async def save(self, c: ParContribution) -> None:
+        """Store the next version; the caller holds the unit's lock, so versions never race."""
+        values = {
+            "submitted": c.row.submitted,
+            "surveyed": c.row.surveyed,
+            "recommended": c.row.recommended,
+            "mean_score": c.row.mean_score,
+            "points": c.row.points,
+            "rule": _rule_json(c.rule),
+            "final_score_method": c.final_score_method,
+            "version": c.version,
+            "computed_at": c.computed_at,
+        }
+        if c.version == 1:
+            await self.connection.execute(
+                insert(par_contributions).values(
+                    campaign_year=c.campaign_year, agency_code=c.row.code, **values
+                )
+            )
+        else:
+            await self.connection.execute(
+                update(par_contributions)
+                .where(
+                    (par_contributions.c.campaign_year == c.campaign_year)
+                    & (par_contributions.c.agency_code == c.row.code)
+                )
+                .values(**values)
+            )
 
 
 class SqlAuditLog:

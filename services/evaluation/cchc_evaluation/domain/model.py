@@ -4,7 +4,7 @@ evaluations, their aggregation, the decision and the PAR-Index contribution. Pur
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
@@ -13,11 +13,10 @@ from uuid import UUID
 
 from cchc_evaluation.domain.errors import Conflict, Fault, Forbidden, InvalidInput
 from cchc_evaluation.domain.rubric import CriterionScore, ScoreSheet
+from cchc_shared.contracts.vocabulary import FinalScoreMethod, Recommendation, Scope
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no daylight saving time
 
-Recommendation = Literal["replicate", "improve", "not_recommended"]
-Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Stance = Literal["supports", "supports_with_conditions", "does_not_support"]
 RECOMMENDATION_VI: dict[str, str] = {
     "replicate": "đề xuất công nhận, nhân rộng",
@@ -271,7 +270,7 @@ class SelectionPolicy:
     threshold: float = 70.0
     quorum_min: int = 3
     disagreement_range: float = 20.0
-    final_score_method: Literal["mean", "median"] = "mean"
+    final_score_method: FinalScoreMethod = "mean"
     require_sector_opinion: bool = True
 
 
@@ -290,6 +289,17 @@ class Aggregate:
     quorum_reached: bool
     final_score: float | None
     recommendations: dict[str, int] = field(default_factory=dict)
+
+
+def final_score(evaluations: Sequence[Evaluation], policy: SelectionPolicy) -> float | None:
+    """An initiative's final score: the mean or the median of its totals, as the policy says,
+    rounded to two decimals; None until it is evaluated."""
+    totals = [e.total for e in evaluations]
+    if not totals:
+        return None
+    if policy.final_score_method == "mean":
+        return round(statistics.fmean(totals), 2)
+    return round(float(statistics.median(totals)), 2)
 
 
 def aggregate(
@@ -322,7 +332,6 @@ def aggregate(
     mean = statistics.fmean(totals)
     median = float(statistics.median(totals))
     spread = max(totals) - min(totals)
-    final = mean if policy.final_score_method == "mean" else median
     return Aggregate(
         count=len(totals),
         mean=round(mean, 2),
@@ -335,7 +344,7 @@ def aggregate(
         eligible_evaluators=eligible_evaluators,
         quorum_required=required,
         quorum_reached=len(totals) >= required,
-        final_score=round(final, 2),
+        final_score=final_score(evaluations, policy),
         recommendations=recommendations,
     )
 
@@ -517,6 +526,22 @@ class IndexRow:
     points: float
 
 
+def par_unit_of(
+    agency_code: str,
+    unit_codes: Container[str],
+    rule: ParIndexRule,
+    district_of: Callable[[str], str | None],
+) -> str | None:
+    """The unit whose PAR Index an agency's initiatives count in, or None (not counted)."""
+    if agency_code in unit_codes:
+        return agency_code
+    if rule.district_counts_wards:
+        district = district_of(agency_code)
+        if district is not None and district in unit_codes:
+            return district
+    return None
+
+
 def par_index(
     units: Sequence[IndexUnit],
     outcomes: Iterable[InitiativeOutcome],
@@ -527,11 +552,8 @@ def par_index(
     unit_codes = {u.code for u in units}
     by_unit: dict[str, list[InitiativeOutcome]] = {u.code: [] for u in units}
     for outcome in outcomes:
-        code = outcome.agency_code
-        if code not in unit_codes and rule.district_counts_wards:
-            district = district_of(code)
-            code = district if district is not None and district != code else code
-        if code in by_unit:
+        code = par_unit_of(outcome.agency_code, unit_codes, rule, district_of)
+        if code is not None:
             by_unit[code].append(outcome)
     rows = []
     for unit in units:
@@ -557,3 +579,46 @@ def par_index(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ParContribution:
+    """One unit's PAR-Index contribution to one campaign as last announced, with the rule it
+    was computed under; ``version`` grows by one at each announced change."""
+
+    campaign_year: int
+    row: IndexRow
+    rule: ParIndexRule
+    final_score_method: FinalScoreMethod
+    version: int
+    computed_at: datetime
+
+
+def next_contribution(
+    previous: ParContribution | None,
+    *,
+    campaign_year: int,
+    row: IndexRow,
+    rule: ParIndexRule,
+    final_score_method: FinalScoreMethod,
+    at: datetime,
+) -> ParContribution | None:
+    """The contribution to announce after a change, or None if nothing announced changes
+    (a unit never announced and still without initiatives stays silent)."""
+    if previous is None:
+        if row.submitted == 0:
+            return None
+    elif (previous.row, previous.rule, previous.final_score_method) == (
+        row,
+        rule,
+        final_score_method,
+    ):
+        return None
+    return ParContribution(
+        campaign_year=campaign_year,
+        row=row,
+        rule=rule,
+        final_score_method=final_score_method,
+        version=1 if previous is None else previous.version + 1,
+        computed_at=at,
+    )

@@ -5,6 +5,7 @@ kit validated the event) and calls a handler; an event the domain refuses is par
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from cchc_evaluation.domain.errors import InvalidInput
@@ -27,16 +28,25 @@ from cchc_shared.messaging.topology import queue_for
 
 SERVICE = "evaluation"
 UowFactory = Callable[[], UnitOfWork]
-Handler = Callable[[UnitOfWork, str, CloudEvent, Any], Awaitable[None]]
+Handler = Callable[[UnitOfWork, str, CloudEvent, Any, handlers.EvaluationConfig], Awaitable[None]]
 
 
-def _entry(model: type[EventData], handler: Handler) -> MessageHandler[UowFactory]:
+@dataclass(frozen=True)
+class MessageServices:
+    """What the message handlers need: a unit of work per event, and the configured rules
+    (an initiative's change recomputes its unit's PAR-Index contribution)."""
+
+    uow: UowFactory
+    config: handlers.EvaluationConfig
+
+
+def _entry(model: type[EventData], handler: Handler) -> MessageHandler[MessageServices]:
     # The inbox keys each event by the queue it came from.
     consumer = queue_for(SERVICE, model.routing_key, model.exchange).name
 
-    async def handle(uow: UowFactory, event: CloudEvent, data: EventData) -> None:
+    async def handle(services: MessageServices, event: CloudEvent, data: EventData) -> None:
         try:
-            await handler(uow(), consumer, event, data)
+            await handler(services.uow(), consumer, event, data, services.config)
         except InvalidInput as exc:  # the event itself is at fault: park it
             raise PermanentError([FieldError(f.field, f.message_en) for f in exc.faults]) from exc
 
@@ -52,6 +62,6 @@ _HANDLERS: dict[type[EventData], Handler] = {
     RoundCancelledV1: handlers.on_round_cancelled,
 }
 
-ROUTES: RoutingTable[UowFactory] = {
+ROUTES: RoutingTable[MessageServices] = {
     model: _entry(model, handler) for model, handler in _HANDLERS.items()
 }

@@ -21,9 +21,8 @@ from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
 from cchc_evaluation.service_layer.handlers import InitiativeResult, MemberVisit
 from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+from cchc_shared.contracts.vocabulary import Recommendation, Scope
 
-Recommendation = Literal["replicate", "improve", "not_recommended"]
-Scope = Literal["city_wide", "district_level", "commune_level", "sector"]
 Stance = Literal["supports", "supports_with_conditions", "does_not_support"]
 CriterionCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
 Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]

@@ -3,8 +3,9 @@ it causes or raises a domain error; the queries read inside one unit of work too
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,6 +38,7 @@ from cchc_evaluation.domain.model import (
     InitiativeInfo,
     InitiativeOutcome,
     InitiativeStatus,
+    ParContribution,
     ParIndexRule,
     Round,
     RoundStatus,
@@ -47,7 +49,10 @@ from cchc_evaluation.domain.model import (
     aggregate,
     check_may_evaluate,
     decide,
+    final_score,
+    next_contribution,
     par_index,
+    par_unit_of,
     vietnam_today,
 )
 from cchc_evaluation.domain.rubric import Rubric, default_rubric, rubric_to_dict
@@ -58,14 +63,16 @@ from cchc_shared.contracts import (
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
+    ParIndexContributionUpdatedV1,
     ReplicationRecommendedV1,
     RoundCancelledV1,
     RoundRescheduledV1,
     RoundScheduledV1,
 )
 from cchc_shared.contracts.events import CriterionScore as CriterionScoreData
-from cchc_shared.contracts.events import SelectionDecidedV1
-from cchc_shared.reference import AgencyLevel, district_of, get_agency, load_agencies
+from cchc_shared.contracts.events import ParIndexRuleData, SelectionDecidedV1
+from cchc_shared.contracts.vocabulary import Role
+from cchc_shared.reference import AgencyLevel, district_of, get_agency, load_agencies, wards_of
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,8 @@ class EvaluationConfig:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
-STAFF_ROLES = ("secretariat", "admin")
-READ_ALL_ROLES = ("secretariat", "admin", "committee_viewer")
+STAFF_ROLES = (Role.SECRETARIAT, Role.ADMIN)
+READ_ALL_ROLES = (Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)
 
 
 def _event_time(event: CloudEvent) -> datetime:
@@ -98,6 +105,7 @@ async def on_initiative_content(
     consumer: str,
     event: CloudEvent,
     data: InitiativeSubmittedV1 | InitiativeAmendedV1,
+    config: EvaluationConfig,
 ) -> None:
     as_of = data.amended_at if isinstance(data, InitiativeAmendedV1) else data.submitted_at
     async with uow:
@@ -120,16 +128,24 @@ async def on_initiative_content(
             par_area=data.par_area,
             as_of=as_of,
         )
+        counted_in = {(info.campaign_year, info.agency_code)}
         if is_new:
             await uow.initiatives.add(info)
         elif changed:
             info.campaign_year, info.agency_code = data.campaign_year, data.agency_code
             await uow.initiatives.update(info)
+        if is_new or changed:  # an amendment may move it to another agency or campaign
+            counted_in.add((info.campaign_year, info.agency_code))
+            await announce_par_contributions(uow, config, counted_in)
         await uow.commit()
 
 
 async def on_initiative_withdrawn(
-    uow: UnitOfWork, consumer: str, event: CloudEvent, data: InitiativeWithdrawnV1
+    uow: UnitOfWork,
+    consumer: str,
+    event: CloudEvent,
+    data: InitiativeWithdrawnV1,
+    config: EvaluationConfig,
 ) -> None:
     async with uow:
         if not await uow.accept_once(consumer, event):
@@ -148,6 +164,7 @@ async def on_initiative_withdrawn(
         else:
             info.withdraw(data.withdrawn_at)
             await uow.initiatives.update(info)
+        await announce_par_contributions(uow, config, [(info.campaign_year, info.agency_code)])
         await uow.commit()
 
 
@@ -156,7 +173,9 @@ async def on_round_state(
     consumer: str,
     event: CloudEvent,
     data: RoundScheduledV1 | RoundRescheduledV1,
+    config: EvaluationConfig,
 ) -> None:
+    """A round's state; it does not alter any PAR-Index contribution (``config`` unused)."""
     _check_round_event(data)
     rank = RESCHEDULED if isinstance(data, RoundRescheduledV1) else SCHEDULED
     team = [TeamMember(m.member_id, m.name, m.role, m.agency_code) for m in data.team]
@@ -211,8 +230,13 @@ def _check_round_event(data: RoundScheduledV1) -> None:
 
 
 async def on_round_cancelled(
-    uow: UnitOfWork, consumer: str, event: CloudEvent, data: RoundCancelledV1
+    uow: UnitOfWork,
+    consumer: str,
+    event: CloudEvent,
+    data: RoundCancelledV1,
+    config: EvaluationConfig,
 ) -> None:
+    """A cancellation; it does not alter any PAR-Index contribution (``config`` unused)."""
     async with uow:
         if not await uow.accept_once(consumer, event):
             return
@@ -310,7 +334,7 @@ def _recorded_event(e: Evaluation) -> EvaluationRecordedV1:
 
 
 def _surveyor(actor: Actor) -> str:
-    if actor.role != "surveyor" or not actor.member_id:
+    if actor.role != Role.SURVEYOR or not actor.member_id:
         raise Forbidden(
             Fault(
                 "Authorization",
@@ -404,6 +428,7 @@ async def record_evaluation(
             _evaluation_snapshot(evaluation),
         )
         uow.publish(_recorded_event(evaluation))
+        await _announce_for_initiative(uow, config, visit.initiative_id)
         try:
             await uow.commit()
         except IntegrityError:  # the same member, at the same moment, from another device
@@ -471,6 +496,7 @@ async def amend_evaluation(
             command.reason,
         )
         uow.publish(_recorded_event(evaluation))
+        await _announce_for_initiative(uow, config, evaluation.initiative_id)
         await uow.commit()
     return evaluation
 
@@ -806,6 +832,7 @@ async def decide_initiative(
                     campaign_year=decision.campaign_year,
                 )
             )
+        await announce_par_contributions(uow, config, [(info.campaign_year, info.agency_code)])
         await uow.commit()
     return decision
 
@@ -817,11 +844,115 @@ async def decide_initiative(
 def index_units() -> list[IndexUnit]:
     """Whose PAR Index the survey feeds: every city department and vertical agency, Thủ Đức
     City and every district (the 2023 plan, section I.1)."""
-    return [
-        IndexUnit(a.code, a.name, a.level.value)
+    return list(_index_units_by_code().values())
+
+
+@functools.cache
+def _index_units_by_code() -> dict[str, IndexUnit]:
+    return {
+        a.code: IndexUnit(a.code, a.name, a.level.value)
         for a in load_agencies().values()
         if a.level is not AgencyLevel.COMMUNE
-    ]
+    }
+
+
+def _agencies_counting_for(unit: IndexUnit, rule: ParIndexRule) -> set[str]:
+    """The agencies whose initiatives count in ``unit``'s PAR Index (the inverse of
+    ``par_unit_of``): the unit itself and, for a district, its wards when the rule says so."""
+    codes = {unit.code}
+    if rule.district_counts_wards and unit.level == AgencyLevel.DISTRICT.value:
+        codes |= {w.code for w in wards_of(unit.code)}
+    return codes
+
+
+def _par_lock_key(year: int, unit_code: str) -> UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"cchc:evaluation:par-index:{year}:{unit_code}")
+
+
+def _contribution_event(c: ParContribution) -> ParIndexContributionUpdatedV1:
+    return ParIndexContributionUpdatedV1(
+        campaign_year=c.campaign_year,
+        agency_code=c.row.code,
+        version=c.version,
+        submitted=c.row.submitted,
+        surveyed=c.row.surveyed,
+        recommended=c.row.recommended,
+        mean_score=c.row.mean_score,
+        points=c.row.points,
+        rule=ParIndexRuleData(
+            per_submitted=c.rule.per_submitted,
+            per_surveyed=c.rule.per_surveyed,
+            per_recommended=c.rule.per_recommended,
+            cap=c.rule.cap,
+            district_counts_wards=c.rule.district_counts_wards,
+            final_score_method=c.final_score_method,
+        ),
+        computed_at=c.computed_at,
+    )
+
+
+async def announce_par_contributions(
+    uow: UnitOfWork, config: EvaluationConfig, changed: Iterable[tuple[int, str]]
+) -> list[ParContribution]:
+    """Recompute the PAR-Index contribution of the units that (campaign, agency) pairs count
+    in, inside the caller's transaction, and publish each one that changed with its next
+    version. The caller has stored its change; units are locked in a fixed order."""
+    units = _index_units_by_code()
+    targets = sorted(
+        {
+            (year, unit_code)
+            for year, agency_code in changed
+            if (unit_code := par_unit_of(agency_code, units, config.par_rule, district_of))
+            is not None
+        }
+    )
+    announced = []
+    for year, code in targets:
+        await uow.lock(_par_lock_key(year, code))
+        unit = units[code]
+        infos = [
+            i
+            for i in await uow.initiatives.of_agencies(
+                year, _agencies_counting_for(unit, config.par_rule)
+            )
+            if not i.is_withdrawn
+        ]
+        ids = [i.id for i in infos]
+        evaluations: dict[UUID, list[Evaluation]] = {i: [] for i in ids}
+        for e in await uow.evaluations.of_initiatives(ids):
+            evaluations[e.initiative_id].append(e)
+        decisions = await uow.decisions.many(ids)
+        outcomes = [
+            InitiativeOutcome(
+                agency_code=i.agency_code,
+                final_score=final_score(evaluations[i.id], config.policy),
+                recommended=i.id in decisions and decisions[i.id].decision == "replicate",
+            )
+            for i in infos
+        ]
+        [row] = par_index([unit], outcomes, config.par_rule, district_of)
+        contribution = next_contribution(
+            await uow.par_contributions.get(year, unit),
+            campaign_year=year,
+            row=row,
+            rule=config.par_rule,
+            final_score_method=config.policy.final_score_method,
+            at=config.clock(),
+        )
+        if contribution is not None:
+            await uow.par_contributions.save(contribution)
+            uow.publish(_contribution_event(contribution))
+            announced.append(contribution)
+    return announced
+
+
+async def _announce_for_initiative(
+    uow: UnitOfWork, config: EvaluationConfig, initiative_id: UUID
+) -> None:
+    """After an evaluation changed: the initiative counts once intake's content is known."""
+    info = await uow.initiatives.get(initiative_id)
+    if info is not None:
+        await announce_par_contributions(uow, config, [(info.campaign_year, info.agency_code)])
 
 
 async def par_index_table(
@@ -840,7 +971,7 @@ async def par_index_table(
     rows = par_index(index_units(), outcomes, config.par_rule, district_of)
     if actor.role in READ_ALL_ROLES:
         return rows
-    if actor.role == "agency_submitter":  # an agency sees the row its initiatives count in
+    if actor.role == Role.AGENCY_SUBMITTER:  # an agency sees the row its initiatives count in
         return [row for row in rows if row.code in _units_of_agency(actor.agency_code)]
     raise Forbidden(
         Fault("Authorization", "Không có quyền xem bảng chỉ số", "not allowed to read the index")

@@ -14,6 +14,7 @@ from cchc_evaluation.adapters.repository import (
     SqlEvaluationRepository,
     SqlInitiativeRepository,
     SqlOpinionRepository,
+    SqlParContributionRepository,
     SqlRoundRepository,
     SqlRubricRepository,
     advisory_lock,
@@ -21,7 +22,9 @@ from cchc_evaluation.adapters.repository import (
 from cchc_evaluation.domain.model import (
     Decision,
     Evaluation,
+    IndexUnit,
     InitiativeInfo,
+    ParContribution,
     Round,
     SectorOpinion,
 )
@@ -36,6 +39,7 @@ class InitiativeRepository(Protocol):
     async def update(self, info: InitiativeInfo) -> None: ...
     async def of_campaign(self, year: int) -> list[InitiativeInfo]: ...
     async def many(self, ids: Iterable[UUID]) -> dict[UUID, InitiativeInfo]: ...
+    async def of_agencies(self, year: int, agency_codes: Iterable[str]) -> list[InitiativeInfo]: ...
 
 
 class RoundRepository(Protocol):
@@ -58,6 +62,7 @@ class EvaluationRepository(Protocol):
     async def of_initiative(self, initiative_id: UUID) -> list[Evaluation]: ...
     async def of_campaign(self, year: int) -> list[Evaluation]: ...
     async def of_member(self, evaluator_id: str) -> list[Evaluation]: ...
+    async def of_initiatives(self, initiative_ids: Iterable[UUID]) -> list[Evaluation]: ...
     async def count_of_campaign(self, year: int) -> int: ...
     async def add(self, e: Evaluation) -> None: ...
     async def update(self, e: Evaluation) -> None: ...
@@ -72,7 +77,13 @@ class OpinionRepository(Protocol):
 class DecisionRepository(Protocol):
     async def get(self, initiative_id: UUID) -> Decision | None: ...
     async def of_campaign(self, year: int) -> list[Decision]: ...
+    async def many(self, ids: Iterable[UUID]) -> dict[UUID, Decision]: ...
     async def add(self, d: Decision) -> None: ...
+
+
+class ParContributionRepository(Protocol):
+    async def get(self, year: int, unit: IndexUnit) -> ParContribution | None: ...
+    async def save(self, c: ParContribution) -> None: ...
 
 
 class AuditLog(Protocol):
@@ -104,6 +115,8 @@ class UnitOfWork(Protocol):
     @property
     def decisions(self) -> DecisionRepository: ...
     @property
+    def par_contributions(self) -> ParContributionRepository: ...
+    @property
     def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> Self: ...
@@ -127,6 +140,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     evaluations: SqlEvaluationRepository
     opinions: SqlOpinionRepository
     decisions: SqlDecisionRepository
+    par_contributions: SqlParContributionRepository
     audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
@@ -137,6 +151,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.evaluations = SqlEvaluationRepository(self.connection)
         self.opinions = SqlOpinionRepository(self.connection)
         self.decisions = SqlDecisionRepository(self.connection)
+        self.par_contributions = SqlParContributionRepository(self.connection)
         self.audit = SqlAuditLog(self.connection)
         return self
 

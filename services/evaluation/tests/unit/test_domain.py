@@ -29,7 +29,10 @@ from cchc_evaluation.domain.model import (
     aggregate,
     check_may_evaluate,
     decide,
+    final_score,
+    next_contribution,
     par_index,
+    par_unit_of,
 )
 from cchc_evaluation.domain.rubric import (
     Band,
@@ -311,3 +314,57 @@ def test_par_index_counts_wards_in_their_district_and_caps_points() -> None:
     assert (rows["SNV"].surveyed, rows["SNV"].mean_score, rows["SNV"].points) == (0, None, 0.5)
     own_only = par_index(units, outcomes, ParIndexRule(district_counts_wards=False), district_of)
     assert {r.code: r.submitted for r in own_only} == {"SNV": 1, "760": 1, "769": 0}
+
+
+def test_final_score_is_the_mean_or_the_median_as_the_policy_says() -> None:
+    evaluations = _evaluations(70, 80, 96)
+    assert final_score(evaluations, SelectionPolicy()) == 82.0
+    assert final_score(evaluations, SelectionPolicy(final_score_method="median")) == 80.0
+    assert final_score(_evaluations(70, 75, 78, 90), SelectionPolicy()) == 78.25
+    median = SelectionPolicy(final_score_method="median")
+    assert final_score(_evaluations(70, 75, 78, 90), median) == 76.5
+    assert final_score([], SelectionPolicy()) is None
+    # The aggregate shown to the secretariat and the PAR-Index use the same final score.
+    assert aggregate(evaluations, 3, median).final_score == 80.0
+
+
+def test_par_index_of_a_unit_follows_the_final_score_method() -> None:
+    units = [IndexUnit("760", "Quận 1", "district")]
+    policies = (SelectionPolicy(), SelectionPolicy(final_score_method="median"))
+    means = []
+    for policy in policies:
+        outcomes = [
+            InitiativeOutcome("760", final_score(_evaluations(70, 80, 96), policy), False),
+            InitiativeOutcome("26740", final_score(_evaluations(60, 64, 89), policy), True),
+        ]
+        [row] = par_index(units, outcomes, ParIndexRule(), district_of)
+        assert (row.submitted, row.surveyed, row.recommended, row.points) == (2, 2, 1, 3.0)
+        means.append(row.mean_score)
+    # mean: (82 + 71) / 2 = 76.5; median: (80 + 64) / 2 = 72
+    assert means == [76.5, 72.0]
+
+
+def test_par_unit_of_an_agency() -> None:
+    units = {"SNV", "760"}
+    assert par_unit_of("SNV", units, ParIndexRule(), district_of) == "SNV"
+    assert par_unit_of("26740", units, ParIndexRule(), district_of) == "760"
+    assert (
+        par_unit_of("26740", units, ParIndexRule(district_counts_wards=False), district_of) is None
+    )
+    assert par_unit_of("26794", units, ParIndexRule(), district_of) is None  # Thủ Đức not listed
+
+
+def test_a_contribution_is_announced_only_when_it_changes_with_the_next_version() -> None:
+    unit = IndexUnit("760", "Quận 1", "district")
+    empty = par_index([unit], [], ParIndexRule(), district_of)[0]
+    one = par_index([unit], [InitiativeOutcome("760", None, False)], ParIndexRule(), district_of)[0]
+    common = {"campaign_year": 2023, "rule": ParIndexRule(), "at": NOW}
+    assert next_contribution(None, row=empty, final_score_method="mean", **common) is None
+    first = next_contribution(None, row=one, final_score_method="mean", **common)
+    assert first is not None and first.version == 1 and first.row.points == 0.5
+    assert next_contribution(first, row=one, final_score_method="mean", **common) is None
+    method = next_contribution(first, row=one, final_score_method="median", **common)
+    assert method is not None and method.version == 2  # another rule is another state
+    back_to_zero = next_contribution(first, row=empty, final_score_method="mean", **common)
+    assert back_to_zero is not None and back_to_zero.version == 2
+    assert back_to_zero.row.submitted == 0

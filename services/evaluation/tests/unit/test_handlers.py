@@ -24,8 +24,10 @@ from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_shared.contracts import (
     EvaluationRecordedV1,
+    EventData,
     InitiativeAmendedV1,
     InitiativeWithdrawnV1,
+    ParIndexContributionUpdatedV1,
     ReplicationRecommendedV1,
     RoundCancelledV1,
     RoundRescheduledV1,
@@ -39,6 +41,11 @@ CONSUMER = "evaluation.test"
 NOW = datetime.now(UTC)
 CONFIG = EvaluationConfig(clock=lambda: NOW)
 SECRETARIAT = Actor("secretariat:snv", "secretariat")
+
+
+def published_besides_par(uow: FakeUnitOfWork) -> list[EventData]:
+    """What the handlers published, without the PAR-Index contributions (tested apart)."""
+    return [e for e in uow.published if not isinstance(e, ParIndexContributionUpdatedV1)]
 
 
 def surveyor(member_id: str) -> Actor:
@@ -64,8 +71,8 @@ async def test_withdrawal_before_submission_and_amendment_before_submission() ->
             "amended_at": first.submitted_at + timedelta(days=2),
         }
     )
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(amended), amended)
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(first), first)
+    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(amended), amended, CONFIG)
+    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(first), first, CONFIG)
     info = uow.initiatives.rows[first.initiative_id]
     assert info.title == "Một cửa không hẹn lần hai (bản sửa)"
 
@@ -77,8 +84,10 @@ async def test_withdrawal_before_submission_and_amendment_before_submission() ->
         reason="Rút",
         withdrawn_at=NOW,
     )
-    await handlers.on_initiative_withdrawn(uow, CONSUMER, as_cloud_event(withdrawn), withdrawn)
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(other), other)
+    await handlers.on_initiative_withdrawn(
+        uow, CONSUMER, as_cloud_event(withdrawn), withdrawn, CONFIG
+    )
+    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(other), other, CONFIG)
     late = uow.initiatives.rows[other.initiative_id]
     assert late.is_withdrawn and late.title == "Chatbot hỗ trợ thủ tục"
 
@@ -90,18 +99,18 @@ async def test_repeated_round_event_changes_nothing_and_stale_state_is_ignored()
         [member("a", "Nguyễn Văn An", "head")], [visit(initiative, "26740", days_from_today(-1))]
     )
     event = as_cloud_event(original, at=NOW - timedelta(hours=2))
-    await handlers.on_round_state(uow, CONSUMER, event, original)
+    await handlers.on_round_state(uow, CONSUMER, event, original, CONFIG)
     commits = uow.commits
-    await handlers.on_round_state(uow, CONSUMER, event, original)
+    await handlers.on_round_state(uow, CONSUMER, event, original, CONFIG)
     assert uow.commits == commits  # the inbox dropped the repeat before any change
 
     changed = RoundRescheduledV1(
         **{**original.model_dump(), "team": [member("b", "Trần Thị Bình", "head").model_dump()]},
         reason="Đổi trưởng đoàn",
     )
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(changed, at=NOW), changed)
+    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(changed, at=NOW), changed, CONFIG)
     replayed = as_cloud_event(original, at=NOW - timedelta(hours=2))  # same state, new id
-    await handlers.on_round_state(uow, CONSUMER, replayed, original)
+    await handlers.on_round_state(uow, CONSUMER, replayed, original, CONFIG)
     assert [m.member_id for m in uow.rounds.rows[original.round_id].team] == ["b"]
 
 
@@ -115,8 +124,8 @@ async def test_cancellation_before_the_round_is_known_stays_cancelled() -> None:
         reason="Hủy",
         cancelled_at=NOW,
     )
-    await handlers.on_round_cancelled(uow, CONSUMER, as_cloud_event(cancelled), cancelled)
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(planned), planned)
+    await handlers.on_round_cancelled(uow, CONSUMER, as_cloud_event(cancelled), cancelled, CONFIG)
+    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(planned), planned, CONFIG)
     stored = uow.rounds.rows[planned.round_id]
     assert stored.is_cancelled and stored.team[0].member_id == "a"
 
@@ -125,17 +134,19 @@ async def test_a_round_repeating_a_member_is_refused_as_invalid() -> None:
     uow = FakeUnitOfWork()
     bad = scheduled([member("a", "An", "head"), member("a", "An", "member")], [])
     with pytest.raises(InvalidInput) as caught:
-        await handlers.on_round_state(uow, CONSUMER, as_cloud_event(bad), bad)
+        await handlers.on_round_state(uow, CONSUMER, as_cloud_event(bad), bad, CONFIG)
     assert caught.value.faults[0].field == "$.data.team[1].member_id"
     assert uow.rounds.rows == {}
 
 
 async def _campaign(uow: FakeUnitOfWork) -> tuple[uuid.UUID, uuid.UUID]:
     initiative = submitted("26740", "Một cửa không hẹn lần hai")
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(initiative), initiative)
+    await handlers.on_initiative_content(
+        uow, CONSUMER, as_cloud_event(initiative), initiative, CONFIG
+    )
     v = visit(initiative.initiative_id, "26740", days_from_today(0))
     round_ = scheduled([member("a", "An", "head"), member("b", "Bình"), member("c", "Cường")], [v])
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_)
+    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_, CONFIG)
     return initiative.initiative_id, v.visit_id
 
 
@@ -146,7 +157,7 @@ async def test_recording_freezes_the_rubric_publishes_and_amending_is_audited() 
         uow, surveyor("a"), RecordEvaluation(visit_id, sheet(12, 12, 20, 20, 16)), CONFIG
     )
     assert evaluation.total == 80 and 2023 in uow.rubrics.rows
-    [event] = uow.published
+    [event] = published_besides_par(uow)
     assert isinstance(event, EvaluationRecordedV1) and event.total == 80
     with pytest.raises(Conflict):  # one evaluation per member per initiative
         await handlers.record_evaluation(
@@ -164,7 +175,7 @@ async def test_recording_freezes_the_rubric_publishes_and_amending_is_audited() 
         AmendEvaluation(evaluation.id, sheet(12, 12, 20, 20, 18), "Bổ sung số liệu"),
         CONFIG,
     )
-    assert (amended.version, amended.total, len(uow.published)) == (2, 82, 2)
+    assert (amended.version, amended.total, len(published_besides_par(uow))) == (2, 82, 2)
     history = await uow.audit.history("evaluation", str(evaluation.id))
     assert [h["action"] for h in history] == ["recorded", "amended"]
     assert history[1]["reason"] == "Bổ sung số liệu"
@@ -194,7 +205,7 @@ async def test_decision_publishes_a_recommendation_and_closes_evaluations() -> N
         CONFIG,
     )
     assert decision.final_score == 80.0
-    decided, recommended = uow.published[-2:]
+    decided, recommended = published_besides_par(uow)[-2:]
     assert isinstance(decided, SelectionDecidedV1) and decided.decision == "replicate"
     assert isinstance(recommended, ReplicationRecommendedV1)
     assert (recommended.evaluation_count, recommended.scope) == (3, "commune_level")

@@ -35,7 +35,6 @@ from cchc_intake.entrypoints.schemas import (
     InitiativeListItem,
     InitiativeOut,
     InitiativePage,
-    Kind,
     Level,
     OriginOut,
     ParAreaCode,
@@ -48,7 +47,8 @@ from cchc_intake.service_layer.context import Intake
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
-from cchc_shared.reference import district_of, get_agency, par_areas
+from cchc_shared.contracts.vocabulary import Kind
+from cchc_shared.reference import AgencyLevel, district_of, get_agency, par_areas
 
 UPLOAD_CHUNK = 64 * 1024
 
@@ -86,7 +86,7 @@ def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> Ini
         campaign_year=initiative.campaign_year,
         agency_code=initiative.agency_code,
         agency_name=agency.name if agency else initiative.agency_code,
-        agency_level=agency.level.value if agency else "city_department",
+        agency_level=agency.level.value if agency else AgencyLevel.CITY_DEPARTMENT.value,
         district_code=district_of(initiative.agency_code),
         kind=content.kind,
         title=content.title,

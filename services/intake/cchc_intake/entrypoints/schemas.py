@@ -10,17 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_intake.domain.model import REASON_MAX, TEXT_MAX, TITLE_MAX, Attachment, Campaign
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea
 
-Kind = Literal["model", "solution", "initiative"]
-ParAreaCode = Literal[
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-]
-Level = Literal["city_department", "vertical_agency", "district", "commune"]
+ParAreaCode = ParArea
+Level = AgencyLevelName
 StatusName = Literal["submitted", "withdrawn"]
 
 # Lengths are checked after NFC normalisation by the domain; these only document them.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from cchc_reporting.domain.facts import ParRuleFact
 from cchc_reporting.domain.labels import (
     KIND_VI,
     LEVEL_VI,
@@ -33,6 +34,7 @@ from cchc_reporting.domain.views import (
     RoundResult,
 )
 from cchc_shared.contracts.text import fold
+from cchc_shared.contracts.vocabulary import RECOMMENDATIONS, AgencyLevel
 from cchc_shared.documents import (
     AdministrativeDocument,
     BarChart,
@@ -95,7 +97,7 @@ def _top_texts(texts: Iterable[str], limit: int = TEXT_ITEMS) -> list[str]:
 def _recommendation_phrase(summary: EvaluationSummary) -> str:
     parts = [
         f"{summary.tally[r]} phiếu {RECOMMENDATION_VI[r].lower()}"
-        for r in ("replicate", "improve", "not_recommended")
+        for r in RECOMMENDATIONS
         if summary.tally[r]
     ]
     return "; ".join(parts) if parts else "chưa có phiếu đánh giá"
@@ -674,11 +676,11 @@ def _par_annex_blocks(
     view: CampaignView, number: str | None, issued_on: date | None, *, heading: bool
 ) -> list[Block]:
     year = view.year
-    rule = view.rule
+    rule = view.par_rule
     groups = (
-        ("A", "SỞ, BAN, NGÀNH", ("city_department",)),
-        ("B", "CƠ QUAN NGÀNH DỌC", ("vertical_agency",)),
-        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", ("district",)),
+        ("A", "SỞ, BAN, NGÀNH", (AgencyLevel.CITY_DEPARTMENT.value,)),
+        ("B", "CƠ QUAN NGÀNH DỌC", (AgencyLevel.VERTICAL_AGENCY.value,)),
+        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", (AgencyLevel.DISTRICT.value,)),
         ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
     )
     rows: list[tuple[str | int | float | None, ...]] = []
@@ -744,23 +746,37 @@ def _par_annex_blocks(
             column_widths=(1, 4.6, 1.2, 1.4, 1.5, 1.1, 1.3),
         ),
         Paragraph("Ghi chú:", bold=True, align="left"),
-        Bullets(
-            [
-                "Sở, ban, ngành và cơ quan ngành dọc: tính các mô hình, giải pháp, sáng kiến "
-                "do chính cơ quan đề xuất",
-                "Thành phố Thủ Đức, quận, huyện: tính cả các mô hình, giải pháp, sáng kiến do "
-                "Ủy ban nhân dân các phường, xã, thị trấn trực thuộc đề xuất",
-                "Không tính các đề xuất đơn vị đã rút; điểm của mỗi mô hình là bình quân điểm "
-                "của các thành viên Đoàn khảo sát; điểm trung bình của đơn vị là bình quân điểm "
-                "các mô hình được khảo sát của đơn vị; làm tròn đến hai chữ số thập phân",
-                f"Điểm Chỉ số CCHC: {_fmt(rule.per_submitted)} điểm cho mỗi đề xuất, "
-                f"{_fmt(rule.per_surveyed)} điểm cho mỗi mô hình được khảo sát, "
-                f"{_fmt(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng; "
-                f"tối đa {_fmt(rule.cap)} điểm",
-            ]
-        ),
+        Bullets(_par_annex_notes(rule)),
     ]
     return blocks
+
+
+def _par_annex_notes(rule: ParRuleFact | None) -> list[str]:
+    """The notes under the PAR-Index table: the rule the evaluation service announced with
+    the figures (reporting keeps no copy of it)."""
+    wards = rule is None or rule.district_counts_wards
+    median = rule is not None and rule.final_score_method == "median"
+    notes = [
+        "Sở, ban, ngành và cơ quan ngành dọc: tính các mô hình, giải pháp, sáng kiến "
+        "do chính cơ quan đề xuất",
+        "Thành phố Thủ Đức, quận, huyện: tính cả các mô hình, giải pháp, sáng kiến do "
+        "Ủy ban nhân dân các phường, xã, thị trấn trực thuộc đề xuất"
+        if wards
+        else "Thành phố Thủ Đức, quận, huyện: chỉ tính các mô hình, giải pháp, sáng kiến do "
+        "chính Ủy ban nhân dân đề xuất",
+        "Không tính các đề xuất đơn vị đã rút; điểm của mỗi mô hình là "
+        + ("trung vị" if median else "bình quân")
+        + " điểm của các thành viên Đoàn khảo sát; điểm trung bình của đơn vị là bình quân "
+        "điểm các mô hình được khảo sát của đơn vị; làm tròn đến hai chữ số thập phân",
+    ]
+    if rule is not None:
+        notes.append(
+            f"Điểm Chỉ số CCHC: {_fmt(rule.per_submitted)} điểm cho mỗi đề xuất, "
+            f"{_fmt(rule.per_surveyed)} điểm cho mỗi mô hình được khảo sát, "
+            f"{_fmt(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng; "
+            f"tối đa {_fmt(rule.cap)} điểm"
+        )
+    return notes
 
 
 def _findings(

@@ -196,6 +196,22 @@ rm_rejection = Table(
     *_version_columns(),
 )
 
+# Each unit's PAR-Index contribution as the evaluation service announced it (the newest version).
+rm_par_contribution = Table(
+    "rm_par_contribution",
+    metadata,
+    Column("campaign_year", Integer, primary_key=True),
+    Column("agency_code", String(16), primary_key=True),
+    Column("submitted", Integer, nullable=False),
+    Column("surveyed", Integer, nullable=False),
+    Column("recommended", Integer, nullable=False),
+    Column("mean_score", Float),
+    Column("points", Float, nullable=False),
+    Column("rule", JSON, nullable=False),
+    Column("computed_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+
 # One row per setting; ``generation`` grows at every rebuild so cached views are dropped.
 rm_meta = Table(
     "rm_meta",
@@ -214,4 +230,5 @@ READ_MODEL_TABLES: tuple[Table, ...] = (
     rm_recommendation,
     rm_decision,
     rm_rejection,
+    rm_par_contribution,
 )

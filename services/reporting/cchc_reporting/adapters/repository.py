@@ -26,6 +26,7 @@ from cchc_reporting.adapters.orm import (
     rm_evaluation,
     rm_initiative,
     rm_meta,
+    rm_par_contribution,
     rm_recommendation,
     rm_rejection,
     rm_round,
@@ -41,6 +42,8 @@ from cchc_reporting.domain.facts import (
     Fact,
     FactSet,
     InitiativeFact,
+    ParContributionFact,
+    ParRuleFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
@@ -427,6 +430,52 @@ def _rejection(row: RowMapping) -> RejectionFact:
     )
 
 
+def _par_contribution_row(f: ParContributionFact) -> dict[str, Any]:
+    rule = f.rule
+    return {
+        "campaign_year": f.campaign_year,
+        "agency_code": f.agency_code,
+        "submitted": f.submitted,
+        "surveyed": f.surveyed,
+        "recommended": f.recommended,
+        "mean_score": f.mean_score,
+        "points": f.points,
+        "rule": {
+            "per_submitted": rule.per_submitted,
+            "per_surveyed": rule.per_surveyed,
+            "per_recommended": rule.per_recommended,
+            "cap": rule.cap,
+            "district_counts_wards": rule.district_counts_wards,
+            "final_score_method": rule.final_score_method,
+        },
+        "computed_at": f.computed_at,
+        **_version(f),
+    }
+
+
+def _par_contribution(row: RowMapping) -> ParContributionFact:
+    rule = row["rule"]
+    return ParContributionFact(
+        campaign_year=row["campaign_year"],
+        agency_code=row["agency_code"],
+        submitted=row["submitted"],
+        surveyed=row["surveyed"],
+        recommended=row["recommended"],
+        mean_score=None if row["mean_score"] is None else float(row["mean_score"]),
+        points=float(row["points"]),
+        rule=ParRuleFact(
+            per_submitted=float(rule["per_submitted"]),
+            per_surveyed=float(rule["per_surveyed"]),
+            per_recommended=float(rule["per_recommended"]),
+            cap=float(rule["cap"]),
+            district_counts_wards=bool(rule["district_counts_wards"]),
+            final_score_method=rule["final_score_method"],
+        ),
+        computed_at=row["computed_at"],
+        version=_row_version(row),
+    )
+
+
 _TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
     InitiativeFact: (rm_initiative, ("initiative_id",)),
     WithdrawalFact: (rm_withdrawal, ("initiative_id",)),
@@ -436,6 +485,7 @@ _TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
     RecommendationFact: (rm_recommendation, ("initiative_id",)),
     DecisionFact: (rm_decision, ("initiative_id",)),
     RejectionFact: (rm_rejection, ("origin_source", "origin_id")),
+    ParContributionFact: (rm_par_contribution, ("campaign_year", "agency_code")),
 }
 
 
@@ -454,6 +504,8 @@ def fact_row(fact: Fact) -> dict[str, Any]:
         return _recommendation_row(fact)
     if isinstance(fact, DecisionFact):
         return _decision_row(fact)
+    if isinstance(fact, ParContributionFact):
+        return _par_contribution_row(fact)
     return _rejection_row(fact)
 
 
@@ -528,7 +580,14 @@ class SqlFactRepository:
 
     async def campaign_years(self) -> list[int]:
         years: set[int] = set()
-        for table in (rm_initiative, rm_round, rm_recommendation, rm_withdrawal, rm_decision):
+        for table in (
+            rm_initiative,
+            rm_round,
+            rm_recommendation,
+            rm_withdrawal,
+            rm_decision,
+            rm_par_contribution,
+        ):
             rows = await self.connection.execute(select(table.c.campaign_year).distinct())
             years.update(int(y) for y in rows.scalars())
         return sorted(years)
@@ -603,6 +662,12 @@ class SqlFactRepository:
                 )
             ],
             rejections=[_rejection(r) for r in await self._rows(select(rm_rejection))],
+            par_contributions=[
+                _par_contribution(r)
+                for r in await self._rows(
+                    select(rm_par_contribution).where(rm_par_contribution.c.campaign_year == year)
+                )
+            ],
         )
 
     async def load_all(self) -> FactSet:
@@ -619,6 +684,7 @@ class SqlFactRepository:
             (rm_recommendation, _recommendation),
             (rm_decision, _decision),
             (rm_rejection, _rejection),
+            (rm_par_contribution, _par_contribution),
         )
         for table, load in loaders:
             facts.apply_all(load(r) for r in await self._rows(select(table)))

@@ -24,6 +24,7 @@ from cchc_shared.contracts.events import (
     InitiativeRejectedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
+    ParIndexContributionUpdatedV1,
     ReplicationRecommendedV1,
     RoundCancelledV1,
     RoundRescheduledV1,
@@ -54,6 +55,11 @@ class Version:
             delta = moment.astimezone(UTC) - _EPOCH
             micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return cls(micros * _RANKS + rank, event_id)
+
+    @classmethod
+    def numbered(cls, number: int, event_id: str) -> Version:
+        """The version of a fact whose publisher numbers its states (1, 2, …)."""
+        return cls(number, event_id)
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,39 @@ class RejectionFact:
         return (self.origin_source, self.origin_id)
 
 
+@dataclass(frozen=True)
+class ParRuleFact:
+    """The rule the evaluation service computed a PAR-Index contribution under."""
+
+    per_submitted: float
+    per_surveyed: float
+    per_recommended: float
+    cap: float
+    district_counts_wards: bool
+    final_score_method: str  # mean | median
+
+
+@dataclass(frozen=True)
+class ParContributionFact:
+    """A unit's PAR-Index contribution to a campaign, as the evaluation service computed and
+    announced it; reporting shows it and never recomputes it."""
+
+    campaign_year: int
+    agency_code: str
+    submitted: int
+    surveyed: int
+    recommended: int
+    mean_score: float | None
+    points: float
+    rule: ParRuleFact
+    computed_at: datetime
+    version: Version
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.campaign_year, self.agency_code)
+
+
 Fact = (
     InitiativeFact
     | WithdrawalFact
@@ -239,6 +278,7 @@ Fact = (
     | RecommendationFact
     | DecisionFact
     | RejectionFact
+    | ParContributionFact
 )
 
 FACT_KINDS: Final[tuple[type[Fact], ...]] = (
@@ -250,6 +290,7 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
     RecommendationFact,
     DecisionFact,
     RejectionFact,
+    ParContributionFact,
 )
 
 
@@ -370,6 +411,30 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
                 overridden=data.overridden,
                 decided_at=data.decided_at,
                 version=Version.of(data.decided_at, event_id),
+            )
+        ]
+    if isinstance(data, ParIndexContributionUpdatedV1):
+        rule = data.rule
+        return [
+            ParContributionFact(
+                campaign_year=data.campaign_year,
+                agency_code=data.agency_code,
+                submitted=data.submitted,
+                surveyed=data.surveyed,
+                recommended=data.recommended,
+                mean_score=data.mean_score,
+                points=data.points,
+                rule=ParRuleFact(
+                    per_submitted=rule.per_submitted,
+                    per_surveyed=rule.per_surveyed,
+                    per_recommended=rule.per_recommended,
+                    cap=rule.cap,
+                    district_counts_wards=rule.district_counts_wards,
+                    final_score_method=rule.final_score_method,
+                ),
+                computed_at=data.computed_at,
+                # The publisher numbers the states of one unit: the highest number wins.
+                version=Version.numbered(data.version, event_id),
             )
         ]
     if isinstance(data, InitiativeRejectedV1):

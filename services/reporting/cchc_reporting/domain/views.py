@@ -15,14 +15,13 @@ Rules (documented in the service README; the tests compute them by hand):
 * **Surveyed** means at least one evaluation was recorded (an evaluation is only recorded on or
   after the visit). Withdrawn initiatives are listed but left out of every count except
   ``withdrawn``, of the ranking, of the recommended list and of the PAR-Index table.
-* **PAR-Index unit**: a city department or vertical agency counts for itself; Thủ Đức City and each
-  district count for themselves and for their wards, communes and towns
-  (``cchc_shared.reference.district_of``). Per unit: initiatives submitted, surveyed, recommended,
-  the mean score of its surveyed initiatives, and points under :class:`ParIndexRule` (the
-  evaluation service's rule and defaults).
+* **PAR-Index table**: what the evaluation service announced (ParIndexContributionUpdated, the
+  newest version per unit), never recomputed here: the rule has one home. One row per city
+  department, vertical agency, Thủ Đức City and district; a unit with nothing announced shows
+  zeros.
 * Scores are rounded to two decimals as the evaluation service rounds them (Python's
-  ``round``); a mean of means (a unit's, an area's, the campaign's) is the mean of the rounded
-  initiative scores, rounded again — the evaluation service's PAR-Index rule.
+  ``round``); a mean of means (an area's, the campaign's) is the mean of the rounded
+  initiative scores, rounded again.
 
 Pure: no I/O, no clock.
 """
@@ -31,7 +30,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -44,18 +43,18 @@ from cchc_reporting.domain.facts import (
     DecisionFact,
     EvaluationFact,
     InitiativeFact,
+    ParContributionFact,
+    ParRuleFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
     TeamMemberFact,
     WithdrawalFact,
 )
-from cchc_shared.contracts.events import KINDS, PAR_AREAS
 from cchc_shared.contracts.text import fold as _fold
+from cchc_shared.contracts.vocabulary import KINDS, PAR_AREAS, RECOMMENDATIONS, SCOPES
 from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
 
-RECOMMENDATIONS: Final[tuple[str, ...]] = ("replicate", "improve", "not_recommended")
-SCOPES: Final[tuple[str, ...]] = ("city_wide", "district_level", "commune_level", "sector")
 EVALUATOR_ROLES: Final[frozenset[str]] = frozenset({"head", "member"})
 UNKNOWN_LEVEL: Final = "unknown"
 
@@ -144,6 +143,7 @@ class CampaignFacts:
     recommendations: Sequence[RecommendationFact] = ()
     rejections: Sequence[RejectionFact] = ()
     decisions: Sequence[DecisionFact] = ()
+    par_contributions: Sequence[ParContributionFact] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,26 +270,6 @@ class AgencyScorecard:
 
 
 @dataclass(frozen=True)
-class ParIndexRule:
-    """Points of a unit's initiatives in the PAR Index — the evaluation service's rule and
-    defaults: ``min(cap, per_submitted × submitted + per_surveyed × surveyed +
-    per_recommended × recommended)``. Configure both services with the same values."""
-
-    per_submitted: float = 0.5
-    per_surveyed: float = 0.5
-    per_recommended: float = 1.0
-    cap: float = 3.0
-
-    def points(self, submitted: int, surveyed: int, recommended: int) -> float:
-        raw = (
-            self.per_submitted * submitted
-            + self.per_surveyed * surveyed
-            + self.per_recommended * recommended
-        )
-        return round(min(self.cap, raw), 2)
-
-
-@dataclass(frozen=True)
 class ParIndexRow:
     unit_code: str
     unit_name: str
@@ -349,7 +329,8 @@ class CampaignView:
     scorecards: tuple[AgencyScorecard, ...]
     par_index: tuple[ParIndexRow, ...]
     recommended: tuple[InitiativeLife, ...]
-    rule: ParIndexRule = field(default_factory=lambda: ParIndexRule())
+    # The rule of the newest contribution announced (None before the first): documents state it.
+    par_rule: ParRuleFact | None = None
     _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
 
     @property
@@ -374,8 +355,7 @@ def _life_sort_key(life: InitiativeLife) -> tuple[str, str, str]:
     return (fold(life.agency.name), fold(life.title), str(life.initiative_id))
 
 
-def build_campaign_view(facts: CampaignFacts, rule: ParIndexRule | None = None) -> CampaignView:
-    rule = rule or ParIndexRule()
+def build_campaign_view(facts: CampaignFacts) -> CampaignView:
     year = facts.year
     cancelled = {c.round_id: c for c in facts.cancellations}
     rounds = {r.round_id: r for r in facts.rounds}
@@ -498,9 +478,9 @@ def build_campaign_view(facts: CampaignFacts, rule: ParIndexRule | None = None) 
         dashboard=dashboard,
         ranking=ranking,
         scorecards=_scorecards(sorted_lives),
-        par_index=_par_index(active, rule),
+        par_index=_par_index(facts.par_contributions, agency),
         recommended=recommended,
-        rule=rule,
+        par_rule=_newest_rule(facts.par_contributions),
         _sorted_lives=sorted_lives,
     )
 
@@ -645,34 +625,36 @@ def par_index_units() -> list[AgencyInfo]:
     return [*city, *(agency_info(d.code) for d in districts())]
 
 
-def _par_index(active: Sequence[InitiativeLife], rule: ParIndexRule) -> tuple[ParIndexRow, ...]:
+def _par_index(
+    contributions: Iterable[ParContributionFact], agency: Callable[[str], AgencyInfo]
+) -> tuple[ParIndexRow, ...]:
+    """The announced contributions, one row per unit; a unit never announced has zeros."""
     units: dict[str, AgencyInfo] = {u.code: u for u in par_index_units()}
-    grouped: dict[str, list[InitiativeLife]] = defaultdict(list)
-    for life in active:
-        unit_code = life.agency.par_unit_code
-        grouped[unit_code].append(life)
-        if unit_code not in units:  # an agency outside the reference data counts for itself
-            units[unit_code] = life.agency
-    rows: list[ParIndexRow] = []
-    for unit in units.values():
-        items = grouped.get(unit.code, [])
-        scores = [life.mean_score for life in items if life.mean_score is not None]
-        recommended = sum(1 for life in items if life.recommendation is not None)
-        rows.append(
-            ParIndexRow(
-                unit_code=unit.code,
-                unit_name=unit.name,
-                unit_level=unit.level,
-                submitted=len(items),
-                surveyed=len(scores),
-                recommended=recommended,
-                mean_score=mean(scores),
-                points=rule.points(len(items), len(scores), recommended),
-            )
+    received = {c.agency_code: c for c in contributions}
+    for code in received.keys() - units.keys():  # a unit outside this reference data
+        units[code] = agency(code)
+    rows = [
+        ParIndexRow(
+            unit_code=unit.code,
+            unit_name=unit.name,
+            unit_level=unit.level,
+            submitted=c.submitted if c else 0,
+            surveyed=c.surveyed if c else 0,
+            recommended=c.recommended if c else 0,
+            mean_score=c.mean_score if c else None,
+            points=c.points if c else 0.0,
         )
+        for unit in units.values()
+        for c in (received.get(unit.code),)
+    ]
     order = {code: i for i, code in enumerate(units)}
     rows.sort(key=lambda r: (_LEVEL_ORDER.get(r.unit_level, 3), order[r.unit_code]))
     return tuple(rows)
+
+
+def _newest_rule(contributions: Iterable[ParContributionFact]) -> ParRuleFact | None:
+    newest = max(contributions, key=lambda c: (c.computed_at, c.agency_code), default=None)
+    return newest.rule if newest else None
 
 
 def _dashboard(

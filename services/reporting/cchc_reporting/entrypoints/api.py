@@ -25,6 +25,7 @@ from cchc_reporting.service_layer.queries import CampaignViews
 from cchc_reporting.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearPath
+from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea, Scope
 
 T = TypeVar("T")
 
@@ -52,17 +53,10 @@ Year = CampaignYearPath
 PageNumber = Annotated[int, Query(ge=1, description="page, from 1")]
 PageSize = Annotated[int, Query(ge=1, le=500, description="items per page (at most 500)")]
 StatusFilter = Literal["submitted", "scheduled", "visited", "evaluated", "recommended", "withdrawn"]
-LevelFilter = Literal["city_department", "vertical_agency", "district", "commune", "unknown"]
-ParAreaFilter = Literal[
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-]
-KindFilter = Literal["model", "solution", "initiative"]
-ScopeFilter = Literal["city_wide", "district_level", "commune_level", "sector"]
+LevelFilter = Literal[AgencyLevelName, "unknown"]
+ParAreaFilter = ParArea
+KindFilter = Kind
+ScopeFilter = Scope
 AgencyCode = Annotated[str | None, Query(pattern=r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$")]
 DistrictCode = Annotated[
     str | None, Query(pattern=r"^\d{3}$", description="a district: it and its wards")

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from cchc_reporting.adapters.repository import LogPosition
-from cchc_reporting.domain.views import CampaignView, ParIndexRule, build_campaign_view
+from cchc_reporting.domain.views import CampaignView, build_campaign_view
 from cchc_reporting.service_layer.unit_of_work import UnitOfWork
 
 
@@ -19,11 +19,9 @@ class CampaignViews:
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        rule: ParIndexRule | None = None,
         capacity: int = 4,
     ) -> None:
         self._uow_factory = uow_factory
-        self.rule = rule or ParIndexRule()
         self._capacity = capacity
         self._cache: OrderedDict[int, tuple[LogPosition, CampaignView]] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
@@ -43,7 +41,7 @@ class CampaignViews:
                     return cached[1]
                 facts = await uow.facts.load_campaign(year)
             # CPU-bound: a thread keeps the event loop (consumers, health checks) responsive.
-            view = await asyncio.to_thread(build_campaign_view, facts, self.rule)
+            view = await asyncio.to_thread(build_campaign_view, facts)
             self._cache[year] = (position, view)
             self._cache.move_to_end(year)
             while len(self._cache) > self._capacity:

@@ -8,13 +8,19 @@ from types import TracebackType
 from typing import Self
 
 from cchc_reporting.adapters.repository import LoggedEvent, LogPosition
-from cchc_reporting.domain.facts import Fact, FactSet
-from cchc_reporting.domain.views import CampaignFacts
+from cchc_reporting.domain.facts import Fact, FactSet, ParContributionFact
+from cchc_reporting.domain.views import CampaignFacts, build_campaign_view
 from cchc_reporting.service_layer import handlers
-from cchc_shared.contracts import CloudEvent, decode_message, parse_data
+from cchc_shared.contracts import (
+    CloudEvent,
+    EncodedMessage,
+    ParIndexContributionUpdatedV1,
+    decode_message,
+    parse_data,
+)
 from cchc_shared.contracts.events import event_for_type
 
-from ..campaign import campaign_messages
+from ..campaign import at, campaign_messages, contribution, message
 from .test_views import campaign_facts
 
 
@@ -114,8 +120,8 @@ class FakeUnitOfWork:
 
 async def feed(uow: FakeUnitOfWork) -> list[bool]:
     results = []
-    for message in campaign_messages():
-        event = decode_message(message.body)
+    for m in campaign_messages():
+        event = decode_message(m.body)
         model = event_for_type(event.type)
         assert model is not None
         results.append(await handlers.record_event(uow, event, parse_data(event, model)))
@@ -125,7 +131,7 @@ async def feed(uow: FakeUnitOfWork) -> list[bool]:
 async def test_each_event_is_logged_once_and_duplicates_change_nothing() -> None:
     uow = FakeUnitOfWork()
     accepted = await feed(uow)
-    assert accepted.count(False) == 4  # the fixture's four duplicates
+    assert accepted.count(False) == 5  # the fixture's five duplicates
     assert len(uow.log.events) == len({m.event_id for m in campaign_messages()})
     assert uow.commits == accepted.count(True)
 
@@ -157,3 +163,35 @@ async def test_rebuild_keeps_but_skips_events_it_cannot_project() -> None:
     report = await handlers.rebuild(uow)
     assert report.unknown_types == {"vn.hcmc.cchc.selection.decided.v9": 1}
     assert report.events == report.projected + 1
+
+
+async def record(uow: FakeUnitOfWork, m: EncodedMessage) -> bool:
+    event = decode_message(m.body)
+    return await handlers.record_event(uow, event, parse_data(event, ParIndexContributionUpdatedV1))
+
+
+async def par_row(uow: FakeUnitOfWork, code: str) -> tuple[object, ...]:
+    view = build_campaign_view(await uow.facts.load_campaign(2023))
+    row = next(r for r in view.par_index if r.unit_code == code)
+    return (row.submitted, row.surveyed, row.recommended, row.mean_score, row.points)
+
+
+async def test_a_contribution_is_stored_and_shown_as_received_newest_version_wins() -> None:
+    uow = FakeUnitOfWork()
+    v3 = message("q1-v3", contribution("760", 3, (3, 2, 1), 81.25, 3.0), at(10, 20))
+    v2 = message("q1-v2", contribution("760", 2, (3, 1, 0), 77.5, 2.0), at(9, 1))
+    v4 = message("q1-v4", contribution("760", 4, (2, 2, 1), 82.5, 3.0), at(10, 25))
+    assert await record(uow, v3)
+    assert await par_row(uow, "760") == (3, 2, 1, 81.25, 3.0)
+    assert await record(uow, v2)  # logged, but an older state changes nothing shown
+    assert await par_row(uow, "760") == (3, 2, 1, 81.25, 3.0)
+    assert not await record(uow, v3)  # a redelivery: not even logged again
+    assert len(uow.log.events) == 2
+    assert await record(uow, v4)
+    assert await par_row(uow, "760") == (2, 2, 1, 82.5, 3.0)
+    [stored] = uow.facts.facts.of_kind(ParContributionFact)
+    assert isinstance(stored, ParContributionFact) and stored.version.stamp == 4
+    # A rebuild from the log keeps the newest too, whatever the order of the log.
+    uow.facts.facts = FactSet()
+    await handlers.rebuild(uow)
+    assert await par_row(uow, "760") == (2, 2, 1, 82.5, 3.0)

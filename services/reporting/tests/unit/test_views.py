@@ -14,6 +14,7 @@ from cchc_reporting.domain.facts import (
     EvaluationFact,
     FactSet,
     InitiativeFact,
+    ParContributionFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
@@ -24,7 +25,6 @@ from cchc_reporting.domain.views import (
     CampaignFacts,
     CampaignView,
     InitiativeFilter,
-    ParIndexRule,
     Status,
     build_campaign_view,
 )
@@ -40,15 +40,18 @@ from ..campaign import (
     EXPECTED_POINTS,
     EXPECTED_RANKING,
     YEAR,
+    at,
     campaign_messages,
+    contribution,
+    message,
     uid,
 )
 
 
 def project(messages: list[EncodedMessage]) -> FactSet:
     facts = FactSet()
-    for message in messages:
-        event = decode_message(message.body)
+    for m in messages:
+        event = decode_message(m.body)
         model = event_for_type(event.type)
         assert model is not None
         facts.apply_all(facts_from_event(event.id, event.time, parse_data(event, model)))
@@ -69,6 +72,7 @@ def campaign_facts(facts: FactSet, year: int = YEAR) -> CampaignFacts:
         recommendations=[f for f in of(RecommendationFact) if f.campaign_year == year],
         rejections=of(RejectionFact),
         decisions=[f for f in of(DecisionFact) if f.campaign_year == year],
+        par_contributions=[f for f in of(ParContributionFact) if f.campaign_year == year],
     )
 
 
@@ -79,7 +83,7 @@ def view_of(messages: list[EncodedMessage]) -> CampaignView:
 def test_the_fixture_has_the_duplicates_it_claims() -> None:
     messages = campaign_messages()
     assert len({m.event_id for m in messages}) == DISTINCT_EVENTS
-    assert len(messages) == DISTINCT_EVENTS + 4
+    assert len(messages) == DISTINCT_EVENTS + 5
 
 
 def test_dashboard_equals_the_hand_computed_figures() -> None:
@@ -117,14 +121,22 @@ def test_par_index_table_equals_the_hand_computed_one() -> None:
     assert "26740" not in rows and "26734" not in rows
 
 
-def test_par_index_points_follow_the_rule() -> None:
-    facts = campaign_facts(project(campaign_messages()))
-    points = {r.unit_code: r.points for r in build_campaign_view(facts).par_index}
+def test_par_index_shows_what_evaluation_announced_and_keeps_no_rule_of_its_own() -> None:
+    messages = campaign_messages()
+    points = {r.unit_code: r.points for r in view_of(messages).par_index}
     assert {code: points.pop(code) for code in EXPECTED_POINTS} == EXPECTED_POINTS
     assert set(points.values()) == {0.0}
-    generous = ParIndexRule(per_submitted=1, per_surveyed=1, per_recommended=2, cap=10)
-    stp = next(r for r in build_campaign_view(facts, generous).par_index if r.unit_code == "STP")
-    assert stp.points == 1 * 2 + 1 * 2 + 2 * 1
+    # Another rule and method at evaluation (a median, a higher cap): shown as received.
+    other = contribution("STP", 9, (2, 2, 1), 80.5, 6.0)
+    other = other.model_copy(
+        update={"rule": other.rule.model_copy(update={"cap": 10.0, "final_score_method": "median"})}
+    )
+    view = view_of([*messages, message("par-STP-9", other, at(11, 1))])
+    stp = next(r for r in view.par_index if r.unit_code == "STP")
+    assert (stp.mean_score, stp.points) == (80.5, 6.0)
+    assert view.par_rule is not None and view.par_rule.final_score_method == "median"
+    assert view_of(messages).par_rule is not None
+    assert view_of([]).par_rule is None
 
 
 def test_initiative_lives_follow_the_latest_facts() -> None:

@@ -17,15 +17,9 @@ from cchc_shared.contracts.events import (
     TeamMember,
 )
 from cchc_shared.contracts.events import Visit as VisitData
+from cchc_shared.contracts.vocabulary import PAR_AREAS as _PAR_AREAS
 
-PAR_AREAS: tuple[str, ...] = (
-    "institutional",
-    "procedures",
-    "organisation",
-    "civil_service",
-    "public_finance",
-    "digital_government",
-)
+PAR_AREAS: tuple[str, ...] = _PAR_AREAS  # the contract's, re-exported for this service
 
 
 @dataclass(frozen=True)

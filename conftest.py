@@ -1,1 +1,1 @@
-pytest_plugins = ["cchc_shared.testing.pytest_plugin"]
+pytest_plugins = ["cchc_testkit.pytest_plugin"]

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 from tests.probe import Probe
 
 from cchc_shared.messaging.broker import make_publisher
-from cchc_shared.testing.infra import fresh_postgres_database, fresh_vhost
+from cchc_testkit.infra import fresh_postgres_database, fresh_vhost
 
 SQLITE_FILE = Path(__file__).resolve().parents[1] / "var" / "bench.db"
 

@@ -66,14 +66,14 @@ from cchc_shared.contracts.events import (
 )
 from cchc_shared.messaging.topology import INBOUND_QUEUE, all_queues, queue_for
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.infra import (
+from cchc_testkit.infra import (
     POSTGRES_ADMIN_DSN,
     fresh_postgres_database,
     fresh_service_databases,
     fresh_vhost,
 )
-from cchc_shared.testing.nodes import PrivateRabbitMQ
-from cchc_shared.testing.processes import SERVICES, ServiceProcesses
+from cchc_testkit.nodes import PrivateRabbitMQ
+from cchc_testkit.processes import SERVICES, ServiceProcesses
 
 SECRET = "bench-pipeline-secret-" + "x" * 40
 PLATFORM_SOURCE = "/platforms/bench"

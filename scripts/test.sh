@@ -9,5 +9,5 @@ if [ -f tools/asyncapi/package-lock.json ] && [ ! -d tools/asyncapi/node_modules
   npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 fi
 uv run ruff check .
-uv run mypy shared/cchc_shared services/*/cchc_*
+uv run mypy shared/cchc_shared toolkit/cchc_tools testkit/cchc_testkit services/*/cchc_*
 uv run pytest "$@"

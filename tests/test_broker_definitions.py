@@ -13,8 +13,8 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from cchc_shared.messaging.definitions import render_definitions
-from cchc_shared.testing.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_tools.definitions import render_definitions
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from cchc_shared.testing.nodes import free_port
+from cchc_testkit.nodes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +72,7 @@ def _run_and_interrupt(amqp_url: str, data_dir: Path) -> tuple[int, str, bool]:
         **{f"CCHC_{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "cchc_shared.cli", "run", "scheduling", "reporting"],
+        [sys.executable, "-m", "cchc_tools.cli", "run", "scheduling", "reporting"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     ready = all(_wait_ready(port, 60) for port in ports.values())

@@ -16,14 +16,14 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from cchc_shared.contracts import EVENTS, EventData, encode_event
-from cchc_shared.contracts.generate import ASYNCAPI_FILE, COMMAND, SCHEMAS_DIR, stale_files
-from cchc_shared.contracts.schemas import (
+from cchc_shared.messaging.topology import all_queues
+from cchc_tools.contracts.generate import ASYNCAPI_FILE, COMMAND, SCHEMAS_DIR, stale_files
+from cchc_tools.contracts.schemas import (
     DIALECT,
     ENVELOPE_SCHEMA_NAME,
     EXAMPLES,
     render_schemas,
 )
-from cchc_shared.messaging.topology import all_queues
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / "tools" / "asyncapi"

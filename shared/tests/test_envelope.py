@@ -21,7 +21,7 @@ from cchc_shared.contracts import (
     encode_event,
     parse_data,
 )
-from cchc_shared.contracts.schemas import EXAMPLES
+from cchc_tools.contracts.schemas import EXAMPLES
 
 SUBMITTED = InitiativeSubmittedV1.model_validate(EXAMPLES["initiative.submitted.v1"])
 ROUND = RoundScheduledV1.model_validate(EXAMPLES["round.scheduled.v1"])

@@ -9,7 +9,7 @@ import pytest
 
 from cchc_shared.contracts import CloudEvent, EventData
 from cchc_shared.messaging.broker import make_publisher
-from cchc_shared.messaging.dlq import list_parked
+from cchc_tools.dlq import list_parked
 
 from .probe import PROBE_QUEUE, Probe
 

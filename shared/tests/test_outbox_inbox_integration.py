@@ -16,8 +16,8 @@ import pytest
 
 from cchc_shared.contracts import decode_message
 from cchc_shared.messaging.broker import make_publisher
-from cchc_shared.messaging.dlq import list_parked, replay_parked
-from cchc_shared.testing.nodes import PrivateRabbitMQ
+from cchc_testkit.nodes import PrivateRabbitMQ
+from cchc_tools.dlq import list_parked, replay_parked
 
 from .probe import PROBE_QUEUE, Probe, withdrawal
 
@@ -203,7 +203,7 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     probe.refused_agencies.clear()  # the cause is fixed
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "cchc_shared.cli", "dlq", "replay", "--id", refused.event_id],
+        [sys.executable, "-m", "cchc_tools.cli", "dlq", "replay", "--id", refused.event_id],
         env={**os.environ, "CCHC_AMQP_URL": amqp_url},
         capture_output=True,
         text=True,

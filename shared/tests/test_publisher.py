@@ -11,7 +11,7 @@ import aio_pika
 import pytest
 
 from cchc_shared.messaging.broker import PERSISTENT, AmqpPublisher, PublishError
-from cchc_shared.testing.nodes import PrivateRabbitMQ
+from cchc_testkit.nodes import PrivateRabbitMQ
 
 pytestmark = pytest.mark.integration
 

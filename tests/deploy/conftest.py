@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic_settings import BaseSettings
 
-from cchc_shared.cli import DEFAULT_PORTS, SERVICES
+from cchc_tools.cli import DEFAULT_PORTS, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from cchc_shared.auth import DEVELOPMENT_SECRET
-from cchc_shared.messaging.definitions import render_definitions
 from cchc_shared.messaging.topology import DEFAULT_DELIVERY_LIMIT
+from cchc_tools.definitions import render_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -166,11 +166,11 @@ def test_rabbitmq_loads_the_generated_definitions_without_guest(compose: dict[st
 
 
 def test_the_committed_definitions_are_generated_from_the_code() -> None:
-    from cchc_shared.contracts.generate import DEFINITIONS_FILE, expected_files
+    from cchc_tools.contracts.generate import DEFINITIONS_FILE, expected_files
 
     committed = (ROOT / DEFINITIONS_FILE).read_text(encoding="utf-8")
     assert committed == expected_files()[DEFINITIONS_FILE], (
-        "run: uv run python -m cchc_shared.contracts.generate"
+        "run: uv run python -m cchc_tools.contracts.generate"
     )
 
 

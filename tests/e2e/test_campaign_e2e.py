@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.demo import SERVICES, DemoSettings, invalid_messages, run_demo
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.infra import fresh_service_databases
-from cchc_shared.testing.processes import ServiceProcesses
+from cchc_testkit.infra import fresh_service_databases
+from cchc_testkit.processes import ServiceProcesses
+from cchc_tools.demo import SERVICES, DemoSettings, invalid_messages, run_demo
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 

@@ -38,8 +38,8 @@ from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
 from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, all_queues
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.nodes import PrivatePostgres, PrivateRabbitMQ
-from cchc_shared.testing.processes import SERVICES, ServiceProcesses
+from cchc_testkit.nodes import PrivatePostgres, PrivateRabbitMQ
+from cchc_testkit.processes import SERVICES, ServiceProcesses
 
 SECRET = "fault-suite-secret-" + "y" * 40
 PLATFORM_SOURCE = "/platforms/fault-suite"

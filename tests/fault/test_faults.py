@@ -19,7 +19,7 @@ import pytest
 from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.messaging.topology import EVENTS_EXCHANGE
 from cchc_shared.reference import load_agencies
-from cchc_shared.testing.processes import SERVICES
+from cchc_testkit.processes import SERVICES
 
 from .harness import (
     REPORTS,

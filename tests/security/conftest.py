@@ -14,7 +14,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.testing.infra import fresh_vhost
+from cchc_testkit.infra import fresh_vhost
 
 from .figures import AREA_OF_MODULE, count, lines
 

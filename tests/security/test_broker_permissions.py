@@ -28,9 +28,9 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from cchc_shared.messaging.definitions import render_definitions
 from cchc_shared.messaging.topology import SUBSCRIPTIONS, all_queues
-from cchc_shared.testing.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_tools.definitions import render_definitions
 
 from .figures import count
 

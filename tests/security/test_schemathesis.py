@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi as schemathesis_asgi
 
-from cchc_shared.testing.infra import RABBITMQ_PASSWORD, RABBITMQ_USER, VIRTUAL_HOSTS
+from cchc_testkit.infra import RABBITMQ_PASSWORD, RABBITMQ_USER, VIRTUAL_HOSTS
 
 from .conftest import SERVICES, bearer, build_app
 from .figures import count
@@ -71,7 +71,7 @@ def _create_vhost(name: str) -> None:
             client.put(f"/api/vhosts/{name}").raise_for_status()
             client.put(f"/api/permissions/{name}/{RABBITMQ_USER}", json=everything)
     else:
-        from cchc_shared.testing.infra import rabbitmqctl
+        from cchc_testkit.infra import rabbitmqctl
 
         rabbitmqctl("add_vhost", name)
         rabbitmqctl("set_permissions", "-p", name, RABBITMQ_USER, ".*", ".*", ".*")

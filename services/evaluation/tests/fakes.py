@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 from cchc_evaluation.domain.model import (
@@ -19,7 +18,7 @@ from cchc_evaluation.domain.model import (
     SectorOpinion,
 )
 from cchc_evaluation.domain.rubric import Rubric
-from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
 class FakeInitiatives:
@@ -212,10 +211,13 @@ class FakeAudit:
         ]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Keeps state across uses (like a database); ``published`` holds committed events only."""
 
+    source = "/cchc/evaluation"
+
     def __init__(self) -> None:
+        super().__init__()
         self.initiatives = FakeInitiatives()
         self.rounds = FakeRounds()
         self.rubrics = FakeRubrics()
@@ -224,24 +226,6 @@ class FakeUnitOfWork:
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
         self.audit = FakeAudit()
-        self.inbox: set[tuple[str, str, str]] = set()
-        self.published: list[EventData] = []
-        self.commits = 0
-        self._pending: list[EventData] = []
-        self._snapshot: Any = None
-
-    async def __aenter__(self) -> Self:
-        self._pending = []
-        self._snapshot = copy.deepcopy(self._state())
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
 
     def _state(self) -> tuple[Any, ...]:
         return (
@@ -253,41 +237,19 @@ class FakeUnitOfWork:
             self.decisions.rows,
             self.par_contributions.rows,
             self.audit.entries,
-            self.inbox,
         )
+
+    def _restore(self, state: Any) -> None:
+        (
+            self.initiatives.rows,
+            self.rounds.rows,
+            self.rubrics.rows,
+            self.evaluations.rows,
+            self.opinions.rows,
+            self.decisions.rows,
+            self.par_contributions.rows,
+            self.audit.entries,
+        ) = state
 
     async def lock(self, key: UUID) -> None:
         return None
-
-    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
-        key = (consumer, event.source, event.id)
-        if key in self.inbox:
-            return False
-        self.inbox.add(key)
-        return True
-
-    def publish(self, data: EventData, *, subject: str | None = None) -> EncodedMessage:
-        self._pending.append(data)
-        return encode_event(data, source="/cchc/evaluation", subject=subject)
-
-    async def commit(self) -> None:
-        self.published.extend(self._pending)
-        self._pending = []
-        self._snapshot = copy.deepcopy(self._state())
-        self.commits += 1
-
-    async def rollback(self) -> None:
-        self._pending = []
-        if self._snapshot is not None:
-            (
-                self.initiatives.rows,
-                self.rounds.rows,
-                self.rubrics.rows,
-                self.evaluations.rows,
-                self.opinions.rows,
-                self.decisions.rows,
-                self.par_contributions.rows,
-                self.audit.entries,
-                self.inbox,
-            ) = copy.deepcopy(self._snapshot)
-            self._snapshot = None

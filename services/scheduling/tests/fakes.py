@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, PoolStatus, Round, RoundStatus
-from cchc_shared.contracts import CloudEvent, EventData
+from cchc_shared.contracts import EventData
+from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
 class FakeMembers:
@@ -131,37 +131,22 @@ class FakeProposals:
         return True
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
+    source = "/cchc/scheduling"
+
     def __init__(self) -> None:
+        super().__init__()
         self.members = FakeMembers()
         self.pool = FakePool()
         self.rounds = FakeRounds()
         self.proposals = FakeProposals()
-        self.inbox: set[tuple[str, str, str]] = set()
-        self.published: list[EventData] = []
-        self.commits = 0
 
     async def __aenter__(self) -> Self:
         self.rounds.seen = []
-        return self
+        return await super().__aenter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
-    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
-        key = (consumer, event.source, event.id)
-        if key in self.inbox:
-            return False
-        self.inbox.add(key)
-        return True
-
-    async def commit(self) -> None:
+    def _collect_events(self) -> list[EventData]:
+        events = [event for round_ in self.rounds.seen for event in round_.events]
         for round_ in self.rounds.seen:
-            self.published.extend(round_.events)
             round_.events = []
-        self.commits += 1
+        return events

@@ -1,8 +1,23 @@
-"""Alembic per service: each service keeps its own migration scripts and calls these."""
+"""Alembic per service, with the kit's migration written once.
+
+The kit's directory (``kit_migrations/``: ``env.py``, ``script.py.mako`` and ``versions/``
+with revision ``0001``, the outbox and inbox tables) is the script location of every
+service; a service's migrations directory holds only its own ``versions/``, which start
+with ``down_revision = "0001"``. Alembic reads both version directories as one history, so
+revision ids are those the services always had and a database at any former head is at a
+head of this history too.
+
+A later kit revision revises the kit's last one under an id of its own (``kit_0002``, ...);
+every service then has two heads, which ``upgrade`` (to ``heads``) applies both.
+
+A new service revision: ``alembic.command.revision(alembic_config(url, MIGRATIONS),
+message, version_path=str(MIGRATIONS / "versions"), head="<service head>")``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from alembic import command
@@ -16,16 +31,28 @@ from cchc_shared.persistence.database import create_engine, normalise_database_u
 _MIGRATION_LOCK_ID = 7_310_2023  # PostgreSQL advisory lock: one migrator at a time
 
 
-def alembic_config(database_url: str, script_location: str | Path) -> Config:
+KIT_MIGRATIONS = Path(__file__).parent / "kit_migrations"
+
+
+def alembic_config(
+    database_url: str, script_location: str | Path, target_metadata: MetaData | None = None
+) -> Config:
+    """``script_location`` is the service's migrations directory (its ``versions/``); the
+    kit's directory provides the environment and the kit's own revisions."""
     config = Config()
-    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("script_location", str(KIT_MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    versions = [KIT_MIGRATIONS / "versions", Path(script_location) / "versions"]
+    config.set_main_option("version_locations", os.pathsep.join(str(v) for v in versions))
     config.set_main_option(
         "sqlalchemy.url", normalise_database_url(database_url).replace("%", "%%")
     )
+    if target_metadata is not None:
+        config.attributes["target_metadata"] = target_metadata
     return config
 
 
-def upgrade(database_url: str, script_location: str | Path, revision: str = "head") -> None:
+def upgrade(database_url: str, script_location: str | Path, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url, script_location), revision)
 
 
@@ -34,8 +61,8 @@ async def upgrade_async(database_url: str, script_location: str | Path) -> None:
     await asyncio.to_thread(upgrade, database_url, script_location)
 
 
-def run_env(context: EnvironmentContext, target_metadata: MetaData) -> None:
-    """Body of a service's ``env.py``: online migrations over the async engine."""
+def run_env(context: EnvironmentContext, target_metadata: MetaData | None) -> None:
+    """Body of the kit's ``env.py``: online migrations over the async engine."""
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cchc_shared.messaging.dlq import list_parked
+from cchc_tools.dlq import list_parked
 
 from ..builders import days_from_today, evaluation_body, member, scheduled, submitted, visit
 from .harness import SECRETARIAT, Harness, headers, running_service

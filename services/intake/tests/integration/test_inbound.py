@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from cchc_shared.messaging.dlq import list_parked, replay_parked
+from cchc_tools.dlq import list_parked, replay_parked
 
 from ..conftest import EventTap, bearer, wait_for
 from ..inbound_messages import (

@@ -186,7 +186,7 @@ async def test_request_bodies_are_capped(client: httpx.AsyncClient) -> None:
 
 
 async def test_cchc_token_issues_a_working_development_token(client: httpx.AsyncClient) -> None:
-    command = [sys.executable, "-m", "cchc_shared.cli", "token", "--role", "agency_submitter"]
+    command = [sys.executable, "-m", "cchc_tools.cli", "token", "--role", "agency_submitter"]
     process = await asyncio.create_subprocess_exec(
         *command, "--agency", "26740", stdout=asyncio.subprocess.PIPE
     )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from datetime import date
-from types import TracebackType
 from typing import Self
 from uuid import UUID
 
 from cchc_intake.adapters.storage import StoredObject
 from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
-from cchc_shared.contracts import CloudEvent, EventData
+from cchc_shared.contracts import EventData
 from cchc_shared.reference import Agency
+from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
 class FakeAgencies:
@@ -100,60 +100,32 @@ class FakeInitiatives:
         return len(await self.attachments_of(initiative_id))
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Commits keep what was done; anything not committed is forgotten, like a rollback."""
 
+    source = "/cchc/intake"
+
     def __init__(self) -> None:
+        super().__init__()
         self.agencies = FakeAgencies()
         self.campaigns = FakeCampaigns()
         self.initiatives = FakeInitiatives()
-        self.inbox: set[tuple[str, str, str]] = set()
-        self.published: list[tuple[EventData, str | None]] = []
-        self.commits = 0
-        self._pending_inbox: set[tuple[str, str, str]] = set()
-        self._pending_events: list[tuple[EventData, str | None]] = []
 
     async def __aenter__(self) -> Self:
-        self._snapshot = copy.deepcopy((self.initiatives.stored, self.initiatives.attachments))
         self.initiatives.seen = []
-        return self
+        return await super().__aenter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
+    def _state(self) -> tuple[dict[UUID, Initiative], list[Attachment]]:
+        return self.initiatives.stored, self.initiatives.attachments
 
-    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
-        key = (consumer, event.source, event.id)
-        if key in self.inbox or key in self._pending_inbox:
-            return False
-        self._pending_inbox.add(key)
-        return True
+    def _restore(self, state: tuple[dict[UUID, Initiative], list[Attachment]]) -> None:
+        self.initiatives.stored, self.initiatives.attachments = state
 
-    def publish(
-        self, data: EventData, *, subject: str | None = None, event_id: str | None = None
-    ) -> None:
-        self._pending_events.append((data, event_id))
-
-    async def commit(self) -> None:
+    def _collect_events(self) -> list[EventData]:
+        events = [event for initiative in self.initiatives.seen for event in initiative.events]
         for initiative in self.initiatives.seen:
-            self._pending_events += [(e, None) for e in initiative.events]
             initiative.events.clear()
-        self.published += self._pending_events
-        self.inbox |= self._pending_inbox
-        self._pending_events, self._pending_inbox = [], set()
-        self._snapshot = copy.deepcopy((self.initiatives.stored, self.initiatives.attachments))
-        self.commits += 1
-
-    async def rollback(self) -> None:
-        self.initiatives.stored, self.initiatives.attachments = copy.deepcopy(self._snapshot)
-        self._pending_events, self._pending_inbox = [], set()
-
-    def events(self, kind: type[EventData]) -> list[EventData]:
-        return [e for e, _ in self.published if isinstance(e, kind)]
+        return events
 
 
 class FakeStorage:

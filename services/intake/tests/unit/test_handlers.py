@@ -215,10 +215,13 @@ async def test_each_refused_message_is_answered_once(uow: FakeUnitOfWork) -> Non
     refused = handlers.RejectedMessage("https://p.example", "m-1", [("$.data.title", "missing")])
     assert await handlers.reject_inbound(refused, uow)
     assert not await handlers.reject_inbound(refused, uow)
-    [(event, event_id)] = uow.published
+    [event] = uow.published
     assert isinstance(event, InitiativeRejectedV1)
     assert event.errors[0].field == "$.data.title"
-    assert event_id == str(uuid.uuid5(handlers.REJECTION_NAMESPACE, "https://p.example\nm-1"))
+    [message] = uow.messages
+    assert message.event_id == str(
+        uuid.uuid5(handlers.REJECTION_NAMESPACE, "https://p.example\nm-1")
+    )
 
 
 async def test_faults_beyond_the_schema_are_found_for_fields_the_schema_accepted(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 
 from cchc_reporting.adapters.repository import LoggedEvent, LogPosition
 from cchc_reporting.domain.facts import Fact, FactSet, ParContributionFact
@@ -19,6 +17,7 @@ from cchc_shared.contracts import (
     parse_data,
 )
 from cchc_shared.contracts.events import event_for_type
+from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 from ..campaign import at, campaign_messages, contribution, message
 from .test_views import campaign_facts
@@ -83,39 +82,13 @@ class FakeFacts:
         return self.facts
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
+    source = "/cchc/reporting"
+
     def __init__(self) -> None:
+        super().__init__()
         self.log = FakeLog()
         self.facts = FakeFacts()
-        self.inbox: set[tuple[str, str, str]] = set()
-        self._pending: set[tuple[str, str, str]] = set()
-        self.commits = 0
-
-    async def __aenter__(self) -> Self:
-        self._pending = set()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._pending = set()
-
-    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
-        key = (consumer, event.source, event.id)
-        if key in self.inbox or key in self._pending:
-            return False
-        self._pending.add(key)
-        return True
-
-    async def commit(self) -> None:
-        self.inbox |= self._pending
-        self.commits += 1
-
-    async def rollback(self) -> None:
-        self._pending = set()
 
 
 async def feed(uow: FakeUnitOfWork) -> list[bool]:

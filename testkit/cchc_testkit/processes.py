@@ -17,7 +17,7 @@ from typing import IO
 
 import httpx
 
-from cchc_shared.testing.nodes import free_port
+from cchc_testkit.nodes import free_port
 
 SERVICES = ("intake", "scheduling", "evaluation", "reporting")
 

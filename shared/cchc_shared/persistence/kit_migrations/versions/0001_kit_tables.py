@@ -5,8 +5,9 @@ Revises:
 """
 
 from alembic import op
+from sqlalchemy import MetaData
 
-from cchc_reporting.adapters.orm import kit_tables
+from cchc_shared.persistence.tables import define_kit_tables
 
 revision = "0001"
 down_revision = None
@@ -16,11 +17,13 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
+    kit_tables = define_kit_tables(MetaData())
     for table in (kit_tables.outbox, kit_tables.inbox):
         table.create(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    kit_tables = define_kit_tables(MetaData())
     for table in (kit_tables.inbox, kit_tables.outbox):
         table.drop(bind)

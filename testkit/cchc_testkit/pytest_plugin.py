@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_shared.testing.infra import fresh_postgres_database, fresh_vhost
-from cchc_shared.testing.nodes import PrivateRabbitMQ
+from cchc_testkit.infra import fresh_postgres_database, fresh_vhost
+from cchc_testkit.nodes import PrivateRabbitMQ
 
 
 @pytest.fixture

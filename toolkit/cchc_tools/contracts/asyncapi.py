@@ -31,7 +31,7 @@ from faststream.specification import AsyncAPI
 
 from cchc_shared.contracts.envelope import CONTENT_TYPE_CLOUDEVENTS, encode_event, envelope_model
 from cchc_shared.contracts.events import EVENTS, PLATFORMS, EventData
-from cchc_shared.contracts.schemas import (
+from cchc_tools.contracts.schemas import (
     DESCRIPTIONS_VI,
     ENVELOPE_SCHEMA_ID,
     dump,

@@ -148,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return main_token(args.rest)
     if args.command == "demo":
-        from cchc_shared.demo import main as demo_main
+        from cchc_tools.demo import main as demo_main
 
         return demo_main(args.out, args.seed, args.count, args.inbound)
-    from cchc_shared.messaging import dlq as dlq_tool
+    from cchc_tools import dlq as dlq_tool
 
     if args.dlq_command == "list":
         return dlq_tool.run_list(_amqp_url(), args.queue, args.json)

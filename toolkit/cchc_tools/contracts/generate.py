@@ -1,7 +1,7 @@
 """Regenerate the contract documents: ``docs/events/*.json``, ``docs/asyncapi.json`` and the
 RabbitMQ definitions ``deploy/rabbitmq/definitions.json``.
 
-Usage: ``uv run python -m cchc_shared.contracts.generate [--root DIR] [--check]``
+Usage: ``uv run python -m cchc_tools.contracts.generate [--root DIR] [--check]``
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cchc_shared.contracts.asyncapi import render_asyncapi, write_asyncapi
-from cchc_shared.contracts.schemas import render_schemas, write_schemas
-from cchc_shared.messaging.definitions import render_definitions_json
+from cchc_tools.contracts.asyncapi import render_asyncapi, write_asyncapi
+from cchc_tools.contracts.schemas import render_schemas, write_schemas
+from cchc_tools.definitions import render_definitions_json
 
-# shared/cchc_shared/contracts/generate.py -> the repository root
+# toolkit/cchc_tools/contracts/generate.py -> the repository root
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS_DIR = Path("docs/events")
 ASYNCAPI_FILE = Path("docs/asyncapi.json")
 DEFINITIONS_FILE = Path("deploy/rabbitmq/definitions.json")
-COMMAND = "uv run python -m cchc_shared.contracts.generate"
+COMMAND = "uv run python -m cchc_tools.contracts.generate"
 
 
 def expected_files() -> dict[Path, str]:

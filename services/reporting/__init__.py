@@ -1,1 +1,0 @@
-"""Lets pytest name this service's test packages uniquely (reporting.tests...)."""

@@ -1,0 +1,93 @@
+"""The base of the services' in-memory units of work, for driving handlers without I/O.
+
+It behaves as the kit's ``SqlAlchemyUnitOfWork`` does where handlers can tell: state is
+kept across uses (like a database), ``commit`` keeps what the unit of work did, and leaving
+it without a commit forgets everything since the last commit: the queued events, the inbox
+records and, through ``_state``/``_restore``, the repositories' rows.
+
+A service's fake adds its repositories in ``__init__`` and, where it has them, overrides
+``_state`` and ``_restore`` (the rows a rollback must bring back) and ``_collect_events``
+(events its aggregates raised, published on commit as the real unit of work does).
+"""
+
+from __future__ import annotations
+
+import copy
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+
+E = TypeVar("E", bound=EventData)
+
+InboxKey = tuple[str, str, str]
+
+
+class FakeUnitOfWork:
+    source = "/cchc/test"
+
+    def __init__(self) -> None:
+        self.inbox: set[InboxKey] = set()
+        self.published: list[EventData] = []  # committed events, in order
+        self.messages: list[EncodedMessage] = []  # the same, as the outbox would hold them
+        self.commits = 0
+        self._pending_inbox: set[InboxKey] = set()
+        self._pending: list[tuple[EventData, EncodedMessage]] = []
+        self._snapshot: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._pending, self._pending_inbox = [], set()
+        self._snapshot = copy.deepcopy(self._state())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    def _state(self) -> Any:
+        """The repositories' rows that a rollback restores (none by default)."""
+        return None
+
+    def _restore(self, state: Any) -> None:
+        """Put back what ``_state`` returned."""
+
+    def _collect_events(self) -> list[EventData]:
+        """Events raised by the aggregates this unit of work saw, published on commit."""
+        return []
+
+    async def accept_once(self, consumer: str, event: CloudEvent) -> bool:
+        key = (consumer, event.source, event.id)
+        if key in self.inbox or key in self._pending_inbox:
+            return False
+        self._pending_inbox.add(key)
+        return True
+
+    def publish(
+        self, data: EventData, *, subject: str | None = None, event_id: str | None = None
+    ) -> EncodedMessage:
+        message = encode_event(data, source=self.source, subject=subject, event_id=event_id)
+        self._pending.append((data, message))
+        return message
+
+    async def commit(self) -> None:
+        for data in self._collect_events():
+            self.publish(data)
+        self.published += [data for data, _ in self._pending]
+        self.messages += [message for _, message in self._pending]
+        self.inbox |= self._pending_inbox
+        self._pending, self._pending_inbox = [], set()
+        self._snapshot = copy.deepcopy(self._state())
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self._pending, self._pending_inbox = [], set()
+        if self._snapshot is not None:
+            self._restore(copy.deepcopy(self._snapshot))
+
+    def events(self, kind: type[E]) -> list[E]:
+        """The committed events of one type."""
+        return [e for e in self.published if isinstance(e, kind)]

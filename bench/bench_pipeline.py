@@ -64,7 +64,8 @@ from cchc_shared.contracts.events import (
     InboundInitiativeSubmittedV1,
     InitiativeSubmittedV1,
 )
-from cchc_shared.messaging.topology import INBOUND_QUEUE, all_queues, queue_for
+from cchc_shared.messaging.routing import all_queues
+from cchc_shared.messaging.topology import INBOUND_QUEUE, queue_for
 from cchc_shared.reference import load_agencies
 from cchc_testkit.infra import (
     POSTGRES_ADMIN_DSN,

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from cchc_shared.contracts import EVENTS, EventData, encode_event
-from cchc_shared.messaging.topology import all_queues
+from cchc_shared.messaging.routing import all_queues
 from cchc_tools.contracts.generate import ASYNCAPI_FILE, COMMAND, SCHEMAS_DIR, stale_files
 from cchc_tools.contracts.schemas import (
     DIALECT,

@@ -36,7 +36,8 @@ import asyncpg
 
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
-from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, all_queues
+from cchc_shared.messaging.routing import all_queues
+from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
 from cchc_shared.reference import load_agencies
 from cchc_testkit.nodes import PrivatePostgres, PrivateRabbitMQ
 from cchc_testkit.processes import SERVICES, ServiceProcesses

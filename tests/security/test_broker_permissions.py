@@ -28,7 +28,7 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from cchc_shared.messaging.topology import SUBSCRIPTIONS, all_queues
+from cchc_shared.messaging.routing import all_queues, installed_subscriptions
 from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
 from cchc_tools.definitions import render_definitions
 
@@ -37,7 +37,7 @@ from .figures import count
 PREFIX = "cchc-"
 DEFINITIONS = render_definitions(user_prefix=PREFIX)
 GRANTS = {p["user"]: p for p in DEFINITIONS["permissions"]}
-SERVICES = tuple(SUBSCRIPTIONS)
+SERVICES = tuple(installed_subscriptions())
 QUEUES = {spec.name: spec for spec in all_queues()}
 ALL_QUEUE_NAMES = sorted({*QUEUES, *(f"{name}.dlq" for name in QUEUES)})
 EXCHANGES = sorted(e["name"] for e in DEFINITIONS["exchanges"])

@@ -1,6 +1,6 @@
-"""RabbitMQ definitions generated from the topology: exchanges, quorum queues with their
-dead-letter queues and bindings, and one least-privilege user per service, per external
-platform and per subscriber. ``deploy/rabbitmq/definitions.json`` is rendered from here."""
+"""RabbitMQ definitions generated from the services' routing tables: exchanges, quorum queues
+with their dead-letter queues and bindings, and one least-privilege user per service, per
+external platform and per subscriber. ``deploy/rabbitmq/definitions.json`` is rendered from here."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.messaging.routing import all_queues, installed_subscriptions
 from cchc_shared.messaging.topology import (
     DEAD_LETTER_EXCHANGE,
     DEFAULT_DELIVERY_LIMIT,
-    SUBSCRIPTIONS,
-    all_queues,
     queue_arguments,
 )
 
@@ -101,7 +100,7 @@ def render_definitions(
         users.append(_user(user, passwords.get(user, user)))
         permissions.append({"user": user, "vhost": vhost, **permission.__dict__})
 
-    for service in SUBSCRIPTIONS:
+    for service in installed_subscriptions():
         grant(f"{user_prefix}{service}", service_permission(service))
     for platform in platforms:
         grant(f"{user_prefix}{platform}", platform_permission())

@@ -18,7 +18,8 @@ from cchc_shared.messaging.consumer import (
     PARKED_AT_HEADER,
     REASON_HEADER,
 )
-from cchc_shared.messaging.topology import QueueSpec, all_queues
+from cchc_shared.messaging.routing import all_queues
+from cchc_shared.messaging.topology import QueueSpec
 
 
 @dataclass(frozen=True)

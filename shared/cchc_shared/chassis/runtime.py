@@ -26,7 +26,7 @@ from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
 from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publisher
 from cchc_shared.messaging.routing import RoutingTable
-from cchc_shared.messaging.topology import all_queues, declare_topology
+from cchc_shared.messaging.topology import declare_topology
 from cchc_shared.persistence.database import create_engine, is_in_memory
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
@@ -137,12 +137,11 @@ class ServiceRuntime:
             await self.migrate()
         for hook in self.before_consuming:
             await hook()
-        queues = (
-            all_queues() if self.settings.declare_all_queues else [r.queue for r in self.routes]
-        )
+        own = [r.queue for r in self.routes]
+        queues = routing.all_queues() if self.settings.declare_all_queues else own
         await declare_topology(
             self.settings.amqp_url,
-            [*queues, *(r.queue for r in self.routes)],
+            [*queues, *own],
             self.settings.delivery_limit,
         )
         await self.publisher.start()

@@ -13,8 +13,10 @@ model instance.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from cchc_shared.contracts.envelope import CloudEvent, FieldError
@@ -61,6 +63,32 @@ def subscriptions(service: str, table: RoutingTable[Any]) -> tuple[QueueSpec, ..
         spec = queue_of(service, model, value)
         queues.setdefault(spec.name, spec)
     return tuple(queues.values())
+
+
+ROUTES_ENTRY_POINTS = "cchc.routes"
+
+
+@functools.cache
+def installed_subscriptions() -> dict[str, tuple[QueueSpec, ...]]:
+    """Every installed service's queues, read off its routing table: each service registers
+    ``ROUTES`` under the ``cchc.routes`` entry points (its pyproject.toml). In a service image
+    that is the service alone; in the workspace it is the whole bus."""
+    found = {
+        point.name: subscriptions(point.name, point.load())
+        for point in entry_points(group=ROUTES_ENTRY_POINTS)
+    }
+    return dict(sorted(found.items()))
+
+
+def all_queues() -> list[QueueSpec]:
+    return [spec for specs in installed_subscriptions().values() for spec in specs]
+
+
+def find_queue(name: str) -> QueueSpec | None:
+    """The queue named ``name``, or whose dead-letter queue it is."""
+    return next(
+        (spec for spec in all_queues() if name in (spec.name, spec.dead_letter_queue)), None
+    )
 
 
 def bind(service: str, table: RoutingTable[S], services: S) -> list[EventRoute]:

@@ -34,42 +34,6 @@ def queue_for(service: str, routing_key: str, exchange: str = EVENTS_EXCHANGE) -
     return QueueSpec(service, exchange, routing_key, f"{service}.{routing_key}")
 
 
-_INITIATIVE_EVENTS = ("initiative.submitted.v1", "initiative.amended.v1", "initiative.withdrawn.v1")
-_ROUND_EVENTS = ("round.scheduled.v1", "round.rescheduled.v1", "round.cancelled.v1")
-_EVALUATION_EVENTS = ("evaluation.recorded.v1", "replication.recommended.v1")
-
-# Who consumes what. Intake takes everything on cchc.inbound ('#') so that an unknown
-# type is answered with InitiativeRejected instead of being silently unroutable.
-SUBSCRIPTIONS: dict[str, tuple[QueueSpec, ...]] = {
-    "intake": (QueueSpec("intake", INBOUND_EXCHANGE, "#", INBOUND_QUEUE),),
-    "scheduling": tuple(queue_for("scheduling", key) for key in _INITIATIVE_EVENTS),
-    "evaluation": tuple(
-        queue_for("evaluation", key) for key in (*_INITIATIVE_EVENTS, *_ROUND_EVENTS)
-    ),
-    "reporting": tuple(
-        queue_for("reporting", key)
-        for key in (
-            *_INITIATIVE_EVENTS,
-            "initiative.rejected.v1",
-            *_ROUND_EVENTS,
-            *_EVALUATION_EVENTS,
-            "selection.decided.v1",
-            "par_index_contribution.updated.v1",
-        )
-    ),
-}
-
-
-def all_queues() -> list[QueueSpec]:
-    return [spec for specs in SUBSCRIPTIONS.values() for spec in specs]
-
-
-def find_queue(name: str) -> QueueSpec | None:
-    return next(
-        (spec for spec in all_queues() if name in (spec.name, spec.dead_letter_queue)), None
-    )
-
-
 def queue_arguments(spec: QueueSpec, delivery_limit: int) -> dict[str, FieldValue]:
     return {
         "x-queue-type": "quorum",

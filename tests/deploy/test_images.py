@@ -71,6 +71,17 @@ def test_a_service_image_installs_the_runtime_kit_and_neither_tools_nor_test_kit
     assert "pytest" not in installed_packages(f"cchc-{service}", lock)
 
 
+@pytest.mark.parametrize("service", ["intake", "scheduling", "evaluation", "reporting"])
+def test_every_consuming_service_depends_on_faststream_itself(service: str) -> None:
+    """Its consumers are FastStream subscribers: the service names the framework among its own
+    run-time dependencies, not only through the kit, and the image installs it with aio-pika."""
+    lock = _lock()
+    package = next(p for p in lock["package"] if p["name"] == f"cchc-{service}")
+    own = {dependency["name"] for dependency in package.get("dependencies", [])}
+    assert "faststream" in own
+    assert {"faststream", "aio-pika"} <= installed_packages(f"cchc-{service}", lock)
+
+
 def test_the_documents_extra_is_installed_only_where_documents_are_issued() -> None:
     lock = _lock()
     documents = {"python-docx", "reportlab"}

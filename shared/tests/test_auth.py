@@ -23,7 +23,6 @@ from cchc_shared.auth import (
     Role,
     configure_auth,
     issue_token,
-    main_token,
     require_roles,
     verify_token,
 )
@@ -313,46 +312,6 @@ def test_short_secret_refused() -> None:
 def test_rs256_needs_public_key() -> None:
     with pytest.raises(ValidationError, match="PUBLIC_KEY"):
         AuthSettings(algorithm="RS256")
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def test_main_token_prints_a_valid_token(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CCHC_AUTH_SECRET", SECRET)
-    assert main_token(["--role", "agency_submitter", "--agency", "26740"]) == 0
-    token = capsys.readouterr().out.strip()
-    principal = verify_token(AuthSettings(), token)
-    assert principal == Principal("agency_submitter:26740", Role.AGENCY_SUBMITTER, "26740")
-
-    assert main_token(["--role", "surveyor", "--member", "m-3", "--lifetime", "30m"]) == 0
-    token = capsys.readouterr().out.strip()
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="cchc")
-    assert claims["exp"] - claims["iat"] == 1800
-    assert claims["member_id"] == "m-3"
-
-    assert main_token(["--role", "agency_submitter", "--agency", "snv"]) == 0
-    assert verify_token(AuthSettings(), capsys.readouterr().out.strip()).agency_code == "SNV"
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--role", "agency_submitter"],  # no agency
-        ["--role", "agency_submitter", "--agency", "99999"],  # unknown agency
-        ["--role", "surveyor"],  # no member
-        ["--role", "root"],  # unknown role
-        ["--role", "admin", "--lifetime", "soon"],
-        [],
-    ],
-)
-def test_main_token_usage_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert main_token(args) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err
 
 
 # --------------------------------------------------------------------------- FastAPI

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["token"]:
         # argparse.REMAINDER does not take options (`--role ...`) after a subcommand, so
         # `cchc token` hands its arguments straight to its own parser.
-        from cchc_shared.auth import main_token
+        from cchc_tools.token import main_token
 
         return main_token(argv[1:])
     parser = argparse.ArgumentParser(prog="cchc", description="CCHC platform command line")
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return migrate_services(_services(args.services))
     if args.command == "token":
-        from cchc_shared.auth import main_token
+        from cchc_tools.token import main_token
 
         return main_token(args.rest)
     if args.command == "demo":

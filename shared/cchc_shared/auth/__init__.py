@@ -1,0 +1,76 @@
+"""Bearer-token (JWT) authentication and role checks shared by every service.
+
+Roles are named the same in every service and token (see DESIGN.md, "Least privilege"):
+
+* ``agency_submitter`` — staff of one agency, bound to its ``agency_code``;
+* ``secretariat`` — the PAR office of the Department of Home Affairs (Phòng CCHC, Sở Nội vụ);
+* ``surveyor`` — a survey-team member, bound to one ``member_id``;
+* ``committee_viewer`` — the City People's Committee (read-only);
+* ``admin`` — platform administrators.
+
+Tokens are signed JWTs carrying ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp``, ``jti``,
+``role`` and, for bound roles, ``agency_code`` or ``member_id``. Verification pins the
+algorithm list to the single configured algorithm (never ``none``) and requires every one
+of those registered claims.
+
+Service bootstrap (once per service)::
+
+    from cchc_shared.auth import AuthSettings, configure_auth
+
+    app = FastAPI(...)
+    configure_auth(app, AuthSettings())  # sets app.state.auth_settings
+
+Route usage::
+
+    from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+
+    @app.get("/api/v1/initiatives")
+    async def list_initiatives(principal: CurrentPrincipal) -> ...: ...
+
+    @app.post("/api/v1/rounds")
+    async def plan_round(
+        principal: Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))],
+    ) -> ...: ...
+
+A missing or invalid token is answered ``401`` with ``WWW-Authenticate: Bearer ...`` and a body
+``{"detail": [{"field": "Authorization", "message": "<tiếng Việt>", "message_en": "<English>"}]}``;
+a valid
+token whose role is not allowed is answered ``403`` with the same body shape.
+
+Development tokens: :func:`issue_token`; on the command line ``cchc token --role ROLE
+[--agency CODE] [--member ID]`` (in the tools, ``cchc_tools.token``). Settings come from
+``CCHC_AUTH_*`` environment variables (:class:`AuthSettings`); the default secret is for
+development only.
+"""
+
+from __future__ import annotations
+
+from cchc_shared.auth.dependencies import (
+    CurrentPrincipal,
+    configure_auth,
+    current_principal,
+    get_auth_settings,
+    require_roles,
+)
+from cchc_shared.auth.development import issue_token
+from cchc_shared.auth.principal import STAFF_ROLES, Principal
+from cchc_shared.auth.settings import ALLOWED_ALGORITHMS, DEVELOPMENT_SECRET, AuthSettings
+from cchc_shared.auth.tokens import AuthError, verify_token
+from cchc_shared.contracts.vocabulary import Role as Role  # defined once, in the contracts
+
+__all__ = [
+    "ALLOWED_ALGORITHMS",
+    "DEVELOPMENT_SECRET",
+    "STAFF_ROLES",
+    "AuthError",
+    "AuthSettings",
+    "CurrentPrincipal",
+    "Principal",
+    "Role",
+    "configure_auth",
+    "current_principal",
+    "get_auth_settings",
+    "issue_token",
+    "require_roles",
+    "verify_token",
+]

@@ -1,0 +1,138 @@
+"""FastAPI integration: ``configure_auth`` and the principal and role dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cchc_shared.auth.principal import Principal
+from cchc_shared.auth.settings import AuthSettings
+from cchc_shared.auth.tokens import _ERROR_MESSAGES, AuthError, verify_token
+from cchc_shared.contracts.vocabulary import Role
+
+_bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="Bearer JWT; development tokens: `cchc token --role ROLE [--agency CODE] "
+    "[--member ID]`",
+)
+
+
+def configure_auth(app: FastAPI, settings: AuthSettings | None = None) -> AuthSettings:
+    """Store the service's :class:`AuthSettings` on ``app.state.auth_settings`` (call once in
+    the service bootstrap; ``None`` reads them from the environment)."""
+    settings = settings if settings is not None else AuthSettings()
+    app.state.auth_settings = settings
+    return settings
+
+
+def get_auth_settings(request: Request) -> AuthSettings:
+    """Dependency: the settings the service bootstrap stored on ``app.state.auth_settings``."""
+    settings = getattr(request.app.state, "auth_settings", None)
+    if not isinstance(settings, AuthSettings):
+        raise RuntimeError(
+            "app.state.auth_settings is not set: call cchc_shared.auth.configure_auth(app, "
+            "settings) in the service bootstrap"
+        )
+    return settings
+
+
+def _www_authenticate(realm: str, error: str | None = None, description: str | None = None) -> str:
+    value = f'Bearer realm="{_header_safe(realm)}"'
+    if error:
+        value += f', error="{error}"'
+    if description:
+        value += f', error_description="{_header_safe(description)}"'
+    return value
+
+
+def _header_safe(text: str) -> str:
+    # RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)[:200]
+
+
+def _unauthorized(settings: AuthSettings, error: AuthError | None) -> HTTPException:
+    if error is None:
+        vi, en = _ERROR_MESSAGES["missing"]
+        header = _www_authenticate(settings.audience)
+    else:
+        vi, en = error.message_vi, error.reason
+        header = _www_authenticate(settings.audience, "invalid_token", error.reason)
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=[{"field": "Authorization", "message": vi, "message_en": en}],
+        headers={"WWW-Authenticate": header},
+    )
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)],
+    settings: Annotated[AuthSettings, Depends(get_auth_settings)],
+) -> Principal:
+    """Dependency: the caller's :class:`Principal` from ``Authorization: Bearer <token>``;
+    ``401`` if the header is missing or the token invalid. Also stored on
+    ``request.state.principal`` for logging and auditing."""
+    if credentials is None:
+        header = request.headers.get("Authorization")
+        if header:
+            raise _unauthorized(
+                settings,
+                AuthError("Authorization header must be 'Bearer <token>'", code="malformed"),
+            )
+        raise _unauthorized(settings, None)
+    try:
+        principal = verify_token(settings, credentials.credentials)
+    except AuthError as exc:
+        raise _unauthorized(settings, exc) from None
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+"""Annotated type for a route parameter: any authenticated caller."""
+
+
+def require_roles(*roles: Role | str) -> Callable[..., Awaitable[Principal]]:
+    """Dependency factory: the caller's :class:`Principal` if their role is one of ``roles``;
+    ``401`` without a valid token, ``403`` with one whose role is not allowed. Unknown role
+    names fail at import time (``ValueError``)."""
+    if not roles:
+        raise ValueError("require_roles needs at least one role")
+    allowed = frozenset(Role(r) for r in roles)
+    allowed_text = ", ".join(sorted(r.value for r in allowed))
+
+    async def dependency(
+        principal: CurrentPrincipal,
+        settings: Annotated[AuthSettings, Depends(get_auth_settings)],
+    ) -> Principal:
+        if principal.role not in allowed:
+            reason = (
+                f"role {principal.role.value} is not allowed to perform this action "
+                f"(requires: {allowed_text})"
+            )
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=[
+                    {
+                        "field": "Authorization",
+                        "message": (
+                            f"Vai trò {principal.role.value} không có quyền thực hiện thao tác "
+                            f"này (cần: {allowed_text})"
+                        ),
+                        "message_en": reason,
+                    }
+                ],
+                headers={
+                    "WWW-Authenticate": _www_authenticate(
+                        settings.audience, "insufficient_scope", reason
+                    )
+                },
+            )
+        return principal
+
+    dependency.__name__ = f"require_roles_{'_'.join(sorted(r.value for r in allowed))}"
+    return dependency

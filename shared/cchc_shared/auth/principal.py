@@ -1,0 +1,109 @@
+"""Roles and bindings: the authenticated caller (:class:`Principal`) and its checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+from cchc_shared.contracts.vocabulary import Role
+
+STAFF_ROLES: Final[frozenset[Role]] = frozenset({Role.SECRETARIAT, Role.ADMIN})
+
+_AGENCY_CODE_RE: Final = re.compile(AGENCY_CODE_PATTERN)
+# Same rule as ``MemberId`` in cchc_shared.contracts.events.
+_MEMBER_ID_RE: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SUBJECT_RE: Final = re.compile(r"^[^\x00-\x20\x7f-\x9f]{1,200}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller. Bindings are checked on construction:
+    ``agency_submitter`` has exactly an ``agency_code``, ``surveyor`` exactly a ``member_id``,
+    the other roles neither."""
+
+    subject: str
+    role: Role
+    agency_code: str | None = None
+    member_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.role, Role):
+            try:
+                object.__setattr__(self, "role", Role(self.role))
+            except ValueError:
+                raise ValueError(f"unknown role {self.role!r}") from None
+        _check_binding(self.role, self.agency_code, self.member_id)
+        if not isinstance(self.subject, str) or not _SUBJECT_RE.fullmatch(self.subject):
+            raise ValueError("subject must be 1-200 visible characters without spaces")
+
+    @property
+    def is_staff(self) -> bool:
+        """Secretariat (Phòng CCHC, Sở Nội vụ) or admin: may see and manage everything."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_agency_submitter(self) -> bool:
+        return self.role is Role.AGENCY_SUBMITTER
+
+    @property
+    def is_surveyor(self) -> bool:
+        return self.role is Role.SURVEYOR
+
+    @property
+    def is_committee_viewer(self) -> bool:
+        return self.role is Role.COMMITTEE_VIEWER
+
+    @property
+    def can_read_all(self) -> bool:
+        """Staff and the People's Committee may read every agency's data."""
+        return self.is_staff or self.role is Role.COMMITTEE_VIEWER
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {Role(r) for r in roles}
+
+    def owns_agency(self, agency_code: str) -> bool:
+        """True for an ``agency_submitter`` bound to exactly this agency."""
+        return self.role is Role.AGENCY_SUBMITTER and self.agency_code == agency_code
+
+    def is_member(self, member_id: str) -> bool:
+        """True for a ``surveyor`` bound to exactly this member id."""
+        return self.role is Role.SURVEYOR and self.member_id == member_id
+
+
+def _check_binding(role: Role, agency_code: str | None, member_id: str | None) -> None:
+    if role is Role.AGENCY_SUBMITTER:
+        if not agency_code:
+            raise ValueError(
+                "role agency_submitter needs an agency code "
+                "(vai trò agency_submitter cần mã cơ quan)"
+            )
+        if not _AGENCY_CODE_RE.fullmatch(agency_code):
+            raise ValueError(
+                f"invalid agency code {agency_code!r}: expected a short code such as SNV, "
+                "a 3-digit district or a 5-digit ward statistics code "
+                "(mã cơ quan không hợp lệ)"
+            )
+    elif agency_code is not None:
+        raise ValueError(
+            f"role {role.value} is not bound to an agency "
+            f"(vai trò {role.value} không gắn với cơ quan)"
+        )
+    if role is Role.SURVEYOR:
+        if not member_id:
+            raise ValueError("role surveyor needs a member id (vai trò surveyor cần mã thành viên)")
+        if not _MEMBER_ID_RE.fullmatch(member_id):
+            raise ValueError(
+                f"invalid member id {member_id!r}: 1-64 characters of A-Z a-z 0-9 . _ - "
+                "(mã thành viên không hợp lệ)"
+            )
+    elif member_id is not None:
+        raise ValueError(
+            f"role {role.value} is not bound to a member "
+            f"(vai trò {role.value} không gắn với thành viên tổ khảo sát)"
+        )

@@ -1,0 +1,98 @@
+"""Evaluation phase: every team member scores each visit."""
+
+from __future__ import annotations
+
+import random
+from functools import partial
+from typing import Any
+
+from cchc_tools.demo.client import Api, _gather, _until
+from cchc_tools.demo.progress import Progress
+from cchc_tools.demo.scenario import DIFFICULTIES, LIMITATIONS, STRENGTHS
+from cchc_tools.demo.settings import YEAR
+
+
+def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
+    step = float(rubric.get("step", 0.5))
+    scores = []
+    for criterion in rubric["criteria"]:
+        maximum = float(criterion["max_score"])
+        f = min(1.0, max(0.0, fraction + rng.uniform(-0.06, 0.06)))
+        value = round(f * maximum / step) * step
+        bands = criterion["bands"]
+        if not any(b["min_score"] <= value <= b["max_score"] for b in bands):
+            edges = [b["min_score"] for b in bands] + [b["max_score"] for b in bands]
+            value = min(edges, key=lambda e: abs(e - value))
+        scores.append({"criterion": criterion["code"], "score": value})
+    return scores
+
+
+async def evaluate(
+    api: Api,
+    rounds: list[dict[str, Any]],
+    quality: dict[str, float],
+    progress: Progress,
+    timeout: float,
+) -> int:
+    """Each member of each round's team evaluates each visit; returns how many were new."""
+    rubric = await api.get("evaluation", f"/api/v1/rubrics/{YEAR}")
+    roles = ("head", "member", "secretary")
+    jobs: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = [
+        (round_, visit, seat)
+        for round_ in rounds
+        for visit in round_["visits"]
+        for seat in round_["team"]
+        if seat["role"] in roles
+    ]
+
+    async def known(round_id: str) -> bool:
+        response = await api.call("GET", "evaluation", f"/api/v1/rounds/{round_id}", ok=(200, 404))
+        return response.status_code == 200 and len(response.json()["visits"]) > 0
+
+    progress.start("Chờ phân hệ đánh giá nhận đợt", len(rounds))
+    for round_ in rounds:
+        await _until(
+            f"evaluation to know round {round_['round_id']}",
+            partial(known, round_["round_id"]),
+            timeout,
+        )
+        progress.advance()
+    progress.finish()
+
+    progress.start("Ghi phiếu đánh giá", len(jobs))
+    created = 0
+
+    async def one(round_: dict[str, Any], visit: dict[str, Any], seat: dict[str, Any]) -> None:
+        nonlocal created
+        rng = random.Random(f"{visit['visit_id']}:{seat['member_id']}")
+        q = quality.get(visit["initiative_id"], rng.uniform(0.5, 0.85))
+        scores = _scores(rubric, q + rng.uniform(-0.05, 0.05), rng)
+        total = sum(s["score"] for s in scores)
+        recommendation = (
+            "replicate" if total >= 72 else "improve" if total >= 55 else "not_recommended"
+        )
+        response = await api.call(
+            "POST",
+            "evaluation",
+            "/api/v1/evaluations",
+            role="surveyor",
+            member=seat["member_id"],
+            ok=(201, 409),
+            json={
+                "visit_id": visit["visit_id"],
+                "initiative_id": visit["initiative_id"],
+                "round_id": round_["round_id"],
+                "scores": scores,
+                "strengths": rng.choice(STRENGTHS),
+                "limitations": rng.choice(LIMITATIONS),
+                "difficulties": rng.choice(DIFFICULTIES),
+                "recommendation": recommendation,
+            },
+        )
+        if response.status_code == 201:
+            created += 1
+        progress.advance()
+
+    await _gather(api.settings.concurrency, (partial(one, *j) for j in jobs))
+    progress.finish()
+    return created

@@ -1,0 +1,85 @@
+"""The demo's settings, constants and summary of what the system holds."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from cchc_shared.auth import AuthSettings
+
+YEAR = 2023
+SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004}
+PLATFORM_SOURCE = "https://dichvucong.hochiminhcity.gov.vn/cchc-connector"
+DEMO_NAMESPACE = uuid.UUID("5b0d7a7e-2f4c-4a57-9d0e-0c2d3c2c2023")
+VN = timedelta(hours=7)
+
+
+def _default_url(service: str) -> str:
+    explicit = os.environ.get(f"CCHC_{service.upper()}_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    port = os.environ.get(f"CCHC_{service.upper()}_HTTP_PORT", str(DEFAULT_PORTS[service]))
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class DemoSettings:
+    urls: dict[str, str] = field(default_factory=lambda: {s: _default_url(s) for s in SERVICES})
+    amqp_url: str = field(
+        default_factory=lambda: os.environ.get(
+            "CCHC_AMQP_URL", "amqp://guest:guest@localhost:5672/"
+        )
+    )
+    out: Path | None = None
+    initiatives: int = 150  # valid ones, HTTP and inbound together
+    inbound: int = 24  # of which through cchc.inbound
+    seed: int = 2023
+    planner_time_limit: float = 5.0
+    wait_timeout: float = 180.0
+    concurrency: int = 6
+    progress: bool = True
+    auth: AuthSettings = field(default_factory=AuthSettings)
+
+
+@dataclass
+class DemoSummary:
+    campaign_year: int = YEAR
+    submitted_http: int = 0  # new this run
+    submitted_http_existing: int = 0  # already there (409)
+    submitted_inbound: int = 0  # valid messages published
+    invalid_inbound: int = 0  # invalid messages published
+    initiatives: int = 0  # what intake holds for the campaign
+    rejected: int = 0  # reporting's count of rejected inbound messages
+    rounds: int = 0
+    visits: int = 0
+    evaluations: int = 0
+    recommended: int = 0
+    decided: int = 0
+    recommended_ids: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        return [
+            f"Chiến dịch {self.campaign_year} — tóm tắt / summary",
+            f"  sáng kiến đã gửi (submitted)      : {self.initiatives} "
+            f"(HTTP mới {self.submitted_http}, đã có {self.submitted_http_existing}, "
+            f"qua cchc.inbound {self.submitted_inbound})",
+            f"  bị từ chối (rejected inbound)     : {self.rejected} "
+            f"(gửi không hợp lệ: {self.invalid_inbound})",
+            f"  đợt khảo sát (rounds)             : {self.rounds}",
+            f"  lượt khảo sát (visits)            : {self.visits}",
+            f"  phiếu đánh giá (evaluations)      : {self.evaluations}",
+            f"  đã quyết định (decided)           : {self.decided}",
+            f"  đề xuất nhân rộng (recommended)   : {self.recommended}",
+            f"  tệp đã ghi (files written)        : {len(self.files)}",
+            f"  thời gian (seconds)               : {self.seconds:.1f}",
+        ]
+
+
+class DemoError(RuntimeError):
+    pass

@@ -11,7 +11,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Final
@@ -292,6 +292,22 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
     RejectionFact,
     ParContributionFact,
 )
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """Every fact of one campaign year (evaluations: those of its initiatives or rounds)."""
+
+    year: int
+    initiatives: Sequence[InitiativeFact] = ()
+    withdrawals: Sequence[WithdrawalFact] = ()
+    rounds: Sequence[RoundFact] = ()
+    cancellations: Sequence[CancellationFact] = ()
+    evaluations: Sequence[EvaluationFact] = ()
+    recommendations: Sequence[RecommendationFact] = ()
+    rejections: Sequence[RejectionFact] = ()
+    decisions: Sequence[DecisionFact] = ()
+    par_contributions: Sequence[ParContributionFact] = ()
 
 
 def _round_fact(data: RoundScheduledV1, version: Version) -> RoundFact:

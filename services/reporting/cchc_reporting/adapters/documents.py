@@ -27,7 +27,7 @@ from cchc_reporting.domain.labels import (
     SCOPE_VI,
     par_area_vi,
 )
-from cchc_reporting.domain.views import (
+from cchc_reporting.domain.read_models import (
     CampaignView,
     EvaluationSummary,
     InitiativeLife,

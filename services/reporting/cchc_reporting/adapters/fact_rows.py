@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import RowMapping
@@ -39,9 +39,13 @@ from cchc_reporting.domain.facts import (
     Version,
     VisitFact,
     WithdrawalFact,
+    build,
 )
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 # Each kind's table and the columns of its key.
 TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
@@ -64,25 +68,21 @@ _COERCE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _fields(kind: type[Any], skip: tuple[str, ...] = ()) -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(kind) if f.name not in ("version", *skip)]
-
-
 def _load(kind: type[T], values: Mapping[Any, Any], **given: Any) -> T:
-    """An instance of the dataclass ``kind`` from same-named values, coerced to its types;
-    ``given`` supplies the fields that are not plain columns."""
-    loaded = {
-        f.name: _COERCE.get(str(f.type), _same)(values[f.name]) for f in _fields(kind, tuple(given))
-    }
-    return kind(**loaded, **given)
+    """``kind`` from same-named values, coerced to its fields' types."""
+    return build(kind, lambda f: _COERCE.get(str(f.type), _same)(values[f.name]), **given)
 
 
 def _same(value: Any) -> Any:
     return value
 
 
+def _fields(fact: Fact) -> list[str]:
+    return [f.name for f in dataclasses.fields(fact) if f.name != "version"]
+
+
 def fact_row(fact: Fact) -> dict[str, Any]:
-    row: dict[str, Any] = {f.name: getattr(fact, f.name) for f in _fields(type(fact))}
+    row: dict[str, Any] = {name: getattr(fact, name) for name in _fields(fact)}
     row["version"] = fact.version.stamp
     row["version_event_id"] = fact.version.event_id
     if isinstance(fact, RoundFact):

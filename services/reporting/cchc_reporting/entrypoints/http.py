@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -51,6 +51,14 @@ AgencyCode = Annotated[str | None, Query(pattern=r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}
 DistrictCode = Annotated[
     str | None, Query(pattern=r"^\d{3}$", description="a district: it and its wards")
 ]
+
+
+def _attachment(content: bytes, media: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _page(items: Sequence[T], page: int, page_size: int) -> tuple[list[T], int]:
@@ -250,11 +258,7 @@ async def export(
         body, media = exports.to_csv(sheet), exports.CSV_TYPE
     else:
         body, media = exports.to_xlsx(sheet), exports.XLSX_TYPE
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{table}-{year}.{fmt}"'},
-    )
+    return _attachment(body, media, f"{table}-{year}.{fmt}")
 
 
 DocumentKind = Literal["survey-report", "proposal", "par-index-annex"]
@@ -265,12 +269,9 @@ MEDIA = {
 }
 
 
-def _document_response(content: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        content,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
-    )
+DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {m: {} for m in MEDIA.values()}}
+}
 
 
 Number = Annotated[
@@ -289,7 +290,7 @@ IssuedOn = Annotated[
 @router.get(
     "/campaigns/{year}/documents/{kind}.{fmt}",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses=DOCUMENT_RESPONSES,
 )
 async def campaign_document(
     year: Year,
@@ -305,13 +306,13 @@ async def campaign_document(
     annex, in the Nghị định 30/2020/NĐ-CP layout."""
     view = await queries.campaign(services, year)
     content = await services.documents.campaign_document(view, kind, fmt, number, issued_on)
-    return _document_response(content, fmt, f"{kind}-{year}")
+    return _attachment(content, MEDIA[fmt], f"{kind}-{year}.{fmt}")
 
 
 @router.get(
     "/campaigns/{year}/rounds/{round_id}/documents/survey-report.{fmt}",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses=DOCUMENT_RESPONSES,
 )
 async def round_document(
     year: Year,
@@ -325,7 +326,7 @@ async def round_document(
     view = await queries.campaign(services, year)
     found = queries.round_of(view, round_id)
     content = await services.documents.round_report_bytes(view, found, fmt, number, issued_on)
-    return _document_response(content, fmt, f"survey-report-{year}-round-{found.sequence}")
+    return _attachment(content, MEDIA[fmt], f"survey-report-{year}-round-{found.sequence}.{fmt}")
 
 
 @router.post("/admin/rebuild", response_model=schemas.RebuildOut, tags=["operations"])

@@ -41,7 +41,7 @@ from cchc_reporting.adapters import exports
 from cchc_reporting.adapters.documents import DocumentBuilder, render
 from cchc_reporting.adapters.orm import event_log, kit_tables
 from cchc_reporting.bootstrap import MIGRATIONS
-from cchc_reporting.domain.views import InitiativeFilter
+from cchc_reporting.domain.filters import InitiativeFilter
 from cchc_reporting.service_layer import handlers
 from cchc_reporting.service_layer.queries import CampaignViews
 from cchc_reporting.service_layer.unit_of_work import SqlReportingUnitOfWork

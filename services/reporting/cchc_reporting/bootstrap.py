@@ -1,4 +1,5 @@
-"""The composition root of the reporting service."""
+"""The composition root of the reporting service: the one place where adapters are chosen
+and wired to the service layer and the entry points."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_reporting.adapters.documents import DocumentBuilder, Signer
 from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
-from cchc_reporting.entrypoints import api
+from cchc_reporting.entrypoints import http
 from cchc_reporting.entrypoints.messages import ROUTES
+from cchc_reporting.ports import UnitOfWork
 from cchc_reporting.service_layer.queries import CampaignViews
-from cchc_reporting.service_layer.unit_of_work import SqlReportingUnitOfWork, UnitOfWork
+from cchc_reporting.service_layer.services import Services
+from cchc_reporting.service_layer.unit_of_work import SqlReportingUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
@@ -22,29 +26,31 @@ from cchc_shared.chassis.settings import ServiceSettings
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 
 
-def uow_factory(runtime: ServiceRuntime) -> Callable[[], UnitOfWork]:
+def uow_factory(
+    engine: AsyncEngine, source: str, on_commit: Callable[[], None] | None = None
+) -> Callable[[], UnitOfWork]:
     def make() -> UnitOfWork:
-        return SqlReportingUnitOfWork(
-            runtime.engine,
-            runtime.tables,
-            source=runtime.settings.source,
-            on_commit=runtime.wake_relay,
-        )
+        return SqlReportingUnitOfWork(engine, kit_tables, source=source, on_commit=on_commit)
 
     return make
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    runtime = ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
-    runtime.subscribe(ROUTES, uow_factory(runtime))
-    return runtime
+def build_services(settings: ServiceSettings, uow: Callable[[], UnitOfWork]) -> Services:
+    signer = Signer()
+    if isinstance(settings, ReportingSettings):
+        signer = Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
+    return Services(uow=uow, views=CampaignViews(uow), documents=DocumentBuilder(signer))
 
 
 def create_app(
     settings: ServiceSettings | None = None, auth: AuthSettings | None = None
 ) -> FastAPI:
     settings = settings or ReportingSettings()
-    runtime = build_runtime(settings)
+    runtime = ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
+    services = build_services(
+        settings, uow_factory(runtime.engine, settings.source, runtime.wake_relay)
+    )
+    runtime.subscribe(ROUTES, services)
     app = create_http_app(
         runtime,
         title="CCHC — Báo cáo",
@@ -54,14 +60,8 @@ def create_app(
             "and the documents for the City People's Committee (DOCX/PDF, Nghị định "
             "30/2020/NĐ-CP)."
         ),
-        routers=[api.router],
+        routers=[http.router],
     )
     configure_auth(app, auth)
-    signer = Signer()
-    if isinstance(settings, ReportingSettings):
-        signer = Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
-    factory = uow_factory(runtime)
-    app.state.reporting = api.ReportingServices(
-        views=CampaignViews(factory), uow_factory=factory, documents=DocumentBuilder(signer)
-    )
+    app.state.services = services
     return app

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cchc_reporting.domain.filters import InitiativeFilter
 from cchc_reporting.domain.labels import (
     DECISION_VI,
     KIND_VI,
@@ -29,10 +30,9 @@ from cchc_reporting.domain.labels import (
     STATUS_VI,
     par_area_vi,
 )
-from cchc_reporting.domain.views import (
+from cchc_reporting.domain.read_models import (
     AgencyScorecard,
     CampaignView,
-    InitiativeFilter,
     InitiativeLife,
     ParIndexRow,
     RankedInitiative,

@@ -11,10 +11,11 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from uuid import UUID
 
 from cchc_shared.contracts.events import (
@@ -31,6 +32,11 @@ from cchc_shared.contracts.events import (
     RoundScheduledV1,
     SelectionDecidedV1,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # Ranks break a tie between two versions stamped with the same microsecond: an amendment
@@ -294,23 +300,32 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
 )
 
 
-def _round_fact(data: RoundScheduledV1, version: Version) -> RoundFact:
-    rescheduled = isinstance(data, RoundRescheduledV1)
-    return RoundFact(
-        round_id=data.round_id,
-        campaign_year=data.campaign_year,
-        sequence=data.sequence,
-        starts_on=data.starts_on,
-        ends_on=data.ends_on,
-        team=tuple(TeamMemberFact(m.member_id, m.name, m.role, m.agency_code) for m in data.team),
-        visits=tuple(
-            VisitFact(v.visit_id, v.initiative_id, v.agency_code, v.date, v.starts_at)
-            for v in data.visits
-        ),
-        rescheduled=rescheduled,
-        reason=data.reason if isinstance(data, RoundRescheduledV1) else "",
-        version=version,
-    )
+@dataclass(frozen=True)
+class CampaignFacts:
+    """Every fact of one campaign year (evaluations: those of its initiatives or rounds)."""
+
+    year: int
+    initiatives: Sequence[InitiativeFact] = ()
+    withdrawals: Sequence[WithdrawalFact] = ()
+    rounds: Sequence[RoundFact] = ()
+    cancellations: Sequence[CancellationFact] = ()
+    evaluations: Sequence[EvaluationFact] = ()
+    recommendations: Sequence[RecommendationFact] = ()
+    rejections: Sequence[RejectionFact] = ()
+    decisions: Sequence[DecisionFact] = ()
+    par_contributions: Sequence[ParContributionFact] = ()
+
+
+def build(kind: type[T], read: Callable[[dataclasses.Field[Any]], Any], **given: Any) -> T:
+    """An instance of the dataclass ``kind``: the fields in ``given`` as given, every other
+    field read by ``read`` (a fact's fields carry the names of the event's, and of its row's)."""
+    fields = dataclasses.fields(kind)
+    return kind(**{f.name: read(f) for f in fields if f.name not in given}, **given)
+
+
+def _copy(kind: type[T], source: object, **given: Any) -> T:
+    """``kind`` from the same-named attributes of ``source`` (an event's data)."""
+    return build(kind, lambda f: getattr(source, f.name), **given)
 
 
 def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventData) -> list[Fact]:
@@ -318,136 +333,46 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
     versions the facts whose data carry no timestamp of their own (round states, rejections).
     An event type the service does not project yet contributes nothing (it stays in the log,
     so a later version of the service can rebuild from it)."""
-    if isinstance(data, InitiativeAmendedV1 | InitiativeSubmittedV1):
-        amended = isinstance(data, InitiativeAmendedV1)
-        moment = data.amended_at if isinstance(data, InitiativeAmendedV1) else data.submitted_at
-        return [
-            InitiativeFact(
-                initiative_id=data.initiative_id,
-                campaign_year=data.campaign_year,
-                agency_code=data.agency_code,
-                kind=data.kind,
-                title=data.title,
-                summary=data.summary,
-                par_area=data.par_area,
-                applied_since=data.applied_since,
-                results=data.results,
-                limitations=data.limitations,
-                submitted_at=data.submitted_at,
-                amended_at=data.amended_at if isinstance(data, InitiativeAmendedV1) else None,
-                version=Version.of(moment, event_id, 1 if amended else 0),
-            )
-        ]
+    if isinstance(data, InitiativeAmendedV1):
+        version = Version.of(data.amended_at, event_id, 1)  # outranks the submission
+        return [_copy(InitiativeFact, data, version=version)]
+    if isinstance(data, InitiativeSubmittedV1):
+        version = Version.of(data.submitted_at, event_id)
+        return [_copy(InitiativeFact, data, amended_at=None, version=version)]
     if isinstance(data, InitiativeWithdrawnV1):
-        return [
-            WithdrawalFact(
-                initiative_id=data.initiative_id,
-                campaign_year=data.campaign_year,
-                agency_code=data.agency_code,
-                reason=data.reason,
-                withdrawn_at=data.withdrawn_at,
-                version=Version.of(data.withdrawn_at, event_id),
-            )
-        ]
+        return [_copy(WithdrawalFact, data, version=Version.of(data.withdrawn_at, event_id))]
     if isinstance(data, RoundScheduledV1):  # RoundRescheduledV1 is a subclass
-        rank = 1 if isinstance(data, RoundRescheduledV1) else 0
-        return [_round_fact(data, Version.of(occurred_at, event_id, rank))]
+        rescheduled = isinstance(data, RoundRescheduledV1)
+        round_fact = _copy(
+            RoundFact,
+            data,
+            team=tuple(_copy(TeamMemberFact, m) for m in data.team),
+            visits=tuple(_copy(VisitFact, v) for v in data.visits),
+            rescheduled=rescheduled,
+            reason=data.reason if isinstance(data, RoundRescheduledV1) else "",
+            version=Version.of(occurred_at, event_id, 1 if rescheduled else 0),
+        )
+        return [round_fact]
     if isinstance(data, RoundCancelledV1):
-        return [
-            CancellationFact(
-                round_id=data.round_id,
-                campaign_year=data.campaign_year,
-                sequence=data.sequence,
-                reason=data.reason,
-                cancelled_at=data.cancelled_at,
-                version=Version.of(data.cancelled_at, event_id),
-            )
-        ]
+        return [_copy(CancellationFact, data, version=Version.of(data.cancelled_at, event_id))]
     if isinstance(data, EvaluationRecordedV1):
-        return [
-            EvaluationFact(
-                evaluation_id=data.evaluation_id,
-                initiative_id=data.initiative_id,
-                round_id=data.round_id,
-                visit_id=data.visit_id,
-                evaluator_id=data.evaluator_id,
-                scores=tuple(ScoreFact(s.criterion, s.score, s.max_score) for s in data.scores),
-                total=data.total,
-                strengths=data.strengths,
-                limitations=data.limitations,
-                difficulties=data.difficulties,
-                recommendation=data.recommendation,
-                recorded_at=data.recorded_at,
-                version=Version.of(data.recorded_at, event_id),
-            )
-        ]
+        scores = tuple(_copy(ScoreFact, s) for s in data.scores)
+        version = Version.of(data.recorded_at, event_id)
+        return [_copy(EvaluationFact, data, scores=scores, version=version)]
     if isinstance(data, ReplicationRecommendedV1):
-        return [
-            RecommendationFact(
-                initiative_id=data.initiative_id,
-                campaign_year=data.campaign_year,
-                agency_code=data.agency_code,
-                title=data.title,
-                kind=data.kind,
-                par_area=data.par_area,
-                final_score=data.final_score,
-                evaluation_count=data.evaluation_count,
-                scope=data.scope,
-                rationale=data.rationale,
-                decided_at=data.decided_at,
-                version=Version.of(data.decided_at, event_id),
-            )
-        ]
+        version = Version.of(data.decided_at, event_id)
+        return [_copy(RecommendationFact, data, version=version)]
     if isinstance(data, SelectionDecidedV1):
-        return [
-            DecisionFact(
-                initiative_id=data.initiative_id,
-                campaign_year=data.campaign_year,
-                decision=data.decision,
-                scope=data.scope,
-                final_score=data.final_score,
-                evaluation_count=data.evaluation_count,
-                rationale=data.rationale,
-                overridden=data.overridden,
-                decided_at=data.decided_at,
-                version=Version.of(data.decided_at, event_id),
-            )
-        ]
+        return [_copy(DecisionFact, data, version=Version.of(data.decided_at, event_id))]
     if isinstance(data, ParIndexContributionUpdatedV1):
-        rule = data.rule
-        return [
-            ParContributionFact(
-                campaign_year=data.campaign_year,
-                agency_code=data.agency_code,
-                submitted=data.submitted,
-                surveyed=data.surveyed,
-                recommended=data.recommended,
-                mean_score=data.mean_score,
-                points=data.points,
-                rule=ParRuleFact(
-                    per_submitted=rule.per_submitted,
-                    per_surveyed=rule.per_surveyed,
-                    per_recommended=rule.per_recommended,
-                    cap=rule.cap,
-                    district_counts_wards=rule.district_counts_wards,
-                    final_score_method=rule.final_score_method,
-                ),
-                computed_at=data.computed_at,
-                # The publisher numbers the states of one unit: the highest number wins.
-                version=Version.numbered(data.version, event_id),
-            )
-        ]
+        # The publisher numbers the states of one unit: the highest number wins.
+        version = Version.numbered(data.version, event_id)
+        rule = _copy(ParRuleFact, data.rule)
+        return [_copy(ParContributionFact, data, rule=rule, version=version)]
     if isinstance(data, InitiativeRejectedV1):
-        return [
-            RejectionFact(
-                origin_source=data.origin_source,
-                origin_id=data.origin_id,
-                errors=tuple((e.field, e.message) for e in data.errors),
-                occurred_at=occurred_at,
-                version=Version.of(occurred_at, event_id),
-                campaign_year=data.campaign_year,
-            )
-        ]
+        errors = tuple((e.field, e.message) for e in data.errors)
+        version = Version.of(occurred_at, event_id)
+        return [_copy(RejectionFact, data, errors=errors, occurred_at=occurred_at, version=version)]
     return []
 
 

@@ -28,318 +28,49 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from enum import StrEnum
-from functools import lru_cache
+from datetime import date, time
 from typing import Final
 from uuid import UUID
 
+from cchc_reporting.domain.agencies import (
+    UNKNOWN_LEVEL,
+    AgencyInfo,
+    agency_info,
+    par_index_units,
+)
 from cchc_reporting.domain.facts import (
+    CampaignFacts,
     CancellationFact,
-    DecisionFact,
     EvaluationFact,
     InitiativeFact,
     ParContributionFact,
     ParRuleFact,
     RecommendationFact,
-    RejectionFact,
     RoundFact,
-    TeamMemberFact,
-    WithdrawalFact,
 )
-from cchc_shared.contracts.text import fold as _fold
+from cchc_reporting.domain.read_models import (
+    STATUSES,
+    AgencyScorecard,
+    AreaFigures,
+    CampaignView,
+    Dashboard,
+    InitiativeLife,
+    ParIndexRow,
+    RankedInitiative,
+    RoundResult,
+    Status,
+    VisitResult,
+    fold,
+    mean,
+    score,
+    summarise,
+)
 from cchc_shared.contracts.vocabulary import KINDS, PAR_AREAS, RECOMMENDATIONS, SCOPES
-from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
+from cchc_shared.reference import AgencyLevel
 
 EVALUATOR_ROLES: Final[frozenset[str]] = frozenset({"head", "member"})
-UNKNOWN_LEVEL: Final = "unknown"
-
-
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    SCHEDULED = "scheduled"
-    VISITED = "visited"
-    EVALUATED = "evaluated"
-    DECIDED = "decided"
-    RECOMMENDED = "recommended"
-    WITHDRAWN = "withdrawn"
-
-
-STATUSES: Final[tuple[str, ...]] = tuple(s.value for s in Status)
-
-
-@lru_cache(maxsize=65_536)
-def fold(text: str) -> str:
-    """Text for sorting and comparing without case or diacritics (cached: titles, agency names
-    and evaluators' remarks repeat across the views)."""
-    return _fold(text)
-
-
-def score(value: float) -> float:
-    """A score as stored and shown: rounded to two decimals the way the evaluation service
-    rounds its final scores (Python's ``round``), so both services show the same figures."""
-    return round(value, 2)
-
-
-def mean(values: Sequence[float]) -> float | None:
-    return score(statistics.fmean(values)) if values else None
-
-
-# ---------------------------------------------------------------------------------------
-# Agencies
-
-
-@dataclass(frozen=True)
-class AgencyInfo:
-    code: str
-    name: str
-    level: str
-    district_code: str | None
-    district_name: str | None
-
-    @property
-    def par_unit_code(self) -> str:
-        """The unit whose PAR Index this agency's initiatives count for."""
-        return self.district_code or self.code
-
-
-def agency_info(code: str) -> AgencyInfo:
-    agency = get_agency(code)
-    if agency is None:
-        return AgencyInfo(code, code, UNKNOWN_LEVEL, None, None)
-    district_code: str | None = None
-    if agency.level is AgencyLevel.DISTRICT:
-        district_code = agency.code
-    elif agency.level is AgencyLevel.COMMUNE:
-        district_code = agency.parent_code
-    district = get_agency(district_code) if district_code else None
-    return AgencyInfo(
-        code=agency.code,
-        name=agency.name,
-        level=agency.level.value,
-        district_code=district_code,
-        district_name=district.name if district else None,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Input
-
-
-@dataclass(frozen=True)
-class CampaignFacts:
-    """Every fact of one campaign year (evaluations: those of its initiatives or rounds)."""
-
-    year: int
-    initiatives: Sequence[InitiativeFact] = ()
-    withdrawals: Sequence[WithdrawalFact] = ()
-    rounds: Sequence[RoundFact] = ()
-    cancellations: Sequence[CancellationFact] = ()
-    evaluations: Sequence[EvaluationFact] = ()
-    recommendations: Sequence[RecommendationFact] = ()
-    rejections: Sequence[RejectionFact] = ()
-    decisions: Sequence[DecisionFact] = ()
-    par_contributions: Sequence[ParContributionFact] = ()
-
-
-# ---------------------------------------------------------------------------------------
-# Output
-
-
-@dataclass(frozen=True)
-class EvaluationSummary:
-    count: int
-    mean: float | None
-    minimum: float | None
-    maximum: float | None
-    tally: dict[str, int]
-
-    @property
-    def spread(self) -> float | None:
-        if self.minimum is None or self.maximum is None:
-            return None
-        return score(self.maximum - self.minimum)
-
-
-def summarise(evaluations: Sequence[EvaluationFact]) -> EvaluationSummary:
-    totals = [e.total for e in evaluations]
-    tally = Counter(e.recommendation for e in evaluations)
-    return EvaluationSummary(
-        count=len(totals),
-        mean=mean(totals),
-        minimum=score(min(totals)) if totals else None,
-        maximum=score(max(totals)) if totals else None,
-        tally={r: tally.get(r, 0) for r in RECOMMENDATIONS},
-    )
-
-
-@dataclass(frozen=True)
-class InitiativeLife:
-    initiative_id: UUID
-    campaign_year: int
-    agency: AgencyInfo
-    kind: str
-    title: str
-    summary: str
-    par_area: str
-    results: str
-    limitations: str
-    applied_since: date | None
-    submitted_at: datetime | None
-    amended_at: datetime | None
-    submission_received: bool
-    status: Status
-    withdrawn_at: datetime | None
-    withdrawal_reason: str
-    round_id: UUID | None
-    round_sequence: int | None
-    visit_date: date | None
-    visit_starts_at: time | None
-    evaluations: tuple[EvaluationFact, ...]
-    summary_scores: EvaluationSummary
-    recommendation: RecommendationFact | None
-    decision: DecisionFact | None
-
-    @property
-    def withdrawn(self) -> bool:
-        return self.status is Status.WITHDRAWN
-
-    @property
-    def surveyed(self) -> bool:
-        return bool(self.evaluations)
-
-    @property
-    def mean_score(self) -> float | None:
-        return self.summary_scores.mean
-
-
-@dataclass(frozen=True)
-class RankedInitiative:
-    rank: int
-    life: InitiativeLife
-
-
-@dataclass(frozen=True)
-class VisitResult:
-    visit_id: UUID
-    initiative_id: UUID
-    title: str
-    agency: AgencyInfo
-    par_area: str | None
-    date: date
-    starts_at: time
-    evaluations: tuple[EvaluationFact, ...]
-    summary_scores: EvaluationSummary
-    status: Status | None
-
-
-@dataclass(frozen=True)
-class RoundResult:
-    round_id: UUID
-    campaign_year: int
-    sequence: int
-    status: str  # scheduled | rescheduled | cancelled
-    starts_on: date | None
-    ends_on: date | None
-    team: tuple[TeamMemberFact, ...]
-    visits: tuple[VisitResult, ...]
-    reason: str
-    summary_scores: EvaluationSummary
-    visits_evaluated: int
-    strengths: tuple[str, ...]
-    limitations: tuple[str, ...]
-    difficulties: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AgencyScorecard:
-    agency: AgencyInfo
-    submitted: int
-    withdrawn: int
-    scheduled: int
-    surveyed: int
-    evaluations: int
-    recommended: int
-    mean_score: float | None
-    best_score: float | None
-    initiatives: tuple[InitiativeLife, ...]
-
-
-@dataclass(frozen=True)
-class ParIndexRow:
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    submitted: int
-    surveyed: int
-    recommended: int
-    mean_score: float | None
-    points: float
-
-
-@dataclass(frozen=True)
-class AreaFigures:
-    par_area: str
-    submitted: int
-    surveyed: int
-    recommended: int
-    mean_score: float | None
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    campaign_year: int
-    initiatives_received: int
-    initiatives_active: int
-    withdrawn: int
-    agencies_participating: int
-    by_status: dict[str, int]
-    by_level: dict[str, int]
-    by_kind: dict[str, int]
-    by_par_area: tuple[AreaFigures, ...]
-    rounds_confirmed: int
-    rounds_cancelled: int
-    visits_planned: int
-    first_visit_on: date | None
-    last_visit_on: date | None
-    surveyed: int
-    evaluations: int
-    mean_score: float | None
-    evaluation_tally: dict[str, int]
-    decisions: dict[str, int]
-    recommended: int
-    recommended_by_scope: dict[str, int]
-    inbound_rejected: int
-    awaiting_submission: int
-
-
-@dataclass
-class CampaignView:
-    """Every read model of one campaign; built once per log position and then queried."""
-
-    year: int
-    lives: dict[UUID, InitiativeLife]
-    rounds: tuple[RoundResult, ...]
-    dashboard: Dashboard
-    ranking: tuple[RankedInitiative, ...]
-    scorecards: tuple[AgencyScorecard, ...]
-    par_index: tuple[ParIndexRow, ...]
-    recommended: tuple[InitiativeLife, ...]
-    # The rule of the newest contribution announced (None before the first): documents state it.
-    par_rule: ParRuleFact | None = None
-    _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
-
-    @property
-    def initiatives(self) -> tuple[InitiativeLife, ...]:
-        return self._sorted_lives
-
-
-# ---------------------------------------------------------------------------------------
-# Building
 
 
 def _latest_per_evaluator(evaluations: Iterable[EvaluationFact]) -> tuple[EvaluationFact, ...]:
@@ -523,9 +254,8 @@ def _round_results(
     cancelled: dict[UUID, CancellationFact],
     latest_evaluations: dict[UUID, tuple[EvaluationFact, ...]],
     lives: dict[UUID, InitiativeLife],
-    agency: object,
+    agency: Callable[[str], AgencyInfo],
 ) -> tuple[RoundResult, ...]:
-    assert callable(agency)
     results: list[RoundResult] = []
     for round_id in sorted(rounds.keys() | cancelled.keys(), key=str):
         state = rounds.get(round_id)
@@ -612,17 +342,6 @@ _LEVEL_ORDER: Final = {
     AgencyLevel.DISTRICT.value: 2,
     UNKNOWN_LEVEL: 3,
 }
-
-
-def par_index_units() -> list[AgencyInfo]:
-    """Every unit the PAR Index ranks: departments, vertical agencies, Thủ Đức City and the
-    districts, in the reference data's order."""
-    city = [
-        agency_info(a.code)
-        for a in load_agencies().values()
-        if a.level in (AgencyLevel.CITY_DEPARTMENT, AgencyLevel.VERTICAL_AGENCY)
-    ]
-    return [*city, *(agency_info(d.code) for d in districts())]
 
 
 def _par_index(
@@ -717,47 +436,3 @@ def _dashboard(
         inbound_rejected=sum(1 for r in facts.rejections if r.counts_in(year)),
         awaiting_submission=awaiting,
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Filters
-
-
-@dataclass(frozen=True)
-class InitiativeFilter:
-    """Query filters; ``district_code`` matches a district and its wards; ``q`` searches
-    titles and agency names ignoring case and Vietnamese diacritics."""
-
-    status: str | None = None
-    agency_code: str | None = None
-    district_code: str | None = None
-    level: str | None = None
-    par_area: str | None = None
-    kind: str | None = None
-    scope: str | None = None
-    q: str | None = None
-
-    def matches_agency(self, agency: AgencyInfo) -> bool:
-        if self.agency_code is not None and agency.code != self.agency_code:
-            return False
-        if self.district_code is not None and agency.district_code != self.district_code:
-            return False
-        return self.level is None or agency.level == self.level
-
-    def matches(self, life: InitiativeLife) -> bool:
-        if not self.matches_agency(life.agency):
-            return False
-        if self.status is not None and life.status.value != self.status:
-            return False
-        if self.par_area is not None and life.par_area != self.par_area:
-            return False
-        if self.kind is not None and life.kind != self.kind:
-            return False
-        if self.scope is not None and (
-            life.recommendation is None or life.recommendation.scope != self.scope
-        ):
-            return False
-        if self.q:
-            needle = fold(self.q)
-            return needle in fold(life.title) or needle in fold(life.agency.name)
-        return True

@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import json
 
-from cchc_reporting.adapters.orm import kit_tables
-from cchc_reporting.bootstrap import MIGRATIONS
+from cchc_reporting.bootstrap import MIGRATIONS, uow_factory
 from cchc_reporting.config import ReportingSettings
 from cchc_reporting.service_layer import handlers
-from cchc_reporting.service_layer.unit_of_work import SqlReportingUnitOfWork
 from cchc_shared.persistence import create_engine
 from cchc_shared.persistence.migrations import upgrade_async
 
@@ -19,8 +17,7 @@ async def rebuild(settings: ReportingSettings) -> handlers.RebuildReport:
     await upgrade_async(settings.resolved_database_url, MIGRATIONS)
     engine = create_engine(settings.resolved_database_url)
     try:
-        uow = SqlReportingUnitOfWork(engine, kit_tables, source=settings.source)
-        return await handlers.rebuild(uow)
+        return await handlers.rebuild(uow_factory(engine, settings.source)())
     finally:
         await engine.dispose()
 

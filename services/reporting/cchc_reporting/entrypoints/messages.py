@@ -4,21 +4,17 @@ from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from cchc_reporting.service_layer import handlers
-from cchc_reporting.service_layer.unit_of_work import UnitOfWork
+from cchc_reporting.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, EventData
 from cchc_shared.contracts.events import EVENTS, EVENTS_EXCHANGE
 from cchc_shared.messaging.routing import RoutingTable
 
-UowFactory = Callable[[], UnitOfWork]
+
+async def record_event(services: Services, event: CloudEvent, data: EventData) -> None:
+    await handlers.record_event(services.uow(), event, data)
 
 
-async def record_event(uow: UowFactory, event: CloudEvent, data: EventData) -> None:
-    await handlers.record_event(uow(), event, data)
-
-
-ROUTES: RoutingTable[UowFactory] = {
+ROUTES: RoutingTable[Services] = {
     model: record_event for model in EVENTS if model.exchange == EVENTS_EXCHANGE
 }

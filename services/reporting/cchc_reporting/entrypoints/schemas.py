@@ -19,7 +19,7 @@ from cchc_reporting.domain.labels import (
     STATUS_VI,
     par_area_vi,
 )
-from cchc_reporting.domain.views import (
+from cchc_reporting.domain.read_models import (
     AgencyScorecard,
     Dashboard,
     EvaluationSummary,

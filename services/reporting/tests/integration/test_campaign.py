@@ -144,10 +144,10 @@ async def test_rebuild_from_the_log_gives_identical_read_models(
     app: FastAPI, client: httpx.AsyncClient, amqp_url: str, settings: ReportingSettings
 ) -> None:
     await fed(client, amqp_url)
-    services = app.state.reporting
+    services = app.state.services
 
     async def facts() -> Any:
-        async with services.uow_factory() as uow:
+        async with services.uow() as uow:
             return (await uow.facts.load_all()).by_kind
 
     live_facts, live_api = await facts(), await snapshot(client)

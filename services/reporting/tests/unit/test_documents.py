@@ -17,7 +17,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from cchc_reporting.adapters.documents import DocumentBuilder, render
-from cchc_reporting.domain.views import CampaignView
+from cchc_reporting.domain.read_models import CampaignView
 from cchc_shared.documents import AdministrativeDocument
 
 from ..campaign import AMENDED_TITLE_A, SPEC, campaign_messages, uid

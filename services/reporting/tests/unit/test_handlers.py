@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from cchc_reporting.adapters.repository import LoggedEvent, LogPosition
-from cchc_reporting.domain.facts import Fact, FactSet, ParContributionFact
-from cchc_reporting.domain.views import CampaignFacts, build_campaign_view
+from cchc_reporting.domain.facts import CampaignFacts, Fact, FactSet, ParContributionFact
+from cchc_reporting.domain.log import LoggedEvent, LogPosition
+from cchc_reporting.domain.views import build_campaign_view
 from cchc_reporting.service_layer import handlers
 from cchc_shared.contracts import (
     CloudEvent,

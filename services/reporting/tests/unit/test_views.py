@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from cchc_reporting.domain.facts import (
+    CampaignFacts,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
@@ -21,13 +22,9 @@ from cchc_reporting.domain.facts import (
     WithdrawalFact,
     facts_from_event,
 )
-from cchc_reporting.domain.views import (
-    CampaignFacts,
-    CampaignView,
-    InitiativeFilter,
-    Status,
-    build_campaign_view,
-)
+from cchc_reporting.domain.filters import InitiativeFilter
+from cchc_reporting.domain.read_models import CampaignView, Status
+from cchc_reporting.domain.views import build_campaign_view
 from cchc_shared.contracts import EncodedMessage, decode_message, parse_data
 from cchc_shared.contracts.events import event_for_type
 

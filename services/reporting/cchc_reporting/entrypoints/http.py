@@ -8,21 +8,18 @@ agency's scorecard and initiatives; survey members see their scores in the evalu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from cchc_reporting.adapters import exports
-from cchc_reporting.adapters.documents import DocumentBuilder
-from cchc_reporting.domain.views import CampaignView, InitiativeFilter
+from cchc_reporting.domain.filters import InitiativeFilter
 from cchc_reporting.entrypoints import schemas
-from cchc_reporting.service_layer import handlers
-from cchc_reporting.service_layer.queries import CampaignViews
-from cchc_reporting.service_layer.unit_of_work import UnitOfWork
+from cchc_reporting.service_layer import handlers, queries
+from cchc_reporting.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea, Scope
@@ -34,20 +31,13 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
-@dataclass
-class ReportingServices:
-    views: CampaignViews
-    uow_factory: Callable[[], UnitOfWork]
-    documents: DocumentBuilder
-
-
-def _services(request: Request) -> ReportingServices:
-    services = request.app.state.reporting
-    assert isinstance(services, ReportingServices)
+def _services(request: Request) -> Services:
+    services = request.app.state.services
+    assert isinstance(services, Services)
     return services
 
 
-Services = Annotated[ReportingServices, Depends(_services)]
+App = Annotated[Services, Depends(_services)]
 
 Year = CampaignYearPath
 PageNumber = Annotated[int, Query(ge=1, description="page, from 1")]
@@ -63,22 +53,12 @@ DistrictCode = Annotated[
 ]
 
 
-def not_found(field: str, vi: str, en: str) -> HTTPException:
-    return HTTPException(404, detail=[{"field": field, "message": vi, "message_en": en}])
-
-
-def forbidden(vi: str, en: str) -> HTTPException:
-    return HTTPException(403, detail=[{"field": "Authorization", "message": vi, "message_en": en}])
-
-
-async def _campaign(services: ReportingServices, year: int) -> CampaignView:
-    if year not in await services.views.years():
-        raise not_found(
-            "year",
-            f"Chưa có dữ liệu của đợt khảo sát năm {year}",
-            f"no data for the {year} campaign",
-        )
-    return await services.views.view(year)
+def _attachment(content: bytes, media: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _page(items: Sequence[T], page: int, page_size: int) -> tuple[list[T], int]:
@@ -111,47 +91,30 @@ def _filters(
 Filters = Annotated[InitiativeFilter, Depends(_filters)]
 
 
-def _own_agency_only(principal: Principal, filters: InitiativeFilter) -> InitiativeFilter:
-    """An agency reads only its own initiatives; the readers' roles read everything."""
-    if principal.can_read_all:
-        return filters
-    if principal.is_agency_submitter and principal.agency_code:
-        if filters.agency_code not in (None, principal.agency_code):
-            raise forbidden(
-                "Cơ quan chỉ xem được sáng kiến của mình",
-                "an agency may read only its own initiatives",
-            )
-        return InitiativeFilter(**{**vars(filters), "agency_code": principal.agency_code})
-    raise forbidden(
-        f"Vai trò {principal.role.value} không xem được báo cáo",
-        f"role {principal.role.value} may not read reports",
-    )
-
-
 router = APIRouter(tags=["reporting"])
 
 
 @router.get("/campaigns", response_model=list[schemas.CampaignOut])
-async def campaigns(services: Services, _: CurrentPrincipal) -> list[schemas.CampaignOut]:
+async def campaigns(services: App, _: CurrentPrincipal) -> list[schemas.CampaignOut]:
     return [schemas.CampaignOut(campaign_year=y) for y in await services.views.years()]
 
 
 @router.get("/campaigns/{year}/dashboard", response_model=schemas.DashboardOut)
-async def dashboard(year: Year, services: Services, _: Reader) -> schemas.DashboardOut:
-    return schemas.DashboardOut.of((await _campaign(services, year)).dashboard)
+async def dashboard(year: Year, services: App, _: Reader) -> schemas.DashboardOut:
+    return schemas.DashboardOut.of((await queries.campaign(services, year)).dashboard)
 
 
 @router.get("/campaigns/{year}/initiatives", response_model=schemas.Page[schemas.InitiativeOut])
 async def initiatives(
     year: Year,
-    services: Services,
+    services: App,
     principal: CurrentPrincipal,
     filters: Filters,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> schemas.Page[schemas.InitiativeOut]:
-    filters = _own_agency_only(principal, filters)
-    view = await _campaign(services, year)
+    filters = queries.readable_filters(principal, filters)
+    view = await queries.campaign(services, year)
     items, total = _page([x for x in view.initiatives if filters.matches(x)], page, page_size)
     return schemas.Page(
         items=[schemas.InitiativeOut.of(x) for x in items],
@@ -165,46 +128,35 @@ async def initiatives(
     "/campaigns/{year}/initiatives/{initiative_id}", response_model=schemas.InitiativeDetailOut
 )
 async def initiative(
-    year: Year, initiative_id: UUID, services: Services, principal: CurrentPrincipal
+    year: Year, initiative_id: UUID, services: App, principal: CurrentPrincipal
 ) -> schemas.InitiativeDetailOut:
-    view = await _campaign(services, year)
-    life = view.lives.get(initiative_id)
-    if life is None or not (principal.can_read_all or principal.owns_agency(life.agency.code)):
-        # Another agency's initiative answers 404, as intake does: its existence is not shown.
-        raise not_found(
-            "initiative_id",
-            "Không tìm thấy sáng kiến trong đợt khảo sát này",
-            "initiative not found in this campaign",
-        )
+    life = await queries.initiative(services, year, initiative_id, principal)
     return schemas.InitiativeDetailOut.detail(life)
 
 
 @router.get("/campaigns/{year}/rounds", response_model=list[schemas.RoundOut])
-async def rounds(year: Year, services: Services, _: Reader) -> list[schemas.RoundOut]:
-    return [schemas.RoundOut.of(r) for r in (await _campaign(services, year)).rounds]
+async def rounds(year: Year, services: App, _: Reader) -> list[schemas.RoundOut]:
+    return [schemas.RoundOut.of(r) for r in (await queries.campaign(services, year)).rounds]
 
 
 @router.get("/campaigns/{year}/rounds/{round_id}", response_model=schemas.RoundDetailOut)
 async def round_result(
-    year: Year, round_id: UUID, services: Services, _: Reader
+    year: Year, round_id: UUID, services: App, _: Reader
 ) -> schemas.RoundDetailOut:
-    view = await _campaign(services, year)
-    found = next((r for r in view.rounds if r.round_id == round_id), None)
-    if found is None:
-        raise not_found("round_id", "Không tìm thấy đợt khảo sát", "round not found")
-    return schemas.RoundDetailOut.detail(found)
+    view = await queries.campaign(services, year)
+    return schemas.RoundDetailOut.detail(queries.round_of(view, round_id))
 
 
 @router.get("/campaigns/{year}/agencies", response_model=schemas.Page[schemas.ScorecardOut])
 async def scorecards(
     year: Year,
-    services: Services,
+    services: App,
     _: Reader,
     filters: Filters,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> schemas.Page[schemas.ScorecardOut]:
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     items, total = _page(
         [c for c in view.scorecards if filters.matches_agency(c.agency)], page, page_size
     )
@@ -220,29 +172,17 @@ async def scorecards(
 async def scorecard(
     year: Year,
     agency_code: Annotated[str, Path(pattern=r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$")],
-    services: Services,
+    services: App,
     principal: CurrentPrincipal,
 ) -> schemas.ScorecardDetailOut:
-    if not (principal.can_read_all or principal.owns_agency(agency_code)):
-        raise forbidden(
-            "Cơ quan chỉ xem được kết quả của mình",
-            "an agency may read only its own scorecard",
-        )
-    view = await _campaign(services, year)
-    card = next((c for c in view.scorecards if c.agency.code == agency_code), None)
-    if card is None:
-        raise not_found(
-            "agency_code",
-            "Cơ quan chưa có sáng kiến trong đợt khảo sát này",
-            "the agency has no initiative in this campaign",
-        )
+    card = await queries.scorecard(services, year, agency_code, principal)
     return schemas.ScorecardDetailOut.detail(card)
 
 
 @router.get("/campaigns/{year}/ranking", response_model=schemas.Page[schemas.RankedOut])
 async def ranking(
     year: Year,
-    services: Services,
+    services: App,
     _: Reader,
     filters: Filters,
     page: PageNumber = 1,
@@ -250,7 +190,7 @@ async def ranking(
 ) -> schemas.Page[schemas.RankedOut]:
     """Surveyed initiatives by score; the rank is over the whole campaign, filters only
     select which ranked initiatives are listed."""
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     items, total = _page([r for r in view.ranking if filters.matches(r.life)], page, page_size)
     return schemas.Page(
         items=[schemas.RankedOut.ranked(r) for r in items],
@@ -263,13 +203,13 @@ async def ranking(
 @router.get("/campaigns/{year}/recommended", response_model=schemas.Page[schemas.RecommendedOut])
 async def recommended(
     year: Year,
-    services: Services,
+    services: App,
     _: Reader,
     filters: Filters,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> schemas.Page[schemas.RecommendedOut]:
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     items, total = _page([x for x in view.recommended if filters.matches(x)], page, page_size)
     return schemas.Page(
         items=[schemas.RecommendedOut.of(x) for x in items],
@@ -282,11 +222,11 @@ async def recommended(
 @router.get("/campaigns/{year}/par-index", response_model=list[schemas.ParIndexOut])
 async def par_index(
     year: Year,
-    services: Services,
+    services: App,
     _: Reader,
     level: LevelFilter | None = None,
 ) -> list[schemas.ParIndexOut]:
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     return [
         schemas.ParIndexOut.of(row)
         for row in view.par_index
@@ -306,23 +246,19 @@ async def export(
     year: Year,
     table: ExportTable,
     fmt: Literal["csv", "xlsx"],
-    services: Services,
+    services: App,
     _: Reader,
     filters: Filters,
 ) -> Response:
     """One table as CSV (UTF-8 with BOM, so spreadsheet programs read the diacritics) or
     XLSX (typed cells: numbers, dates); headers in Vietnamese; the list endpoints' filters."""
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     sheet = exports.table(view, table, filters)
     if fmt == "csv":
         body, media = exports.to_csv(sheet), exports.CSV_TYPE
     else:
         body, media = exports.to_xlsx(sheet), exports.XLSX_TYPE
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{table}-{year}.{fmt}"'},
-    )
+    return _attachment(body, media, f"{table}-{year}.{fmt}")
 
 
 DocumentKind = Literal["survey-report", "proposal", "par-index-annex"]
@@ -333,12 +269,9 @@ MEDIA = {
 }
 
 
-def _document_response(content: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        content,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
-    )
+DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {m: {} for m in MEDIA.values()}}
+}
 
 
 Number = Annotated[
@@ -357,13 +290,13 @@ IssuedOn = Annotated[
 @router.get(
     "/campaigns/{year}/documents/{kind}.{fmt}",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses=DOCUMENT_RESPONSES,
 )
 async def campaign_document(
     year: Year,
     kind: DocumentKind,
     fmt: DocumentFormat,
-    services: Services,
+    services: App,
     _: Reader,
     number: Number = None,
     issued_on: IssuedOn = None,
@@ -371,49 +304,45 @@ async def campaign_document(
     """The campaign's survey report (Báo cáo kết quả khảo sát), the proposal to the Chairman
     of the City People's Committee (Tờ trình đề xuất công nhận và nhân rộng) or the PAR-Index
     annex, in the Nghị định 30/2020/NĐ-CP layout."""
-    view = await _campaign(services, year)
+    view = await queries.campaign(services, year)
     content = await services.documents.campaign_document(view, kind, fmt, number, issued_on)
-    return _document_response(content, fmt, f"{kind}-{year}")
+    return _attachment(content, MEDIA[fmt], f"{kind}-{year}.{fmt}")
 
 
 @router.get(
     "/campaigns/{year}/rounds/{round_id}/documents/survey-report.{fmt}",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses=DOCUMENT_RESPONSES,
 )
 async def round_document(
     year: Year,
     round_id: UUID,
     fmt: DocumentFormat,
-    services: Services,
+    services: App,
     _: Reader,
     number: Number = None,
     issued_on: IssuedOn = None,
 ) -> Response:
-    view = await _campaign(services, year)
-    found = next((r for r in view.rounds if r.round_id == round_id), None)
-    if found is None:
-        raise not_found("round_id", "Không tìm thấy đợt khảo sát", "round not found")
+    view = await queries.campaign(services, year)
+    found = queries.round_of(view, round_id)
     content = await services.documents.round_report_bytes(view, found, fmt, number, issued_on)
-    return _document_response(content, fmt, f"survey-report-{year}-round-{found.sequence}")
+    return _attachment(content, MEDIA[fmt], f"survey-report-{year}-round-{found.sequence}.{fmt}")
 
 
 @router.post("/admin/rebuild", response_model=schemas.RebuildOut, tags=["operations"])
-async def rebuild(services: Services, _: Admin) -> schemas.RebuildOut:
+async def rebuild(services: App, _: Admin) -> schemas.RebuildOut:
     """Empty every read model and rebuild it from the event log (admin only)."""
-    report = await handlers.rebuild(services.uow_factory())
+    report = await handlers.rebuild(services.uow())
     services.views.clear()
     return schemas.RebuildOut(**vars(report))
 
 
 @router.get("/admin/log", response_model=schemas.LogOut, tags=["operations"])
 async def event_log(
-    services: Services,
+    services: App,
     _: Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.SECRETARIAT))],
 ) -> schemas.LogOut:
-    async with services.uow_factory() as uow:
-        position = await uow.log.position()
-        by_type = await uow.log.counts_by_type()
+    position, by_type = await queries.log_status(services)
     return schemas.LogOut(
         events=position.count,
         last_seq=position.last_seq,

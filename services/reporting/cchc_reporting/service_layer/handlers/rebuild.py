@@ -1,4 +1,4 @@
-"""Use cases: record an incoming event, rebuild the read models from the log."""
+"""Use case: rebuild every read model from the event log."""
 
 from __future__ import annotations
 
@@ -8,26 +8,10 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from cchc_reporting.domain.facts import FactSet, facts_from_event
-from cchc_reporting.service_layer.unit_of_work import UnitOfWork
-from cchc_shared.contracts import CloudEvent, EventData
+from cchc_reporting.ports import UnitOfWork
 from cchc_shared.contracts.events import event_for_type
 
 log = logging.getLogger("cchc.reporting")
-
-CONSUMER = "reporting"
-
-
-async def record_event(uow: UnitOfWork, event: CloudEvent, data: EventData) -> bool:
-    """Keep ``event`` in the log and project its facts, in one transaction with the inbox
-    record. Returns False for a duplicate (already recorded: nothing changes)."""
-    async with uow:
-        if not await uow.accept_once(CONSUMER, event):
-            return False
-        await uow.log.append(event)
-        for fact in facts_from_event(event.id, event.time, data):
-            await uow.facts.apply(fact)
-        await uow.commit()
-    return True
 
 
 @dataclass

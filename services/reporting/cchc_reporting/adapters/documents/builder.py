@@ -1,0 +1,83 @@
+"""The documents the Department sends to the City People's Committee, built from the views:
+
+* Báo cáo kết quả khảo sát — for the campaign and for one round (``…/BC-SNV``);
+* Tờ trình đề xuất công nhận và nhân rộng — to the Chairman (``…/TTr-SNV``);
+* Phụ lục — the PAR-Index contribution table.
+
+Each document's content is its own module; ``cchc_shared.documents`` lays them out (Nghị
+định 30/2020/NĐ-CP) as DOCX and PDF. ``DocumentBuilder`` is the service layer's
+``DocumentWriter``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from cchc_reporting.adapters.documents import par_annex, proposal, survey_report
+from cchc_reporting.adapters.documents.common import Signer, render
+from cchc_reporting.domain.read_models import CampaignView, RoundResult
+from cchc_shared.documents import AdministrativeDocument
+
+
+class DocumentBuilder:
+    def __init__(self, signer: Signer | None = None) -> None:
+        self.signer = signer or Signer()
+
+    def campaign_report(
+        self, view: CampaignView, number: str | None = None, issued_on: date | None = None
+    ) -> AdministrativeDocument:
+        return survey_report.campaign_report(self.signer, view, number, issued_on)
+
+    def round_report(
+        self,
+        view: CampaignView,
+        result: RoundResult,
+        number: str | None = None,
+        issued_on: date | None = None,
+    ) -> AdministrativeDocument:
+        return survey_report.round_report(self.signer, view, result, number, issued_on)
+
+    def proposal(
+        self, view: CampaignView, number: str | None = None, issued_on: date | None = None
+    ) -> AdministrativeDocument:
+        return proposal.proposal(self.signer, view, number, issued_on)
+
+    def par_index_annex(
+        self, view: CampaignView, number: str | None = None, issued_on: date | None = None
+    ) -> AdministrativeDocument:
+        return par_annex.par_index_annex(self.signer, view, number, issued_on)
+
+    def campaign_document_model(
+        self, view: CampaignView, kind: str, number: str | None, issued_on: date | None
+    ) -> AdministrativeDocument:
+        if kind == "survey-report":
+            return self.campaign_report(view, number, issued_on)
+        if kind == "proposal":
+            return self.proposal(view, number, issued_on)
+        if kind == "par-index-annex":
+            return self.par_index_annex(view, number, issued_on)
+        raise ValueError(f"unknown document {kind!r}")
+
+    async def campaign_document(
+        self,
+        view: CampaignView,
+        kind: str,
+        fmt: str,
+        number: str | None = None,
+        issued_on: date | None = None,
+    ) -> bytes:
+        document = self.campaign_document_model(view, kind, number, issued_on)
+        # CPU-bound: a thread keeps the event loop responsive.
+        return await asyncio.to_thread(render, document, fmt)
+
+    async def round_report_bytes(
+        self,
+        view: CampaignView,
+        result: RoundResult,
+        fmt: str,
+        number: str | None = None,
+        issued_on: date | None = None,
+    ) -> bytes:
+        document = self.round_report(view, result, number, issued_on)
+        return await asyncio.to_thread(render, document, fmt)

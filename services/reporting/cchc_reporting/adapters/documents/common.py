@@ -1,0 +1,148 @@
+"""What the documents share: the signer, the letter around a body, the way figures and
+texts are written, and the rendering to DOCX or PDF (laid out by ``cchc_shared.documents``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from cchc_reporting.domain.labels import RECOMMENDATION_VI
+from cchc_reporting.domain.read_models import EvaluationSummary
+from cchc_shared.contracts.text import fold
+from cchc_shared.contracts.vocabulary import RECOMMENDATIONS
+from cchc_shared.documents import (
+    AdministrativeDocument,
+    Block,
+    Bullets,
+    Heading,
+    Paragraph,
+    render_docx,
+    render_pdf,
+)
+
+BLANK_NUMBER: Final = "\u00a0" * 6  # the clerk (văn thư) writes the number when issuing
+RANKING_ROWS: Final = 50  # longer lists go to the XLSX export, not into a letter
+TEXT_ITEMS: Final = 12
+
+
+@dataclass(frozen=True)
+class Signer:
+    authority: str = "KT. GIÁM ĐỐC"
+    title: str = "PHÓ GIÁM ĐỐC"
+    name: str = "Ngô Thị Hoàng Các"
+
+
+def doc_number(number: str | None, symbol: str) -> str:
+    return f"{number or BLANK_NUMBER}/{symbol}"
+
+
+def dmy(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "…"
+
+
+def score_cell(value: float | None) -> float | str:
+    return value if value is not None else "—"
+
+
+def count_phrase(count: int, noun: str = "mô hình, giải pháp, sáng kiến") -> str:
+    return f"{count:,}".replace(",", ".") + f" {noun}"
+
+
+def top_texts(texts: Iterable[str], limit: int = TEXT_ITEMS) -> list[str]:
+    """The most frequent distinct texts (compared without case or diacritics), most frequent
+    first; ties keep their first appearance."""
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for text in texts:
+        key = fold(text)
+        if not key:
+            continue
+        counts[key] += 1
+        first.setdefault(key, text.strip().rstrip(".;"))
+    order = {key: i for i, key in enumerate(first)}
+    ranked = sorted(counts, key=lambda k: (-counts[k], order[k]))
+    return [first[k] for k in ranked[:limit]]
+
+
+def recommendation_phrase(summary: EvaluationSummary) -> str:
+    parts = [
+        f"{summary.tally[r]} phiếu {RECOMMENDATION_VI[r].lower()}"
+        for r in RECOMMENDATIONS
+        if summary.tally[r]
+    ]
+    return "; ".join(parts) if parts else "chưa có phiếu đánh giá"
+
+
+def findings(
+    strengths_heading: str,
+    limitations_heading: str,
+    difficulties_heading: str,
+    strengths: Iterable[str],
+    limitations: Iterable[str],
+    difficulties: Iterable[str],
+) -> list[Block]:
+    blocks: list[Block] = []
+    for heading, texts in (
+        (strengths_heading, strengths),
+        (limitations_heading, limitations),
+        (difficulties_heading, difficulties),
+    ):
+        blocks.append(Heading(heading, level=2))
+        top = top_texts(texts)
+        blocks.append(Bullets(top) if top else Paragraph("Chưa có ý kiến của Đoàn khảo sát."))
+    return blocks
+
+
+def decimal(value: float | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def tally_summary(tally: dict[str, int]) -> EvaluationSummary:
+    return EvaluationSummary(
+        count=sum(tally.values()),
+        mean=None,
+        minimum=None,
+        maximum=None,
+        tally=tally,
+    )
+
+
+def letter(
+    signer: Signer,
+    *,
+    kind: str,
+    title: str,
+    number: str,
+    issued_on: date | None,
+    body: Sequence[Block],
+    recipients: Sequence[str],
+    copies_to: Sequence[str],
+    year: int,
+) -> AdministrativeDocument:
+    return AdministrativeDocument(
+        kind=kind,
+        title=title,
+        number=number,
+        issued_on=issued_on,
+        body=body,
+        recipients=recipients,
+        copies_to=copies_to,
+        signer_authority=signer.authority,
+        signer_title=signer.title,
+        signer_name=signer.name,
+        year=issued_on.year if issued_on else max(year, date.today().year),
+    )
+
+
+def render(document: AdministrativeDocument, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return render_pdf(document)
+    if fmt == "docx":
+        return render_docx(document)
+    raise ValueError(f"unknown format {fmt!r}")

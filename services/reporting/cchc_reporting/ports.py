@@ -1,0 +1,61 @@
+"""Every Protocol the reporting service layer depends on: the unit of work (the kit's, plus
+the event log and the fact store), and the writer of the documents. The SQL adapters and the
+tests' fakes satisfy the same Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Protocol
+
+from cchc_reporting.domain.facts import CampaignFacts, Fact, FactSet
+from cchc_reporting.domain.log import LoggedEvent, LogPosition
+from cchc_reporting.domain.read_models import CampaignView, RoundResult
+from cchc_shared.contracts import CloudEvent
+from cchc_shared.persistence.ports import KitUnitOfWork
+
+
+class EventLog(Protocol):
+    async def append(self, event: CloudEvent, received_at: datetime | None = None) -> None: ...
+    async def lock_for_rebuild(self) -> None: ...
+    def stream(self, batch: int = ...) -> AsyncIterator[LoggedEvent]: ...
+    async def position(self) -> LogPosition: ...
+    async def counts_by_type(self) -> dict[str, int]: ...
+
+
+class FactRepository(Protocol):
+    async def apply(self, fact: Fact) -> bool: ...
+    async def replace_all(self, facts: FactSet) -> dict[str, int]: ...
+    async def bump_generation(self) -> int: ...
+    async def campaign_years(self) -> list[int]: ...
+    async def load_campaign(self, year: int) -> CampaignFacts: ...
+    async def load_all(self) -> FactSet: ...
+
+
+class UnitOfWork(KitUnitOfWork, Protocol):
+    @property
+    def log(self) -> EventLog: ...
+    @property
+    def facts(self) -> FactRepository: ...
+
+
+class DocumentWriter(Protocol):
+    """Writes the documents for the City People's Committee (DOCX or PDF bytes)."""
+
+    async def campaign_document(
+        self,
+        view: CampaignView,
+        kind: str,
+        fmt: str,
+        number: str | None = None,
+        issued_on: date | None = None,
+    ) -> bytes: ...
+
+    async def round_report_bytes(
+        self,
+        view: CampaignView,
+        result: RoundResult,
+        fmt: str,
+        number: str | None = None,
+        issued_on: date | None = None,
+    ) -> bytes: ...

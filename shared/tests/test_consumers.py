@@ -19,29 +19,15 @@ from cchc_shared.messaging.consumer import (
     ERRORS_HEADER,
     ORIGINAL_QUEUE_HEADER,
     REASON_HEADER,
-    Consumers,
     PermanentError,
 )
-from cchc_shared.messaging.routing import RoutingTable, bind, subscriptions
+from cchc_shared.messaging.routing import RoutingTable, subscriptions
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_testkit.fakes import routed_consumers
 
 from .probe import withdrawal
 
 SERVICE = "kit-test"
-
-
-@dataclass
-class ParkingRecorder:
-    """Stands in for the AmqpPublisher that parks refused messages."""
-
-    parked: list[dict[str, Any]] = field(default_factory=list)
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, **message: Any) -> None:
-        self.parked.append(message)
 
 
 @dataclass
@@ -69,13 +55,6 @@ ROUTES: RoutingTable[Services] = {
 }
 
 
-def consumers(services: Services, parking: ParkingRecorder) -> Consumers:
-    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
-    for route in bind(SERVICE, ROUTES, services):
-        kit.subscribe(route)
-    return kit
-
-
 def outcomes(queue: str) -> dict[str, float]:
     return {
         outcome: metrics.EVENTS_CONSUMED.labels(queue, outcome)._value.get()
@@ -95,8 +74,8 @@ async def publish(test_broker: Any, body: bytes, routing_key: str, **options: An
 
 
 def test_one_subscriber_per_queue_of_the_routing_table() -> None:
-    services, parking = Services(), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services()
+    kit, _ = routed_consumers(SERVICE, ROUTES, services)
     queues = [spec.name for spec in subscriptions(SERVICE, ROUTES)]
     assert queues == [f"{SERVICE}.initiative.withdrawn.v1", f"{SERVICE}.round.cancelled.v1"]
     assert sorted(sub.queue.name for sub in kit.broker.subscribers) == sorted(queues)
@@ -108,8 +87,8 @@ def test_one_subscriber_per_queue_of_the_routing_table() -> None:
 
 
 async def test_a_valid_event_reaches_its_handler_as_its_model() -> None:
-    services, parking = Services(), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
     message = encode_event(withdrawal(), source="/cchc/intake")
     queue = f"{SERVICE}.initiative.withdrawn.v1"
     before = outcomes(queue)
@@ -123,8 +102,8 @@ async def test_a_valid_event_reaches_its_handler_as_its_model() -> None:
 
 
 async def test_each_queue_dispatches_to_its_own_handler() -> None:
-    services, parking = Services(), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services()
+    kit, _ = routed_consumers(SERVICE, ROUTES, services)
     cancelled = RoundCancelledV1.model_validate(
         {
             "round_id": str(uuid.uuid4()),
@@ -156,8 +135,8 @@ async def test_each_queue_dispatches_to_its_own_handler() -> None:
 async def test_an_invalid_message_is_parked_at_once_with_the_field_at_fault(
     body: bytes, field: str
 ) -> None:
-    services, parking = Services(), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
     async with TestRabbitBroker(kit.broker) as test_broker:
         await publish(test_broker, body, "initiative.withdrawn.v1")
     assert services.seen == []
@@ -171,8 +150,8 @@ async def test_an_invalid_message_is_parked_at_once_with_the_field_at_fault(
 
 
 async def test_a_handler_refusing_the_event_parks_it_with_its_reason() -> None:
-    services, parking = Services(), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
     message = encode_event(withdrawal("XX"), source="/cchc/intake")
     async with TestRabbitBroker(kit.broker) as test_broker:
         await publish(test_broker, message.body, message.routing_key)
@@ -181,8 +160,8 @@ async def test_a_handler_refusing_the_event_parks_it_with_its_reason() -> None:
 
 
 async def test_a_transient_failure_is_handed_back_not_parked() -> None:
-    services, parking = Services(failures_left=1), ParkingRecorder()
-    kit = consumers(services, parking)
+    services = Services(failures_left=1)
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
     queue = f"{SERVICE}.initiative.withdrawn.v1"
     before = outcomes(queue)
     message = encode_event(withdrawal(), source="/cchc/intake")

@@ -13,12 +13,18 @@ A service's fake adds its repositories in ``__init__`` and, where it has them, o
 from __future__ import annotations
 
 import copy
+import dataclasses
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from faststream.rabbit import TestRabbitBroker
+
 from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+from cchc_shared.messaging.consumer import Consumers
+from cchc_shared.messaging.routing import RoutingTable, bind
 
 E = TypeVar("E", bound=EventData)
+S = TypeVar("S")
 
 InboxKey = tuple[str, str, str]
 
@@ -91,3 +97,46 @@ class FakeUnitOfWork:
     def events(self, kind: type[E]) -> list[E]:
         """The committed events of one type."""
         return [e for e in self.published if isinstance(e, kind)]
+
+
+@dataclasses.dataclass
+class ParkingRecorder:
+    """Stands in for the AmqpPublisher that parks refused messages: it keeps what it was
+    asked to publish (exchange, routing key, body, headers...)."""
+
+    parked: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, **message: Any) -> None:
+        self.parked.append(message)
+
+
+def routed_consumers(
+    service: str, routes: RoutingTable[S], services: S
+) -> tuple[Consumers, ParkingRecorder]:
+    """The kit's consumers for a service's routing table, with a recording parking publisher:
+    drive them through FastStream's ``TestRabbitBroker(consumers.broker)``."""
+    parking = ParkingRecorder()
+    consumers = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
+    for route in bind(service, routes, services):
+        consumers.subscribe(route)
+    return consumers, parking
+
+
+async def deliver(
+    consumers: Consumers, *messages: EncodedMessage, body: bytes | None = None
+) -> None:
+    """Publish encoded events through FastStream's in-memory broker to the consumers, as the
+    relay publishes them (``body`` replaces every message's body, e.g. with a broken one)."""
+    async with TestRabbitBroker(consumers.broker) as broker:
+        for message in messages:
+            await broker.publish(
+                message.body if body is None else body,
+                exchange=message.exchange,
+                routing_key=message.routing_key,
+                message_id=message.event_id,
+                content_type=message.content_type,
+            )

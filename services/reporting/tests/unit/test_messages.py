@@ -4,61 +4,26 @@ fake unit of work in the ``Services`` object the composition root would build.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from faststream.rabbit import TestRabbitBroker
-
 from cchc_reporting.adapters.documents import DocumentBuilder
 from cchc_reporting.domain.facts import WithdrawalFact
 from cchc_reporting.entrypoints.messages import ROUTES
 from cchc_reporting.service_layer.queries import CampaignViews
 from cchc_reporting.service_layer.services import Services
 from cchc_shared.contracts import InitiativeWithdrawnV1
-from cchc_shared.contracts.envelope import CONTENT_TYPE_CLOUDEVENTS, EncodedMessage
-from cchc_shared.contracts.events import EVENTS_EXCHANGE
+from cchc_shared.contracts.envelope import EncodedMessage
 from cchc_shared.messaging.consumer import ERRORS_HEADER, REASON_HEADER, Consumers
-from cchc_shared.messaging.routing import bind
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from ..campaign import YEAR, at, message, uid
 from .test_handlers import FakeUnitOfWork
 
 
-@dataclass
-class ParkingRecorder:
-    """Stands in for the AmqpPublisher that parks refused messages."""
-
-    parked: list[dict[str, Any]] = field(default_factory=list)
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, **message: Any) -> None:
-        self.parked.append(message)
-
-
-def consumers(uow: FakeUnitOfWork, parking: ParkingRecorder) -> Consumers:
+def consumers(uow: FakeUnitOfWork) -> tuple[Consumers, ParkingRecorder]:
     services = Services(
         uow=lambda: uow, views=CampaignViews(lambda: uow), documents=DocumentBuilder()
     )
-    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
-    for route in bind("reporting", ROUTES, services):
-        kit.subscribe(route)
-    return kit
-
-
-async def deliver(kit: Consumers, *messages: tuple[bytes, EncodedMessage]) -> None:
-    async with TestRabbitBroker(kit.broker) as broker:
-        for body, m in messages:
-            await broker.publish(
-                body,
-                exchange=EVENTS_EXCHANGE,
-                routing_key=m.routing_key,
-                message_id=m.event_id,
-                content_type=CONTENT_TYPE_CLOUDEVENTS,
-            )
+    return routed_consumers("reporting", ROUTES, services)
 
 
 REASON = "Đơn vị rút để hoàn thiện thêm"
@@ -77,9 +42,10 @@ def withdrawal() -> EncodedMessage:
 
 
 async def test_a_valid_event_is_logged_and_projected() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     m = withdrawal()
-    await deliver(consumers(uow, parking), (m.body, m))
+    await deliver(kit, m)
     assert [e.event_id for e in uow.log.events] == [m.event_id]
     [fact] = uow.facts.facts.of_kind(WithdrawalFact)
     assert isinstance(fact, WithdrawalFact) and fact.reason == REASON
@@ -87,9 +53,10 @@ async def test_a_valid_event_is_logged_and_projected() -> None:
 
 
 async def test_a_redelivery_changes_nothing() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     m = withdrawal()
-    await deliver(consumers(uow, parking), (m.body, m), (m.body, m))
+    await deliver(kit, m, m)
     assert len(uow.log.events) == 1
     assert uow.commits == 1 and parking.parked == []
 
@@ -98,10 +65,11 @@ async def test_a_refused_event_is_parked_with_the_field_at_fault() -> None:
     """The reporting domain records every event its contract accepts (a read model refuses
     no fact), so what is refused is an event that breaks its contract: it is parked before
     any handler runs, naming the field."""
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     m = withdrawal()
     body = m.body.replace(b'"agency_code":"', b'"agency_code":"not a code ', 1)
-    await deliver(consumers(uow, parking), (body, m))
+    await deliver(kit, m, body=body)
     assert uow.log.events == [] and uow.commits == 0
     [parked] = parking.parked
     assert parked["exchange"] == DEAD_LETTER_EXCHANGE
@@ -112,6 +80,6 @@ async def test_a_refused_event_is_parked_with_the_field_at_fault() -> None:
 
 
 def test_one_queue_per_public_event() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
-    queues = sorted(sub.queue.name for sub in consumers(uow, parking).broker.subscribers)
+    kit, _ = consumers(FakeUnitOfWork())
+    queues = sorted(sub.queue.name for sub in kit.broker.subscribers)
     assert queues == sorted(f"reporting.{model.routing_key}" for model in ROUTES)

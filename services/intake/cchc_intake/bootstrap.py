@@ -16,7 +16,6 @@ from cchc_intake.adapters.storage import AttachmentStorage, LocalDiskStorage
 from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.api import ROUTERS
-from cchc_intake.entrypoints.errors import install_error_handlers
 from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.service_layer import handlers
 from cchc_intake.service_layer.context import Intake, utc_now
@@ -94,7 +93,6 @@ def create_app(
     app.state.intake = intake
     if configure_auth(app, auth).uses_development_secret:
         log.warning("tokens are checked with the development secret; set CCHC_AUTH_SECRET")
-    install_error_handlers(app)
     app.add_middleware(
         UploadBodyLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=upload_cap
     )

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from cchc_intake.domain.errors import Conflict, Fault, InvalidInput
 from cchc_shared.contracts import (
     EventData,
     InitiativeAmendedV1,
@@ -22,6 +21,7 @@ from cchc_shared.contracts import (
 )
 from cchc_shared.contracts.events import KINDS, PAR_AREAS
 from cchc_shared.contracts.text import clean_text, fold
+from cchc_shared.errors import Conflict, Fault, InvalidInput
 
 # Vietnam keeps UTC+7 all year (no daylight saving): "today" is the date in Ho Chi Minh City.
 HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")

@@ -21,7 +21,7 @@ from cchc_intake.domain.commands import (
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import Fault, InvalidInput, NotFound
+from cchc_intake.domain.errors import NotAllowed
 from cchc_intake.domain.model import Attachment, Initiative, local_date
 from cchc_intake.entrypoints.schemas import (
     AgencyDetail,
@@ -48,6 +48,7 @@ from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
 from cchc_shared.contracts.vocabulary import Kind
+from cchc_shared.errors import Fault, InvalidInput, NotFound
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, par_areas
 
 UPLOAD_CHUNK = 64 * 1024
@@ -142,7 +143,7 @@ async def submit(
             )
         )
     if body.agency_code is not None and body.agency_code != agency_code:
-        raise handlers.NotAllowed.for_agency(body.agency_code)
+        raise NotAllowed(body.agency_code)
     initiative = await handlers.submit_initiative(
         SubmitInitiative(
             actor=actor,

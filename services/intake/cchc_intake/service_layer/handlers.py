@@ -19,16 +19,7 @@ from cchc_intake.domain.commands import (
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import (
-    Conflict,
-    DomainError,
-    DuplicateTitle,
-    Fault,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
+from cchc_intake.domain.errors import DuplicateTitle, NotAllowed
 from cchc_intake.domain.model import (
     ACCEPTED_MEDIA_TYPES,
     MAX_ATTACHMENTS_PER_INITIATIVE,
@@ -43,6 +34,14 @@ from cchc_intake.domain.model import (
 )
 from cchc_intake.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.contracts import CloudEvent, InboundInitiativeSubmittedV1, InitiativeRejectedV1
+from cchc_shared.errors import (
+    Conflict,
+    Fault,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from cchc_shared.reference import Agency
 
 INBOUND_CONSUMER: Final = "intake.inbound"
@@ -172,7 +171,7 @@ def _content_fields(cmd: SubmitInitiative | InboundInitiativeSubmittedV1) -> dic
 
 async def submit_initiative(cmd: SubmitInitiative, uow: UnitOfWork, now: datetime) -> Initiative:
     if not cmd.actor.may_access(cmd.agency_code):
-        raise NotAllowed.for_agency(cmd.agency_code)
+        raise NotAllowed(cmd.agency_code)
     async with uow:
         valid = await validate_submission(
             uow,
@@ -193,20 +192,6 @@ async def submit_initiative(cmd: SubmitInitiative, uow: UnitOfWork, now: datetim
         await uow.initiatives.add(initiative)
         await uow.commit()
     return initiative
-
-
-class NotAllowed(DomainError):
-    """The actor may not act for that agency (403)."""
-
-    @classmethod
-    def for_agency(cls, agency_code: str) -> NotAllowed:
-        return cls(
-            Fault(
-                "agency_code",
-                f"Tài khoản chỉ được gửi đề xuất của đơn vị mình, không phải của {agency_code}",
-                f"this account may submit only for its own agency, not for {agency_code}",
-            )
-        )
 
 
 async def amend_initiative(cmd: AmendInitiative, uow: UnitOfWork, now: datetime) -> Initiative:

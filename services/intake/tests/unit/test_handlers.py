@@ -14,13 +14,7 @@ from cchc_intake.domain.commands import (
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import (
-    DuplicateTitle,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
+from cchc_intake.domain.errors import DuplicateTitle, NotAllowed
 from cchc_intake.service_layer import handlers
 from cchc_shared.contracts import (
     CloudEvent,
@@ -30,6 +24,7 @@ from cchc_shared.contracts import (
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
+from cchc_shared.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from cchc_shared.reference import load_agencies
 
 from .fakes import FakeStorage, FakeUnitOfWork
@@ -91,7 +86,7 @@ async def test_submit_names_every_fault(uow: FakeUnitOfWork) -> None:
 
 
 async def test_submitting_for_another_agency_is_not_allowed(uow: FakeUnitOfWork) -> None:
-    with pytest.raises(handlers.NotAllowed):
+    with pytest.raises(NotAllowed):
         await handlers.submit_initiative(submission(WARD, agency_code="760"), uow, NOW)
 
 

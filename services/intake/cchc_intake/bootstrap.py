@@ -12,13 +12,14 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cchc_intake.adapters.orm import kit_tables, metadata
-from cchc_intake.adapters.storage import AttachmentStorage, LocalDiskStorage
+from cchc_intake.adapters.storage import LocalDiskStorage
 from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.api import ROUTERS
 from cchc_intake.entrypoints.messages import ROUTES
+from cchc_intake.ports import AttachmentStorage
 from cchc_intake.service_layer import handlers
-from cchc_intake.service_layer.context import Intake, utc_now
+from cchc_intake.service_layer.services import Services, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import BodySizeLimit
@@ -64,10 +65,10 @@ def create_app(
             runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
-    intake = Intake(
-        settings=settings,
+    services = Services(
         uow=unit_of_work,
         storage=storage or LocalDiskStorage(settings.resolved_attachments_dir),
+        attachment_max_bytes=settings.attachment_max_bytes,
         clock=clock,
     )
 
@@ -77,7 +78,7 @@ def create_app(
         )
 
     runtime.before_consuming.append(seed)
-    runtime.subscribe(ROUTES, intake)
+    runtime.subscribe(ROUTES, services)
     upload_cap = settings.attachment_max_bytes + MULTIPART_OVERHEAD
     app = create_http_app(
         runtime,
@@ -90,7 +91,7 @@ def create_app(
         routers=ROUTERS,
         max_body_bytes=upload_cap,
     )
-    app.state.intake = intake
+    app.state.services = services
     if configure_auth(app, auth).uses_development_secret:
         log.warning("tokens are checked with the development secret; set CCHC_AUTH_SECRET")
     app.add_middleware(

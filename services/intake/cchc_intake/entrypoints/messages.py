@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from cchc_intake.service_layer import handlers
-from cchc_intake.service_layer.context import Intake
+from cchc_intake.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData
 from cchc_shared.errors import InvalidInput
@@ -22,7 +22,7 @@ from cchc_shared.messaging.consumer import IncomingMessage, event_faults
 from cchc_shared.messaging.routing import Route, RoutingTable
 from cchc_shared.messaging.topology import INBOUND_QUEUE, QueueSpec
 
-log = logging.getLogger("cchc.intake.inbound")
+log = logging.getLogger("cchc.services.inbound")
 
 _SOURCE_MAX = 500  # the inbox's column sizes
 _ID_MAX = 200
@@ -61,9 +61,9 @@ def _named_campaign(event: CloudEvent | None) -> int | None:
     return None
 
 
-async def on_inbound(intake: Intake, event: CloudEvent, data: EventData) -> None:
+async def on_inbound(services: Services, event: CloudEvent, data: EventData) -> None:
     assert isinstance(data, InboundInitiativeSubmittedV1)
-    initiative = await handlers.accept_inbound(event, data, intake.uow(), intake.clock())
+    initiative = await handlers.accept_inbound(event, data, services.uow(), services.clock())
     if initiative is None:
         log.info(
             "repeated inbound message ignored",
@@ -72,7 +72,10 @@ async def on_inbound(intake: Intake, event: CloudEvent, data: EventData) -> None
 
 
 async def on_rejected(
-    intake: Intake, incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
+    services: Services,
+    incoming: IncomingMessage,
+    event: CloudEvent | None,
+    errors: list[FieldError],
 ) -> None:
     if (
         event is not None
@@ -80,7 +83,9 @@ async def on_rejected(
         and isinstance(event.data, dict)
     ):
         named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
-        extra = await handlers.faults_beyond_schema(intake.uow(), event.data, named, intake.clock())
+        extra = await handlers.faults_beyond_schema(
+            services.uow(), event.data, named, services.clock()
+        )
         # Extended in place: the kit parks the message with this same list as its reason.
         errors.extend(event_faults(InvalidInput(*extra)))
     source, origin_id = origin_of(incoming, event)
@@ -91,7 +96,7 @@ async def on_rejected(
             errors=[(e.field, e.message) for e in errors],
             campaign_year=_named_campaign(event),
         ),
-        intake.uow(),
+        services.uow(),
     )
 
 
@@ -99,6 +104,6 @@ async def on_rejected(
 # answered with InitiativeRejected instead of being silently unroutable.
 INBOUND = QueueSpec("intake", INBOUND_EXCHANGE, "#", INBOUND_QUEUE)
 
-ROUTES: RoutingTable[Intake] = {
+ROUTES: RoutingTable[Services] = {
     InboundInitiativeSubmittedV1: Route(on_inbound, queue=INBOUND, on_rejected=on_rejected),
 }

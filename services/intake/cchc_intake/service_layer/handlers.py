@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
 
-from cchc_intake.adapters.storage import SNIFF_BYTES, AttachmentStorage, detect_media_type
+from cchc_intake.adapters.storage import SNIFF_BYTES, detect_media_type
 from cchc_intake.domain.commands import (
     Actor,
     AmendInitiative,
@@ -32,7 +32,7 @@ from cchc_intake.domain.model import (
     local_date,
     vn_date,
 )
-from cchc_intake.service_layer.unit_of_work import UnitOfWork
+from cchc_intake.ports import AttachmentStorage, UnitOfWork
 from cchc_shared.contracts import CloudEvent, InboundInitiativeSubmittedV1, InitiativeRejectedV1
 from cchc_shared.errors import (
     Conflict,

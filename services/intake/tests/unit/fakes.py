@@ -8,9 +8,9 @@ from datetime import date
 from typing import Self
 from uuid import UUID
 
-from cchc_intake.adapters.storage import StoredObject
 from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
+from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
 from cchc_shared.reference import Agency
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork

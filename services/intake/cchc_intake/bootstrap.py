@@ -15,7 +15,7 @@ from cchc_intake.adapters.orm import kit_tables, metadata
 from cchc_intake.adapters.storage import LocalDiskStorage
 from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
-from cchc_intake.entrypoints.api import ROUTERS
+from cchc_intake.entrypoints.http import ROUTERS
 from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.ports import AttachmentStorage
 from cchc_intake.service_layer import handlers

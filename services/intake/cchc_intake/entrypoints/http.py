@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake import views
 from cchc_intake.domain.commands import (
     Actor,
     AmendInitiative,
@@ -42,7 +41,8 @@ from cchc_intake.entrypoints.schemas import (
     StatusName,
     WithdrawalIn,
 )
-from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer import queries as views
+from cchc_intake.service_layer.handlers import submissions as handlers
 from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath

@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer.handlers import submissions as handlers
 from cchc_intake.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData

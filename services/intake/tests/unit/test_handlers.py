@@ -15,7 +15,7 @@ from cchc_intake.domain.commands import (
     WithdrawInitiative,
 )
 from cchc_intake.domain.errors import DuplicateTitle, NotAllowed
-from cchc_intake.service_layer import handlers
+from cchc_intake.service_layer.handlers import submissions as handlers
 from cchc_shared.contracts import (
     CloudEvent,
     InboundInitiativeSubmittedV1,

@@ -1,0 +1,1 @@
+"""The write side, one module per use case."""

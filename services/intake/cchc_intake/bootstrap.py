@@ -18,7 +18,7 @@ from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.http import ROUTERS
 from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.ports import AttachmentStorage
-from cchc_intake.service_layer.handlers import submissions as handlers
+from cchc_intake.service_layer.handlers.reference_data import seed_reference_data
 from cchc_intake.service_layer.services import Services, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
@@ -73,9 +73,7 @@ def create_app(
     )
 
     async def seed() -> None:
-        await handlers.seed_reference_data(
-            unit_of_work(), load_agencies().values(), local_date(clock())
-        )
+        await seed_reference_data(unit_of_work(), load_agencies().values(), local_date(clock()))
 
     runtime.before_consuming.append(seed)
     runtime.subscribe(ROUTES, services)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from cchc_shared.errors import Conflict, Fault, Forbidden
+from cchc_shared.errors import Conflict, Fault, Forbidden, NotFound
 
 
 class DuplicateTitle(Conflict):
@@ -49,3 +49,44 @@ class NotAllowed(Forbidden):
                 f"this account may submit only for its own agency, not for {agency_code}",
             )
         )
+
+
+class InitiativeNotFound(NotFound):
+    """Absent, or another agency's: both answer alike, so other agencies' ids cannot be probed."""
+
+    def __init__(self, initiative_id: UUID) -> None:
+        super().__init__(
+            Fault(
+                "initiative_id",
+                f"Không tìm thấy đề xuất {initiative_id}",
+                f"initiative {initiative_id} not found",
+            )
+        )
+
+
+class AttachmentNotFound(NotFound):
+    def __init__(self, attachment_id: UUID) -> None:
+        super().__init__(
+            Fault(
+                "attachment_id",
+                f"Không tìm thấy tệp đính kèm {attachment_id}",
+                f"attachment {attachment_id} not found",
+            )
+        )
+
+
+def no_campaign(year: int, field: str = "year") -> Fault:
+    return Fault(field, f"Không có đợt năm {year}", f"there is no {year} campaign")
+
+
+class CampaignNotFound(NotFound):
+    def __init__(self, year: int) -> None:
+        super().__init__(no_campaign(year))
+
+
+def unknown_agency(code: str) -> Fault:
+    return Fault(
+        "agency_code",
+        f"Mã cơ quan {code} không có trong danh mục cơ quan, đơn vị",
+        f"unknown agency code {code}",
+    )

@@ -4,13 +4,12 @@ domain objects into response bodies."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.domain.commands import (
     Actor,
@@ -41,14 +40,14 @@ from cchc_intake.entrypoints.schemas import (
     StatusName,
     WithdrawalIn,
 )
-from cchc_intake.service_layer import queries as views
-from cchc_intake.service_layer.handlers import submissions as handlers
+from cchc_intake.service_layer import queries
+from cchc_intake.service_layer.handlers import attachments, campaigns, submissions
 from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
 from cchc_shared.contracts.vocabulary import Kind
-from cchc_shared.errors import Fault, InvalidInput, NotFound
+from cchc_shared.errors import Fault, InvalidInput
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, par_areas
 
 UPLOAD_CHUNK = 64 * 1024
@@ -113,7 +112,7 @@ def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> Ini
 
 
 async def _read(services: Services, actor: Actor, initiative_id: UUID) -> InitiativeOut:
-    initiative, attachments = await handlers.read_initiative(actor, initiative_id, services.uow())
+    initiative, attachments = await queries.read_initiative(actor, initiative_id, services.uow())
     return initiative_out(initiative, attachments)
 
 
@@ -144,7 +143,7 @@ async def submit(
         )
     if body.agency_code is not None and body.agency_code != agency_code:
         raise NotAllowed(body.agency_code)
-    initiative = await handlers.submit_initiative(
+    initiative = await submissions.submit_initiative(
         SubmitInitiative(
             actor=actor,
             agency_code=agency_code,
@@ -194,25 +193,22 @@ async def list_initiatives(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> InitiativePage:
-    uow: Any = services.uow()
-    async with uow:
-        connection: AsyncConnection = uow.connection
-        rows, total = await views.list_initiatives(
-            connection,
-            actor_of(principal),
-            views.InitiativeFilter(
-                campaign_year=campaign_year,
-                agency_code=agency,
-                district_code=district,
-                level=level,
-                par_area=par_area,
-                kind=kind,
-                status=status,
-                text=_search_text(q),
-            ),
-            page,
-            page_size,
-        )
+    rows, total = await queries.list_initiatives(
+        services.uow(),
+        actor_of(principal),
+        queries.InitiativeFilter(
+            campaign_year=campaign_year,
+            agency_code=agency,
+            district_code=district,
+            level=level,
+            par_area=par_area,
+            kind=kind,
+            status=status,
+            text=_search_text(q),
+        ),
+        page,
+        page_size,
+    )
     return InitiativePage(
         items=[InitiativeListItem.model_validate(row) for row in rows],
         total=total,
@@ -241,7 +237,7 @@ async def amend(
             *(Fault(name, "Không được để trống", "must not be null") for name in nulls)
         )
     actor = actor_of(principal)
-    await handlers.amend_initiative(
+    await submissions.amend_initiative(
         AmendInitiative(actor=actor, initiative_id=initiative_id, changes=changes),
         services.uow(),
         services.clock(),
@@ -256,7 +252,7 @@ async def withdraw(
     initiative_id: UUID, principal: Writer, services: ServicesDep, body: WithdrawalIn | None = None
 ) -> InitiativeOut:
     actor = actor_of(principal)
-    await handlers.withdraw_initiative(
+    await submissions.withdraw_initiative(
         WithdrawInitiative(
             actor=actor, initiative_id=initiative_id, reason=body.reason if body else ""
         ),
@@ -286,7 +282,7 @@ async def upload(
         while chunk := await file.read(UPLOAD_CHUNK):
             yield chunk
 
-    attachment = await handlers.add_attachment(
+    attachment = await attachments.add_attachment(
         actor=actor_of(principal),
         initiative_id=initiative_id,
         filename=file.filename or "",
@@ -303,7 +299,7 @@ async def upload(
 async def list_attachments(
     initiative_id: UUID, principal: Reader, services: ServicesDep
 ) -> list[AttachmentOut]:
-    _, attachments = await handlers.read_initiative(
+    _, attachments = await queries.read_initiative(
         actor_of(principal), initiative_id, services.uow()
     )
     return [AttachmentOut.of(a) for a in attachments]
@@ -317,7 +313,7 @@ async def list_attachments(
 async def download(
     initiative_id: UUID, attachment_id: UUID, principal: Reader, services: ServicesDep
 ) -> StreamingResponse:
-    attachment = await handlers.find_attachment(
+    attachment = await queries.find_attachment(
         actor_of(principal), initiative_id, attachment_id, services.uow()
     )
     return StreamingResponse(
@@ -340,9 +336,7 @@ campaigns_router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 @campaigns_router.get("", response_model=list[CampaignOut])
 async def list_campaigns(principal: CurrentPrincipal, services: ServicesDep) -> list[CampaignOut]:
-    uow = services.uow()
-    async with uow:
-        found = await uow.campaigns.list()
+    found = await queries.list_campaigns(services.uow())
     today = local_date(services.clock())
     return [CampaignOut.of(c, today) for c in found]
 
@@ -351,17 +345,13 @@ async def list_campaigns(principal: CurrentPrincipal, services: ServicesDep) -> 
 async def read_campaign(
     year: CampaignYearPath, principal: CurrentPrincipal, services: ServicesDep
 ) -> CampaignOut:
-    uow = services.uow()
-    async with uow:
-        campaign = await uow.campaigns.get(year)
-    if campaign is None:
-        raise handlers.campaign_not_found(year)
+    campaign = await queries.read_campaign(services.uow(), year)
     return CampaignOut.of(campaign, local_date(services.clock()))
 
 
 @campaigns_router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignOut)
 async def create_campaign(body: CampaignIn, principal: Admin, services: ServicesDep) -> CampaignOut:
-    campaign = await handlers.create_campaign(
+    campaign = await campaigns.create_campaign(
         CreateCampaign(
             year=body.year,
             title=body.title,
@@ -381,7 +371,7 @@ async def create_campaign(body: CampaignIn, principal: Admin, services: Services
 async def change_campaign(
     year: CampaignYearPath, body: CampaignChanges, principal: Admin, services: ServicesDep
 ) -> CampaignOut:
-    campaign = await handlers.change_campaign(
+    campaign = await campaigns.change_campaign(
         ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), services.uow()
     )
     return CampaignOut.of(campaign, local_date(services.clock()))
@@ -401,9 +391,7 @@ async def list_agencies(
     district: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[AgencyOut]:
-    uow: Any = services.uow()
-    async with uow:
-        rows = await views.list_agencies(uow.connection, level, district, _search_text(q))
+    rows = await queries.list_agencies(services.uow(), level, district, _search_text(q))
     return [AgencyOut.model_validate(row) for row in rows]
 
 
@@ -411,18 +399,7 @@ async def list_agencies(
 async def read_agency(
     code: str, principal: CurrentPrincipal, services: ServicesDep
 ) -> AgencyDetail:
-    uow: Any = services.uow()
-    async with uow:
-        agency = await uow.agencies.get(code)
-        if agency is None:
-            raise NotFound(
-                Fault(
-                    "code",
-                    f"Mã cơ quan {code} không có trong danh mục",
-                    f"unknown agency code {code}",
-                )
-            )
-        wards = await views.count_wards(uow.connection, code)
+    agency, wards = await queries.read_agency(services.uow(), code)
     return AgencyDetail(
         code=agency.code,
         name=agency.name,

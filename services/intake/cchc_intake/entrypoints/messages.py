@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from cchc_intake.service_layer.handlers import submissions as handlers
+from cchc_intake.service_layer.handlers import inbound
 from cchc_intake.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData
@@ -63,7 +63,7 @@ def _named_campaign(event: CloudEvent | None) -> int | None:
 
 async def on_inbound(services: Services, event: CloudEvent, data: EventData) -> None:
     assert isinstance(data, InboundInitiativeSubmittedV1)
-    initiative = await handlers.accept_inbound(event, data, services.uow(), services.clock())
+    initiative = await inbound.accept_inbound(event, data, services.uow(), services.clock())
     if initiative is None:
         log.info(
             "repeated inbound message ignored",
@@ -83,14 +83,14 @@ async def on_rejected(
         and isinstance(event.data, dict)
     ):
         named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
-        extra = await handlers.faults_beyond_schema(
+        extra = await inbound.faults_beyond_schema(
             services.uow(), event.data, named, services.clock()
         )
         # Extended in place: the kit parks the message with this same list as its reason.
         errors.extend(event_faults(InvalidInput(*extra)))
     source, origin_id = origin_of(incoming, event)
-    await handlers.reject_inbound(
-        handlers.RejectedMessage(
+    await inbound.reject_inbound(
+        inbound.RejectedMessage(
             origin_source=source,
             origin_id=origin_id,
             errors=[(e.field, e.message) for e in errors],

@@ -1,4 +1,5 @@
-"""In-memory repositories and unit of work, for driving the handlers without I/O."""
+"""In-memory repositories and unit of work, for driving the handlers without I/O, and the
+sample inbound initiative the unit tests send."""
 
 from __future__ import annotations
 
@@ -160,3 +161,20 @@ class ParkingRecorder:
 
     async def publish(self, **message: Any) -> None:
         self.parked.append(message)
+
+
+def inbound_data(**overrides: object) -> dict[str, object]:
+    """An initiative as another platform publishes it, dated for a test clock in May 2023."""
+    return {
+        "campaign_year": 2023,
+        "agency_code": "26740",
+        "kind": "solution",
+        "title": "Giải pháp tra cứu hồ sơ qua Zalo",
+        "summary": "Người dân tra cứu tiến độ hồ sơ qua Zalo.",
+        "par_area": "digital_government",
+        "applied_since": "2022-06-01",
+        "results": "10.000 lượt tra cứu mỗi tháng.",
+        "limitations": "",
+        "submitted_at": "2023-05-10T01:00:00Z",
+        **overrides,
+    }

@@ -28,7 +28,7 @@ from cchc_shared.contracts import (
 from cchc_shared.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from cchc_shared.reference import load_agencies
 
-from .fakes import FakeStorage, FakeUnitOfWork
+from .fakes import FakeStorage, FakeUnitOfWork, inbound_data
 
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)
 WARD = Actor("agency_submitter:26740", "26740")
@@ -163,19 +163,7 @@ async def test_attachments_are_typed_by_content_and_capped(uow: FakeUnitOfWork) 
 
 
 def inbound_event(**overrides: object) -> tuple[CloudEvent, InboundInitiativeSubmittedV1]:
-    data = {
-        "campaign_year": 2023,
-        "agency_code": "26740",
-        "kind": "solution",
-        "title": "Giải pháp tra cứu hồ sơ qua Zalo",
-        "summary": "Người dân tra cứu tiến độ hồ sơ qua Zalo.",
-        "par_area": "digital_government",
-        "applied_since": "2022-06-01",
-        "results": "10.000 lượt tra cứu mỗi tháng.",
-        "limitations": "",
-        "submitted_at": "2023-05-10T01:00:00Z",
-    }
-    data.update(overrides)
+    data = inbound_data(**overrides)
     event = CloudEvent(
         specversion="1.0",
         id=str(uuid.uuid4()),

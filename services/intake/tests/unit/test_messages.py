@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from faststream.rabbit import TestRabbitBroker
@@ -29,7 +28,7 @@ from cchc_shared.messaging.routing import bind
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, INBOUND_QUEUE
 from cchc_shared.reference import load_agencies
 
-from .fakes import FakeStorage, FakeUnitOfWork, ParkingRecorder
+from .fakes import FakeStorage, FakeUnitOfWork, ParkingRecorder, inbound_data
 
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)
 PLATFORM = "https://motcua.hochiminhcity.gov.vn"
@@ -58,21 +57,9 @@ def consumers(uow: FakeUnitOfWork, parking: ParkingRecorder) -> Consumers:
     return kit
 
 
-def submitted(**overrides: Any) -> EncodedMessage:
-    data: dict[str, Any] = {
-        "campaign_year": 2023,
-        "agency_code": "26740",
-        "kind": "solution",
-        "title": "Giải pháp tra cứu hồ sơ qua Zalo",
-        "summary": "Người dân tra cứu tiến độ hồ sơ qua Zalo.",
-        "par_area": "digital_government",
-        "applied_since": "2022-06-01",
-        "results": "10.000 lượt tra cứu mỗi tháng.",
-        "limitations": "",
-        "submitted_at": "2023-05-10T01:00:00Z",
-        **overrides,
-    }
-    return encode_event(InboundInitiativeSubmittedV1.model_validate(data), source=PLATFORM)
+def submitted(**overrides: object) -> EncodedMessage:
+    data = InboundInitiativeSubmittedV1.model_validate(inbound_data(**overrides))
+    return encode_event(data, source=PLATFORM)
 
 
 async def deliver(consumers: Consumers, *messages: EncodedMessage) -> None:

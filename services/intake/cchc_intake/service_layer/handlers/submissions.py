@@ -12,7 +12,15 @@ from uuid import UUID
 
 from cchc_intake.domain.commands import AmendInitiative, SubmitInitiative, WithdrawInitiative
 from cchc_intake.domain.errors import DuplicateTitle, NotAllowed, no_campaign, unknown_agency
-from cchc_intake.domain.model import Campaign, Content, Initiative, Origin, local_date, vn_date
+from cchc_intake.domain.model import (
+    CONTENT_FIELDS,
+    Campaign,
+    Content,
+    Initiative,
+    Origin,
+    local_date,
+    vn_date,
+)
 from cchc_intake.ports import UnitOfWork
 from cchc_intake.service_layer.queries import visible_initiative
 from cchc_shared.contracts import InboundInitiativeSubmittedV1
@@ -98,15 +106,7 @@ async def _refuse_duplicate_title(
 
 
 def content_fields(cmd: SubmitInitiative | InboundInitiativeSubmittedV1) -> dict[str, Any]:
-    return {
-        "kind": cmd.kind,
-        "title": cmd.title,
-        "summary": cmd.summary,
-        "par_area": cmd.par_area,
-        "applied_since": cmd.applied_since,
-        "results": cmd.results,
-        "limitations": cmd.limitations,
-    }
+    return {name: getattr(cmd, name) for name in CONTENT_FIELDS}
 
 
 async def take_in(

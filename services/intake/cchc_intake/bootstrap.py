@@ -12,14 +12,14 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cchc_intake.adapters.orm import kit_tables, metadata
-from cchc_intake.adapters.storage import AttachmentStorage, LocalDiskStorage
+from cchc_intake.adapters.storage import LocalDiskStorage
 from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
-from cchc_intake.entrypoints.api import ROUTERS
-from cchc_intake.entrypoints.errors import install_error_handlers
+from cchc_intake.entrypoints.http import ROUTERS
 from cchc_intake.entrypoints.messages import ROUTES
-from cchc_intake.service_layer import handlers
-from cchc_intake.service_layer.context import Intake, utc_now
+from cchc_intake.ports import AttachmentStorage
+from cchc_intake.service_layer.handlers.reference_data import seed_reference_data
+from cchc_intake.service_layer.services import Services, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import BodySizeLimit
@@ -65,20 +65,18 @@ def create_app(
             runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
-    intake = Intake(
-        settings=settings,
+    services = Services(
         uow=unit_of_work,
         storage=storage or LocalDiskStorage(settings.resolved_attachments_dir),
+        attachment_max_bytes=settings.attachment_max_bytes,
         clock=clock,
     )
 
     async def seed() -> None:
-        await handlers.seed_reference_data(
-            unit_of_work(), load_agencies().values(), local_date(clock())
-        )
+        await seed_reference_data(unit_of_work(), load_agencies().values(), local_date(clock()))
 
     runtime.before_consuming.append(seed)
-    runtime.subscribe(ROUTES, intake)
+    runtime.subscribe(ROUTES, services)
     upload_cap = settings.attachment_max_bytes + MULTIPART_OVERHEAD
     app = create_http_app(
         runtime,
@@ -91,10 +89,9 @@ def create_app(
         routers=ROUTERS,
         max_body_bytes=upload_cap,
     )
-    app.state.intake = intake
+    app.state.services = services
     if configure_auth(app, auth).uses_development_secret:
         log.warning("tokens are checked with the development secret; set CCHC_AUTH_SECRET")
-    install_error_handlers(app)
     app.add_middleware(
         UploadBodyLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=upload_cap
     )

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_shared.chassis.runtime import ServiceRuntime
@@ -29,6 +30,13 @@ CampaignYearPath = Annotated[
 CampaignYearFilter = Annotated[
     int | None, Query(ge=2000, le=2100, description="Only this campaign year (năm khảo sát)")
 ]
+
+
+# The framework's own HTTP errors (an unknown path or method), named in the one error format.
+_HTTP_FAULTS = {
+    404: ("path", "Không tìm thấy đường dẫn"),
+    405: ("method", "Phương thức không được hỗ trợ"),
+}
 
 
 def error_body(field: str, message_vi: str, message_en: str) -> dict[str, Any]:
@@ -146,6 +154,16 @@ def create_app(
         return JSONResponse(
             {"detail": error_detail(exc), **exc.body_extra()}, status_code=exc.status
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # A list is already in the one format (the auth's 401/403); a string is Starlette's.
+        detail: Any = exc.detail
+        if not isinstance(detail, list):
+            field, message_vi = _HTTP_FAULTS.get(exc.status_code, ("body", str(detail)))
+            detail = [{"field": field, "message": message_vi, "message_en": str(detail)}]
+        headers = getattr(exc, "headers", None)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(DBAPIError)
     async def database_unavailable(_: Request, exc: DBAPIError) -> Response:

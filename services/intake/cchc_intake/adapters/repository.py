@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from cchc_intake.adapters.orm import agencies, attachments, campaigns, initiatives
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
 from cchc_intake.domain.model import (
+    CONTENT_FIELDS,
     Attachment,
     Campaign,
     Content,
@@ -26,6 +27,11 @@ from cchc_intake.domain.model import (
 from cchc_shared.contracts.text import fold
 from cchc_shared.persistence.inserts import insert_rows
 from cchc_shared.reference import Agency, AgencyLevel
+
+
+async def _first_row(connection: AsyncConnection, query: Select[Any]) -> RowMapping | None:
+    row: RowMapping | None = (await connection.execute(query)).mappings().first()
+    return row
 
 
 def _agency(row: RowMapping) -> Agency:
@@ -52,11 +58,7 @@ class SqlAgencyRepository:
         known = _KNOWN_AGENCIES.get(key)
         if known is not None:
             return known
-        row = (
-            (await self.connection.execute(select(agencies).where(agencies.c.code == code)))
-            .mappings()
-            .first()
-        )
+        row = await _first_row(self.connection, select(agencies).where(agencies.c.code == code))
         if row is None:
             return None
         agency = _KNOWN_AGENCIES[key] = _agency(row)
@@ -126,11 +128,7 @@ class SqlCampaignRepository:
         cached = _CAMPAIGN_ROWS.get(key)
         if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
             return _campaign(cached[1])  # a fresh object: callers may change theirs
-        row = (
-            (await self.connection.execute(select(campaigns).where(campaigns.c.year == year)))
-            .mappings()
-            .first()
-        )
+        row = await _first_row(self.connection, select(campaigns).where(campaigns.c.year == year))
         if row is None:
             return None
         _CAMPAIGN_ROWS[key] = (time.monotonic(), row)
@@ -142,18 +140,13 @@ class SqlCampaignRepository:
 
     async def taking_submissions(self, day: date) -> Campaign | None:
         """The most recent campaign whose submission window contains ``day``."""
-        row = (
-            (
-                await self.connection.execute(
-                    select(campaigns)
-                    .where(campaigns.c.submission_opens_on <= day)
-                    .where(campaigns.c.submission_closes_on >= day)
-                    .order_by(campaigns.c.year.desc())
-                    .limit(1)
-                )
-            )
-            .mappings()
-            .first()
+        row = await _first_row(
+            self.connection,
+            select(campaigns)
+            .where(campaigns.c.submission_opens_on <= day)
+            .where(campaigns.c.submission_closes_on >= day)
+            .order_by(campaigns.c.year.desc())
+            .limit(1),
         )
         return _campaign(row) if row else None
 
@@ -180,14 +173,8 @@ def search_text(content: Content) -> str:
 def _initiative_values(initiative: Initiative) -> dict[str, Any]:
     c = initiative.content
     return {
-        "kind": c.kind,
-        "title": c.title,
+        **c.values(),
         "title_key": c.title_key,
-        "summary": c.summary,
-        "par_area": c.par_area,
-        "applied_since": c.applied_since,
-        "results": c.results,
-        "limitations": c.limitations,
         "status": initiative.status.value,
         "amended_at": initiative.amended_at,
         "withdrawn_at": initiative.withdrawn_at,
@@ -202,15 +189,7 @@ def initiative_from_row(row: RowMapping) -> Initiative:
         id=row["id"],
         campaign_year=row["campaign_year"],
         agency_code=row["agency_code"],
-        content=Content(
-            kind=row["kind"],
-            title=row["title"],
-            summary=row["summary"],
-            par_area=row["par_area"],
-            applied_since=row["applied_since"],
-            results=row["results"],
-            limitations=row["limitations"],
-        ),
+        content=Content(**{name: row[name] for name in CONTENT_FIELDS}),
         submitted_at=row["submitted_at"],
         submitted_by=row["submitted_by"],
         status=Status(row["status"]),
@@ -242,14 +221,8 @@ class SqlInitiativeRepository:
         self.seen: list[Initiative] = []
 
     async def get(self, initiative_id: UUID) -> Initiative | None:
-        row = (
-            (
-                await self.connection.execute(
-                    select(initiatives).where(initiatives.c.id == initiative_id)
-                )
-            )
-            .mappings()
-            .first()
+        row = await _first_row(
+            self.connection, select(initiatives).where(initiatives.c.id == initiative_id)
         )
         if row is None:
             return None

@@ -1,4 +1,5 @@
-"""Where attachment files live: an interface, and the local-disk default under the data dir."""
+"""Where attachment files live: the local-disk default under the data dir (the port is
+``ports.AttachmentStorage``), and how a file's type is recognised."""
 
 from __future__ import annotations
 
@@ -7,32 +8,15 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import filetype
+
+from cchc_intake.ports import StoredObject
 
 CHUNK_BYTES = 64 * 1024
 # filetype reads at most this many leading bytes; enough for every type we accept.
 SNIFF_BYTES = 8192
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    key: str
-    size: int
-    sha256: str
-
-
-class AttachmentStorage(Protocol):
-    async def put(self, chunks: AsyncIterable[bytes]) -> StoredObject:
-        """Store the bytes; content-addressed, so storing the same bytes twice is harmless."""
-        ...
-
-    def open(self, key: str) -> AsyncIterator[bytes]: ...
-
-    async def delete(self, key: str) -> None: ...
 
 
 def detect_media_type(head: bytes) -> str | None:

@@ -1,41 +1,12 @@
-"""Domain errors. Each names the field at fault and the reason in Vietnamese and English."""
+"""The errors only intake raises, in the kit's one family (``cchc_shared.errors``): each
+kind carries its HTTP status, and the kit answers them over HTTP and over the bus."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-
-@dataclass(frozen=True)
-class Fault:
-    """One fault: ``field`` is the name of a field of the submission (``title``,
-    ``agency_code``...) or an empty string for the request as a whole."""
-
-    field: str
-    message_vi: str
-    message_en: str
-
-    @property
-    def bilingual(self) -> str:
-        return f"{self.message_vi} / {self.message_en}"
-
-
-class DomainError(Exception):
-    def __init__(self, *faults: Fault) -> None:
-        self.faults = list(faults)
-        super().__init__("; ".join(f"{f.field or '<request>'}: {f.message_en}" for f in faults))
-
-
-class InvalidInput(DomainError):
-    """The input breaks a rule of the domain (422 over HTTP, a data fault for events)."""
-
-
-class NotFound(DomainError):
-    """Absent, or not visible to the requester (another agency's initiative)."""
-
-
-class Conflict(DomainError):
-    """The request contradicts the current state (already withdrawn, campaign closed...)."""
+from cchc_shared.errors import Conflict, Fault, Forbidden, NotFound
 
 
 class DuplicateTitle(Conflict):
@@ -51,6 +22,10 @@ class DuplicateTitle(Conflict):
             )
         )
 
+    def body_extra(self) -> dict[str, Any]:
+        # Clients open the initiative already submitted instead of parsing the message.
+        return {"existing_id": str(self.existing_id)}
+
 
 class ConcurrentUpdate(Conflict):
     def __init__(self) -> None:
@@ -63,13 +38,55 @@ class ConcurrentUpdate(Conflict):
         )
 
 
-class Forbidden(DomainError):
-    """The requester may not do this (403)."""
+class NotAllowed(Forbidden):
+    """The actor may not act for that agency."""
+
+    def __init__(self, agency_code: str) -> None:
+        super().__init__(
+            Fault(
+                "agency_code",
+                f"Tài khoản chỉ được gửi đề xuất của đơn vị mình, không phải của {agency_code}",
+                f"this account may submit only for its own agency, not for {agency_code}",
+            )
+        )
 
 
-class PayloadTooLarge(DomainError):
-    """An uploaded file exceeds its cap (413)."""
+class InitiativeNotFound(NotFound):
+    """Absent, or another agency's: both answer alike, so other agencies' ids cannot be probed."""
+
+    def __init__(self, initiative_id: UUID) -> None:
+        super().__init__(
+            Fault(
+                "initiative_id",
+                f"Không tìm thấy đề xuất {initiative_id}",
+                f"initiative {initiative_id} not found",
+            )
+        )
 
 
-class UnsupportedMediaType(DomainError):
-    """An uploaded file is not of an accepted type (415)."""
+class AttachmentNotFound(NotFound):
+    def __init__(self, attachment_id: UUID) -> None:
+        super().__init__(
+            Fault(
+                "attachment_id",
+                f"Không tìm thấy tệp đính kèm {attachment_id}",
+                f"attachment {attachment_id} not found",
+            )
+        )
+
+
+def no_campaign(year: int, field: str = "year") -> Fault:
+    return Fault(field, f"Không có đợt năm {year}", f"there is no {year} campaign")
+
+
+class CampaignNotFound(NotFound):
+    def __init__(self, year: int) -> None:
+        super().__init__(no_campaign(year))
+
+
+def unknown_agency(code: str) -> Fault:
+    return Fault(
+        "agency_code",
+        f"Mã cơ quan {code} không có trong danh mục cơ quan, đơn vị",
+        f"unknown agency code {code}",
+    )

@@ -6,6 +6,7 @@ refused when it holds control characters, so SQLite and PostgreSQL store the sam
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -13,7 +14,6 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from cchc_intake.domain.errors import Conflict, Fault, InvalidInput
 from cchc_shared.contracts import (
     EventData,
     InitiativeAmendedV1,
@@ -22,6 +22,7 @@ from cchc_shared.contracts import (
 )
 from cchc_shared.contracts.events import KINDS, PAR_AREAS
 from cchc_shared.contracts.text import clean_text, fold
+from cchc_shared.errors import Conflict, Fault, InvalidInput
 
 # Vietnam keeps UTC+7 all year (no daylight saving): "today" is the date in Ho Chi Minh City.
 HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")
@@ -181,9 +182,16 @@ class Content:
             today=today,
         )
 
+    def values(self) -> dict[str, object]:
+        """The content's fields by name, as events, rows and commands name them."""
+        return {name: getattr(self, name) for name in CONTENT_FIELDS}
+
     @property
     def title_key(self) -> str:
         return title_key(self.title)
+
+
+CONTENT_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Content))
 
 
 @dataclass
@@ -393,17 +401,10 @@ class Initiative:
         )
 
     def _event_fields(self) -> dict[str, object]:
-        c = self.content
         return {
             "campaign_year": self.campaign_year,
             "agency_code": self.agency_code,
-            "kind": c.kind,
-            "title": c.title,
-            "summary": c.summary,
-            "par_area": c.par_area,
-            "applied_since": c.applied_since,
-            "results": c.results,
-            "limitations": c.limitations,
+            **self.content.values(),
             "submitted_at": self.submitted_at,
         }
 

@@ -1,8 +1,9 @@
 """The edge for other city platforms: initiatives published on ``cchc.inbound``.
 
-The kit's consumer decodes the CloudEvent and checks ``data`` against the contract; this
-module adds the domain's rules (known agency, open campaign, dates, duplicate title),
-answers every refused message with one InitiativeRejected, and lets the kit park it.
+The kit's consumer decodes the CloudEvent and checks ``data`` against the contract, and
+parks a message that the domain refuses (a ``DomainError``: unknown agency, closed campaign,
+dates, duplicate title). This module answers every refused message with one
+InitiativeRejected before the kit parks it.
 """
 
 from __future__ import annotations
@@ -12,27 +13,19 @@ import json
 import logging
 from typing import Any
 
-from cchc_intake.domain.errors import DomainError, Fault
-from cchc_intake.service_layer import handlers
-from cchc_intake.service_layer.context import Intake
+from cchc_intake.service_layer.handlers import inbound
+from cchc_intake.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData
-from cchc_shared.messaging.consumer import IncomingMessage, PermanentError
+from cchc_shared.errors import InvalidInput
+from cchc_shared.messaging.consumer import IncomingMessage, event_faults
 from cchc_shared.messaging.routing import Route, RoutingTable
 from cchc_shared.messaging.topology import INBOUND_QUEUE, QueueSpec
 
-log = logging.getLogger("cchc.intake.inbound")
+log = logging.getLogger("cchc.services.inbound")
 
 _SOURCE_MAX = 500  # the inbox's column sizes
 _ID_MAX = 200
-
-
-def data_path(fault: Fault) -> str:
-    return f"$.data.{fault.field}" if fault.field else "$.data"
-
-
-def _field_errors(faults: list[Fault]) -> list[FieldError]:
-    return [FieldError(data_path(f), f.bilingual) for f in faults]
 
 
 def _bounded(value: str, limit: int) -> str:
@@ -68,12 +61,9 @@ def _named_campaign(event: CloudEvent | None) -> int | None:
     return None
 
 
-async def on_inbound(intake: Intake, event: CloudEvent, data: EventData) -> None:
+async def on_inbound(services: Services, event: CloudEvent, data: EventData) -> None:
     assert isinstance(data, InboundInitiativeSubmittedV1)
-    try:
-        initiative = await handlers.accept_inbound(event, data, intake.uow(), intake.clock())
-    except DomainError as exc:
-        raise PermanentError(_field_errors(exc.faults)) from exc
+    initiative = await inbound.accept_inbound(event, data, services.uow(), services.clock())
     if initiative is None:
         log.info(
             "repeated inbound message ignored",
@@ -82,7 +72,10 @@ async def on_inbound(intake: Intake, event: CloudEvent, data: EventData) -> None
 
 
 async def on_rejected(
-    intake: Intake, incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
+    services: Services,
+    incoming: IncomingMessage,
+    event: CloudEvent | None,
+    errors: list[FieldError],
 ) -> None:
     if (
         event is not None
@@ -90,18 +83,20 @@ async def on_rejected(
         and isinstance(event.data, dict)
     ):
         named = {e.field.removeprefix("$.data.").split(".")[0].split("[")[0] for e in errors}
-        extra = await handlers.faults_beyond_schema(intake.uow(), event.data, named, intake.clock())
+        extra = await inbound.faults_beyond_schema(
+            services.uow(), event.data, named, services.clock()
+        )
         # Extended in place: the kit parks the message with this same list as its reason.
-        errors.extend(_field_errors(extra))
+        errors.extend(event_faults(InvalidInput(*extra)))
     source, origin_id = origin_of(incoming, event)
-    await handlers.reject_inbound(
-        handlers.RejectedMessage(
+    await inbound.reject_inbound(
+        inbound.RejectedMessage(
             origin_source=source,
             origin_id=origin_id,
             errors=[(e.field, e.message) for e in errors],
             campaign_year=_named_campaign(event),
         ),
-        intake.uow(),
+        services.uow(),
     )
 
 
@@ -109,6 +104,6 @@ async def on_rejected(
 # answered with InitiativeRejected instead of being silently unroutable.
 INBOUND = QueueSpec("intake", INBOUND_EXCHANGE, "#", INBOUND_QUEUE)
 
-ROUTES: RoutingTable[Intake] = {
+ROUTES: RoutingTable[Services] = {
     InboundInitiativeSubmittedV1: Route(on_inbound, queue=INBOUND, on_rejected=on_rejected),
 }

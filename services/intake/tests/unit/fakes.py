@@ -1,16 +1,18 @@
-"""In-memory repositories and unit of work, for driving the handlers without I/O."""
+"""In-memory repositories and unit of work, for driving the handlers without I/O, and the
+sample inbound initiative the unit tests send."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
-from cchc_intake.adapters.storage import StoredObject
 from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
+from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
 from cchc_shared.reference import Agency
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
@@ -145,3 +147,34 @@ class FakeStorage:
 
     async def delete(self, key: str) -> None:
         self.files.pop(key, None)
+
+
+@dataclass
+class ParkingRecorder:
+    """Stands in for the AmqpPublisher with which the kit's consumer parks a refused message."""
+
+    parked: list[dict[str, Any]] = field(default_factory=list)
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, **message: Any) -> None:
+        self.parked.append(message)
+
+
+def inbound_data(**overrides: object) -> dict[str, object]:
+    """An initiative as another platform publishes it, dated for a test clock in May 2023."""
+    return {
+        "campaign_year": 2023,
+        "agency_code": "26740",
+        "kind": "solution",
+        "title": "Giải pháp tra cứu hồ sơ qua Zalo",
+        "summary": "Người dân tra cứu tiến độ hồ sơ qua Zalo.",
+        "par_area": "digital_government",
+        "applied_since": "2022-06-01",
+        "results": "10.000 lượt tra cứu mỗi tháng.",
+        "limitations": "",
+        "submitted_at": "2023-05-10T01:00:00Z",
+        **overrides,
+    }

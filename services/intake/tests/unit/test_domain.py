@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cchc_intake.domain.errors import Conflict, InvalidInput
 from cchc_intake.domain.model import (
     Campaign,
     Content,
@@ -18,6 +17,7 @@ from cchc_intake.domain.model import (
     local_date,
 )
 from cchc_shared.contracts import InitiativeAmendedV1, InitiativeSubmittedV1, InitiativeWithdrawnV1
+from cchc_shared.errors import Conflict, InvalidInput
 
 TODAY = date(2023, 5, 10)
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)

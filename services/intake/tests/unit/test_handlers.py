@@ -14,14 +14,9 @@ from cchc_intake.domain.commands import (
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import (
-    DuplicateTitle,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
-from cchc_intake.service_layer import handlers
+from cchc_intake.domain.errors import DuplicateTitle, NotAllowed
+from cchc_intake.service_layer import queries
+from cchc_intake.service_layer.handlers import attachments, inbound, reference_data, submissions
 from cchc_shared.contracts import (
     CloudEvent,
     InboundInitiativeSubmittedV1,
@@ -30,9 +25,10 @@ from cchc_shared.contracts import (
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
+from cchc_shared.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from cchc_shared.reference import load_agencies
 
-from .fakes import FakeStorage, FakeUnitOfWork
+from .fakes import FakeStorage, FakeUnitOfWork, inbound_data
 
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)
 WARD = Actor("agency_submitter:26740", "26740")
@@ -43,7 +39,7 @@ STAFF = Actor("secretariat")
 @pytest.fixture
 async def uow() -> FakeUnitOfWork:
     fake = FakeUnitOfWork()
-    await handlers.seed_reference_data(fake, load_agencies().values(), NOW.date())
+    await reference_data.seed_reference_data(fake, load_agencies().values(), NOW.date())
     return fake
 
 
@@ -68,13 +64,13 @@ async def test_seeding_is_idempotent_and_keeps_an_admins_changes(uow: FakeUnitOf
     plan = uow.campaigns.by_year[2023]
     assert (plan.survey_starts_on, plan.survey_ends_on) == (date(2023, 6, 1), date(2023, 10, 31))
     uow.campaigns.by_year[2023] = plan.change(submission_closes_on=date(2023, 12, 31))
-    await handlers.seed_reference_data(uow, load_agencies().values(), date(2024, 2, 1))
+    await reference_data.seed_reference_data(uow, load_agencies().values(), date(2024, 2, 1))
     assert set(uow.campaigns.by_year) == {2023, 2024}
     assert uow.campaigns.by_year[2023].submission_closes_on == date(2023, 12, 31)
 
 
 async def test_submit_publishes_initiative_submitted(uow: FakeUnitOfWork) -> None:
-    initiative = await handlers.submit_initiative(submission(), uow, NOW)
+    initiative = await submissions.submit_initiative(submission(), uow, NOW)
     [event] = uow.events(InitiativeSubmittedV1)
     assert event.initiative_id == initiative.id  # type: ignore[attr-defined]
     assert initiative.campaign_year == 2023
@@ -83,7 +79,7 @@ async def test_submit_publishes_initiative_submitted(uow: FakeUnitOfWork) -> Non
 
 async def test_submit_names_every_fault(uow: FakeUnitOfWork) -> None:
     with pytest.raises(InvalidInput) as refused:
-        await handlers.submit_initiative(
+        await submissions.submit_initiative(
             submission(STAFF, agency_code="99999", title="", campaign_year=2019), uow, NOW
         )
     assert {f.field for f in refused.value.faults} == {"agency_code", "title", "campaign_year"}
@@ -91,14 +87,14 @@ async def test_submit_names_every_fault(uow: FakeUnitOfWork) -> None:
 
 
 async def test_submitting_for_another_agency_is_not_allowed(uow: FakeUnitOfWork) -> None:
-    with pytest.raises(handlers.NotAllowed):
-        await handlers.submit_initiative(submission(WARD, agency_code="760"), uow, NOW)
+    with pytest.raises(NotAllowed):
+        await submissions.submit_initiative(submission(WARD, agency_code="760"), uow, NOW)
 
 
 async def test_duplicate_title_in_a_campaign_names_the_existing_id(uow: FakeUnitOfWork) -> None:
-    first = await handlers.submit_initiative(submission(), uow, NOW)
+    first = await submissions.submit_initiative(submission(), uow, NOW)
     with pytest.raises(DuplicateTitle) as clash:
-        await handlers.submit_initiative(
+        await submissions.submit_initiative(
             submission(title="  MÔ HÌNH MỘT CỬA   THÔNG MINH"), uow, NOW
         )
     assert clash.value.existing_id == first.id
@@ -106,27 +102,31 @@ async def test_duplicate_title_in_a_campaign_names_the_existing_id(uow: FakeUnit
 
 
 async def test_another_agency_cannot_see_amend_or_withdraw(uow: FakeUnitOfWork) -> None:
-    initiative = await handlers.submit_initiative(submission(), uow, NOW)
+    initiative = await submissions.submit_initiative(submission(), uow, NOW)
     with pytest.raises(NotFound):
-        await handlers.read_initiative(OTHER_WARD, initiative.id, uow)
+        await queries.read_initiative(OTHER_WARD, initiative.id, uow)
     with pytest.raises(NotFound):
-        await handlers.amend_initiative(
+        await submissions.amend_initiative(
             AmendInitiative(OTHER_WARD, initiative.id, {"title": "Của tôi"}), uow, NOW
         )
     with pytest.raises(NotFound):
-        await handlers.withdraw_initiative(WithdrawInitiative(OTHER_WARD, initiative.id), uow, NOW)
-    stored, _ = await handlers.read_initiative(STAFF, initiative.id, uow)
+        await submissions.withdraw_initiative(
+            WithdrawInitiative(OTHER_WARD, initiative.id), uow, NOW
+        )
+    stored, _ = await queries.read_initiative(STAFF, initiative.id, uow)
     assert stored.version == 1 and not stored.is_withdrawn
 
 
 async def test_amend_then_withdraw(uow: FakeUnitOfWork) -> None:
-    initiative = await handlers.submit_initiative(submission(), uow, NOW)
+    initiative = await submissions.submit_initiative(submission(), uow, NOW)
     later = NOW + timedelta(days=1)
-    amended = await handlers.amend_initiative(
+    amended = await submissions.amend_initiative(
         AmendInitiative(WARD, initiative.id, {"results": "Giảm 50% thời gian."}), uow, later
     )
     assert amended.version == 2
-    await handlers.withdraw_initiative(WithdrawInitiative(WARD, initiative.id, "Trùng"), uow, later)
+    await submissions.withdraw_initiative(
+        WithdrawInitiative(WARD, initiative.id, "Trùng"), uow, later
+    )
     assert len(uow.events(InitiativeAmendedV1)) == 1
     [withdrawn] = uow.events(InitiativeWithdrawnV1)
     assert withdrawn.reason == "Trùng"  # type: ignore[attr-defined]
@@ -138,11 +138,11 @@ async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
 
 
 async def test_attachments_are_typed_by_content_and_capped(uow: FakeUnitOfWork) -> None:
-    initiative = await handlers.submit_initiative(submission(), uow, NOW)
+    initiative = await submissions.submit_initiative(submission(), uow, NOW)
     storage = FakeStorage()
 
     async def attach(*parts: bytes, name: str = "bao-cao.pdf") -> object:
-        return await handlers.add_attachment(
+        return await attachments.add_attachment(
             actor=WARD,
             initiative_id=initiative.id,
             filename=name,
@@ -162,20 +162,8 @@ async def test_attachments_are_typed_by_content_and_capped(uow: FakeUnitOfWork) 
     assert len(uow.initiatives.attachments) == 1
 
 
-def inbound(**overrides: object) -> tuple[CloudEvent, InboundInitiativeSubmittedV1]:
-    data = {
-        "campaign_year": 2023,
-        "agency_code": "26740",
-        "kind": "solution",
-        "title": "Giải pháp tra cứu hồ sơ qua Zalo",
-        "summary": "Người dân tra cứu tiến độ hồ sơ qua Zalo.",
-        "par_area": "digital_government",
-        "applied_since": "2022-06-01",
-        "results": "10.000 lượt tra cứu mỗi tháng.",
-        "limitations": "",
-        "submitted_at": "2023-05-10T01:00:00Z",
-    }
-    data.update(overrides)
+def inbound_event(**overrides: object) -> tuple[CloudEvent, InboundInitiativeSubmittedV1]:
+    data = inbound_data(**overrides)
     event = CloudEvent(
         specversion="1.0",
         id=str(uuid.uuid4()),
@@ -187,11 +175,11 @@ def inbound(**overrides: object) -> tuple[CloudEvent, InboundInitiativeSubmitted
 
 
 async def test_inbound_is_taken_once_per_source_and_id(uow: FakeUnitOfWork) -> None:
-    event, data = inbound()
-    first = await handlers.accept_inbound(event, data, uow, NOW)
+    event, data = inbound_event()
+    first = await inbound.accept_inbound(event, data, uow, NOW)
     assert first is not None and first.origin is not None
     assert (first.origin.source, first.origin.id) == (event.source, event.id)
-    assert await handlers.accept_inbound(event, data, uow, NOW) is None
+    assert await inbound.accept_inbound(event, data, uow, NOW) is None
     assert len(uow.initiatives.stored) == 1
     assert len(uow.events(InitiativeSubmittedV1)) == 1
 
@@ -199,35 +187,35 @@ async def test_inbound_is_taken_once_per_source_and_id(uow: FakeUnitOfWork) -> N
 async def test_invalid_inbound_leaves_no_trace_so_a_fixed_replay_is_taken(
     uow: FakeUnitOfWork,
 ) -> None:
-    event, data = inbound(submitted_at="2023-11-15T01:00:00Z")  # after the window closed
+    event, data = inbound_event(submitted_at="2023-11-15T01:00:00Z")  # after the window closed
     with pytest.raises(InvalidInput) as refused:
-        await handlers.accept_inbound(event, data, uow, datetime(2023, 11, 15, 2, tzinfo=UTC))
+        await inbound.accept_inbound(event, data, uow, datetime(2023, 11, 15, 2, tzinfo=UTC))
     assert [f.field for f in refused.value.faults] == ["campaign_year"]
     assert uow.inbox == set()  # rolled back with the refusal
     uow.campaigns.by_year[2023] = uow.campaigns.by_year[2023].change(
         submission_closes_on=date(2023, 11, 30)
     )
-    taken = await handlers.accept_inbound(event, data, uow, datetime(2023, 11, 15, 2, tzinfo=UTC))
+    taken = await inbound.accept_inbound(event, data, uow, datetime(2023, 11, 15, 2, tzinfo=UTC))
     assert taken is not None
 
 
 async def test_each_refused_message_is_answered_once(uow: FakeUnitOfWork) -> None:
-    refused = handlers.RejectedMessage("https://p.example", "m-1", [("$.data.title", "missing")])
-    assert await handlers.reject_inbound(refused, uow)
-    assert not await handlers.reject_inbound(refused, uow)
+    refused = inbound.RejectedMessage("https://p.example", "m-1", [("$.data.title", "missing")])
+    assert await inbound.reject_inbound(refused, uow)
+    assert not await inbound.reject_inbound(refused, uow)
     [event] = uow.published
     assert isinstance(event, InitiativeRejectedV1)
     assert event.errors[0].field == "$.data.title"
     [message] = uow.messages
     assert message.event_id == str(
-        uuid.uuid5(handlers.REJECTION_NAMESPACE, "https://p.example\nm-1")
+        uuid.uuid5(inbound.REJECTION_NAMESPACE, "https://p.example\nm-1")
     )
 
 
 async def test_faults_beyond_the_schema_are_found_for_fields_the_schema_accepted(
     uow: FakeUnitOfWork,
 ) -> None:
-    faults = await handlers.faults_beyond_schema(
+    faults = await inbound.faults_beyond_schema(
         uow,
         {"agency_code": "99999", "applied_since": "2030-01-01", "title": 5},
         {"title"},
@@ -235,6 +223,6 @@ async def test_faults_beyond_the_schema_are_found_for_fields_the_schema_accepted
     )
     assert {f.field for f in faults} == {"agency_code", "applied_since"}
     assert (
-        await handlers.faults_beyond_schema(uow, {"agency_code": "99999"}, {"agency_code"}, NOW)
+        await inbound.faults_beyond_schema(uow, {"agency_code": "99999"}, {"agency_code"}, NOW)
         == []
     )

@@ -4,15 +4,13 @@ domain objects into response bodies."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake import views
 from cchc_intake.domain.commands import (
     Actor,
     AmendInitiative,
@@ -21,7 +19,7 @@ from cchc_intake.domain.commands import (
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import Fault, InvalidInput, NotFound
+from cchc_intake.domain.errors import NotAllowed
 from cchc_intake.domain.model import Attachment, Initiative, local_date
 from cchc_intake.entrypoints.schemas import (
     AgencyDetail,
@@ -42,23 +40,25 @@ from cchc_intake.entrypoints.schemas import (
     StatusName,
     WithdrawalIn,
 )
-from cchc_intake.service_layer import handlers
-from cchc_intake.service_layer.context import Intake
+from cchc_intake.service_layer import queries
+from cchc_intake.service_layer.handlers import attachments, campaigns, submissions
+from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
 from cchc_shared.contracts.vocabulary import Kind
+from cchc_shared.errors import Fault, InvalidInput
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, par_areas
 
 UPLOAD_CHUNK = 64 * 1024
 
 
-def get_intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
-IntakeDep = Annotated[Intake, Depends(get_intake)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 Reader = Annotated[
     Principal,
     Depends(
@@ -111,8 +111,8 @@ def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> Ini
     )
 
 
-async def _read(intake: Intake, actor: Actor, initiative_id: UUID) -> InitiativeOut:
-    initiative, attachments = await handlers.read_initiative(actor, initiative_id, intake.uow())
+async def _read(services: Services, actor: Actor, initiative_id: UUID) -> InitiativeOut:
+    initiative, attachments = await queries.read_initiative(actor, initiative_id, services.uow())
     return initiative_out(initiative, attachments)
 
 
@@ -129,7 +129,7 @@ initiatives_router = APIRouter(prefix="/initiatives", tags=["initiatives"])
     summary="Gửi đề xuất / Submit an initiative",
 )
 async def submit(
-    body: InitiativeIn, principal: Writer, intake: IntakeDep, response: Response
+    body: InitiativeIn, principal: Writer, services: ServicesDep, response: Response
 ) -> InitiativeOut:
     actor = actor_of(principal)
     agency_code = actor.agency_code or body.agency_code
@@ -142,8 +142,8 @@ async def submit(
             )
         )
     if body.agency_code is not None and body.agency_code != agency_code:
-        raise handlers.NotAllowed.for_agency(body.agency_code)
-    initiative = await handlers.submit_initiative(
+        raise NotAllowed(body.agency_code)
+    initiative = await submissions.submit_initiative(
         SubmitInitiative(
             actor=actor,
             agency_code=agency_code,
@@ -156,8 +156,8 @@ async def submit(
             results=body.results,
             limitations=body.limitations,
         ),
-        intake.uow(),
-        intake.clock(),
+        services.uow(),
+        services.clock(),
     )
     response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
     return initiative_out(initiative, [])
@@ -177,7 +177,7 @@ def _search_text(q: str | None) -> str | None:
 @initiatives_router.get("", response_model=InitiativePage, summary="Danh sách / List initiatives")
 async def list_initiatives(
     principal: Reader,
-    intake: IntakeDep,
+    services: ServicesDep,
     campaign_year: CampaignYearFilter = None,
     agency: Annotated[str | None, Query(max_length=16, description="agency code")] = None,
     district: Annotated[
@@ -193,25 +193,22 @@ async def list_initiatives(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> InitiativePage:
-    uow: Any = intake.uow()
-    async with uow:
-        connection: AsyncConnection = uow.connection
-        rows, total = await views.list_initiatives(
-            connection,
-            actor_of(principal),
-            views.InitiativeFilter(
-                campaign_year=campaign_year,
-                agency_code=agency,
-                district_code=district,
-                level=level,
-                par_area=par_area,
-                kind=kind,
-                status=status,
-                text=_search_text(q),
-            ),
-            page,
-            page_size,
-        )
+    rows, total = await queries.list_initiatives(
+        services.uow(),
+        actor_of(principal),
+        queries.InitiativeFilter(
+            campaign_year=campaign_year,
+            agency_code=agency,
+            district_code=district,
+            level=level,
+            par_area=par_area,
+            kind=kind,
+            status=status,
+            text=_search_text(q),
+        ),
+        page,
+        page_size,
+    )
     return InitiativePage(
         items=[InitiativeListItem.model_validate(row) for row in rows],
         total=total,
@@ -221,8 +218,8 @@ async def list_initiatives(
 
 
 @initiatives_router.get("/{initiative_id}", response_model=InitiativeOut)
-async def read(initiative_id: UUID, principal: Reader, intake: IntakeDep) -> InitiativeOut:
-    return await _read(intake, actor_of(principal), initiative_id)
+async def read(initiative_id: UUID, principal: Reader, services: ServicesDep) -> InitiativeOut:
+    return await _read(services, actor_of(principal), initiative_id)
 
 
 @initiatives_router.patch(
@@ -231,7 +228,7 @@ async def read(initiative_id: UUID, principal: Reader, intake: IntakeDep) -> Ini
     summary="Chỉnh sửa khi đợt còn nhận đề xuất / Amend while the campaign is open",
 )
 async def amend(
-    initiative_id: UUID, body: InitiativeChanges, principal: Writer, intake: IntakeDep
+    initiative_id: UUID, body: InitiativeChanges, principal: Writer, services: ServicesDep
 ) -> InitiativeOut:
     changes = body.model_dump(exclude_unset=True)
     nulls = [name for name, value in changes.items() if value is None]
@@ -240,29 +237,29 @@ async def amend(
             *(Fault(name, "Không được để trống", "must not be null") for name in nulls)
         )
     actor = actor_of(principal)
-    await handlers.amend_initiative(
+    await submissions.amend_initiative(
         AmendInitiative(actor=actor, initiative_id=initiative_id, changes=changes),
-        intake.uow(),
-        intake.clock(),
+        services.uow(),
+        services.clock(),
     )
-    return await _read(intake, actor, initiative_id)
+    return await _read(services, actor, initiative_id)
 
 
 @initiatives_router.post(
     "/{initiative_id}/withdraw", response_model=InitiativeOut, summary="Rút đề xuất / Withdraw"
 )
 async def withdraw(
-    initiative_id: UUID, principal: Writer, intake: IntakeDep, body: WithdrawalIn | None = None
+    initiative_id: UUID, principal: Writer, services: ServicesDep, body: WithdrawalIn | None = None
 ) -> InitiativeOut:
     actor = actor_of(principal)
-    await handlers.withdraw_initiative(
+    await submissions.withdraw_initiative(
         WithdrawInitiative(
             actor=actor, initiative_id=initiative_id, reason=body.reason if body else ""
         ),
-        intake.uow(),
-        intake.clock(),
+        services.uow(),
+        services.clock(),
     )
-    return await _read(intake, actor, initiative_id)
+    return await _read(services, actor, initiative_id)
 
 
 # --------------------------------------------------------------------------------------
@@ -279,31 +276,31 @@ async def upload(
     initiative_id: UUID,
     file: Annotated[UploadFile, File(description="PDF, DOCX, PNG, JPEG or WebP")],
     principal: Writer,
-    intake: IntakeDep,
+    services: ServicesDep,
 ) -> AttachmentOut:
     async def chunks() -> AsyncIterator[bytes]:
         while chunk := await file.read(UPLOAD_CHUNK):
             yield chunk
 
-    attachment = await handlers.add_attachment(
+    attachment = await attachments.add_attachment(
         actor=actor_of(principal),
         initiative_id=initiative_id,
         filename=file.filename or "",
         chunks=chunks(),
-        uow=intake.uow(),
-        storage=intake.storage,
-        max_bytes=intake.settings.attachment_max_bytes,
-        now=intake.clock(),
+        uow=services.uow(),
+        storage=services.storage,
+        max_bytes=services.attachment_max_bytes,
+        now=services.clock(),
     )
     return AttachmentOut.of(attachment)
 
 
 @initiatives_router.get("/{initiative_id}/attachments", response_model=list[AttachmentOut])
 async def list_attachments(
-    initiative_id: UUID, principal: Reader, intake: IntakeDep
+    initiative_id: UUID, principal: Reader, services: ServicesDep
 ) -> list[AttachmentOut]:
-    _, attachments = await handlers.read_initiative(
-        actor_of(principal), initiative_id, intake.uow()
+    _, attachments = await queries.read_initiative(
+        actor_of(principal), initiative_id, services.uow()
     )
     return [AttachmentOut.of(a) for a in attachments]
 
@@ -314,13 +311,13 @@ async def list_attachments(
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 async def download(
-    initiative_id: UUID, attachment_id: UUID, principal: Reader, intake: IntakeDep
+    initiative_id: UUID, attachment_id: UUID, principal: Reader, services: ServicesDep
 ) -> StreamingResponse:
-    attachment = await handlers.find_attachment(
-        actor_of(principal), initiative_id, attachment_id, intake.uow()
+    attachment = await queries.find_attachment(
+        actor_of(principal), initiative_id, attachment_id, services.uow()
     )
     return StreamingResponse(
-        intake.storage.open(attachment.storage_key),
+        services.storage.open(attachment.storage_key),
         media_type=attachment.media_type,
         headers={
             "Content-Length": str(attachment.size),
@@ -338,29 +335,23 @@ campaigns_router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
 @campaigns_router.get("", response_model=list[CampaignOut])
-async def list_campaigns(principal: CurrentPrincipal, intake: IntakeDep) -> list[CampaignOut]:
-    uow = intake.uow()
-    async with uow:
-        found = await uow.campaigns.list()
-    today = local_date(intake.clock())
+async def list_campaigns(principal: CurrentPrincipal, services: ServicesDep) -> list[CampaignOut]:
+    found = await queries.list_campaigns(services.uow())
+    today = local_date(services.clock())
     return [CampaignOut.of(c, today) for c in found]
 
 
 @campaigns_router.get("/{year}", response_model=CampaignOut)
 async def read_campaign(
-    year: CampaignYearPath, principal: CurrentPrincipal, intake: IntakeDep
+    year: CampaignYearPath, principal: CurrentPrincipal, services: ServicesDep
 ) -> CampaignOut:
-    uow = intake.uow()
-    async with uow:
-        campaign = await uow.campaigns.get(year)
-    if campaign is None:
-        raise handlers.campaign_not_found(year)
-    return CampaignOut.of(campaign, local_date(intake.clock()))
+    campaign = await queries.read_campaign(services.uow(), year)
+    return CampaignOut.of(campaign, local_date(services.clock()))
 
 
 @campaigns_router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignOut)
-async def create_campaign(body: CampaignIn, principal: Admin, intake: IntakeDep) -> CampaignOut:
-    campaign = await handlers.create_campaign(
+async def create_campaign(body: CampaignIn, principal: Admin, services: ServicesDep) -> CampaignOut:
+    campaign = await campaigns.create_campaign(
         CreateCampaign(
             year=body.year,
             title=body.title,
@@ -369,21 +360,21 @@ async def create_campaign(body: CampaignIn, principal: Admin, intake: IntakeDep)
             survey_starts_on=body.survey_starts_on,
             survey_ends_on=body.survey_ends_on,
         ),
-        intake.uow(),
+        services.uow(),
     )
-    return CampaignOut.of(campaign, local_date(intake.clock()))
+    return CampaignOut.of(campaign, local_date(services.clock()))
 
 
 @campaigns_router.patch(
     "/{year}", response_model=CampaignOut, summary="Đổi thời hạn / Change a campaign's windows"
 )
 async def change_campaign(
-    year: CampaignYearPath, body: CampaignChanges, principal: Admin, intake: IntakeDep
+    year: CampaignYearPath, body: CampaignChanges, principal: Admin, services: ServicesDep
 ) -> CampaignOut:
-    campaign = await handlers.change_campaign(
-        ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), intake.uow()
+    campaign = await campaigns.change_campaign(
+        ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), services.uow()
     )
-    return CampaignOut.of(campaign, local_date(intake.clock()))
+    return CampaignOut.of(campaign, local_date(services.clock()))
 
 
 # --------------------------------------------------------------------------------------
@@ -395,31 +386,20 @@ reference_router = APIRouter(tags=["agencies"])
 @reference_router.get("/agencies", response_model=list[AgencyOut])
 async def list_agencies(
     principal: CurrentPrincipal,
-    intake: IntakeDep,
+    services: ServicesDep,
     level: Level | None = None,
     district: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[AgencyOut]:
-    uow: Any = intake.uow()
-    async with uow:
-        rows = await views.list_agencies(uow.connection, level, district, _search_text(q))
+    rows = await queries.list_agencies(services.uow(), level, district, _search_text(q))
     return [AgencyOut.model_validate(row) for row in rows]
 
 
 @reference_router.get("/agencies/{code}", response_model=AgencyDetail)
-async def read_agency(code: str, principal: CurrentPrincipal, intake: IntakeDep) -> AgencyDetail:
-    uow: Any = intake.uow()
-    async with uow:
-        agency = await uow.agencies.get(code)
-        if agency is None:
-            raise NotFound(
-                Fault(
-                    "code",
-                    f"Mã cơ quan {code} không có trong danh mục",
-                    f"unknown agency code {code}",
-                )
-            )
-        wards = await views.count_wards(uow.connection, code)
+async def read_agency(
+    code: str, principal: CurrentPrincipal, services: ServicesDep
+) -> AgencyDetail:
+    agency, wards = await queries.read_agency(services.uow(), code)
     return AgencyDetail(
         code=agency.code,
         name=agency.name,

@@ -1,17 +1,65 @@
-"""Read side: lists and lookups straight from the tables (no aggregate needed to read)."""
+"""The read side: lists and lookups. The lists read the tables straight, through the unit
+of work's connection (no aggregate is needed to read); a single record comes from its
+repository, as the actor may see it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.adapters.orm import agencies, initiatives
 from cchc_intake.domain.commands import Actor
+from cchc_intake.domain.errors import AttachmentNotFound, CampaignNotFound, InitiativeNotFound
+from cchc_intake.domain.model import Attachment, Campaign, Initiative
+from cchc_intake.ports import UnitOfWork
 from cchc_shared.contracts.text import fold
 from cchc_shared.contracts.vocabulary import AGENCY_LEVELS
+from cchc_shared.errors import Fault, NotFound
+from cchc_shared.reference import Agency
+
+
+async def visible_initiative(uow: UnitOfWork, actor: Actor, initiative_id: UUID) -> Initiative:
+    """The initiative, if the actor may see it, inside an open unit of work; another agency's
+    answers exactly like an absent one, so ids of other agencies' initiatives cannot be
+    probed. The write side loads what it changes through here too."""
+    initiative = await uow.initiatives.get(initiative_id)
+    if initiative is None or not actor.may_access(initiative.agency_code):
+        raise InitiativeNotFound(initiative_id)
+    return initiative
+
+
+async def read_initiative(
+    actor: Actor, initiative_id: UUID, uow: UnitOfWork
+) -> tuple[Initiative, list[Attachment]]:
+    async with uow:
+        initiative = await visible_initiative(uow, actor, initiative_id)
+        return initiative, await uow.initiatives.attachments_of(initiative_id)
+
+
+async def find_attachment(
+    actor: Actor, initiative_id: UUID, attachment_id: UUID, uow: UnitOfWork
+) -> Attachment:
+    _, attachments = await read_initiative(actor, initiative_id, uow)
+    for attachment in attachments:
+        if attachment.id == attachment_id:
+            return attachment
+    raise AttachmentNotFound(attachment_id)
+
+
+async def list_campaigns(uow: UnitOfWork) -> list[Campaign]:
+    async with uow:
+        return await uow.campaigns.list()
+
+
+async def read_campaign(uow: UnitOfWork, year: int) -> Campaign:
+    async with uow:
+        campaign = await uow.campaigns.get(year)
+    if campaign is None:
+        raise CampaignNotFound(year)
+    return campaign
 
 
 @dataclass(frozen=True)
@@ -87,16 +135,17 @@ def _filtered(query: Select[Any], actor: Actor, f: InitiativeFilter) -> Select[A
 
 
 async def list_initiatives(
-    connection: AsyncConnection, actor: Actor, f: InitiativeFilter, page: int, page_size: int
+    uow: UnitOfWork, actor: Actor, f: InitiativeFilter, page: int, page_size: int
 ) -> tuple[list[dict[str, Any]], int]:
-    total = await connection.scalar(_filtered(select(func.count()), actor, f))
-    rows = await connection.execute(
-        _filtered(select(*_LIST_COLUMNS, _district_of().label("district_code")), actor, f)
-        .order_by(initiatives.c.submitted_at.desc(), initiatives.c.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    return [dict(row) for row in rows.mappings()], int(total or 0)
+    async with uow:
+        total = await uow.connection.scalar(_filtered(select(func.count()), actor, f))
+        rows = await uow.connection.execute(
+            _filtered(select(*_LIST_COLUMNS, _district_of().label("district_code")), actor, f)
+            .order_by(initiatives.c.submitted_at.desc(), initiatives.c.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        return [dict(row) for row in rows.mappings()], int(total or 0)
 
 
 _LEVEL_ORDER = case(
@@ -106,7 +155,7 @@ _LEVEL_ORDER = case(
 
 
 async def list_agencies(
-    connection: AsyncConnection, level: str | None, district_code: str | None, text: str | None
+    uow: UnitOfWork, level: str | None, district_code: str | None, text: str | None
 ) -> list[dict[str, Any]]:
     query = select(
         agencies.c.code,
@@ -124,12 +173,24 @@ async def list_agencies(
     phrase = fold(text or "")
     if phrase:
         query = query.where(agencies.c.name_key.like(f"%{_like_escape(phrase)}%", escape="\\"))
-    rows = await connection.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
-    return [dict(row) for row in rows.mappings()]
+    async with uow:
+        rows = await uow.connection.execute(query.order_by(_LEVEL_ORDER, agencies.c.code))
+        return [dict(row) for row in rows.mappings()]
 
 
-async def count_wards(connection: AsyncConnection, district_code: str) -> int:
-    count = await connection.scalar(
-        select(func.count()).where(agencies.c.parent_code == district_code)
-    )
-    return int(count or 0)
+async def read_agency(uow: UnitOfWork, code: str) -> tuple[Agency, int]:
+    """The agency and how many wards it has (none but for a district)."""
+    async with uow:
+        agency = await uow.agencies.get(code)
+        if agency is None:
+            raise NotFound(
+                Fault(
+                    "code",
+                    f"Mã cơ quan {code} không có trong danh mục",
+                    f"unknown agency code {code}",
+                )
+            )
+        wards = await uow.connection.scalar(
+            select(func.count()).where(agencies.c.parent_code == code)
+        )
+    return agency, int(wards or 0)

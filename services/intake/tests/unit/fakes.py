@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Self
+from typing import Self
 from uuid import UUID
 
 from cchc_intake.domain.errors import DuplicateTitle
@@ -147,20 +146,6 @@ class FakeStorage:
 
     async def delete(self, key: str) -> None:
         self.files.pop(key, None)
-
-
-@dataclass
-class ParkingRecorder:
-    """Stands in for the AmqpPublisher with which the kit's consumer parks a refused message."""
-
-    parked: list[dict[str, Any]] = field(default_factory=list)
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, **message: Any) -> None:
-        self.parked.append(message)
 
 
 def inbound_data(**overrides: object) -> dict[str, object]:

@@ -8,7 +8,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from faststream.rabbit import TestRabbitBroker
 
 from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.service_layer.handlers import reference_data
@@ -24,11 +23,11 @@ from cchc_shared.messaging.consumer import (
     ORIGINAL_QUEUE_HEADER,
     Consumers,
 )
-from cchc_shared.messaging.routing import bind
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, INBOUND_QUEUE
 from cchc_shared.reference import load_agencies
+from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
-from .fakes import FakeStorage, FakeUnitOfWork, ParkingRecorder, inbound_data
+from .fakes import FakeStorage, FakeUnitOfWork, inbound_data
 
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)
 PLATFORM = "https://motcua.hochiminhcity.gov.vn"
@@ -42,36 +41,26 @@ async def uow() -> FakeUnitOfWork:
 
 
 @pytest.fixture
-def parking() -> ParkingRecorder:
-    return ParkingRecorder()
-
-
-@pytest.fixture
-def consumers(uow: FakeUnitOfWork, parking: ParkingRecorder) -> Consumers:
+def routed(uow: FakeUnitOfWork) -> tuple[Consumers, ParkingRecorder]:
     services = Services(
         uow=lambda: uow, storage=FakeStorage(), attachment_max_bytes=1024, clock=lambda: NOW
     )
-    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
-    for route in bind("intake", ROUTES, services):
-        kit.subscribe(route)
-    return kit
+    return routed_consumers("intake", ROUTES, services)
+
+
+@pytest.fixture
+def consumers(routed: tuple[Consumers, ParkingRecorder]) -> Consumers:
+    return routed[0]
+
+
+@pytest.fixture
+def parking(routed: tuple[Consumers, ParkingRecorder]) -> ParkingRecorder:
+    return routed[1]
 
 
 def submitted(**overrides: object) -> EncodedMessage:
     data = InboundInitiativeSubmittedV1.model_validate(inbound_data(**overrides))
     return encode_event(data, source=PLATFORM)
-
-
-async def deliver(consumers: Consumers, *messages: EncodedMessage) -> None:
-    async with TestRabbitBroker(consumers.broker) as broker:
-        for message in messages:
-            await broker.publish(
-                message.body,
-                exchange=message.exchange,
-                routing_key=message.routing_key,
-                message_id=message.event_id,
-                content_type=message.content_type,
-            )
 
 
 async def test_an_inbound_initiative_is_taken_in(

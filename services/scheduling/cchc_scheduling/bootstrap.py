@@ -15,7 +15,7 @@ from cchc_scheduling.adapters.notices import NoticeSettings
 from cchc_scheduling.adapters.orm import kit_tables, metadata
 from cchc_scheduling.config import SchedulingSettings
 from cchc_scheduling.domain.model import Member
-from cchc_scheduling.entrypoints.api import ROUTERS
+from cchc_scheduling.entrypoints.http import ROUTERS
 from cchc_scheduling.entrypoints.context import Scheduling
 from cchc_scheduling.entrypoints.errors import install_error_handlers
 from cchc_scheduling.entrypoints.messages import ROUTES

@@ -1,5 +1,7 @@
 """The composition root of the scheduling service: the one place where adapters are chosen
-and wired to the service layer and the entry points."""
+and wired to the service layer and the entry points. It builds one ``Services`` object, which
+the HTTP entrypoint reads from ``app.state.services`` and the message handlers receive from
+the kit (``runtime.subscribe(ROUTES, services)``)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,9 @@ from cchc_scheduling.adapters.orm import kit_tables, metadata
 from cchc_scheduling.config import SchedulingSettings
 from cchc_scheduling.domain.model import Member
 from cchc_scheduling.entrypoints.http import ROUTERS
-from cchc_scheduling.entrypoints.context import Scheduling
-from cchc_scheduling.entrypoints.errors import install_error_handlers
 from cchc_scheduling.entrypoints.messages import ROUTES
-from cchc_scheduling.service_layer import handlers
-from cchc_scheduling.service_layer.handlers import SchedulingPolicy
+from cchc_scheduling.service_layer.handlers import roster
+from cchc_scheduling.service_layer.services import SchedulingPolicy, Services
 from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
@@ -70,10 +70,9 @@ def create_app(
             runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
-
     async def seed() -> None:
         if settings.seed_default_roster:
-            added = await handlers.seed_roster(unit_of_work(), default_roster())
+            added = await roster.seed_roster(unit_of_work(), default_roster())
             if added:
                 log.info("default roster seeded", extra={"members": added})
 
@@ -89,8 +88,7 @@ def create_app(
         on_startup=[seed],
     )
     configure_auth(app, auth)
-    install_error_handlers(app)
-    services = Scheduling(
+    services = Services(
         uow=unit_of_work,
         policy=SchedulingPolicy(
             max_visits_per_day=settings.max_visits_per_day,
@@ -108,5 +106,5 @@ def create_app(
         ),
     )
     runtime.subscribe(ROUTES, services)
-    app.state.scheduling = services
+    app.state.services = services
     return app

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cchc_scheduling.domain.model import Member, Round
+from cchc_scheduling.domain.model import Member, PoolInitiative, Round, Visit
 from cchc_scheduling.domain.rules import Violation
 from cchc_shared.contracts.events import AgencyCode, CampaignYear, MemberId, ParArea
 from cchc_shared.contracts.text import OptionalLongText, ShortText
@@ -103,6 +103,10 @@ class PoolOut(BaseModel):
     status: str
     updated_at: datetime
 
+    @classmethod
+    def of(cls, initiative: PoolInitiative) -> PoolOut:
+        return cls(**{**initiative.__dict__, "status": initiative.status.value})
+
 
 class SeatIn(_In):
     member_id: MemberId
@@ -168,6 +172,18 @@ class VisitOut(BaseModel):
     starts_at: time
     place: str
 
+    @classmethod
+    def of(cls, round_id: UUID, visit: Visit) -> VisitOut:
+        return cls(
+            visit_id=visit.visit_id,
+            round_id=round_id,
+            initiative_id=visit.initiative_id,
+            agency_code=visit.agency_code,
+            date=visit.date,
+            starts_at=visit.starts_at,
+            place=visit.place,
+        )
+
 
 class RoundOut(BaseModel):
     round_id: UUID
@@ -210,15 +226,7 @@ class RoundOut(BaseModel):
                 for s in round_.team
             ],
             visits=[
-                VisitOut(
-                    visit_id=v.visit_id,
-                    round_id=round_.round_id,
-                    initiative_id=v.initiative_id,
-                    agency_code=v.agency_code,
-                    date=v.date,
-                    starts_at=v.starts_at,
-                    place=v.place,
-                )
+                VisitOut.of(round_.round_id, v)
                 for v in sorted(round_.visits, key=lambda v: (v.date, v.starts_at))
             ],
             violations=None if violations is None else [ViolationOut.of(v) for v in violations],

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -38,21 +37,7 @@ def default_roster() -> list[Member]:
         .joinpath("data", "default-roster.json")
         .read_text(encoding="utf-8")
     )
-    return [
-        Member(
-            member_id=item["member_id"],
-            name=item["name"],
-            honorific=item["honorific"],
-            position=item["position"],
-            agency_code=item["agency_code"],
-            expertise=frozenset(item["expertise"]),
-            may_head=item.get("may_head", False),
-            may_be_secretary=item.get("may_be_secretary", False),
-            unavailable=frozenset(date.fromisoformat(d) for d in item.get("unavailable", [])),
-            email=item.get("email", ""),
-        )
-        for item in json.loads(text)["members"]
-    ]
+    return [Member.from_json(item) for item in json.loads(text)["members"]]
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -50,35 +50,13 @@ def _scheduled_meanwhile() -> ConcurrentChange:
 
 
 def _member(row: RowMapping) -> Member:
-    return Member(
-        member_id=row["member_id"],
-        name=row["name"],
-        honorific=row["honorific"],
-        position=row["position"],
-        agency_code=row["agency_code"],
-        expertise=frozenset(row["expertise"]),
-        may_head=bool(row["may_head"]),
-        may_be_secretary=bool(row["may_be_secretary"]),
-        unavailable=frozenset(date.fromisoformat(d) for d in row["unavailable"]),
-        email=row["email"],
-        active=bool(row["active"]),
-    )
+    return Member.from_json(dict(row))
 
 
 def _member_values(member: Member) -> dict[str, Any]:
-    return {
-        "name": member.name,
-        "honorific": member.honorific,
-        "position": member.position,
-        "agency_code": member.agency_code,
-        "expertise": sorted(member.expertise),
-        "may_head": member.may_head,
-        "may_be_secretary": member.may_be_secretary,
-        "unavailable": sorted(d.isoformat() for d in member.unavailable),
-        "email": member.email,
-        "active": member.active,
-        "updated_at": datetime.now(UTC),
-    }
+    values = member.as_json()
+    del values["member_id"]  # the key, never updated
+    return {**values, "updated_at": datetime.now(UTC)}
 
 
 class SqlMemberRepository:

@@ -40,19 +40,7 @@ class MemberFields(_In):
     _agency = field_validator("agency_code")(_known_agency)
 
     def to_member(self, member_id: str) -> Member:
-        return Member(
-            member_id=member_id,
-            name=self.name,
-            honorific=self.honorific,
-            position=self.position,
-            agency_code=self.agency_code,
-            expertise=frozenset(self.expertise),
-            may_head=self.may_head,
-            may_be_secretary=self.may_be_secretary,
-            unavailable=frozenset(self.unavailable),
-            email=self.email,
-            active=self.active,
-        )
+        return Member.from_json({**self.model_dump(mode="json"), "member_id": member_id})
 
 
 class MemberIn(MemberFields):
@@ -78,19 +66,7 @@ class MemberOut(BaseModel):
 
     @classmethod
     def of(cls, member: Member) -> MemberOut:
-        return cls(
-            member_id=member.member_id,
-            name=member.name,
-            honorific=member.honorific,
-            position=member.position,
-            agency_code=member.agency_code,
-            expertise=sorted(member.expertise),
-            may_head=member.may_head,
-            may_be_secretary=member.may_be_secretary,
-            unavailable=sorted(member.unavailable),
-            email=member.email,
-            active=member.active,
-        )
+        return cls.model_validate(member.as_json())
 
 
 class PoolOut(BaseModel):

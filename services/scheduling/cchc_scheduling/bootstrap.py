@@ -1,11 +1,12 @@
 """The composition root of the scheduling service: the one place where adapters are chosen
-and wired to the service layer and the entry points."""
+and wired to the service layer and the entry points. It builds one ``Services`` object, which
+the HTTP entrypoint reads from ``app.state.services`` and the message handlers receive from
+the kit (``runtime.subscribe(ROUTES, services)``)."""
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -15,12 +16,10 @@ from cchc_scheduling.adapters.notices import NoticeSettings
 from cchc_scheduling.adapters.orm import kit_tables, metadata
 from cchc_scheduling.config import SchedulingSettings
 from cchc_scheduling.domain.model import Member
-from cchc_scheduling.entrypoints.api import ROUTERS
-from cchc_scheduling.entrypoints.context import Scheduling
-from cchc_scheduling.entrypoints.errors import install_error_handlers
+from cchc_scheduling.entrypoints.http import ROUTERS
 from cchc_scheduling.entrypoints.messages import ROUTES
-from cchc_scheduling.service_layer import handlers
-from cchc_scheduling.service_layer.handlers import SchedulingPolicy
+from cchc_scheduling.service_layer.handlers import roster
+from cchc_scheduling.service_layer.services import SchedulingPolicy, Services
 from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
@@ -38,21 +37,7 @@ def default_roster() -> list[Member]:
         .joinpath("data", "default-roster.json")
         .read_text(encoding="utf-8")
     )
-    return [
-        Member(
-            member_id=item["member_id"],
-            name=item["name"],
-            honorific=item["honorific"],
-            position=item["position"],
-            agency_code=item["agency_code"],
-            expertise=frozenset(item["expertise"]),
-            may_head=item.get("may_head", False),
-            may_be_secretary=item.get("may_be_secretary", False),
-            unavailable=frozenset(date.fromisoformat(d) for d in item.get("unavailable", [])),
-            email=item.get("email", ""),
-        )
-        for item in json.loads(text)["members"]
-    ]
+    return [Member.from_json(item) for item in json.loads(text)["members"]]
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
@@ -70,10 +55,9 @@ def create_app(
             runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
         )
 
-
     async def seed() -> None:
         if settings.seed_default_roster:
-            added = await handlers.seed_roster(unit_of_work(), default_roster())
+            added = await roster.seed_roster(unit_of_work(), default_roster())
             if added:
                 log.info("default roster seeded", extra={"members": added})
 
@@ -89,8 +73,7 @@ def create_app(
         on_startup=[seed],
     )
     configure_auth(app, auth)
-    install_error_handlers(app)
-    services = Scheduling(
+    services = Services(
         uow=unit_of_work,
         policy=SchedulingPolicy(
             max_visits_per_day=settings.max_visits_per_day,
@@ -108,5 +91,5 @@ def create_app(
         ),
     )
     runtime.subscribe(ROUTES, services)
-    app.state.scheduling = services
+    app.state.services = services
     return app

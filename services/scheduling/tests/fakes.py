@@ -145,6 +145,12 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.rounds.seen = []
         return await super().__aenter__()
 
+    def _state(self) -> Any:
+        return (self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows)
+
+    def _restore(self, state: Any) -> None:
+        self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows = state
+
     def _collect_events(self) -> list[EventData]:
         events = [event for round_ in self.rounds.seen for event in round_.events]
         for round_ in self.rounds.seen:

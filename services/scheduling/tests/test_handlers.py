@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from cchc_scheduling.domain.errors import Conflict, InvalidTransition, SchedulingError
+from cchc_scheduling.domain.errors import InvalidTransition
 from cchc_scheduling.domain.model import PoolStatus, RoundStatus, Seat, TeamRole, Visit
-from cchc_scheduling.service_layer import handlers
-from cchc_scheduling.service_layer.handlers import PlanViolations, SchedulingPolicy
+from cchc_scheduling.domain.rules import PlanViolations
+from cchc_scheduling.service_layer.handlers import plans, pool, roster, rounds
+from cchc_scheduling.service_layer.services import SchedulingPolicy
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
     InitiativeAmendedV1,
@@ -21,6 +22,7 @@ from cchc_shared.contracts.events import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
+from cchc_shared.errors import Conflict, InvalidInput
 
 from .factories import member
 from .fakes import FakeUnitOfWork
@@ -66,9 +68,9 @@ async def test_a_duplicate_submission_changes_nothing() -> None:
     uow = FakeUnitOfWork()
     data = submission()
     same = event(data, "evt-1")
-    await handlers.initiative_submitted(uow, same, data)
+    await pool.initiative_submitted(uow, same, data)
     before = dict(uow.pool.rows)
-    await handlers.initiative_submitted(uow, same, data)
+    await pool.initiative_submitted(uow, same, data)
     assert uow.pool.rows == before and uow.commits == 1
 
 
@@ -78,8 +80,8 @@ async def test_amendments_keep_the_newest_content_whatever_the_order() -> None:
     late = amendment(
         data, SUBMITTED_AT + timedelta(days=2), title="Tên mới", par_area="organisation"
     )
-    await handlers.initiative_submitted(uow, event(late), late)  # arrives first
-    await handlers.initiative_submitted(uow, event(data), data)  # the older submission
+    await pool.initiative_submitted(uow, event(late), late)  # arrives first
+    await pool.initiative_submitted(uow, event(data), data)  # the older submission
     stored = uow.pool.rows[data.initiative_id]
     assert (stored.title, stored.par_area) == ("Tên mới", "organisation")
 
@@ -93,8 +95,8 @@ async def test_a_withdrawal_before_the_submission_keeps_it_out_of_the_pool() -> 
         agency_code="760",
         withdrawn_at=SUBMITTED_AT + timedelta(days=1),
     )
-    await handlers.initiative_withdrawn(uow, event(withdrawn), withdrawn)
-    await handlers.initiative_submitted(uow, event(data), data)
+    await pool.initiative_withdrawn(uow, event(withdrawn), withdrawn)
+    await pool.initiative_submitted(uow, event(data), data)
     assert uow.pool.rows[data.initiative_id].status is PoolStatus.WITHDRAWN
 
 
@@ -120,9 +122,9 @@ async def confirmed_round(uow: FakeUnitOfWork, year: int, items) -> uuid.UUID:
         Seat("it", TeamRole.MEMBER),
         Seat("clerk", TeamRole.SECRETARY),
     ]
-    round_ = await handlers.create_round(uow, year, team, visits, "", POLICY)
+    round_ = await rounds.create_round(uow, year, team, visits, "", POLICY)
     assert all(v.place.startswith("Trụ sở ") for v in round_.visits)
-    await handlers.confirm_round(uow, round_.round_id, POLICY)
+    await rounds.confirm_round(uow, round_.round_id, POLICY)
     return round_.round_id
 
 
@@ -130,20 +132,20 @@ async def test_confirming_numbers_the_round_and_publishes_round_scheduled() -> N
     uow = FakeUnitOfWork()
     items = [submission("760"), submission("26740", "digital_government")]
     for item in items:
-        await handlers.initiative_submitted(uow, event(item), item)
+        await pool.initiative_submitted(uow, event(item), item)
     round_id = await confirmed_round(uow, 2023, items)
     [scheduled] = uow.published
     assert isinstance(scheduled, RoundScheduledV1)
     assert scheduled.round_id == round_id and scheduled.sequence == 1
     assert [m.role for m in scheduled.team] == ["head", "member", "secretary"]
     with pytest.raises(InvalidTransition):
-        await handlers.confirm_round(uow, round_id, POLICY)
-    with pytest.raises(SchedulingError, match="reason"):
-        await handlers.update_round(uow, round_id, [], [], None, "", POLICY)
-    await handlers.cancel_round(uow, round_id, "Thay đổi kế hoạch")
+        await rounds.confirm_round(uow, round_id, POLICY)
+    with pytest.raises(InvalidInput, match="reason"):
+        await rounds.update_round(uow, round_id, [], [], None, "", POLICY)
+    await rounds.cancel_round(uow, round_id, "Thay đổi kế hoạch")
     assert isinstance(uow.published[-1], RoundCancelledV1)
     with pytest.raises(InvalidTransition):
-        await handlers.update_round(uow, round_id, [], [], None, "lý do", POLICY)
+        await rounds.update_round(uow, round_id, [], [], None, "lý do", POLICY)
 
 
 async def test_a_withdrawn_initiative_leaves_its_unvisited_visit() -> None:
@@ -153,7 +155,7 @@ async def test_a_withdrawn_initiative_leaves_its_unvisited_visit() -> None:
         submission("26740", "digital_government", year=NEXT_YEAR),
     ]
     for item in items:
-        await handlers.initiative_submitted(uow, event(item), item)
+        await pool.initiative_submitted(uow, event(item), item)
     round_id = await confirmed_round(uow, NEXT_YEAR, items)
     withdrawn = InitiativeWithdrawnV1(
         initiative_id=items[0].initiative_id,
@@ -162,7 +164,7 @@ async def test_a_withdrawn_initiative_leaves_its_unvisited_visit() -> None:
         reason="Đơn vị đề nghị rút",
         withdrawn_at=datetime.now(UTC),
     )
-    await handlers.initiative_withdrawn(uow, event(withdrawn), withdrawn)
+    await pool.initiative_withdrawn(uow, event(withdrawn), withdrawn)
     round_ = uow.rounds.rows[round_id]
     assert [v.initiative_id for v in round_.visits] == [items[1].initiative_id]
     rescheduled = uow.published[-1]
@@ -175,7 +177,7 @@ async def test_a_past_visit_stays_when_its_initiative_is_withdrawn() -> None:
     uow = FakeUnitOfWork()
     items = [submission("760"), submission("26740", "digital_government")]
     for item in items:
-        await handlers.initiative_submitted(uow, event(item), item)
+        await pool.initiative_submitted(uow, event(item), item)
     round_id = await confirmed_round(uow, 2023, items)
     withdrawn = InitiativeWithdrawnV1(
         initiative_id=items[0].initiative_id,
@@ -183,7 +185,7 @@ async def test_a_past_visit_stays_when_its_initiative_is_withdrawn() -> None:
         agency_code="760",
         withdrawn_at=datetime.now(UTC),
     )
-    await handlers.initiative_withdrawn(uow, event(withdrawn), withdrawn)
+    await pool.initiative_withdrawn(uow, event(withdrawn), withdrawn)
     assert len(uow.rounds.rows[round_id].visits) == 2  # already visited in 2023
     assert uow.rounds.rows[round_id].status is RoundStatus.CONFIRMED
 
@@ -191,11 +193,11 @@ async def test_a_past_visit_stays_when_its_initiative_is_withdrawn() -> None:
 async def test_drafts_that_break_rules_are_refused_with_each_rule() -> None:
     uow = FakeUnitOfWork()
     item = submission("STTTT", "digital_government")
-    await handlers.initiative_submitted(uow, event(item), item)
+    await pool.initiative_submitted(uow, event(item), item)
     await uow.members.add(member("it", "STTTT", ("digital_government",)))
     visit = Visit(uuid.uuid4(), item.initiative_id, "STTTT", date(2023, 9, 1), time(8), "")
     with pytest.raises(PlanViolations) as refused:
-        await handlers.create_round(uow, 2023, [Seat("it", TeamRole.MEMBER)], [visit], "", POLICY)
+        await rounds.create_round(uow, 2023, [Seat("it", TeamRole.MEMBER)], [visit], "", POLICY)
     assert {v.rule.value for v in refused.value.violations} == {
         "team_head",
         "working_day",
@@ -207,14 +209,14 @@ async def test_the_default_roster_is_seeded_once() -> None:
     from cchc_scheduling.bootstrap import default_roster
 
     uow = FakeUnitOfWork()
-    roster = default_roster()
-    assert await handlers.seed_roster(uow, roster) == len(roster) == 14
-    assert await handlers.seed_roster(uow, roster) == 0
-    heads = [m for m in roster if m.may_head]
+    members = default_roster()
+    assert await roster.seed_roster(uow, members) == len(members) == 14
+    assert await roster.seed_roster(uow, members) == 0
+    heads = [m for m in members if m.may_head]
     assert {m.agency_code for m in heads} == {"SNV"}
-    agencies = {m.agency_code for m in roster}
+    agencies = {m.agency_code for m in members}
     assert {"SNV", "STP", "STTTT", "STC", "VPUB"} <= agencies
-    assert {a for m in roster for a in m.expertise} == {
+    assert {a for m in members for a in m.expertise} == {
         "institutional",
         "procedures",
         "organisation",
@@ -230,17 +232,17 @@ async def test_a_proposal_is_accepted_once() -> None:
         await uow.members.add(m)
     items = [submission("760"), submission("774", "public_finance"), submission("STP")]
     for item in items:
-        await handlers.initiative_submitted(uow, event(item), item)
-    request = handlers.PlanRequest(2023, last_day=date(2023, 6, 30), time_limit=3)
-    proposal_id, body = await handlers.propose_plan(uow, request, POLICY, "secretariat")
+        await pool.initiative_submitted(uow, event(item), item)
+    request = plans.PlanRequest(2023, last_day=date(2023, 6, 30), time_limit=3)
+    proposal_id, body = await plans.propose_plan(uow, request, POLICY, "secretariat")
     assert sum(len(r["visits"]) for r in body["rounds"]) == 3
-    drafts = await handlers.accept_proposal(uow, proposal_id, POLICY)
+    drafts = await plans.accept_proposal(uow, proposal_id, POLICY)
     assert {v.initiative_id for r in drafts for v in r.visits} == {i.initiative_id for i in items}
     with pytest.raises(Conflict):
-        await handlers.accept_proposal(uow, proposal_id, POLICY)
+        await plans.accept_proposal(uow, proposal_id, POLICY)
     # Everything is planned now: a new proposal for a selection already scheduled is refused.
     with pytest.raises(Conflict):
-        await handlers.propose_plan(
+        await plans.propose_plan(
             uow,
             replace(request, initiative_ids=(items[0].initiative_id,)),
             POLICY,

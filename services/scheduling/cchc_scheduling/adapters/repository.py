@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_scheduling.adapters.orm import members, pool, proposals, rounds, team_seats, visits
-from cchc_scheduling.domain.errors import Conflict
+from cchc_scheduling.domain.errors import ConcurrentChange, member_exists
 from cchc_scheduling.domain.model import (
     Member,
     PoolInitiative,
@@ -23,38 +26,37 @@ from cchc_scheduling.domain.model import (
     TeamRole,
     Visit,
 )
+from cchc_shared.errors import DomainError, Fault
 
 
-def _member(row: RowMapping) -> Member:
-    return Member(
-        member_id=row["member_id"],
-        name=row["name"],
-        honorific=row["honorific"],
-        position=row["position"],
-        agency_code=row["agency_code"],
-        expertise=frozenset(row["expertise"]),
-        may_head=bool(row["may_head"]),
-        may_be_secretary=bool(row["may_be_secretary"]),
-        unavailable=frozenset(date.fromisoformat(d) for d in row["unavailable"]),
-        email=row["email"],
-        active=bool(row["active"]),
+@contextmanager
+def _refused_as(error: Callable[[], DomainError]) -> Iterator[None]:
+    """A constraint the database enforces, answered as the domain's error: the rows another
+    transaction wrote first (the rules were checked before, but not under a lock)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise error() from exc
+
+
+def _scheduled_meanwhile() -> ConcurrentChange:
+    return ConcurrentChange(
+        Fault(
+            "visits",
+            "Sáng kiến đã có lịch khảo sát ở đợt khác (thao tác đồng thời)",
+            "an initiative was scheduled concurrently in another round",
+        )
     )
 
 
+def _member(row: RowMapping) -> Member:
+    return Member.from_json(dict(row))
+
+
 def _member_values(member: Member) -> dict[str, Any]:
-    return {
-        "name": member.name,
-        "honorific": member.honorific,
-        "position": member.position,
-        "agency_code": member.agency_code,
-        "expertise": sorted(member.expertise),
-        "may_head": member.may_head,
-        "may_be_secretary": member.may_be_secretary,
-        "unavailable": sorted(d.isoformat() for d in member.unavailable),
-        "email": member.email,
-        "active": member.active,
-        "updated_at": datetime.now(UTC),
-    }
+    values = member.as_json()
+    del values["member_id"]  # the key, never updated
+    return {**values, "updated_at": datetime.now(UTC)}
 
 
 class SqlMemberRepository:
@@ -76,9 +78,10 @@ class SqlMemberRepository:
         return [_member(r) for r in (await self.connection.execute(query)).mappings()]
 
     async def add(self, member: Member) -> None:
-        await self.connection.execute(
-            insert(members).values(member_id=member.member_id, **_member_values(member))
-        )
+        with _refused_as(lambda: member_exists(member.member_id)):
+            await self.connection.execute(
+                insert(members).values(member_id=member.member_id, **_member_values(member))
+            )
 
     async def save(self, member: Member) -> None:
         await self.connection.execute(
@@ -279,35 +282,41 @@ class SqlRoundRepository:
         }
 
     async def add(self, round_: Round) -> None:
-        await self.connection.execute(
-            insert(rounds).values(
-                round_id=round_.round_id, created_at=datetime.now(UTC), **self._values(round_)
+        with _refused_as(_scheduled_meanwhile):
+            await self.connection.execute(
+                insert(rounds).values(
+                    round_id=round_.round_id, created_at=datetime.now(UTC), **self._values(round_)
+                )
             )
-        )
-        await self._write_children(round_)
+            await self._write_children(round_)
         self._versions[round_.round_id] = round_.version
         self.seen.append(round_)
 
     async def save(self, round_: Round) -> None:
         """Optimistic concurrency: the row must still have the version that was read."""
         expected = self._versions.get(round_.round_id)
-        result = await self.connection.execute(
-            update(rounds)
-            .where(rounds.c.round_id == round_.round_id, rounds.c.version == expected)
-            .values(**self._values(round_))
-        )
-        if getattr(result, "rowcount", 0) != 1:
-            raise Conflict(
-                "the round was changed by someone else; reload it and try again",
-                "Đợt khảo sát vừa được người khác thay đổi; hãy tải lại và thử lại",
-                "version",
+        with _refused_as(_scheduled_meanwhile):
+            result = await self.connection.execute(
+                update(rounds)
+                .where(rounds.c.round_id == round_.round_id, rounds.c.version == expected)
+                .values(**self._values(round_))
             )
-        self._versions[round_.round_id] = round_.version
-        await self.connection.execute(
-            delete(team_seats).where(team_seats.c.round_id == round_.round_id)
-        )
-        await self.connection.execute(delete(visits).where(visits.c.round_id == round_.round_id))
-        await self._write_children(round_)
+            if getattr(result, "rowcount", 0) != 1:
+                raise ConcurrentChange(
+                    Fault(
+                        "version",
+                        "Đợt khảo sát vừa được người khác thay đổi; hãy tải lại và thử lại",
+                        "the round was changed by someone else; reload it and try again",
+                    )
+                )
+            self._versions[round_.round_id] = round_.version
+            await self.connection.execute(
+                delete(team_seats).where(team_seats.c.round_id == round_.round_id)
+            )
+            await self.connection.execute(
+                delete(visits).where(visits.c.round_id == round_.round_id)
+            )
+            await self._write_children(round_)
 
     async def _write_children(self, round_: Round) -> None:
         if round_.team:

@@ -3,9 +3,11 @@ and survey rounds (đợt khảo sát) with their team and visits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from cchc_scheduling.domain.errors import InvalidTransition
@@ -56,6 +58,40 @@ class Member:
 
     def knows(self, par_area: str) -> bool:
         return par_area in self.expertise
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Member:
+        """A member from its JSON form (the seeded roster, a row, a request): lists for sets,
+        ISO dates; absent flags take their defaults."""
+        return cls(
+            member_id=data["member_id"],
+            name=data["name"],
+            honorific=data["honorific"],
+            position=data["position"],
+            agency_code=data["agency_code"],
+            expertise=frozenset(data["expertise"]),
+            may_head=bool(data.get("may_head", False)),
+            may_be_secretary=bool(data.get("may_be_secretary", False)),
+            unavailable=frozenset(date.fromisoformat(d) for d in data.get("unavailable", ())),
+            email=data.get("email", ""),
+            active=bool(data.get("active", True)),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``from_json`` reads: sorted lists, ISO dates."""
+        return {
+            "member_id": self.member_id,
+            "name": self.name,
+            "honorific": self.honorific,
+            "position": self.position,
+            "agency_code": self.agency_code,
+            "expertise": sorted(self.expertise),
+            "may_head": self.may_head,
+            "may_be_secretary": self.may_be_secretary,
+            "unavailable": sorted(d.isoformat() for d in self.unavailable),
+            "email": self.email,
+            "active": self.active,
+        }
 
 
 class PoolStatus(StrEnum):
@@ -245,7 +281,3 @@ def visit_start(visit: Visit) -> datetime:
 
     zone = timezone(timedelta(hours=VIETNAM_OFFSET_HOURS))
     return datetime.combine(visit.date, visit.starts_at, tzinfo=zone)
-
-
-def with_dates(member: Member, unavailable: frozenset[date]) -> Member:
-    return replace(member, unavailable=unavailable)

@@ -20,6 +20,7 @@ from cchc_scheduling.domain.model import (
     TeamRole,
     Visit,
 )
+from cchc_shared.errors import Fault, InvalidInput
 
 
 class Rule(StrEnum):
@@ -60,6 +61,21 @@ class Violation:
     message_vi: str
     message_en: str
     round_index: int = 0
+
+    def fault(self) -> Fault:
+        """The violation in the API's error body: its path in the plan, and its rule."""
+        prefix = f"rounds[{self.round_index}]." if self.round_index else ""
+        return Fault(
+            prefix + self.field, self.message_vi, self.message_en, {"rule": self.rule.value}
+        )
+
+
+class PlanViolations(InvalidInput):
+    """A plan breaks rules; every violation is named, each a fault with its ``rule``."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(*(v.fault() for v in violations))
+        self.violations = violations
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """Message entry points: intake's initiative events feed the pool through the inbox.
 
 ``ROUTES`` is the service's one list of what it consumes; the kit derives its queues and
-FastStream subscribers from it (``cchc_shared.messaging.routing``)."""
+FastStream subscribers from it (``cchc_shared.messaging.routing``), and parks an event whose
+handler raises a ``DomainError`` (the event is at fault), with the field at fault."""
 
 from __future__ import annotations
 
-from cchc_scheduling.entrypoints.context import Scheduling
-from cchc_scheduling.service_layer import handlers
+from cchc_scheduling.domain.errors import ConcurrentChange
+from cchc_scheduling.service_layer.handlers import pool
+from cchc_scheduling.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
     InitiativeAmendedV1,
@@ -16,19 +18,26 @@ from cchc_shared.contracts.events import (
 from cchc_shared.messaging.routing import RoutingTable
 
 
+class RoundChangedMeanwhile(RuntimeError):
+    """Not a ``DomainError``, so that the kit retries the event rather than parking it."""
+
+
 async def on_initiative_content(
-    services: Scheduling, event: CloudEvent, data: InitiativeSubmittedV1 | InitiativeAmendedV1
+    services: Services, event: CloudEvent, data: InitiativeSubmittedV1 | InitiativeAmendedV1
 ) -> None:
-    await handlers.initiative_submitted(services.uow(), event, data)
+    await pool.initiative_submitted(services.uow(), event, data)
 
 
 async def on_initiative_withdrawn(
-    services: Scheduling, event: CloudEvent, data: InitiativeWithdrawnV1
+    services: Services, event: CloudEvent, data: InitiativeWithdrawnV1
 ) -> None:
-    await handlers.initiative_withdrawn(services.uow(), event, data)
+    try:
+        await pool.initiative_withdrawn(services.uow(), event, data)
+    except ConcurrentChange as exc:  # a round it changes was saved meanwhile: not its fault
+        raise RoundChangedMeanwhile(str(exc)) from exc
 
 
-ROUTES: RoutingTable[Scheduling] = {
+ROUTES: RoutingTable[Services] = {
     InitiativeSubmittedV1: on_initiative_content,
     InitiativeAmendedV1: on_initiative_content,
     InitiativeWithdrawnV1: on_initiative_withdrawn,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cchc_scheduling.domain.model import Member, Round
+from cchc_scheduling.domain.model import Member, PoolInitiative, Round, Visit
 from cchc_scheduling.domain.rules import Violation
 from cchc_shared.contracts.events import AgencyCode, CampaignYear, MemberId, ParArea
 from cchc_shared.contracts.text import OptionalLongText, ShortText
@@ -40,19 +40,7 @@ class MemberFields(_In):
     _agency = field_validator("agency_code")(_known_agency)
 
     def to_member(self, member_id: str) -> Member:
-        return Member(
-            member_id=member_id,
-            name=self.name,
-            honorific=self.honorific,
-            position=self.position,
-            agency_code=self.agency_code,
-            expertise=frozenset(self.expertise),
-            may_head=self.may_head,
-            may_be_secretary=self.may_be_secretary,
-            unavailable=frozenset(self.unavailable),
-            email=self.email,
-            active=self.active,
-        )
+        return Member.from_json({**self.model_dump(mode="json"), "member_id": member_id})
 
 
 class MemberIn(MemberFields):
@@ -78,19 +66,7 @@ class MemberOut(BaseModel):
 
     @classmethod
     def of(cls, member: Member) -> MemberOut:
-        return cls(
-            member_id=member.member_id,
-            name=member.name,
-            honorific=member.honorific,
-            position=member.position,
-            agency_code=member.agency_code,
-            expertise=sorted(member.expertise),
-            may_head=member.may_head,
-            may_be_secretary=member.may_be_secretary,
-            unavailable=sorted(member.unavailable),
-            email=member.email,
-            active=member.active,
-        )
+        return cls.model_validate(member.as_json())
 
 
 class PoolOut(BaseModel):
@@ -102,6 +78,10 @@ class PoolOut(BaseModel):
     par_area: str
     status: str
     updated_at: datetime
+
+    @classmethod
+    def of(cls, initiative: PoolInitiative) -> PoolOut:
+        return cls(**{**initiative.__dict__, "status": initiative.status.value})
 
 
 class SeatIn(_In):
@@ -168,6 +148,18 @@ class VisitOut(BaseModel):
     starts_at: time
     place: str
 
+    @classmethod
+    def of(cls, round_id: UUID, visit: Visit) -> VisitOut:
+        return cls(
+            visit_id=visit.visit_id,
+            round_id=round_id,
+            initiative_id=visit.initiative_id,
+            agency_code=visit.agency_code,
+            date=visit.date,
+            starts_at=visit.starts_at,
+            place=visit.place,
+        )
+
 
 class RoundOut(BaseModel):
     round_id: UUID
@@ -210,15 +202,7 @@ class RoundOut(BaseModel):
                 for s in round_.team
             ],
             visits=[
-                VisitOut(
-                    visit_id=v.visit_id,
-                    round_id=round_.round_id,
-                    initiative_id=v.initiative_id,
-                    agency_code=v.agency_code,
-                    date=v.date,
-                    starts_at=v.starts_at,
-                    place=v.place,
-                )
+                VisitOut.of(round_.round_id, v)
                 for v in sorted(round_.visits, key=lambda v: (v.date, v.starts_at))
             ],
             violations=None if violations is None else [ViolationOut.of(v) for v in violations],

@@ -2,6 +2,8 @@
 
 Secretariat and admin write; the People's Committee reads; a survey member reads only the
 rounds and visits they are on; an agency sees the confirmed visits to itself and its notice.
+Each route decodes the request, calls a handler (write) or a query (read), and encodes the
+answer; the kit's chassis answers every domain error in the API's one error body.
 """
 
 from __future__ import annotations
@@ -10,20 +12,11 @@ import uuid
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from cchc_scheduling.adapters import notices
-from cchc_scheduling.domain.errors import Conflict, NotFound
-from cchc_scheduling.domain.model import (
-    Member,
-    PoolStatus,
-    Round,
-    RoundStatus,
-    Seat,
-    TeamRole,
-    Visit,
-)
-from cchc_scheduling.entrypoints.context import Scheduling, scheduling
+from cchc_scheduling.domain.errors import round_not_found
+from cchc_scheduling.domain.model import PoolStatus, Round, RoundStatus, Seat, TeamRole, Visit
 from cchc_scheduling.entrypoints.schemas import (
     CancelIn,
     CheckOut,
@@ -36,63 +29,69 @@ from cchc_scheduling.entrypoints.schemas import (
     RoundIn,
     RoundOut,
     RoundUpdate,
+    SeatIn,
     UnavailableIn,
     ViolationOut,
     VisitIn,
     VisitOut,
 )
-from cchc_scheduling.service_layer import handlers
+from cchc_scheduling.service_layer import queries
+from cchc_scheduling.service_layer.handlers import plans, roster, rounds
+from cchc_scheduling.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearFilter
+from cchc_shared.errors import Fault, Forbidden
+
+
+def services(request: Request) -> Services:
+    found = request.app.state.services
+    assert isinstance(found, Services)
+    return found
+
 
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
 Readers = Annotated[
     Principal,
     Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER, Role.SURVEYOR)),
 ]
-Context = Annotated[Scheduling, Depends(scheduling)]
+Context = Annotated[Services, Depends(services)]
 
-roster = APIRouter(prefix="/roster", tags=["roster"])
-pool = APIRouter(prefix="/pool", tags=["pool"])
-rounds = APIRouter(prefix="/rounds", tags=["rounds"])
-plans = APIRouter(prefix="/plans", tags=["plans"])
-visits = APIRouter(prefix="/visits", tags=["visits"])
+roster_api = APIRouter(prefix="/roster", tags=["roster"])
+pool_api = APIRouter(prefix="/pool", tags=["pool"])
+rounds_api = APIRouter(prefix="/rounds", tags=["rounds"])
+plans_api = APIRouter(prefix="/plans", tags=["plans"])
+visits_api = APIRouter(prefix="/visits", tags=["visits"])
 
 
-def _forbidden(vi: str, en: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_403_FORBIDDEN, [{"field": "Authorization", "message": vi, "message_en": en}]
-    )
+def _forbidden(vi: str, en: str) -> Forbidden:
+    return Forbidden(Fault("Authorization", vi, en))
 
 
 # --------------------------------------------------------------------------------------
 # Roster
 
 
-@roster.get("", response_model=list[MemberOut], summary="Danh sách thành viên Đoàn khảo sát")
+@roster_api.get("", response_model=list[MemberOut], summary="Danh sách thành viên Đoàn khảo sát")
 async def list_members(_: Readers, ctx: Context, active: bool | None = None) -> list[MemberOut]:
-    async with ctx.uow() as uow:
-        found = await uow.members.list(active_only=bool(active))
-    return [MemberOut.of(m) for m in found if active is None or m.active == active]
+    return [MemberOut.of(m) for m in await queries.list_members(ctx.uow(), active)]
 
 
-@roster.post("", response_model=MemberOut, status_code=201, summary="Thêm thành viên")
+@roster_api.post("", response_model=MemberOut, status_code=201, summary="Thêm thành viên")
 async def add_member(body: MemberIn, _: Staff, ctx: Context) -> MemberOut:
-    member = await handlers.add_member(ctx.uow(), body.to_member(body.member_id))
-    return MemberOut.of(member)
+    return MemberOut.of(await roster.add_member(ctx.uow(), body.to_member(body.member_id)))
 
 
-@roster.get("/{member_id}", response_model=MemberOut)
+@roster_api.get("/{member_id}", response_model=MemberOut)
 async def get_member(member_id: str, _: Readers, ctx: Context) -> MemberOut:
-    return MemberOut.of(await handlers.get_member(ctx.uow(), member_id))
+    return MemberOut.of(await queries.get_member(ctx.uow(), member_id))
 
 
-@roster.put("/{member_id}", response_model=MemberOut, summary="Cập nhật thành viên")
+@roster_api.put("/{member_id}", response_model=MemberOut, summary="Cập nhật thành viên")
 async def update_member(member_id: str, body: MemberFields, _: Staff, ctx: Context) -> MemberOut:
-    return MemberOut.of(await handlers.update_member(ctx.uow(), body.to_member(member_id)))
+    return MemberOut.of(await roster.update_member(ctx.uow(), body.to_member(member_id)))
 
 
-@roster.put(
+@roster_api.put(
     "/{member_id}/unavailable",
     response_model=MemberOut,
     summary="Ngày bận của thành viên (thành viên tự khai hoặc Phòng CCHC cập nhật)",
@@ -105,24 +104,21 @@ async def set_unavailable(
             "Chỉ thành viên đó hoặc Phòng CCHC được cập nhật ngày bận",
             "only the member or the secretariat may set a member's unavailable dates",
         )
-    member = await handlers.get_member(ctx.uow(), member_id)
-    updated = Member(**{**member.__dict__, "unavailable": frozenset(body.unavailable)})
-    return MemberOut.of(await handlers.update_member(ctx.uow(), updated))
+    days = frozenset(body.unavailable)
+    return MemberOut.of(await roster.set_unavailable(ctx.uow(), member_id, days))
 
 
-@roster.delete("/{member_id}", response_model=MemberOut, summary="Ngừng tham gia")
+@roster_api.delete("/{member_id}", response_model=MemberOut, summary="Ngừng tham gia")
 async def deactivate_member(member_id: str, _: Staff, ctx: Context) -> MemberOut:
     """Members stay on record (past rounds name them); they are marked inactive."""
-    member = await handlers.get_member(ctx.uow(), member_id)
-    updated = Member(**{**member.__dict__, "active": False})
-    return MemberOut.of(await handlers.update_member(ctx.uow(), updated))
+    return MemberOut.of(await roster.deactivate_member(ctx.uow(), member_id))
 
 
 # --------------------------------------------------------------------------------------
 # Pool
 
 
-@pool.get("", response_model=list[PoolOut], summary="Sáng kiến chờ khảo sát")
+@pool_api.get("", response_model=list[PoolOut], summary="Sáng kiến chờ khảo sát")
 async def list_pool(
     principal: Annotated[
         Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER))
@@ -131,62 +127,44 @@ async def list_pool(
     campaign_year: CampaignYearFilter = None,
     status_: Annotated[Literal["in_pool", "withdrawn"] | None, Query(alias="status")] = None,
 ) -> list[PoolOut]:
-    async with ctx.uow() as uow:
-        found = await uow.pool.list(
-            campaign_year, PoolStatus(status_) if status_ is not None else None
-        )
-    return [PoolOut(**{**i.__dict__, "status": i.status.value}) for i in found]
+    status = PoolStatus(status_) if status_ is not None else None
+    return [PoolOut.of(i) for i in await queries.list_pool(ctx.uow(), campaign_year, status)]
 
 
 # --------------------------------------------------------------------------------------
 # Rounds
 
 
-async def _visits(ctx: Scheduling, body: list[VisitIn]) -> list[Visit]:
-    result = []
-    async with ctx.uow() as uow:
-        for item in body:
-            agency = item.agency_code
-            if agency is None:
-                found = await uow.pool.get(item.initiative_id)
-                agency = found.agency_code if found else "SNV"
-            result.append(
-                Visit(
-                    item.visit_id or uuid.uuid4(),
-                    item.initiative_id,
-                    agency,
-                    item.date,
-                    item.starts_at,
-                    item.place,
-                )
-            )
-    return result
+async def _visits(ctx: Services, body: list[VisitIn]) -> list[Visit]:
+    """The request's visits; a visit without an agency takes its initiative's (SNV when the
+    pool does not hold it: the rules then name the initiative as not in the pool)."""
+    missing = [item.initiative_id for item in body if item.agency_code is None]
+    agencies = await queries.agencies_of(ctx.uow(), missing) if missing else {}
+    return [
+        Visit(
+            item.visit_id or uuid.uuid4(),
+            item.initiative_id,
+            item.agency_code or agencies.get(item.initiative_id, "SNV"),
+            item.date,
+            item.starts_at,
+            item.place,
+        )
+        for item in body
+    ]
 
 
-def _team(body: list[Any]) -> list[Seat]:
+def _team(body: list[SeatIn]) -> list[Seat]:
     return [Seat(s.member_id, TeamRole(s.role)) for s in body]
 
 
-async def _members(ctx: Scheduling) -> dict[str, Member]:
-    async with ctx.uow() as uow:
-        return {m.member_id: m for m in await uow.members.list()}
-
-
-async def _out(ctx: Scheduling, round_: Round, with_check: bool = False) -> RoundOut:
+async def _out(ctx: Services, round_: Round, with_check: bool = False) -> RoundOut:
     violations = None
     if with_check and round_.status is not RoundStatus.CANCELLED:
-        async with ctx.uow() as uow:
-            violations = await handlers.check_round(uow, round_, ctx.policy)
-    return RoundOut.of(round_, await _members(ctx), violations)
+        violations = await queries.check_round(ctx.uow(), round_, ctx.policy)
+    return RoundOut.of(round_, await queries.members(ctx.uow()), violations)
 
 
-def _may_read(principal: Principal, round_: Round) -> bool:
-    if principal.can_read_all:
-        return True
-    return principal.is_surveyor and principal.member_id in round_.member_ids()
-
-
-@rounds.get("", response_model=list[RoundOut], summary="Các đợt khảo sát")
+@rounds_api.get("", response_model=list[RoundOut], summary="Các đợt khảo sát")
 async def list_rounds(
     principal: Readers,
     ctx: Context,
@@ -195,17 +173,13 @@ async def list_rounds(
         Literal["draft", "confirmed", "cancelled"] | None, Query(alias="status")
     ] = None,
 ) -> list[RoundOut]:
-    async with ctx.uow() as uow:
-        found = await uow.rounds.find(
-            campaign_year,
-            member_id=principal.member_id if principal.is_surveyor else None,
-            statuses=(RoundStatus(status_),) if status_ else (),
-        )
-    members = await _members(ctx)
-    return [RoundOut.of(r, members) for r in found if _may_read(principal, r)]
+    status = RoundStatus(status_) if status_ else None
+    found = await queries.list_rounds(ctx.uow(), principal, campaign_year, status)
+    members = await queries.members(ctx.uow())
+    return [RoundOut.of(r, members) for r in found]
 
 
-@rounds.post(
+@rounds_api.post(
     "",
     response_model=RoundOut,
     status_code=201,
@@ -213,7 +187,7 @@ async def list_rounds(
     responses={422: {"description": "Each violated rule, named in `rule`"}},
 )
 async def create_round(body: RoundIn, _: Staff, ctx: Context) -> RoundOut:
-    round_ = await handlers.create_round(
+    round_ = await rounds.create_round(
         ctx.uow(),
         body.campaign_year,
         _team(body.team),
@@ -224,37 +198,28 @@ async def create_round(body: RoundIn, _: Staff, ctx: Context) -> RoundOut:
     return await _out(ctx, round_)
 
 
-@rounds.post("/check", response_model=CheckOut, summary="Kiểm tra một phương án (không lưu)")
+@rounds_api.post("/check", response_model=CheckOut, summary="Kiểm tra một phương án (không lưu)")
 async def check_round(body: RoundIn, _: Staff, ctx: Context) -> CheckOut:
     candidate = Round(
         uuid.uuid4(), body.campaign_year, _team(body.team), await _visits(ctx, body.visits)
     )
-    async with ctx.uow() as uow:
-        violations = await handlers.check_round(uow, candidate, ctx.policy)
+    violations = await queries.check_round(ctx.uow(), candidate, ctx.policy)
     return CheckOut(ok=not violations, violations=[ViolationOut.of(v) for v in violations])
 
 
-@rounds.get("/{round_id}", response_model=RoundOut)
+@rounds_api.get("/{round_id}", response_model=RoundOut)
 async def get_round(round_id: UUID, principal: Readers, ctx: Context) -> RoundOut:
-    round_ = await handlers.get_round(ctx.uow(), round_id)
-    if not _may_read(principal, round_):
-        raise _not_found(round_id)
+    round_ = await queries.readable_round(ctx.uow(), principal, round_id)
     return await _out(ctx, round_, with_check=principal.is_staff)
 
 
-def _not_found(round_id: UUID) -> NotFound:
-    return NotFound(
-        f"round {round_id} not found", f"Không tìm thấy đợt khảo sát {round_id}", "round_id"
-    )
-
-
-@rounds.put(
+@rounds_api.put(
     "/{round_id}",
     response_model=RoundOut,
     summary="Sửa dự thảo, hoặc điều chỉnh lịch đợt đã thông báo (cần lý do)",
 )
 async def update_round(round_id: UUID, body: RoundUpdate, _: Staff, ctx: Context) -> RoundOut:
-    round_ = await handlers.update_round(
+    round_ = await rounds.update_round(
         ctx.uow(),
         round_id,
         _team(body.team),
@@ -266,56 +231,28 @@ async def update_round(round_id: UUID, body: RoundUpdate, _: Staff, ctx: Context
     return await _out(ctx, round_)
 
 
-@rounds.post("/{round_id}/confirm", response_model=RoundOut, summary="Xác nhận và thông báo")
+@rounds_api.post("/{round_id}/confirm", response_model=RoundOut, summary="Xác nhận và thông báo")
 async def confirm_round(round_id: UUID, _: Staff, ctx: Context) -> RoundOut:
-    return await _out(ctx, await handlers.confirm_round(ctx.uow(), round_id, ctx.policy))
+    return await _out(ctx, await rounds.confirm_round(ctx.uow(), round_id, ctx.policy))
 
 
-@rounds.post("/{round_id}/cancel", response_model=RoundOut, summary="Hủy đợt khảo sát")
+@rounds_api.post("/{round_id}/cancel", response_model=RoundOut, summary="Hủy đợt khảo sát")
 async def cancel_round(round_id: UUID, body: CancelIn, _: Staff, ctx: Context) -> RoundOut:
-    return await _out(ctx, await handlers.cancel_round(ctx.uow(), round_id, body.reason))
+    return await _out(ctx, await rounds.cancel_round(ctx.uow(), round_id, body.reason))
 
 
 # --------------------------------------------------------------------------------------
 # Visits
 
 
-@visits.get("", response_model=list[VisitOut], summary="Lịch khảo sát của tôi")
+@visits_api.get("", response_model=list[VisitOut], summary="Lịch khảo sát của tôi")
 async def list_visits(
     principal: CurrentPrincipal, ctx: Context, campaign_year: CampaignYearFilter = None
 ) -> list[VisitOut]:
     """Staff and the Committee see every visit; a member the visits of their rounds; an
     agency the confirmed visits to itself."""
-    async with ctx.uow() as uow:
-        if principal.is_surveyor:
-            found = await uow.rounds.find(
-                campaign_year, member_id=principal.member_id, active_only=True
-            )
-        elif principal.is_agency_submitter:
-            found = await uow.rounds.find(
-                campaign_year,
-                agency_code=principal.agency_code,
-                statuses=(RoundStatus.CONFIRMED,),
-            )
-        else:
-            found = await uow.rounds.find(campaign_year, active_only=True)
-    result = []
-    for round_ in found:
-        for v in round_.visits:
-            if principal.is_agency_submitter and v.agency_code != principal.agency_code:
-                continue
-            result.append(
-                VisitOut(
-                    visit_id=v.visit_id,
-                    round_id=round_.round_id,
-                    initiative_id=v.initiative_id,
-                    agency_code=v.agency_code,
-                    date=v.date,
-                    starts_at=v.starts_at,
-                    place=v.place,
-                )
-            )
-    return sorted(result, key=lambda v: (v.date, v.starts_at))
+    found = await queries.list_visits(ctx.uow(), principal, campaign_year)
+    return [VisitOut.of(round_id, visit) for round_id, visit in found]
 
 
 # --------------------------------------------------------------------------------------
@@ -325,20 +262,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MEDIA = {"docx": DOCX, "pdf": "application/pdf"}
 
 
-async def _notice_data(ctx: Scheduling, round_id: UUID) -> notices.NoticeData:
-    round_ = await handlers.get_round(ctx.uow(), round_id)
-    if round_.status is RoundStatus.DRAFT:
-        raise Conflict(
-            "notices are issued once the round is confirmed",
-            "Chỉ phát hành giấy mời, thông báo khi đợt khảo sát đã được xác nhận",
-            "status",
-        )
-    async with ctx.uow() as uow:
-        members = {m.member_id: m for m in await uow.members.list()}
-        initiatives = {i.initiative_id: i for i in await uow.pool.list(round_.campaign_year)}
-    return notices.NoticeData(
-        round_, members, initiatives, ctx.policy.calendar(round_.campaign_year), ctx.notices
-    )
+async def _notice_data(ctx: Services, round_id: UUID) -> notices.NoticeData:
+    return await queries.notice_data(ctx.uow(), round_id, ctx.policy, ctx.notices)
 
 
 def _file(content: bytes, media: str, name: str) -> Response:
@@ -349,7 +274,9 @@ def _file(content: bytes, media: str, name: str) -> Response:
     )
 
 
-@rounds.get("/{round_id}/notices", response_model=list[NoticeOut], summary="Giấy mời, thông báo")
+@rounds_api.get(
+    "/{round_id}/notices", response_model=list[NoticeOut], summary="Giấy mời, thông báo"
+)
 async def list_notices(
     round_id: UUID, principal: CurrentPrincipal, ctx: Context
 ) -> list[NoticeOut]:
@@ -379,11 +306,11 @@ async def list_notices(
                 )
             )
     if not result and not principal.can_read_all:
-        raise _not_found(round_id)
+        raise round_not_found(round_id)
     return result
 
 
-@rounds.get(
+@rounds_api.get(
     "/{round_id}/notices/members/{member_id}.{file_format}",
     summary="Giấy mời thành viên (DOCX/PDF)",
     response_class=Response,
@@ -402,13 +329,13 @@ async def member_invitation(
         )
     data = await _notice_data(ctx, round_id)
     if member_id not in data.round.member_ids():
-        raise _not_found(round_id)
+        raise round_not_found(round_id)
     document = notices.invitation(data, member_id)
     name = f"giay-moi-dot-{data.sequence_text}-{member_id}.{file_format}"
     return _file(notices.render(document, file_format), MEDIA[file_format], name)
 
 
-@rounds.get(
+@rounds_api.get(
     "/{round_id}/notices/agencies/{agency_code}.{file_format}",
     summary="Thông báo cho đơn vị được khảo sát (DOCX/PDF)",
     response_class=Response,
@@ -427,13 +354,13 @@ async def agency_notice(
         )
     data = await _notice_data(ctx, round_id)
     if agency_code not in {v.agency_code for v in data.round.visits}:
-        raise _not_found(round_id)
+        raise round_not_found(round_id)
     document = notices.agency_notice(data, agency_code)
     name = f"thong-bao-dot-{data.sequence_text}-{agency_code}.{file_format}"
     return _file(notices.render(document, file_format), MEDIA[file_format], name)
 
 
-@rounds.get(
+@rounds_api.get(
     "/{round_id}/calendar/{member_id}.ics",
     summary="Lịch khảo sát của thành viên (iCalendar)",
     response_class=Response,
@@ -448,7 +375,7 @@ async def member_calendar(
         )
     data = await _notice_data(ctx, round_id)
     if member_id not in data.round.member_ids():
-        raise _not_found(round_id)
+        raise round_not_found(round_id)
     return _file(
         notices.member_calendar(data, member_id),
         "text/calendar; charset=utf-8",
@@ -460,14 +387,14 @@ async def member_calendar(
 # Plan proposals
 
 
-@plans.post(
+@plans_api.post(
     "",
     status_code=201,
     summary="Đề xuất phương án tự động (OR-Tools CP-SAT)",
     responses={422: {"description": "Infeasible: the rule that cannot be met, in `rule`"}},
 )
 async def propose_plan(body: PlanIn, principal: Staff, ctx: Context) -> dict[str, Any]:
-    request = handlers.PlanRequest(
+    request = plans.PlanRequest(
         campaign_year=body.campaign_year,
         initiative_ids=tuple(body.initiative_ids) if body.initiative_ids is not None else None,
         first_day=body.first_day,
@@ -475,15 +402,15 @@ async def propose_plan(body: PlanIn, principal: Staff, ctx: Context) -> dict[str
         seed=body.seed,
         time_limit=body.time_limit_seconds,
     )
-    proposal_id, result = await handlers.propose_plan(
+    proposal_id, result = await plans.propose_plan(
         ctx.uow(), request, ctx.policy, principal.subject
     )
     return {"proposal_id": str(proposal_id), "status": "proposed", **result}
 
 
-@plans.get("/{proposal_id}")
+@plans_api.get("/{proposal_id}")
 async def get_plan(proposal_id: UUID, _: Staff, ctx: Context) -> dict[str, Any]:
-    found = await handlers.get_proposal(ctx.uow(), proposal_id)
+    found = await queries.get_proposal(ctx.uow(), proposal_id)
     return {
         "proposal_id": str(found["proposal_id"]),
         "campaign_year": found["campaign_year"],
@@ -493,16 +420,16 @@ async def get_plan(proposal_id: UUID, _: Staff, ctx: Context) -> dict[str, Any]:
     }
 
 
-@plans.post(
+@plans_api.post(
     "/{proposal_id}/accept",
     response_model=list[RoundOut],
     status_code=201,
     summary="Chấp nhận phương án: tạo các dự thảo đợt khảo sát",
 )
 async def accept_plan(proposal_id: UUID, _: Staff, ctx: Context) -> list[RoundOut]:
-    drafts = await handlers.accept_proposal(ctx.uow(), proposal_id, ctx.policy)
-    members = await _members(ctx)
+    drafts = await plans.accept_proposal(ctx.uow(), proposal_id, ctx.policy)
+    members = await queries.members(ctx.uow())
     return [RoundOut.of(r, members) for r in drafts]
 
 
-ROUTERS = (roster, pool, rounds, plans, visits)
+ROUTERS = (roster_api, pool_api, rounds_api, plans_api, visits_api)

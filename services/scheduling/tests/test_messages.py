@@ -5,20 +5,16 @@ subscriber, decoder and handler path as on RabbitMQ, without a broker."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-from faststream.rabbit import TestRabbitBroker
 
 from cchc_scheduling.adapters.notices import NoticeSettings
 from cchc_scheduling.domain.errors import ConcurrentChange
 from cchc_scheduling.domain.model import PoolStatus, Round
 from cchc_scheduling.entrypoints.messages import ROUTES
 from cchc_scheduling.service_layer.services import SchedulingPolicy, Services
-from cchc_shared.contracts.envelope import CONTENT_TYPE_CLOUDEVENTS, EncodedMessage, encode_event
+from cchc_shared.contracts.envelope import EncodedMessage, encode_event
 from cchc_shared.contracts.events import (
-    EVENTS_EXCHANGE,
     EventData,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
@@ -26,46 +22,17 @@ from cchc_shared.contracts.events import (
 )
 from cchc_shared.errors import Fault
 from cchc_shared.messaging.consumer import ERRORS_HEADER, REASON_HEADER, Consumers
-from cchc_shared.messaging.routing import bind
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from .fakes import FakeUnitOfWork
 
 SUBMITTED_AT = datetime(2023, 4, 20, 9, tzinfo=UTC)
 
 
-@dataclass
-class ParkingRecorder:
-    """Stands in for the publisher that parks refused messages in the dead-letter queue."""
-
-    parked: list[dict[str, Any]] = field(default_factory=list)
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, **message: Any) -> None:
-        self.parked.append(message)
-
-
-def consumers(uow: FakeUnitOfWork, parking: ParkingRecorder) -> Consumers:
+def consumers(uow: FakeUnitOfWork) -> tuple[Consumers, ParkingRecorder]:
     services = Services(uow=lambda: uow, policy=SchedulingPolicy(), notices=NoticeSettings())
-    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
-    for route in bind("scheduling", ROUTES, services):
-        kit.subscribe(route)
-    return kit
-
-
-async def deliver(kit: Consumers, *messages: EncodedMessage) -> None:
-    async with TestRabbitBroker(kit.broker) as broker:
-        for message in messages:
-            await broker.publish(
-                message.body,
-                exchange=EVENTS_EXCHANGE,
-                routing_key=message.routing_key,
-                message_id=message.event_id,
-                content_type=CONTENT_TYPE_CLOUDEVENTS,
-            )
+    return routed_consumers("scheduling", ROUTES, services)
 
 
 def from_intake(data: EventData) -> EncodedMessage:
@@ -91,9 +58,10 @@ def submission(**changes: Any) -> InitiativeSubmittedV1:
 
 
 async def test_a_submission_reaches_the_pool() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submission()
-    await deliver(consumers(uow, parking), from_intake(data))
+    await deliver(kit, from_intake(data))
     stored = uow.pool.rows[data.initiative_id]
     assert (stored.title, stored.agency_code, stored.status) == (
         data.title,
@@ -104,10 +72,10 @@ async def test_a_submission_reaches_the_pool() -> None:
 
 
 async def test_a_redelivered_event_changes_nothing() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submission()
     message = from_intake(data)
-    kit = consumers(uow, parking)
     await deliver(kit, message)
     before, commits = dict(uow.pool.rows), uow.commits
     await deliver(kit, message)  # the same source and id, as a redelivery carries
@@ -118,14 +86,15 @@ async def test_a_redelivered_event_changes_nothing() -> None:
 
 
 async def test_an_event_naming_another_agency_is_parked_with_the_field() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submission()
     moved = InitiativeAmendedV1(
         **{**data.model_dump(), "agency_code": "STP"},
         amended_at=SUBMITTED_AT + timedelta(days=1),
     )
     refused = from_intake(moved)
-    await deliver(consumers(uow, parking), from_intake(data), refused)
+    await deliver(kit, from_intake(data), refused)
     assert uow.pool.rows[data.initiative_id].agency_code == "760", "the pool is unchanged"
     [parked] = parking.parked
     assert parked["exchange"] == DEAD_LETTER_EXCHANGE
@@ -137,7 +106,8 @@ async def test_an_event_naming_another_agency_is_parked_with_the_field() -> None
 
 
 async def test_a_round_changed_meanwhile_is_retried_not_parked() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submission()
     withdrawn = from_intake(
         InitiativeWithdrawnV1(
@@ -151,7 +121,6 @@ async def test_a_round_changed_meanwhile_is_retried_not_parked() -> None:
     async def changed_meanwhile(initiative_id: uuid.UUID) -> list[Round]:
         raise ConcurrentChange(Fault("version", "Đợt khảo sát vừa thay đổi", "round changed"))
 
-    kit = consumers(uow, parking)
     await deliver(kit, from_intake(data))
     uow.rounds.with_visit_of = changed_meanwhile  # type: ignore[method-assign]
     await deliver(kit, withdrawn)

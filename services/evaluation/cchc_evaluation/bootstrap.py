@@ -67,7 +67,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         ),
         routers=[http.router],
     )
-    http.install_error_handler(app)
     configure_auth(app)
     app.state.uow_factory = unit_of_work
     app.state.evaluation_config = config

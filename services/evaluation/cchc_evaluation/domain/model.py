@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
-from cchc_evaluation.domain.errors import Conflict, Fault, Forbidden, InvalidInput
 from cchc_evaluation.domain.rubric import CriterionScore, ScoreSheet
 from cchc_shared.contracts.vocabulary import FinalScoreMethod, Recommendation, Scope
+from cchc_shared.errors import Conflict, Fault, Forbidden, InvalidInput
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no daylight saving time
 

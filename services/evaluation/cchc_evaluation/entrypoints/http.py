@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
 
 from cchc_evaluation.domain.commands import (
     Actor,
@@ -17,14 +16,6 @@ from cchc_evaluation.domain.commands import (
     RecordEvaluation,
     RecordSectorOpinion,
     SetRubric,
-)
-from cchc_evaluation.domain.errors import (
-    Conflict,
-    DomainError,
-    Fault,
-    Forbidden,
-    InvalidInput,
-    NotFound,
 )
 from cchc_evaluation.domain.model import DecisionRequest, Narrative
 from cchc_evaluation.entrypoints.schemas import (
@@ -50,6 +41,7 @@ from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearPath
+from cchc_shared.errors import Fault, Forbidden
 
 router = APIRouter()
 
@@ -59,28 +51,6 @@ Surveyor = Annotated[Principal, Depends(require_roles(Role.SURVEYOR))]
 Reader = Annotated[
     Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER))
 ]
-
-_STATUS: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    Forbidden: 403,
-    Conflict: 409,
-}
-
-
-def install_error_handler(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
-        return JSONResponse(
-            {
-                "detail": [
-                    {"field": f.field, "message": f.message_vi, "message_en": f.message_en}
-                    for f in exc.faults
-                ]
-            },
-            status_code=status,
-        )
 
 
 def _uow(request: Request) -> UnitOfWork:

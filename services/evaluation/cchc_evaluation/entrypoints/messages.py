@@ -1,6 +1,7 @@
 """Message entry points: ``ROUTES`` is the service's one list of what it consumes (the kit
 derives its queues and FastStream subscribers from it). Each entry decodes nothing itself (the
-kit validated the event) and calls a handler; an event the domain refuses is parked."""
+kit validated the event) and calls a handler; the kit parks an event whose handler raises a
+``DomainError``, with the faults as the fields at fault."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cchc_evaluation.domain.errors import InvalidInput
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.contracts import (
     CloudEvent,
     EventData,
-    FieldError,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
@@ -22,7 +21,6 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
-from cchc_shared.messaging.consumer import PermanentError
 from cchc_shared.messaging.routing import MessageHandler, RoutingTable
 from cchc_shared.messaging.topology import queue_for
 
@@ -45,10 +43,7 @@ def _entry(model: type[EventData], handler: Handler) -> MessageHandler[MessageSe
     consumer = queue_for(SERVICE, model.routing_key, model.exchange).name
 
     async def handle(services: MessageServices, event: CloudEvent, data: EventData) -> None:
-        try:
-            await handler(services.uow(), consumer, event, data, services.config)
-        except InvalidInput as exc:  # the event itself is at fault: park it
-            raise PermanentError([FieldError(f.field, f.message_en) for f in exc.faults]) from exc
+        await handler(services.uow(), consumer, event, data, services.config)
 
     return handle
 

@@ -22,7 +22,6 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.errors import Conflict, Fault, Forbidden, InvalidInput, NotFound
 from cchc_evaluation.domain.model import (
     RESCHEDULED_RANK as RESCHEDULED,
 )
@@ -72,6 +71,7 @@ from cchc_shared.contracts import (
 from cchc_shared.contracts.events import CriterionScore as CriterionScoreData
 from cchc_shared.contracts.events import ParIndexRuleData, SelectionDecidedV1
 from cchc_shared.contracts.vocabulary import Role
+from cchc_shared.errors import Conflict, Fault, Forbidden, InvalidInput, NotFound
 from cchc_shared.reference import AgencyLevel, district_of, get_agency, load_agencies, wards_of
 
 
@@ -219,7 +219,7 @@ def _check_round_event(data: RoundScheduledV1) -> None:
                 key = "member_id" if name == "team" else "visit_id"
                 faults.append(
                     Fault(
-                        f"$.data.{name}[{i}].{key}",
+                        f"{name}[{i}].{key}",
                         f"{ident} bị lặp trong đợt khảo sát",
                         f"{ident} appears twice in the round",
                     )

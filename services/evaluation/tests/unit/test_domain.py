@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from cchc_evaluation.domain.errors import Conflict, Forbidden, InvalidInput
 from cchc_evaluation.domain.model import (
     RESCHEDULED_RANK,
     SCHEDULED_RANK,
@@ -42,6 +41,7 @@ from cchc_evaluation.domain.rubric import (
     rubric_from_dict,
     rubric_to_dict,
 )
+from cchc_shared.errors import Conflict, Forbidden, InvalidInput
 from cchc_shared.reference import district_of
 
 NOW = datetime(2023, 11, 15, 2, 0, tzinfo=UTC)

@@ -17,7 +17,6 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.errors import Conflict, InvalidInput, NotFound
 from cchc_evaluation.domain.model import DecisionRequest, Narrative
 from cchc_evaluation.domain.rubric import default_rubric
 from cchc_evaluation.service_layer import handlers
@@ -33,6 +32,7 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
 )
 from cchc_shared.contracts.events import SelectionDecidedV1
+from cchc_shared.errors import Conflict, InvalidInput, NotFound
 
 from ..builders import as_cloud_event, days_from_today, member, scheduled, submitted, visit
 from ..fakes import FakeUnitOfWork
@@ -135,7 +135,7 @@ async def test_a_round_repeating_a_member_is_refused_as_invalid() -> None:
     bad = scheduled([member("a", "An", "head"), member("a", "An", "member")], [])
     with pytest.raises(InvalidInput) as caught:
         await handlers.on_round_state(uow, CONSUMER, as_cloud_event(bad), bad, CONFIG)
-    assert caught.value.faults[0].field == "$.data.team[1].member_id"
+    assert caught.value.faults[0].field == "team[1].member_id"
     assert uow.rounds.rows == {}
 
 

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from cchc_evaluation.adapters.orm import kit_tables, metadata
 from cchc_evaluation.config import EvaluationSettings
-from cchc_evaluation.domain.model import ParIndexRule, SelectionPolicy
+from cchc_evaluation.domain.par_index import ParIndexRule
+from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.entrypoints import http
 from cchc_evaluation.entrypoints.messages import ROUTES, MessageServices
 from cchc_evaluation.service_layer.handlers import EvaluationConfig

@@ -8,16 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.model import (
-    Decision,
-    Evaluation,
-    IndexUnit,
-    InitiativeInfo,
-    ParContribution,
-    Round,
-    SectorOpinion,
-)
+from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
+from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 

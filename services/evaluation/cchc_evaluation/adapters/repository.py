@@ -22,23 +22,18 @@ from cchc_evaluation.adapters.orm import (
     sector_opinions,
     visits,
 )
-from cchc_evaluation.domain.model import (
-    Decision,
-    Evaluation,
-    IndexRow,
-    IndexUnit,
+from cchc_evaluation.domain.evaluations import Evaluation, Narrative
+from cchc_evaluation.domain.knowledge import (
     InitiativeInfo,
     InitiativeStatus,
-    Narrative,
-    ParContribution,
-    ParIndexRule,
     Round,
     RoundStatus,
-    SectorOpinion,
     TeamMember,
     Visit,
 )
+from cchc_evaluation.domain.par_index import IndexRow, IndexUnit, ParContribution, ParIndexRule
 from cchc_evaluation.domain.rubric import CriterionScore, Rubric, rubric_from_dict, rubric_to_dict
+from cchc_evaluation.domain.selection import Decision, SectorOpinion
 
 
 async def advisory_lock(connection: AsyncConnection, key: UUID) -> None:

@@ -17,7 +17,8 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.model import DecisionRequest, Narrative
+from cchc_evaluation.domain.evaluations import Narrative
+from cchc_evaluation.domain.selection import DecisionRequest
 from cchc_evaluation.entrypoints.schemas import (
     DecisionIn,
     DecisionOut,

@@ -8,16 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cchc_evaluation.domain.model import (
-    Aggregate,
-    Decision,
-    Evaluation,
-    IndexRow,
-    InitiativeInfo,
-    Round,
-    SectorOpinion,
-)
+from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
+from cchc_evaluation.domain.par_index import IndexRow
 from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
+from cchc_evaluation.domain.selection import Aggregate, Decision, SectorOpinion
 from cchc_evaluation.service_layer.handlers import InitiativeResult, MemberVisit
 from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText

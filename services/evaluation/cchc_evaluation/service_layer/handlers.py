@@ -22,39 +22,38 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.model import (
-    RESCHEDULED_RANK as RESCHEDULED,
-)
-from cchc_evaluation.domain.model import (
-    SCHEDULED_RANK as SCHEDULED,
-)
-from cchc_evaluation.domain.model import (
-    Aggregate,
-    Decision,
-    Evaluation,
-    IndexRow,
-    IndexUnit,
+from cchc_evaluation.domain.evaluations import Evaluation, check_may_evaluate, vietnam_today
+from cchc_evaluation.domain.knowledge import RESCHEDULED_RANK as RESCHEDULED
+from cchc_evaluation.domain.knowledge import SCHEDULED_RANK as SCHEDULED
+from cchc_evaluation.domain.knowledge import (
     InitiativeInfo,
-    InitiativeOutcome,
     InitiativeStatus,
-    ParContribution,
-    ParIndexRule,
     Round,
     RoundStatus,
-    SectorOpinion,
-    SelectionPolicy,
     TeamMember,
     Visit,
-    aggregate,
-    check_may_evaluate,
-    decide,
-    final_score,
+)
+from cchc_evaluation.domain.par_index import (
+    IndexRow,
+    IndexUnit,
+    InitiativeOutcome,
+    ParContribution,
+    ParIndexRule,
     next_contribution,
     par_index,
     par_unit_of,
-    vietnam_today,
 )
 from cchc_evaluation.domain.rubric import Rubric, default_rubric, rubric_to_dict
+from cchc_evaluation.domain.selection import (
+    Aggregate,
+    Decision,
+    SectorOpinion,
+    SelectionPolicy,
+    aggregate,
+    decide,
+    eligible_evaluators,
+    final_score,
+)
 from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
 from cchc_shared.contracts import (
     CloudEvent,
@@ -593,25 +592,6 @@ class InitiativeResult:
     meets_threshold: bool
 
 
-def _eligible(
-    initiative_id: UUID,
-    rounds: Sequence[Round],
-    evaluations: Sequence[Evaluation],
-    roles: Sequence[str],
-) -> int:
-    """Members who may evaluate the initiative: the evaluating roles of every live round
-    visiting it, plus anyone who already evaluated it (a reschedule may have moved them)."""
-    members = {
-        m.member_id
-        for r in rounds
-        if not r.is_cancelled and any(v.initiative_id == initiative_id for v in r.visits)
-        for m in r.team
-        if m.role in roles
-    }
-    members |= {e.evaluator_id for e in evaluations}
-    return len(members)
-
-
 async def _results(
     uow: UnitOfWork,
     ids: Sequence[UUID],
@@ -629,7 +609,9 @@ async def _results(
     for initiative_id in ids:
         own = by_initiative[initiative_id]
         stats = aggregate(
-            own, _eligible(initiative_id, rounds, own, config.evaluator_roles), config.policy
+            own,
+            eligible_evaluators(initiative_id, rounds, own, config.evaluator_roles),
+            config.policy,
         )
         results.append(
             InitiativeResult(
@@ -765,7 +747,7 @@ async def decide_initiative(
         rounds = await uow.rounds.visiting([command.initiative_id])
         stats = aggregate(
             evaluations,
-            _eligible(command.initiative_id, rounds, evaluations, config.evaluator_roles),
+            eligible_evaluators(command.initiative_id, rounds, evaluations, config.evaluator_roles),
             config.policy,
         )
         decision = decide(

@@ -19,16 +19,11 @@ from cchc_evaluation.adapters.repository import (
     SqlRubricRepository,
     advisory_lock,
 )
-from cchc_evaluation.domain.model import (
-    Decision,
-    Evaluation,
-    IndexUnit,
-    InitiativeInfo,
-    ParContribution,
-    Round,
-    SectorOpinion,
-)
+from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
+from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
 

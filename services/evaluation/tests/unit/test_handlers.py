@@ -17,8 +17,9 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.model import DecisionRequest, Narrative
+from cchc_evaluation.domain.evaluations import Narrative
 from cchc_evaluation.domain.rubric import default_rubric
+from cchc_evaluation.domain.selection import DecisionRequest
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_shared.contracts import (

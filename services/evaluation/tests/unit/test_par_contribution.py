@@ -14,7 +14,8 @@ from cchc_evaluation.domain.commands import (
     RecordEvaluation,
     RecordSectorOpinion,
 )
-from cchc_evaluation.domain.model import DecisionRequest, Narrative, SelectionPolicy
+from cchc_evaluation.domain.evaluations import Narrative
+from cchc_evaluation.domain.selection import DecisionRequest, SelectionPolicy
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.handlers import EvaluationConfig
 from cchc_shared.contracts import InitiativeWithdrawnV1, ParIndexContributionUpdatedV1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
+from cchc_evaluation.service_layer.services import Services
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -248,3 +250,8 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
 
     async def lock(self, key: UUID) -> None:
         return None
+
+
+def over(uow: FakeUnitOfWork, template: Services) -> Services:
+    """``template``'s rules over one fake unit of work, which keeps its state across uses."""
+    return replace(template, uow=lambda: uow)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round, TeamMember, Visit
@@ -50,6 +51,21 @@ class Evaluation:
         self.narrative, self.recommendation = narrative, recommendation
         self.updated_at = at
         self.version += 1
+
+    def sheet_values(self) -> dict[str, Any]:
+        """The scored sheet as plain values, as the audit log, the event, the stored row and
+        the API all name them."""
+        return {
+            "scores": [
+                {"criterion": s.criterion, "score": s.score, "max_score": s.max_score}
+                for s in self.scores
+            ],
+            "total": self.total,
+            "strengths": self.narrative.strengths,
+            "limitations": self.narrative.limitations,
+            "difficulties": self.narrative.difficulties,
+            "recommendation": self.recommendation,
+        }
 
 
 def check_may_evaluate(

@@ -13,7 +13,7 @@ from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexRow
 from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
 from cchc_evaluation.domain.selection import Aggregate, Decision, SectorOpinion
-from cchc_evaluation.service_layer.handlers import InitiativeResult, MemberVisit
+from cchc_evaluation.service_layer.queries import InitiativeResult, MemberVisit
 from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 from cchc_shared.contracts.vocabulary import Recommendation, Scope

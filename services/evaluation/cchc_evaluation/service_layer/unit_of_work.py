@@ -6,16 +6,21 @@ from __future__ import annotations
 from typing import Self
 from uuid import UUID
 
-from cchc_evaluation.adapters.repository import (
-    SqlAuditLog,
-    SqlDecisionRepository,
+from sqlalchemy import text
+
+from cchc_evaluation.adapters.repository.audit import SqlAuditLog
+from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
-    SqlInitiativeRepository,
-    SqlOpinionRepository,
-    SqlParContributionRepository,
-    SqlRoundRepository,
     SqlRubricRepository,
-    advisory_lock,
+)
+from cchc_evaluation.adapters.repository.knowledge import (
+    SqlInitiativeRepository,
+    SqlRoundRepository,
+)
+from cchc_evaluation.adapters.repository.par_index import SqlParContributionRepository
+from cchc_evaluation.adapters.repository.selection import (
+    SqlDecisionRepository,
+    SqlOpinionRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
 
@@ -43,4 +48,10 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         return self
 
     async def lock(self, key: UUID) -> None:
-        await advisory_lock(self.connection, key)
+        """Serialise writers of one aggregate on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+        serialises every writer)."""
+        if self.connection.dialect.name == "postgresql":
+            lock_id = int.from_bytes(key.bytes[:8], "big", signed=True)
+            await self.connection.execute(
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id}
+            )

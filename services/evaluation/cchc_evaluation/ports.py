@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
@@ -70,16 +71,7 @@ class ParContributionRepository(Protocol):
 
 
 class AuditLog(Protocol):
-    async def record(
-        self,
-        entity: str,
-        entity_id: str,
-        action: str,
-        actor: str,
-        at: datetime,
-        snapshot: dict[str, Any],
-        reason: str | None = None,
-    ) -> None: ...
+    async def record(self, entry: AuditEntry) -> None: ...
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]: ...
 
 

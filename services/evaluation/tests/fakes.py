@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
@@ -178,27 +180,8 @@ class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
 
-    async def record(
-        self,
-        entity: str,
-        entity_id: str,
-        action: str,
-        actor: str,
-        at: datetime,
-        snapshot: dict[str, Any],
-        reason: str | None = None,
-    ) -> None:
-        self.entries.append(
-            {
-                "entity": entity,
-                "entity_id": entity_id,
-                "action": action,
-                "actor": actor,
-                "at": at,
-                "snapshot": snapshot,
-                "reason": reason,
-            }
-        )
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(dataclasses.asdict(entry))
 
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
         return [

@@ -67,6 +67,17 @@ class Evaluation:
             "recommendation": self.recommendation,
         }
 
+    def values(self) -> dict[str, Any]:
+        """Who evaluated which visit, and the sheet: what the event and the API both show."""
+        return {
+            "evaluation_id": self.id,
+            "initiative_id": self.initiative_id,
+            "round_id": self.round_id,
+            "visit_id": self.visit_id,
+            "evaluator_id": self.evaluator_id,
+            **self.sheet_values(),
+        }
+
 
 def check_may_evaluate(
     *,

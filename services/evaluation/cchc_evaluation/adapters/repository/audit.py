@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_evaluation.adapters.orm import audit_log
+from cchc_evaluation.domain.audit import AuditEntry
 
 
 class SqlAuditLog:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
 
-    async def record(
-        self,
-        entity: str,
-        entity_id: str,
-        action: str,
-        actor: str,
-        at: datetime,
-        snapshot: dict[str, Any],
-        reason: str | None = None,
-    ) -> None:
-        await self.connection.execute(
-            insert(audit_log).values(
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                actor=actor,
-                at=at,
-                reason=reason,
-                snapshot=snapshot,
-            )
-        )
+    async def record(self, entry: AuditEntry) -> None:
+        await self.connection.execute(insert(audit_log).values(**dataclasses.asdict(entry)))
 
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
         result = await self.connection.execute(

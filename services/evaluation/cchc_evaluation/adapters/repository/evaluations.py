@@ -113,16 +113,13 @@ class SqlEvaluationRepository:
         )
 
     async def add(self, e: Evaluation) -> None:
+        values = {**e.values(), "updated_at": e.updated_at, "version": e.version}
         await self.connection.execute(
             insert(evaluations).values(
-                id=e.id,
-                initiative_id=e.initiative_id,
-                round_id=e.round_id,
-                visit_id=e.visit_id,
-                evaluator_id=e.evaluator_id,
+                id=values.pop("evaluation_id"),
                 campaign_year=e.campaign_year,
                 recorded_at=e.recorded_at,
-                **_evaluation_values(e),
+                **values,
             )
         )
 

@@ -20,33 +20,15 @@ from cchc_evaluation.domain.knowledge import (
 )
 
 
+# The columns are the fields of InitiativeInfo; its status is stored as its value.
 def _initiative(row: RowMapping) -> InitiativeInfo:
-    return InitiativeInfo(
-        id=row["id"],
-        campaign_year=row["campaign_year"],
-        agency_code=row["agency_code"],
-        status=InitiativeStatus(row["status"]),
-        kind=row["kind"],
-        title=row["title"],
-        summary=row["summary"],
-        par_area=row["par_area"],
-        content_as_of=row["content_as_of"],
-        withdrawn_at=row["withdrawn_at"],
-    )
+    return InitiativeInfo(**{**row, "status": InitiativeStatus(row["status"])})
 
 
 def _initiative_values(info: InitiativeInfo) -> dict[str, Any]:
-    return {
-        "campaign_year": info.campaign_year,
-        "agency_code": info.agency_code,
-        "status": info.status.value,
-        "kind": info.kind,
-        "title": info.title,
-        "summary": info.summary,
-        "par_area": info.par_area,
-        "content_as_of": info.content_as_of,
-        "withdrawn_at": info.withdrawn_at,
-    }
+    values = {**vars(info), "status": info.status.value}
+    del values["id"]
+    return values
 
 
 # Built once: every initiative event reads and writes one row, and building the statements

@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 
 from cchc_evaluation.domain.access import surveyor_id
+from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, AmendEvaluation, RecordEvaluation
 from cchc_evaluation.domain.evaluations import Evaluation, check_may_evaluate, vietnam_today
 from cchc_evaluation.domain.knowledge import Round, Visit
@@ -29,15 +30,7 @@ def _snapshot(e: Evaluation) -> dict[str, Any]:
 
 
 def _recorded_event(e: Evaluation) -> EvaluationRecordedV1:
-    return EvaluationRecordedV1(
-        evaluation_id=e.id,
-        initiative_id=e.initiative_id,
-        round_id=e.round_id,
-        visit_id=e.visit_id,
-        evaluator_id=e.evaluator_id,
-        recorded_at=e.updated_at,
-        **e.sheet_values(),
-    )
+    return EvaluationRecordedV1(**e.values(), recorded_at=e.updated_at)
 
 
 def _visit_not_found(visit_id: UUID) -> NotFound:
@@ -127,12 +120,14 @@ async def record_evaluation(
         )
         await uow.evaluations.add(evaluation)
         await uow.audit.record(
-            "evaluation",
-            str(evaluation.id),
-            "recorded",
-            actor.subject,
-            now,
-            _snapshot(evaluation),
+            AuditEntry(
+                "evaluation",
+                str(evaluation.id),
+                "recorded",
+                actor.subject,
+                now,
+                _snapshot(evaluation),
+            )
         )
         uow.publish(_recorded_event(evaluation))
         await announce_for_initiative(uow, services, visit.initiative_id)
@@ -177,13 +172,15 @@ async def amend_evaluation(
         evaluation.amend(sheet, command.sheet.narrative, command.sheet.recommendation, now)
         await uow.evaluations.update(evaluation)
         await uow.audit.record(
-            "evaluation",
-            str(evaluation.id),
-            "amended",
-            actor.subject,
-            now,
-            _snapshot(evaluation),
-            command.reason,
+            AuditEntry(
+                "evaluation",
+                str(evaluation.id),
+                "amended",
+                actor.subject,
+                now,
+                _snapshot(evaluation),
+                command.reason,
+            )
         )
         uow.publish(_recorded_event(evaluation))
         await announce_for_initiative(uow, services, evaluation.initiative_id)

@@ -16,6 +16,13 @@ from cchc_shared.contracts import (
 )
 
 
+def _first_known(
+    data: InitiativeSubmittedV1 | InitiativeAmendedV1 | InitiativeWithdrawnV1,
+    status: InitiativeStatus,
+) -> InitiativeInfo:
+    return InitiativeInfo(data.initiative_id, data.campaign_year, data.agency_code, status)
+
+
 async def on_initiative_content(
     services: Services,
     consumer: str,
@@ -30,12 +37,7 @@ async def on_initiative_content(
         info = await uow.initiatives.get(data.initiative_id)
         is_new = info is None
         if info is None:
-            info = InitiativeInfo(
-                data.initiative_id,
-                data.campaign_year,
-                data.agency_code,
-                InitiativeStatus.SUBMITTED,
-            )
+            info = _first_known(data, InitiativeStatus.SUBMITTED)
         changed = info.apply_content(
             kind=data.kind,
             title=data.title,
@@ -63,17 +65,10 @@ async def on_initiative_withdrawn(
             return
         await uow.lock(data.initiative_id)
         info = await uow.initiatives.get(data.initiative_id)
-        if info is None:
-            info = InitiativeInfo(
-                data.initiative_id,
-                data.campaign_year,
-                data.agency_code,
-                InitiativeStatus.WITHDRAWN,
-            )
-            info.withdraw(data.withdrawn_at)
-            await uow.initiatives.add(info)
-        else:
-            info.withdraw(data.withdrawn_at)
-            await uow.initiatives.update(info)
+        is_new = info is None
+        if info is None:  # withdrawn before its submission arrived
+            info = _first_known(data, InitiativeStatus.WITHDRAWN)
+        info.withdraw(data.withdrawn_at)
+        await (uow.initiatives.add if is_new else uow.initiatives.update)(info)
         await announce_par_contributions(uow, services, [(info.campaign_year, info.agency_code)])
         await uow.commit()

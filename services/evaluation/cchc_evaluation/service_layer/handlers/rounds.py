@@ -97,11 +97,9 @@ async def on_round_cancelled(
             return
         await uow.lock(data.round_id)
         round_ = await uow.rounds.get(data.round_id)
-        if round_ is None:
+        is_new = round_ is None
+        if round_ is None:  # cancelled before its schedule arrived
             round_ = Round(data.round_id, data.campaign_year, data.sequence, RoundStatus.CANCELLED)
-            round_.cancel(data.cancelled_at, data.reason)
-            await uow.rounds.add(round_)
-        else:
-            round_.cancel(data.cancelled_at, data.reason)
-            await uow.rounds.update(round_)
+        round_.cancel(data.cancelled_at, data.reason)
+        await (uow.rounds.add if is_new else uow.rounds.update)(round_)
         await uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, SetRubric
 from cchc_evaluation.domain.rubric import Rubric, rubric_to_dict
 from cchc_evaluation.ports import UnitOfWork
@@ -33,7 +34,14 @@ async def set_rubric(services: Services, actor: Actor, command: SetRubric) -> Ru
         now = services.clock()
         await uow.rubrics.save(rubric, actor.subject, now)
         await uow.audit.record(
-            "rubric", str(rubric.campaign_year), "set", actor.subject, now, rubric_to_dict(rubric)
+            AuditEntry(
+                "rubric",
+                str(rubric.campaign_year),
+                "set",
+                actor.subject,
+                now,
+                rubric_to_dict(rubric),
+            )
         )
         await uow.commit()
     return rubric
@@ -47,6 +55,8 @@ async def rubric_for_recording(
     if not own:  # the first evaluation freezes the default as the campaign's rubric
         await uow.rubrics.save(rubric, actor.subject, now)
         await uow.audit.record(
-            "rubric", str(year), "adopted_default", actor.subject, now, rubric_to_dict(rubric)
+            AuditEntry(
+                "rubric", str(year), "adopted_default", actor.subject, now, rubric_to_dict(rubric)
+            )
         )
     return rubric

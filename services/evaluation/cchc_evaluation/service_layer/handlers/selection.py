@@ -5,6 +5,7 @@ ReplicationRecommended when it recommends) and announces the PAR-Index contribut
 from __future__ import annotations
 
 from cchc_evaluation.domain.access import hidden, require_staff
+from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, Decide, RecordSectorOpinion
 from cchc_evaluation.domain.selection import (
     Decision,
@@ -58,16 +59,18 @@ async def record_sector_opinion(
         )
         await uow.opinions.save(opinion)
         await uow.audit.record(
-            "sector_opinion",
-            str(command.initiative_id),
-            "recorded" if previous is None else "changed",
-            actor.subject,
-            now,
-            {
-                "agency_code": opinion.agency_code,
-                "stance": opinion.stance,
-                "opinion": opinion.opinion,
-            },
+            AuditEntry(
+                "sector_opinion",
+                str(command.initiative_id),
+                "recorded" if previous is None else "changed",
+                actor.subject,
+                now,
+                {
+                    "agency_code": opinion.agency_code,
+                    "stance": opinion.stance,
+                    "opinion": opinion.opinion,
+                },
+            )
         )
         await uow.commit()
     return opinion
@@ -99,57 +102,49 @@ async def decide_initiative(services: Services, actor: Actor, command: Decide) -
         )
         await uow.decisions.add(decision)
         await uow.audit.record(
-            "decision",
-            str(decision.initiative_id),
-            "decided_with_override" if decision.overridden else "decided",
-            actor.subject,
-            now,
-            {
-                "decision": decision.decision,
-                "scope": decision.scope,
-                "rationale": decision.rationale,
-                "final_score": decision.final_score,
-                "evaluation_count": decision.evaluation_count,
-                "threshold": policy.threshold,
-                "quorum_required": stats.quorum_required,
-            },
-            decision.override_reason,
+            AuditEntry(
+                "decision",
+                str(decision.initiative_id),
+                "decided_with_override" if decision.overridden else "decided",
+                actor.subject,
+                now,
+                {
+                    "decision": decision.decision,
+                    "scope": decision.scope,
+                    "rationale": decision.rationale,
+                    "final_score": decision.final_score,
+                    "evaluation_count": decision.evaluation_count,
+                    "threshold": policy.threshold,
+                    "quorum_required": stats.quorum_required,
+                },
+                decision.override_reason,
+            )
         )
         assert info is not None and info.title and info.kind and info.par_area  # by decide()
+        # What both announcements say of the initiative and its decision.
+        announced = {
+            "initiative_id": info.id,
+            "campaign_year": decision.campaign_year,
+            "agency_code": info.agency_code,
+            "title": info.title,
+            "kind": info.kind,
+            "par_area": info.par_area,
+            "final_score": decision.final_score,
+            "evaluation_count": decision.evaluation_count,
+            "rationale": decision.rationale,
+            "decided_at": decision.decided_at,
+        }
         uow.publish(
             SelectionDecidedV1(
-                initiative_id=info.id,
-                campaign_year=decision.campaign_year,
-                agency_code=info.agency_code,
-                title=info.title,
-                kind=info.kind,
-                par_area=info.par_area,
+                **announced,
                 decision=decision.decision,
                 scope=decision.scope,
-                final_score=decision.final_score,
-                evaluation_count=decision.evaluation_count,
-                rationale=decision.rationale,
                 overridden=decision.overridden,
-                decided_at=decision.decided_at,
             )
         )
         if decision.decision == "replicate":
             assert decision.scope is not None  # checked by decide()
-            uow.publish(
-                ReplicationRecommendedV1(
-                    initiative_id=info.id,
-                    agency_code=info.agency_code,
-                    title=info.title,
-                    kind=info.kind,
-                    par_area=info.par_area,
-                    final_score=decision.final_score,
-                    evaluation_count=decision.evaluation_count,
-                    scope=decision.scope,
-                    rationale=decision.rationale,
-                    decided_at=decision.decided_at,
-                    campaign_year=decision.campaign_year,
-                )
-            )
+            uow.publish(ReplicationRecommendedV1(**announced, scope=decision.scope))
         await announce_par_contributions(uow, services, [(info.campaign_year, info.agency_code)])
         await uow.commit()
     return decision

@@ -1,4 +1,6 @@
-"""The composition root of the evaluation service."""
+"""The composition root of the evaluation service: it builds the one ``Services`` object, the
+runtime and the HTTP app. The HTTP entrypoints find ``Services`` in ``app.state.services``; the
+message handlers receive the same object through ``runtime.subscribe``."""
 
 from pathlib import Path
 
@@ -6,11 +8,13 @@ from fastapi import FastAPI
 
 from cchc_evaluation.adapters.orm import kit_tables, metadata
 from cchc_evaluation.config import EvaluationSettings
-from cchc_evaluation.domain.model import ParIndexRule, SelectionPolicy
+from cchc_evaluation.domain.par_index import ParIndexRule
+from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.entrypoints import http
-from cchc_evaluation.entrypoints.messages import ROUTES, MessageServices
-from cchc_evaluation.service_layer.handlers import EvaluationConfig
-from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork, UnitOfWork
+from cchc_evaluation.entrypoints.messages import ROUTES
+from cchc_evaluation.ports import UnitOfWork
+from cchc_evaluation.service_layer.services import Services
+from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
 from cchc_shared.auth import configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
@@ -23,8 +27,17 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     return ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
 
 
-def evaluation_config(settings: EvaluationSettings) -> EvaluationConfig:
-    return EvaluationConfig(
+def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Services:
+    def unit_of_work() -> UnitOfWork:
+        return SqlEvaluationUnitOfWork(
+            runtime.engine,
+            runtime.tables,
+            source=settings.source,
+            on_commit=runtime.wake_relay,
+        )
+
+    return Services(
+        uow=unit_of_work,
         policy=SelectionPolicy(
             threshold=settings.recommendation_threshold,
             quorum_min=settings.quorum_min,
@@ -47,17 +60,8 @@ def evaluation_config(settings: EvaluationSettings) -> EvaluationConfig:
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings if isinstance(settings, EvaluationSettings) else EvaluationSettings()
     runtime = build_runtime(settings)
-
-    def unit_of_work() -> UnitOfWork:
-        return SqlEvaluationUnitOfWork(
-            runtime.engine,
-            runtime.tables,
-            source=settings.source,
-            on_commit=runtime.wake_relay,
-        )
-
-    config = evaluation_config(settings)
-    runtime.subscribe(ROUTES, MessageServices(unit_of_work, config))
+    services = build_services(settings, runtime)
+    runtime.subscribe(ROUTES, services)
     app = create_http_app(
         runtime,
         title="CCHC — Đánh giá, lựa chọn",
@@ -67,8 +71,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         ),
         routers=[http.router],
     )
-    http.install_error_handler(app)
     configure_auth(app)
-    app.state.uow_factory = unit_of_work
-    app.state.evaluation_config = config
+    app.state.services = services
     return app

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.model import VIETNAM
+from cchc_evaluation.domain.evaluations import VIETNAM
 from cchc_shared.contracts import (
     CloudEvent,
     EventData,

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.model import (
-    Decision,
-    Evaluation,
-    IndexUnit,
-    InitiativeInfo,
-    ParContribution,
-    Round,
-    SectorOpinion,
-)
+from cchc_evaluation.domain.audit import AuditEntry
+from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
+from cchc_evaluation.domain.selection import Decision, SectorOpinion
+from cchc_evaluation.service_layer.services import Services
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -181,27 +180,8 @@ class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
 
-    async def record(
-        self,
-        entity: str,
-        entity_id: str,
-        action: str,
-        actor: str,
-        at: datetime,
-        snapshot: dict[str, Any],
-        reason: str | None = None,
-    ) -> None:
-        self.entries.append(
-            {
-                "entity": entity,
-                "entity_id": entity_id,
-                "action": action,
-                "actor": actor,
-                "at": at,
-                "snapshot": snapshot,
-                "reason": reason,
-            }
-        )
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(dataclasses.asdict(entry))
 
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
         return [
@@ -253,3 +233,8 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
 
     async def lock(self, key: UUID) -> None:
         return None
+
+
+def over(uow: FakeUnitOfWork, template: Services) -> Services:
+    """``template``'s rules over one fake unit of work, which keeps its state across uses."""
+    return replace(template, uow=lambda: uow)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from cchc_evaluation.domain.model import DecisionRequest, Narrative, Stance
+from cchc_evaluation.domain.evaluations import Narrative
 from cchc_evaluation.domain.rubric import Rubric
+from cchc_evaluation.domain.selection import DecisionRequest, Stance
 from cchc_shared.contracts.vocabulary import Recommendation
 
 

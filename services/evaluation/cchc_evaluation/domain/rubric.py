@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cchc_evaluation.domain.errors import Fault, InvalidInput
+from cchc_shared.errors import Fault, InvalidInput
 
 TOTAL_POINTS = 100.0
 _EPSILON = 1e-9

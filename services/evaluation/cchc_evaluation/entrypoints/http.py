@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
 
 from cchc_evaluation.domain.commands import (
     Actor,
@@ -18,15 +17,8 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.errors import (
-    Conflict,
-    DomainError,
-    Fault,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-)
-from cchc_evaluation.domain.model import DecisionRequest, Narrative
+from cchc_evaluation.domain.evaluations import Narrative
+from cchc_evaluation.domain.selection import DecisionRequest
 from cchc_evaluation.entrypoints.schemas import (
     DecisionIn,
     DecisionOut,
@@ -45,11 +37,11 @@ from cchc_evaluation.entrypoints.schemas import (
     RubricIn,
     RubricOut,
 )
-from cchc_evaluation.service_layer import handlers
-from cchc_evaluation.service_layer.handlers import EvaluationConfig
-from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
+from cchc_evaluation.service_layer import handlers, queries
+from cchc_evaluation.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.http import CampaignYearPath
+from cchc_shared.errors import Fault, Forbidden
 
 router = APIRouter()
 
@@ -60,41 +52,13 @@ Reader = Annotated[
     Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER))
 ]
 
-_STATUS: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    Forbidden: 403,
-    Conflict: 409,
-}
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
-def install_error_handler(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
-        return JSONResponse(
-            {
-                "detail": [
-                    {"field": f.field, "message": f.message_vi, "message_en": f.message_en}
-                    for f in exc.faults
-                ]
-            },
-            status_code=status,
-        )
-
-
-def _uow(request: Request) -> UnitOfWork:
-    factory: Callable[[], UnitOfWork] = request.app.state.uow_factory
-    return factory()
-
-
-def _config(request: Request) -> EvaluationConfig:
-    config: EvaluationConfig = request.app.state.evaluation_config
-    return config
-
-
-Uow = Annotated[UnitOfWork, Depends(_uow)]
-Config = Annotated[EvaluationConfig, Depends(_config)]
+Svc = Annotated[Services, Depends(_services)]
 
 
 def _actor(principal: Principal) -> Actor:
@@ -116,21 +80,19 @@ def _sheet(body: EvaluationIn | EvaluationAmendIn) -> EvaluationSheet:
 
 
 @router.get("/rubrics/{campaign_year}", tags=["rubric"], response_model=RubricOut)
-async def read_rubric(
-    campaign_year: Year, _: CurrentPrincipal, uow: Uow, config: Config
-) -> RubricOut:
+async def read_rubric(campaign_year: Year, _: CurrentPrincipal, services: Svc) -> RubricOut:
     """The campaign's rubric (bộ tiêu chí), or the default one while it has none of its own."""
-    rubric, own = await handlers.get_rubric(uow, campaign_year, config)
+    rubric, own = await queries.get_rubric(services, campaign_year)
     return RubricOut.of(rubric, own)
 
 
 @router.put("/rubrics/{campaign_year}", tags=["rubric"], response_model=RubricOut)
 async def replace_rubric(
-    campaign_year: Year, body: RubricIn, principal: Staff, uow: Uow, config: Config
+    campaign_year: Year, body: RubricIn, principal: Staff, services: Svc
 ) -> RubricOut:
     """Set the campaign's rubric; refused (409) once an evaluation was recorded under it."""
     rubric = await handlers.set_rubric(
-        uow, _actor(principal), SetRubric(body.to_domain(campaign_year)), config
+        services, _actor(principal), SetRubric(body.to_domain(campaign_year))
     )
     return RubricOut.of(rubric, True)
 
@@ -140,19 +102,21 @@ async def replace_rubric(
 
 
 @router.get("/my/visits", tags=["evaluations"], response_model=list[MemberVisitOut])
-async def my_visits(principal: Surveyor, uow: Uow) -> list[MemberVisitOut]:
+async def my_visits(principal: Surveyor, services: Svc) -> list[MemberVisitOut]:
     """The caller's visits across the rounds they are on, with their evaluation if any."""
-    return [MemberVisitOut.of(mv) for mv in await handlers.visits_of_member(uow, _actor(principal))]
+    return [
+        MemberVisitOut.of(mv) for mv in await queries.visits_of_member(services, _actor(principal))
+    ]
 
 
 @router.get("/rounds/{round_id}", tags=["evaluations"], response_model=RoundOut)
-async def read_round(round_id: UUID, principal: CurrentPrincipal, uow: Uow) -> RoundOut:
-    return RoundOut.of(await handlers.get_round(uow, _actor(principal), round_id))
+async def read_round(round_id: UUID, principal: CurrentPrincipal, services: Svc) -> RoundOut:
+    return RoundOut.of(await queries.get_round(services, _actor(principal), round_id))
 
 
 @router.post("/evaluations", tags=["evaluations"], status_code=201, response_model=EvaluationOut)
 async def record_evaluation(
-    body: EvaluationIn, principal: Surveyor, uow: Uow, config: Config
+    body: EvaluationIn, principal: Surveyor, services: Svc
 ) -> EvaluationOut:
     """Record the caller's evaluation of a visit's initiative (one per member per initiative).
     Only a member of the visit's round, from the visit date; publishes EvaluationRecorded."""
@@ -165,32 +129,31 @@ async def record_evaluation(
             )
         )
     evaluation = await handlers.record_evaluation(
-        uow,
+        services,
         _actor(principal),
         RecordEvaluation(body.visit_id, _sheet(body), body.initiative_id, body.round_id),
-        config,
     )
     return EvaluationOut.of(evaluation)
 
 
 @router.put("/evaluations/{evaluation_id}", tags=["evaluations"], response_model=EvaluationOut)
 async def amend_evaluation(
-    evaluation_id: UUID, body: EvaluationAmendIn, principal: Surveyor, uow: Uow, config: Config
+    evaluation_id: UUID, body: EvaluationAmendIn, principal: Surveyor, services: Svc
 ) -> EvaluationOut:
     """Amend the caller's evaluation until the initiative is decided; every change is audited
     and publishes EvaluationRecorded again (same evaluation_id, new version)."""
     evaluation = await handlers.amend_evaluation(
-        uow, _actor(principal), AmendEvaluation(evaluation_id, _sheet(body), body.reason), config
+        services, _actor(principal), AmendEvaluation(evaluation_id, _sheet(body), body.reason)
     )
     return EvaluationOut.of(evaluation)
 
 
 @router.get("/evaluations/{evaluation_id}", tags=["evaluations"], response_model=EvaluationOut)
 async def read_evaluation(
-    evaluation_id: UUID, principal: CurrentPrincipal, uow: Uow
+    evaluation_id: UUID, principal: CurrentPrincipal, services: Svc
 ) -> EvaluationOut:
     """An evaluation with its audit trail: for its evaluator, their team and the staff."""
-    evaluation, history = await handlers.get_evaluation(uow, _actor(principal), evaluation_id)
+    evaluation, history = await queries.get_evaluation(services, _actor(principal), evaluation_id)
     return EvaluationOut.of(evaluation, history)
 
 
@@ -204,19 +167,19 @@ async def read_evaluation(
     response_model=InitiativeResultOut,
 )
 async def initiative_results(
-    initiative_id: UUID, principal: CurrentPrincipal, uow: Uow, config: Config
+    initiative_id: UUID, principal: CurrentPrincipal, services: Svc
 ) -> InitiativeResultOut:
     """Aggregation of an initiative's evaluations, with each evaluation, the sector opinion
     and the decision: for the staff, the People's Committee and the visiting teams."""
-    result = await handlers.initiative_result(uow, _actor(principal), initiative_id, config)
+    result = await queries.initiative_result(services, _actor(principal), initiative_id)
     return InitiativeResultOut.of(result, with_evaluations=True)
 
 
 @router.get("/campaigns/{campaign_year}/ranking", tags=["selection"], response_model=RankingOut)
-async def campaign_ranking(campaign_year: Year, _: Reader, uow: Uow, config: Config) -> RankingOut:
+async def campaign_ranking(campaign_year: Year, _: Reader, services: Svc) -> RankingOut:
     """Every live initiative of the campaign, best final score first."""
-    results = await handlers.ranking(uow, campaign_year, config)
-    policy = config.policy
+    results = await queries.ranking(services, campaign_year)
+    policy = services.policy
     return RankingOut(
         campaign_year=campaign_year,
         threshold=policy.threshold,
@@ -234,14 +197,13 @@ async def campaign_ranking(campaign_year: Year, _: Reader, uow: Uow, config: Con
     "/initiatives/{initiative_id}/sector-opinion", tags=["selection"], response_model=OpinionOut
 )
 async def record_sector_opinion(
-    initiative_id: UUID, body: OpinionIn, principal: Staff, uow: Uow, config: Config
+    initiative_id: UUID, body: OpinionIn, principal: Staff, services: Svc
 ) -> OpinionOut:
     """Record the opinion of the sector department responsible for the field (audited)."""
     opinion = await handlers.record_sector_opinion(
-        uow,
+        services,
         _actor(principal),
         RecordSectorOpinion(initiative_id, body.agency_code, body.stance, body.opinion),
-        config,
     )
     return OpinionOut.of(opinion)
 
@@ -253,19 +215,18 @@ async def record_sector_opinion(
     response_model=DecisionOut,
 )
 async def decide(
-    initiative_id: UUID, body: DecisionIn, principal: Staff, uow: Uow, config: Config
+    initiative_id: UUID, body: DecisionIn, principal: Staff, services: Svc
 ) -> DecisionOut:
     """Decide on an initiative. Needs quorum; recommending (replicate) also needs the final
     score at or above the threshold unless an override reason is written (audited), and
     publishes ReplicationRecommended."""
     decision = await handlers.decide_initiative(
-        uow,
+        services,
         _actor(principal),
         Decide(
             initiative_id,
             DecisionRequest(body.decision, body.scope, body.rationale, body.override_reason),
         ),
-        config,
     )
     return DecisionOut.of(decision)
 
@@ -275,21 +236,15 @@ async def decide(
 
 
 @router.get("/campaigns/{campaign_year}/par-index", tags=["par-index"], response_model=ParIndexOut)
-async def par_index(
-    campaign_year: Year, principal: CurrentPrincipal, uow: Uow, config: Config
-) -> ParIndexOut:
+async def par_index(campaign_year: Year, principal: CurrentPrincipal, services: Svc) -> ParIndexOut:
     """The survey's contribution to the PAR Index of each department, Thủ Đức City and each
     district (a district counts its wards' initiatives). An agency sees its own row."""
-    rows = await handlers.par_index_table(uow, _actor(principal), campaign_year, config)
-    rule = config.par_rule
+    rows = await queries.par_index_table(services, _actor(principal), campaign_year)
+    rule = services.par_rule
     return ParIndexOut(
         campaign_year=campaign_year,
         rule=ParIndexRuleOut(
-            per_submitted=rule.per_submitted,
-            per_surveyed=rule.per_surveyed,
-            per_recommended=rule.per_recommended,
-            cap=rule.cap,
-            district_counts_wards=rule.district_counts_wards,
+            **dataclasses.asdict(rule),
             formula=(
                 f"min({rule.cap:g}, {rule.per_submitted:g} × submitted + {rule.per_surveyed:g} × "
                 f"surveyed + {rule.per_recommended:g} × recommended)"

@@ -1,20 +1,18 @@
 """Message entry points: ``ROUTES`` is the service's one list of what it consumes (the kit
 derives its queues and FastStream subscribers from it). Each entry decodes nothing itself (the
-kit validated the event) and calls a handler; an event the domain refuses is parked."""
+kit validated the event) and calls a handler; the kit parks an event whose handler raises a
+``DomainError``, with the faults as the fields at fault."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-from cchc_evaluation.domain.errors import InvalidInput
 from cchc_evaluation.service_layer import handlers
-from cchc_evaluation.service_layer.unit_of_work import UnitOfWork
+from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
     CloudEvent,
     EventData,
-    FieldError,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
@@ -22,33 +20,19 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
-from cchc_shared.messaging.consumer import PermanentError
 from cchc_shared.messaging.routing import MessageHandler, RoutingTable
 from cchc_shared.messaging.topology import queue_for
 
 SERVICE = "evaluation"
-UowFactory = Callable[[], UnitOfWork]
-Handler = Callable[[UnitOfWork, str, CloudEvent, Any, handlers.EvaluationConfig], Awaitable[None]]
+Handler = Callable[[Services, str, CloudEvent, Any], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class MessageServices:
-    """What the message handlers need: a unit of work per event, and the configured rules
-    (an initiative's change recomputes its unit's PAR-Index contribution)."""
-
-    uow: UowFactory
-    config: handlers.EvaluationConfig
-
-
-def _entry(model: type[EventData], handler: Handler) -> MessageHandler[MessageServices]:
+def _through_inbox(model: type[EventData], handler: Handler) -> MessageHandler[Services]:
     # The inbox keys each event by the queue it came from.
     consumer = queue_for(SERVICE, model.routing_key, model.exchange).name
 
-    async def handle(services: MessageServices, event: CloudEvent, data: EventData) -> None:
-        try:
-            await handler(services.uow(), consumer, event, data, services.config)
-        except InvalidInput as exc:  # the event itself is at fault: park it
-            raise PermanentError([FieldError(f.field, f.message_en) for f in exc.faults]) from exc
+    async def handle(services: Services, event: CloudEvent, data: EventData) -> None:
+        await handler(services, consumer, event, data)
 
     return handle
 
@@ -62,6 +46,6 @@ _HANDLERS: dict[type[EventData], Handler] = {
     RoundCancelledV1: handlers.on_round_cancelled,
 }
 
-ROUTES: RoutingTable[MessageServices] = {
-    model: _entry(model, handler) for model, handler in _HANDLERS.items()
+ROUTES: RoutingTable[Services] = {
+    model: _through_inbox(model, handler) for model, handler in _HANDLERS.items()
 }

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cchc_evaluation.domain.model import (
-    Aggregate,
-    Decision,
-    Evaluation,
-    IndexRow,
-    InitiativeInfo,
-    Round,
-    SectorOpinion,
-)
+from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round, TeamMember, Visit
+from cchc_evaluation.domain.par_index import IndexRow
 from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
-from cchc_evaluation.service_layer.handlers import InitiativeResult, MemberVisit
+from cchc_evaluation.domain.selection import Aggregate, Decision, SectorOpinion, Stance
+from cchc_evaluation.service_layer.queries import InitiativeResult, MemberVisit
 from cchc_shared.contracts.events import AgencyCode
+from cchc_shared.contracts.events import TeamMember as TeamMemberData
+from cchc_shared.contracts.events import Visit as VisitData
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 from cchc_shared.contracts.vocabulary import Recommendation, Scope
 
-Stance = Literal["supports", "supports_with_conditions", "does_not_support"]
 CriterionCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
 Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -179,21 +175,8 @@ class EvaluationOut(BaseModel):
     @classmethod
     def of(cls, e: Evaluation, history: list[dict[str, Any]] | None = None) -> EvaluationOut:
         return cls(
-            evaluation_id=e.id,
-            initiative_id=e.initiative_id,
-            round_id=e.round_id,
-            visit_id=e.visit_id,
-            evaluator_id=e.evaluator_id,
+            **e.values(),
             campaign_year=e.campaign_year,
-            scores=[
-                ScoreOut(criterion=s.criterion, score=s.score, max_score=s.max_score)
-                for s in e.scores
-            ],
-            total=e.total,
-            strengths=e.narrative.strengths,
-            limitations=e.narrative.limitations,
-            difficulties=e.narrative.difficulties,
-            recommendation=e.recommendation,
             recorded_at=e.recorded_at,
             updated_at=e.updated_at,
             version=e.version,
@@ -227,19 +210,13 @@ class InitiativeOut(BaseModel):
         )
 
 
-class TeamMemberOut(BaseModel):
-    member_id: str
-    name: str
-    role: str
-    agency_code: str
+# A round's team and visits read as the events that announced them.
+def _member(m: TeamMember) -> TeamMemberData:
+    return TeamMemberData.model_validate(vars(m))
 
 
-class VisitOut(BaseModel):
-    visit_id: UUID
-    initiative_id: UUID
-    agency_code: str
-    date: date
-    starts_at: time
+def _visit(v: Visit) -> VisitData:
+    return VisitData.model_validate(vars(v))  # without its round_id (ignored)
 
 
 class RoundOut(BaseModel):
@@ -249,8 +226,8 @@ class RoundOut(BaseModel):
     status: str
     starts_on: date | None
     ends_on: date | None
-    team: list[TeamMemberOut]
-    visits: list[VisitOut]
+    team: list[TeamMemberData]
+    visits: list[VisitData]
     cancel_reason: str
 
     @classmethod
@@ -262,22 +239,8 @@ class RoundOut(BaseModel):
             status=r.status.value,
             starts_on=r.starts_on,
             ends_on=r.ends_on,
-            team=[
-                TeamMemberOut(
-                    member_id=m.member_id, name=m.name, role=m.role, agency_code=m.agency_code
-                )
-                for m in r.team
-            ],
-            visits=[
-                VisitOut(
-                    visit_id=v.visit_id,
-                    initiative_id=v.initiative_id,
-                    agency_code=v.agency_code,
-                    date=v.date,
-                    starts_at=v.starts_at,
-                )
-                for v in r.visits
-            ],
+            team=[_member(m) for m in r.team],
+            visits=[_visit(v) for v in r.visits],
             cancel_reason=r.cancel_reason,
         )
 
@@ -286,7 +249,7 @@ class MemberVisitOut(BaseModel):
     round_id: UUID
     round_sequence: int
     round_status: str
-    visit: VisitOut
+    visit: VisitData
     initiative: InitiativeOut | None
     evaluation_id: UUID | None
     evaluation_opens_on: date
@@ -294,18 +257,11 @@ class MemberVisitOut(BaseModel):
 
     @classmethod
     def of(cls, mv: MemberVisit) -> MemberVisitOut:
-        v = mv.visit
         return cls(
             round_id=mv.round.id,
             round_sequence=mv.round.sequence,
             round_status=mv.round.status.value,
-            visit=VisitOut(
-                visit_id=v.visit_id,
-                initiative_id=v.initiative_id,
-                agency_code=v.agency_code,
-                date=v.date,
-                starts_at=v.starts_at,
-            ),
+            visit=_visit(mv.visit),
             initiative=InitiativeOut.of(mv.initiative) if mv.initiative else None,
             evaluation_id=mv.evaluation.id if mv.evaluation else None,
             evaluation_opens_on=mv.open_from,
@@ -430,16 +386,8 @@ class IndexRowOut(BaseModel):
 
     @classmethod
     def of(cls, row: IndexRow) -> IndexRowOut:
-        return cls(
-            agency_code=row.code,
-            name=row.name,
-            level=row.level,
-            submitted=row.submitted,
-            surveyed=row.surveyed,
-            recommended=row.recommended,
-            mean_score=row.mean_score,
-            points=row.points,
-        )
+        figures = {k: v for k, v in vars(row).items() if k != "code"}
+        return cls(agency_code=row.code, **figures)
 
 
 class ParIndexRuleOut(BaseModel):

@@ -113,7 +113,12 @@ async def test_impossible_round_is_parked_and_a_late_initiative_fills_in(
     await system.round_known(good.round_id)
     parked = await list_parked(system.amqp_url, ["evaluation.round.scheduled.v1"])  # type: ignore[attr-defined]
     assert [p.errors for p in parked] == [
-        [{"field": "$.data.team[1].member_id", "message": "a appears twice in the round"}]
+        [
+            {
+                "field": "$.data.team[1].member_id",
+                "message": "a bị lặp trong đợt khảo sát / a appears twice in the round",
+            }
+        ]
     ]
     missing = await system.client.get(f"/api/v1/rounds/{bad.round_id}", headers=SECRETARIAT)
     assert missing.status_code == 404

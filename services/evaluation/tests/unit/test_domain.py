@@ -8,28 +8,21 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from cchc_evaluation.domain.errors import Conflict, Forbidden, InvalidInput
-from cchc_evaluation.domain.model import (
+from cchc_evaluation.domain.evaluations import Evaluation, Narrative, check_may_evaluate
+from cchc_evaluation.domain.knowledge import (
     RESCHEDULED_RANK,
     SCHEDULED_RANK,
-    DecisionRequest,
-    Evaluation,
-    IndexUnit,
     InitiativeInfo,
-    InitiativeOutcome,
     InitiativeStatus,
-    Narrative,
-    ParIndexRule,
     Round,
     RoundStatus,
-    SectorOpinion,
-    SelectionPolicy,
     TeamMember,
     Visit,
-    aggregate,
-    check_may_evaluate,
-    decide,
-    final_score,
+)
+from cchc_evaluation.domain.par_index import (
+    IndexUnit,
+    InitiativeOutcome,
+    ParIndexRule,
     next_contribution,
     par_index,
     par_unit_of,
@@ -42,6 +35,15 @@ from cchc_evaluation.domain.rubric import (
     rubric_from_dict,
     rubric_to_dict,
 )
+from cchc_evaluation.domain.selection import (
+    DecisionRequest,
+    SectorOpinion,
+    SelectionPolicy,
+    aggregate,
+    decide,
+    final_score,
+)
+from cchc_shared.errors import Conflict, Forbidden, InvalidInput
 from cchc_shared.reference import district_of
 
 NOW = datetime(2023, 11, 15, 2, 0, tzinfo=UTC)

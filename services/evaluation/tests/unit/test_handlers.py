@@ -17,11 +17,11 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.errors import Conflict, InvalidInput, NotFound
-from cchc_evaluation.domain.model import DecisionRequest, Narrative
+from cchc_evaluation.domain.evaluations import Narrative
 from cchc_evaluation.domain.rubric import default_rubric
-from cchc_evaluation.service_layer import handlers
-from cchc_evaluation.service_layer.handlers import EvaluationConfig
+from cchc_evaluation.domain.selection import DecisionRequest
+from cchc_evaluation.service_layer import handlers, queries
+from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
     EvaluationRecordedV1,
     EventData,
@@ -33,13 +33,14 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
 )
 from cchc_shared.contracts.events import SelectionDecidedV1
+from cchc_shared.errors import Conflict, InvalidInput, NotFound
 
 from ..builders import as_cloud_event, days_from_today, member, scheduled, submitted, visit
-from ..fakes import FakeUnitOfWork
+from ..fakes import FakeUnitOfWork, over
 
 CONSUMER = "evaluation.test"
 NOW = datetime.now(UTC)
-CONFIG = EvaluationConfig(clock=lambda: NOW)
+CONFIG = Services(uow=FakeUnitOfWork, clock=lambda: NOW)
 SECRETARIAT = Actor("secretariat:snv", "secretariat")
 
 
@@ -71,8 +72,10 @@ async def test_withdrawal_before_submission_and_amendment_before_submission() ->
             "amended_at": first.submitted_at + timedelta(days=2),
         }
     )
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(amended), amended, CONFIG)
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(first), first, CONFIG)
+    await handlers.on_initiative_content(
+        over(uow, CONFIG), CONSUMER, as_cloud_event(amended), amended
+    )
+    await handlers.on_initiative_content(over(uow, CONFIG), CONSUMER, as_cloud_event(first), first)
     info = uow.initiatives.rows[first.initiative_id]
     assert info.title == "Một cửa không hẹn lần hai (bản sửa)"
 
@@ -85,9 +88,9 @@ async def test_withdrawal_before_submission_and_amendment_before_submission() ->
         withdrawn_at=NOW,
     )
     await handlers.on_initiative_withdrawn(
-        uow, CONSUMER, as_cloud_event(withdrawn), withdrawn, CONFIG
+        over(uow, CONFIG), CONSUMER, as_cloud_event(withdrawn), withdrawn
     )
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(other), other, CONFIG)
+    await handlers.on_initiative_content(over(uow, CONFIG), CONSUMER, as_cloud_event(other), other)
     late = uow.initiatives.rows[other.initiative_id]
     assert late.is_withdrawn and late.title == "Chatbot hỗ trợ thủ tục"
 
@@ -99,18 +102,20 @@ async def test_repeated_round_event_changes_nothing_and_stale_state_is_ignored()
         [member("a", "Nguyễn Văn An", "head")], [visit(initiative, "26740", days_from_today(-1))]
     )
     event = as_cloud_event(original, at=NOW - timedelta(hours=2))
-    await handlers.on_round_state(uow, CONSUMER, event, original, CONFIG)
+    await handlers.on_round_state(over(uow, CONFIG), CONSUMER, event, original)
     commits = uow.commits
-    await handlers.on_round_state(uow, CONSUMER, event, original, CONFIG)
+    await handlers.on_round_state(over(uow, CONFIG), CONSUMER, event, original)
     assert uow.commits == commits  # the inbox dropped the repeat before any change
 
     changed = RoundRescheduledV1(
         **{**original.model_dump(), "team": [member("b", "Trần Thị Bình", "head").model_dump()]},
         reason="Đổi trưởng đoàn",
     )
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(changed, at=NOW), changed, CONFIG)
+    await handlers.on_round_state(
+        over(uow, CONFIG), CONSUMER, as_cloud_event(changed, at=NOW), changed
+    )
     replayed = as_cloud_event(original, at=NOW - timedelta(hours=2))  # same state, new id
-    await handlers.on_round_state(uow, CONSUMER, replayed, original, CONFIG)
+    await handlers.on_round_state(over(uow, CONFIG), CONSUMER, replayed, original)
     assert [m.member_id for m in uow.rounds.rows[original.round_id].team] == ["b"]
 
 
@@ -124,8 +129,10 @@ async def test_cancellation_before_the_round_is_known_stays_cancelled() -> None:
         reason="Hủy",
         cancelled_at=NOW,
     )
-    await handlers.on_round_cancelled(uow, CONSUMER, as_cloud_event(cancelled), cancelled, CONFIG)
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(planned), planned, CONFIG)
+    await handlers.on_round_cancelled(
+        over(uow, CONFIG), CONSUMER, as_cloud_event(cancelled), cancelled
+    )
+    await handlers.on_round_state(over(uow, CONFIG), CONSUMER, as_cloud_event(planned), planned)
     stored = uow.rounds.rows[planned.round_id]
     assert stored.is_cancelled and stored.team[0].member_id == "a"
 
@@ -134,19 +141,19 @@ async def test_a_round_repeating_a_member_is_refused_as_invalid() -> None:
     uow = FakeUnitOfWork()
     bad = scheduled([member("a", "An", "head"), member("a", "An", "member")], [])
     with pytest.raises(InvalidInput) as caught:
-        await handlers.on_round_state(uow, CONSUMER, as_cloud_event(bad), bad, CONFIG)
-    assert caught.value.faults[0].field == "$.data.team[1].member_id"
+        await handlers.on_round_state(over(uow, CONFIG), CONSUMER, as_cloud_event(bad), bad)
+    assert caught.value.faults[0].field == "team[1].member_id"
     assert uow.rounds.rows == {}
 
 
 async def _campaign(uow: FakeUnitOfWork) -> tuple[uuid.UUID, uuid.UUID]:
     initiative = submitted("26740", "Một cửa không hẹn lần hai")
     await handlers.on_initiative_content(
-        uow, CONSUMER, as_cloud_event(initiative), initiative, CONFIG
+        over(uow, CONFIG), CONSUMER, as_cloud_event(initiative), initiative
     )
     v = visit(initiative.initiative_id, "26740", days_from_today(0))
     round_ = scheduled([member("a", "An", "head"), member("b", "Bình"), member("c", "Cường")], [v])
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_, CONFIG)
+    await handlers.on_round_state(over(uow, CONFIG), CONSUMER, as_cloud_event(round_), round_)
     return initiative.initiative_id, v.visit_id
 
 
@@ -154,26 +161,25 @@ async def test_recording_freezes_the_rubric_publishes_and_amending_is_audited() 
     uow = FakeUnitOfWork()
     initiative_id, visit_id = await _campaign(uow)
     evaluation = await handlers.record_evaluation(
-        uow, surveyor("a"), RecordEvaluation(visit_id, sheet(12, 12, 20, 20, 16)), CONFIG
+        over(uow, CONFIG), surveyor("a"), RecordEvaluation(visit_id, sheet(12, 12, 20, 20, 16))
     )
     assert evaluation.total == 80 and 2023 in uow.rubrics.rows
     [event] = published_besides_par(uow)
     assert isinstance(event, EvaluationRecordedV1) and event.total == 80
     with pytest.raises(Conflict):  # one evaluation per member per initiative
         await handlers.record_evaluation(
-            uow, surveyor("a"), RecordEvaluation(visit_id, sheet(1, 1, 1, 1, 1)), CONFIG
+            over(uow, CONFIG), surveyor("a"), RecordEvaluation(visit_id, sheet(1, 1, 1, 1, 1))
         )
     with pytest.raises(Conflict):  # the rubric is in use
-        await handlers.set_rubric(uow, SECRETARIAT, SetRubric(default_rubric(2023)), CONFIG)
+        await handlers.set_rubric(over(uow, CONFIG), SECRETARIAT, SetRubric(default_rubric(2023)))
     with pytest.raises(NotFound):  # another member's evaluation
         await handlers.amend_evaluation(
-            uow, surveyor("b"), AmendEvaluation(evaluation.id, sheet(1, 1, 1, 1, 1)), CONFIG
+            over(uow, CONFIG), surveyor("b"), AmendEvaluation(evaluation.id, sheet(1, 1, 1, 1, 1))
         )
     amended = await handlers.amend_evaluation(
-        uow,
+        over(uow, CONFIG),
         surveyor("a"),
         AmendEvaluation(evaluation.id, sheet(12, 12, 20, 20, 18), "Bổ sung số liệu"),
-        CONFIG,
     )
     assert (amended.version, amended.total, len(published_besides_par(uow))) == (2, 82, 2)
     history = await uow.audit.history("evaluation", str(evaluation.id))
@@ -189,20 +195,20 @@ async def test_decision_publishes_a_recommendation_and_closes_evaluations() -> N
     for m, last in (("a", 14), ("b", 16), ("c", 18)):
         ids[m] = (
             await handlers.record_evaluation(
-                uow, surveyor(m), RecordEvaluation(visit_id, sheet(12, 12, 20, 20, last)), CONFIG
+                over(uow, CONFIG),
+                surveyor(m),
+                RecordEvaluation(visit_id, sheet(12, 12, 20, 20, last)),
             )
         ).id
     await handlers.record_sector_opinion(
-        uow,
+        over(uow, CONFIG),
         SECRETARIAT,
         RecordSectorOpinion(initiative_id, "STTTT", "supports", "Đề nghị nhân rộng"),
-        CONFIG,
     )
     decision = await handlers.decide_initiative(
-        uow,
+        over(uow, CONFIG),
         SECRETARIAT,
         Decide(initiative_id, DecisionRequest("replicate", "commune_level", "Hiệu quả", None)),
-        CONFIG,
     )
     assert decision.final_score == 80.0
     decided, recommended = published_besides_par(uow)[-2:]
@@ -211,7 +217,7 @@ async def test_decision_publishes_a_recommendation_and_closes_evaluations() -> N
     assert (recommended.evaluation_count, recommended.scope) == (3, "commune_level")
     with pytest.raises(Conflict):
         await handlers.amend_evaluation(
-            uow, surveyor("a"), AmendEvaluation(ids["a"], sheet(1, 1, 1, 1, 1)), CONFIG
+            over(uow, CONFIG), surveyor("a"), AmendEvaluation(ids["a"], sheet(1, 1, 1, 1, 1))
         )
-    [row] = await handlers.ranking(uow, 2023, CONFIG)
+    [row] = await queries.ranking(over(uow, CONFIG), 2023)
     assert row.decision is not None and row.stats.quorum_reached

@@ -14,17 +14,18 @@ from cchc_evaluation.domain.commands import (
     RecordEvaluation,
     RecordSectorOpinion,
 )
-from cchc_evaluation.domain.model import DecisionRequest, Narrative, SelectionPolicy
+from cchc_evaluation.domain.evaluations import Narrative
+from cchc_evaluation.domain.selection import DecisionRequest, SelectionPolicy
 from cchc_evaluation.service_layer import handlers
-from cchc_evaluation.service_layer.handlers import EvaluationConfig
+from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import InitiativeWithdrawnV1, ParIndexContributionUpdatedV1
 
 from ..builders import as_cloud_event, days_from_today, member, scheduled, submitted, visit
-from ..fakes import FakeUnitOfWork
+from ..fakes import FakeUnitOfWork, over
 
 CONSUMER = "evaluation.test"
 NOW = datetime.now(UTC)
-MEAN = EvaluationConfig(clock=lambda: NOW)
+MEAN = Services(uow=FakeUnitOfWork, clock=lambda: NOW)
 MEDIAN = replace(MEAN, policy=SelectionPolicy(final_score_method="median"))
 SECRETARIAT = Actor("secretariat:snv", "secretariat")
 TEAM = [member("a", "An", "head"), member("b", "Bình"), member("c", "Cường")]
@@ -50,36 +51,36 @@ def contributions(uow: FakeUnitOfWork, code: str = "760") -> list[ParIndexContri
     ]
 
 
-async def _campaign(uow: FakeUnitOfWork, config: EvaluationConfig) -> None:
+async def _campaign(uow: FakeUnitOfWork, config: Services) -> None:
     """Quận 1 (760) and its ward Bến Nghé (26740) each submit one; the ward's is evaluated
     70, 80 and 96 by three members and recommended."""
     own = submitted("760", "Quận 1 trả kết quả tận nhà")
     ward = submitted("26740", "Một cửa không hẹn lần hai")
     for data in (own, ward, ward):  # the ward's submission is delivered twice
         await handlers.on_initiative_content(
-            uow, CONSUMER, as_cloud_event(data, event_id=str(data.initiative_id)), data, config
+            over(uow, config),
+            CONSUMER,
+            as_cloud_event(data, event_id=str(data.initiative_id)),
+            data,
         )
     v = visit(ward.initiative_id, "26740", days_from_today(0))
     round_ = scheduled(TEAM, [v])
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_, config)
+    await handlers.on_round_state(over(uow, config), CONSUMER, as_cloud_event(round_), round_)
     for m, total in (("a", 70), ("b", 80), ("c", 96)):
         await handlers.record_evaluation(
-            uow,
+            over(uow, config),
             Actor(f"surveyor:{m}", "surveyor", m),
             RecordEvaluation(v.visit_id, sheet(total)),
-            config,
         )
     await handlers.record_sector_opinion(
-        uow,
+        over(uow, config),
         SECRETARIAT,
         RecordSectorOpinion(ward.initiative_id, "STTTT", "supports", "Đề nghị nhân rộng"),
-        config,
     )
     await handlers.decide_initiative(
-        uow,
+        over(uow, config),
         SECRETARIAT,
         Decide(ward.initiative_id, DecisionRequest("replicate", "commune_level", "Hiệu quả", None)),
-        config,
     )
 
 
@@ -121,27 +122,29 @@ async def test_amending_and_withdrawing_publish_and_the_same_state_is_not_republ
         initiative_id=ward_id, campaign_year=2023, agency_code="26740", withdrawn_at=NOW
     )
     await handlers.on_initiative_withdrawn(
-        uow, CONSUMER, as_cloud_event(withdrawn), withdrawn, MEAN
+        over(uow, MEAN), CONSUMER, as_cloud_event(withdrawn), withdrawn
     )
     after = contributions(uow)[-1]
     assert after.version == before + 1
     assert (after.submitted, after.surveyed, after.recommended, after.mean_score) == (1, 0, 0, None)
     # A change that does not move the figures (a round's new state) announces nothing.
     round_ = scheduled(TEAM, [])
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_, MEAN)
+    await handlers.on_round_state(over(uow, MEAN), CONSUMER, as_cloud_event(round_), round_)
     assert len(contributions(uow)) == before + 1
 
 
 async def test_an_amended_evaluation_publishes_the_new_mean() -> None:
     uow = FakeUnitOfWork()
     own = submitted("26740", "Một cửa không hẹn lần hai")
-    await handlers.on_initiative_content(uow, CONSUMER, as_cloud_event(own), own, MEAN)
+    await handlers.on_initiative_content(over(uow, MEAN), CONSUMER, as_cloud_event(own), own)
     v = visit(own.initiative_id, "26740", days_from_today(0))
     round_ = scheduled(TEAM, [v])
-    await handlers.on_round_state(uow, CONSUMER, as_cloud_event(round_), round_, MEAN)
+    await handlers.on_round_state(over(uow, MEAN), CONSUMER, as_cloud_event(round_), round_)
     a = Actor("surveyor:a", "surveyor", "a")
     recorded = await handlers.record_evaluation(
-        uow, a, RecordEvaluation(v.visit_id, sheet(70)), MEAN
+        over(uow, MEAN), a, RecordEvaluation(v.visit_id, sheet(70))
     )
-    await handlers.amend_evaluation(uow, a, AmendEvaluation(recorded.id, sheet(80), "Sửa"), MEAN)
+    await handlers.amend_evaluation(
+        over(uow, MEAN), a, AmendEvaluation(recorded.id, sheet(80), "Sửa")
+    )
     assert [c.mean_score for c in contributions(uow)] == [None, 70.0, 80.0]

@@ -1,0 +1,145 @@
+"""Evaluations: a survey member's scored sheet of a visited initiative, and the rules for
+recording or amending one. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from cchc_evaluation.domain.knowledge import InitiativeInfo, Round, TeamMember, Visit
+from cchc_evaluation.domain.rubric import CriterionScore, ScoreSheet
+from cchc_shared.contracts.vocabulary import Recommendation
+from cchc_shared.errors import Conflict, Fault, Forbidden
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no daylight saving time
+
+
+def vietnam_today(now: datetime) -> date:
+    return now.astimezone(VIETNAM).date()
+
+
+@dataclass(frozen=True)
+class Narrative:
+    strengths: str
+    limitations: str
+    difficulties: str
+
+
+@dataclass
+class Evaluation:
+    id: UUID
+    initiative_id: UUID
+    round_id: UUID
+    visit_id: UUID
+    evaluator_id: str
+    campaign_year: int
+    scores: tuple[CriterionScore, ...]
+    total: float
+    narrative: Narrative
+    recommendation: Recommendation
+    recorded_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    def amend(
+        self, sheet: ScoreSheet, narrative: Narrative, recommendation: Recommendation, at: datetime
+    ) -> None:
+        self.scores, self.total = sheet.scores, sheet.total
+        self.narrative, self.recommendation = narrative, recommendation
+        self.updated_at = at
+        self.version += 1
+
+    def sheet_values(self) -> dict[str, Any]:
+        """The scored sheet as plain values, as the audit log, the event, the stored row and
+        the API all name them."""
+        return {
+            "scores": [
+                {"criterion": s.criterion, "score": s.score, "max_score": s.max_score}
+                for s in self.scores
+            ],
+            "total": self.total,
+            "strengths": self.narrative.strengths,
+            "limitations": self.narrative.limitations,
+            "difficulties": self.narrative.difficulties,
+            "recommendation": self.recommendation,
+        }
+
+    def values(self) -> dict[str, Any]:
+        """Who evaluated which visit, and the sheet: what the event and the API both show."""
+        return {
+            "evaluation_id": self.id,
+            "initiative_id": self.initiative_id,
+            "round_id": self.round_id,
+            "visit_id": self.visit_id,
+            "evaluator_id": self.evaluator_id,
+            **self.sheet_values(),
+        }
+
+
+def check_may_evaluate(
+    *,
+    member_id: str,
+    round_: Round,
+    visit: Visit,
+    initiative: InitiativeInfo | None,
+    decided: bool,
+    today: date,
+    evaluator_roles: Iterable[str],
+) -> TeamMember:
+    """The rules for recording (or amending) an evaluation of ``visit``; the member if allowed."""
+    member = round_.member(member_id)
+    if member is None:
+        raise Forbidden(
+            Fault(
+                "visit_id",
+                f"Thành viên {member_id} không thuộc đoàn khảo sát đợt {round_.sequence} nên "
+                "không được đánh giá buổi làm việc này",
+                f"member {member_id} is not on the team of round {round_.sequence} "
+                f"({round_.id}) and may not evaluate this visit",
+            )
+        )
+    if member.role not in set(evaluator_roles):
+        raise Forbidden(
+            Fault(
+                "visit_id",
+                f"Vai trò {member.role} trong đoàn khảo sát không chấm điểm",
+                f"team role {member.role} does not score initiatives",
+            )
+        )
+    if round_.is_cancelled:
+        raise Conflict(
+            Fault(
+                "visit_id",
+                f"Đợt khảo sát {round_.sequence} đã bị hủy",
+                f"round {round_.sequence} was cancelled",
+            )
+        )
+    if today < visit.date:
+        raise Conflict(
+            Fault(
+                "visit_id",
+                f"Chưa đến ngày khảo sát ({visit.date:%d/%m/%Y}); chỉ được đánh giá từ ngày "
+                "làm việc trở đi",
+                f"the visit is on {visit.date.isoformat()}; evaluations open on that date",
+            )
+        )
+    if initiative is not None and initiative.is_withdrawn:
+        raise Conflict(
+            Fault(
+                "visit_id",
+                "Đơn vị đã rút sáng kiến này khỏi đợt khảo sát",
+                "the agency withdrew this initiative from the campaign",
+            )
+        )
+    if decided:
+        raise Conflict(
+            Fault(
+                "visit_id",
+                "Sáng kiến đã có quyết định lựa chọn; không thể ghi nhận hoặc sửa đánh giá",
+                "a selection decision was taken on this initiative; evaluations are closed",
+            )
+        )
+    return member

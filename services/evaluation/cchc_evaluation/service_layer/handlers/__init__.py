@@ -1,0 +1,27 @@
+"""The write side, one module per use case. Each handler works inside one unit of work and
+either commits a change with the events it causes or raises a ``DomainError``. Re-exported
+here so that the entrypoints name a handler as ``handlers.<name>``."""
+
+from cchc_evaluation.service_layer.handlers.evaluations import amend_evaluation, record_evaluation
+from cchc_evaluation.service_layer.handlers.initiatives import (
+    on_initiative_content,
+    on_initiative_withdrawn,
+)
+from cchc_evaluation.service_layer.handlers.rounds import on_round_cancelled, on_round_state
+from cchc_evaluation.service_layer.handlers.rubrics import set_rubric
+from cchc_evaluation.service_layer.handlers.selection import (
+    decide_initiative,
+    record_sector_opinion,
+)
+
+__all__ = [
+    "amend_evaluation",
+    "decide_initiative",
+    "on_initiative_content",
+    "on_initiative_withdrawn",
+    "on_round_cancelled",
+    "on_round_state",
+    "record_evaluation",
+    "record_sector_opinion",
+    "set_rubric",
+]

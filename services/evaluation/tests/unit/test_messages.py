@@ -5,19 +5,15 @@ RabbitMQ, into the handlers over the fake unit of work."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-from faststream.rabbit import TestRabbitBroker
 
 from cchc_evaluation.entrypoints.messages import ROUTES, SERVICE
 from cchc_evaluation.service_layer.services import Services
-from cchc_shared.contracts import EncodedMessage, ParIndexContributionUpdatedV1
+from cchc_shared.contracts import ParIndexContributionUpdatedV1
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.messaging.consumer import ERRORS_HEADER, ORIGINAL_QUEUE_HEADER, Consumers
-from cchc_shared.messaging.routing import bind
 from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from ..builders import member, scheduled, submitted
 from ..fakes import FakeUnitOfWork, over
@@ -26,43 +22,15 @@ NOW = datetime.now(UTC)
 TEMPLATE = Services(uow=FakeUnitOfWork, clock=lambda: NOW)
 
 
-@dataclass
-class ParkingRecorder:
-    """Stands in for the AmqpPublisher that parks refused messages."""
-
-    parked: list[dict[str, Any]] = field(default_factory=list)
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, **message: Any) -> None:
-        self.parked.append(message)
-
-
-def consumers(uow: FakeUnitOfWork, parking: ParkingRecorder) -> Consumers:
-    kit = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
-    for route in bind(SERVICE, ROUTES, over(uow, TEMPLATE)):
-        kit.subscribe(route)
-    return kit
-
-
-async def deliver(kit: Consumers, *messages: EncodedMessage) -> None:
-    async with TestRabbitBroker(kit.broker) as broker:
-        for message in messages:
-            await broker.publish(
-                message.body,
-                exchange=message.exchange,
-                routing_key=message.routing_key,
-                message_id=message.event_id,
-                content_type=message.content_type,
-            )
+def consumers(uow: FakeUnitOfWork) -> tuple[Consumers, ParkingRecorder]:
+    return routed_consumers(SERVICE, ROUTES, over(uow, TEMPLATE))
 
 
 async def test_a_submission_reaches_its_handler_and_announces_the_units_contribution() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submitted("26740", "Một cửa không hẹn lần hai")
-    await deliver(consumers(uow, parking), encode_event(data, source="/cchc/intake"))
+    await deliver(kit, encode_event(data, source="/cchc/intake"))
     info = uow.initiatives.rows[data.initiative_id]
     assert (info.title, info.agency_code) == ("Một cửa không hẹn lần hai", "26740")
     [contribution] = uow.events(ParIndexContributionUpdatedV1)
@@ -71,10 +39,10 @@ async def test_a_submission_reaches_its_handler_and_announces_the_units_contribu
 
 
 async def test_a_redelivered_event_changes_nothing() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     data = submitted("26740", "Một cửa không hẹn lần hai")
     message = encode_event(data, source="/cchc/intake")
-    kit = consumers(uow, parking)
     await deliver(kit, message)
     commits, published = uow.commits, list(uow.published)
     await deliver(kit, message)  # the same source and id: the inbox drops it
@@ -84,10 +52,11 @@ async def test_a_redelivered_event_changes_nothing() -> None:
 
 
 async def test_a_round_the_domain_refuses_is_parked_with_the_field_at_fault() -> None:
-    uow, parking = FakeUnitOfWork(), ParkingRecorder()
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
     bad = scheduled([member("a", "An", "head"), member("a", "An", "member")], [])
     message = encode_event(bad, source="/cchc/scheduling")
-    await deliver(consumers(uow, parking), message)
+    await deliver(kit, message)
     assert uow.rounds.rows == {} and uow.commits == 0
     [parked] = parking.parked
     queue = f"{SERVICE}.round.scheduled.v1"

@@ -40,6 +40,8 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[s
         f"{'figure':<34}{'before':>34}{'after':>34}{'after/before':>14}",
     ]
     for stage in STAGES:
+        if not all(stage in run.get("stages", {}) for run in (*before, *after)):
+            continue
         rows = {}
         for name, runs in (("before", before), ("after", after)):
             figures = [stage_figures(run, stage) for run in runs]
@@ -58,6 +60,8 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[s
         ("pipeline sustained, events/s", ("pipeline", "rate"), "{:.0f}"),
         ("latency p99 at 50/s, ms", ("latency", "p99_ms"), "{:.0f}"),
     ):
+        if not all(key[0] in run for run in (*before, *after)):
+            continue  # not measured in these runs (--stages, --latency-only)
         b = [run[key[0]][key[1]] for run in before]
         a = [run[key[0]][key[1]] for run in after]
         ratio = statistics.mean(a) / statistics.mean(b)

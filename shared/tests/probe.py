@@ -66,7 +66,7 @@ class Probe:
         return SqlAlchemyUnitOfWork(
             self.engine,
             kit,
-            source="/cchc/probe",
+            source="/cchc/intake",  # the withdrawals it writes are intake's events
             on_commit=on_commit,  # type: ignore[arg-type]
         )
 

@@ -22,7 +22,8 @@ from cchc_shared.messaging.consumer import (
     PermanentError,
 )
 from cchc_shared.messaging.routing import RoutingTable, subscriptions
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, PARKING_EXCHANGE
+from cchc_shared.messaging.trust import ORIGINAL_USER_HEADER, BusTrust
 from cchc_testkit.fakes import routed_consumers
 
 from .probe import withdrawal
@@ -141,7 +142,7 @@ async def test_an_invalid_message_is_parked_at_once_with_the_field_at_fault(
         await publish(test_broker, body, "initiative.withdrawn.v1")
     assert services.seen == []
     [parked] = parking.parked
-    assert parked["exchange"] == DEAD_LETTER_EXCHANGE
+    assert parked["exchange"] == PARKING_EXCHANGE
     assert parked["routing_key"] == f"{SERVICE}.initiative.withdrawn.v1"
     assert parked["body"] == body, "the original message is kept unchanged"
     assert parked["headers"][ORIGINAL_QUEUE_HEADER] == f"{SERVICE}.initiative.withdrawn.v1"
@@ -173,3 +174,70 @@ async def test_a_transient_failure_is_handed_back_not_parked() -> None:
         await publish(test_broker, message.body, message.routing_key)
     assert [event_id for event_id, _ in services.seen] == [message.event_id]
     assert parking.parked == []
+
+
+PRODUCTION = BusTrust(
+    own_user="cchc-kit-test",
+    users={"intake": "cchc-intake", "scheduling": "cchc-scheduling", "operator": "cchc-operator"},
+)
+
+
+def untrusted(queue: str, reason: str) -> float:
+    return metrics.EVENTS_UNTRUSTED.labels(queue, reason)._value.get()
+
+
+async def test_an_event_from_another_services_user_is_parked_with_the_reason() -> None:
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services, trust=PRODUCTION)
+    queue = f"{SERVICE}.initiative.withdrawn.v1"
+    before = untrusted(queue, "wrong_user")
+    message = encode_event(withdrawal(), source="/cchc/intake")
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key, user_id="cchc-scheduling")
+        await publish(test_broker, message.body, message.routing_key, user_id="cchc-intake")
+    assert [event_id for event_id, _ in services.seen] == [message.event_id], "the genuine one"
+    [parked] = parking.parked
+    assert parked["headers"][ORIGINAL_USER_HEADER] == "cchc-scheduling"
+    assert "chỉ do dịch vụ intake phát hành" in parked["headers"][REASON_HEADER]
+    assert untrusted(queue, "wrong_user") == before + 1
+
+
+async def test_a_claimed_source_is_parked_even_in_the_local_run() -> None:
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
+    message = encode_event(withdrawal(), source="/cchc/evaluation")
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, message.body, message.routing_key)
+    assert services.seen == []
+    [parked] = parking.parked
+    assert "$.source" in parked["headers"][REASON_HEADER]
+
+
+async def test_reserved_headers_of_a_publisher_are_refused_and_never_kept() -> None:
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services, trust=PRODUCTION)
+    message = encode_event(withdrawal(), source="/cchc/intake")
+    forged = {ORIGINAL_QUEUE_HEADER: "reporting.replication.recommended.v1", "x-death": "x"}
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(
+            test_broker, message.body, message.routing_key, user_id="cchc-intake", headers=forged
+        )
+    assert services.seen == []
+    [parked] = parking.parked
+    assert parked["headers"][ORIGINAL_QUEUE_HEADER] == f"{SERVICE}.initiative.withdrawn.v1"
+    assert "x-death" not in parked["headers"]
+    assert "x-cchc-original-queue" in parked["headers"][REASON_HEADER]
+
+
+async def test_a_message_that_crashes_the_decoder_is_parked_at_once() -> None:
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services)
+    queue = f"{SERVICE}.initiative.withdrawn.v1"
+    before = outcomes(queue)
+    deep = b'{"specversion": "1.0", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    async with TestRabbitBroker(kit.broker) as test_broker:
+        await publish(test_broker, deep, "initiative.withdrawn.v1")
+    assert outcomes(queue)["parked"] == before["parked"] + 1
+    assert outcomes(queue)["retry"] == before["retry"]
+    [parked] = parking.parked
+    assert parked["body"] == deep

@@ -22,6 +22,7 @@ from faststream.rabbit import TestRabbitBroker
 from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
 from cchc_shared.messaging.consumer import Consumers
 from cchc_shared.messaging.routing import RoutingTable, bind
+from cchc_shared.messaging.trust import BusTrust
 
 E = TypeVar("E", bound=EventData)
 S = TypeVar("S")
@@ -115,12 +116,15 @@ class ParkingRecorder:
 
 
 def routed_consumers(
-    service: str, routes: RoutingTable[S], services: S
+    service: str, routes: RoutingTable[S], services: S, *, trust: BusTrust | None = None
 ) -> tuple[Consumers, ParkingRecorder]:
     """The kit's consumers for a service's routing table, with a recording parking publisher:
-    drive them through FastStream's ``TestRabbitBroker(consumers.broker)``."""
+    drive them through FastStream's ``TestRabbitBroker(consumers.broker)``. Without ``trust``
+    they believe what the local run believes (one broker user, sources checked)."""
     parking = ParkingRecorder()
-    consumers = Consumers("amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0)
+    consumers = Consumers(
+        "amqp://guest:guest@localhost:5672/", publisher=parking, retry_delay=0.0, trust=trust
+    )
     for route in bind(service, routes, services):
         consumers.subscribe(route)
     return consumers, parking

@@ -1,6 +1,11 @@
 """RabbitMQ definitions generated from the services' routing tables: exchanges, quorum queues
 with their dead-letter queues and bindings, and one least-privilege user per service, per
-external platform and per subscriber. ``deploy/rabbitmq/definitions.json`` is rendered from here."""
+external platform and per subscriber. ``deploy/rabbitmq/definitions.json`` is rendered from here.
+
+Topic permissions narrow what each user may write on the topic exchanges: a service only the
+routing keys of the events it owns on ``cchc.events`` and only its own queues' keys on
+``cchc.parking``; a platform only the inbound event on ``cchc.inbound``. Nobody may write
+``cchc.dlx``: only the broker's own dead-lettering does."""
 
 from __future__ import annotations
 
@@ -12,15 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.contracts.events import EVENTS, EVENTS_EXCHANGE, INBOUND_EXCHANGE, PLATFORMS
 from cchc_shared.messaging.routing import all_queues, installed_subscriptions
 from cchc_shared.messaging.topology import (
     DEAD_LETTER_EXCHANGE,
     DEFAULT_DELIVERY_LIMIT,
+    PARKING_EXCHANGE,
     queue_arguments,
 )
 
 NOTHING = "^$"
+EVERYTHING = ".*"
 
 
 @dataclass(frozen=True)
@@ -38,14 +45,63 @@ def _prefixed(prefix: str, *names: str) -> str:
     return "^(" + "|".join([re.escape(prefix) + r"\..*", *(re.escape(n) for n in names)]) + ")$"
 
 
+EXCHANGES = (EVENTS_EXCHANGE, INBOUND_EXCHANGE, DEAD_LETTER_EXCHANGE, PARKING_EXCHANGE)
+
+
+@dataclass(frozen=True)
+class TopicPermission:
+    exchange: str
+    write: str
+    read: str
+
+
 def service_permission(service: str) -> Permission:
     """A service declares the exchanges and its own queues, publishes only to cchc.events and
-    the dead-letter exchange, and reads only its own queues."""
+    the parking exchange, and reads only its own queues."""
     return Permission(
-        configure=_prefixed(service, EVENTS_EXCHANGE, INBOUND_EXCHANGE, DEAD_LETTER_EXCHANGE),
-        write=_prefixed(service, EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE),
-        read=_prefixed(service, EVENTS_EXCHANGE, INBOUND_EXCHANGE, DEAD_LETTER_EXCHANGE),
+        configure=_prefixed(service, *EXCHANGES),
+        write=_prefixed(service, EVENTS_EXCHANGE, PARKING_EXCHANGE),
+        read=_prefixed(service, *EXCHANGES),
     )
+
+
+def owned_routing_keys(publisher: str) -> list[str]:
+    return sorted({model.routing_key for model in EVENTS if model.publisher == publisher})
+
+
+def service_topic_permissions(service: str) -> list[TopicPermission]:
+    """The events it owns on cchc.events (it binds its queues to any); its own queues'
+    dead-letter keys on cchc.parking; nothing on cchc.inbound (intake binds it with '#')."""
+    own_keys = owned_routing_keys(service)
+    own_queues = r"^" + re.escape(service) + r"\."
+    return [
+        TopicPermission(EVENTS_EXCHANGE, _names(*own_keys) if own_keys else NOTHING, EVERYTHING),
+        TopicPermission(PARKING_EXCHANGE, own_queues, own_queues),
+        TopicPermission(INBOUND_EXCHANGE, NOTHING, EVERYTHING),
+    ]
+
+
+def platform_topic_permissions() -> list[TopicPermission]:
+    return [
+        TopicPermission(INBOUND_EXCHANGE, _names(*owned_routing_keys(PLATFORMS)), NOTHING),
+        TopicPermission(EVENTS_EXCHANGE, NOTHING, NOTHING),
+        TopicPermission(PARKING_EXCHANGE, NOTHING, NOTHING),
+    ]
+
+
+def subscriber_topic_permissions() -> list[TopicPermission]:
+    return [
+        TopicPermission(EVENTS_EXCHANGE, NOTHING, EVERYTHING),
+        TopicPermission(INBOUND_EXCHANGE, NOTHING, NOTHING),
+        TopicPermission(PARKING_EXCHANGE, NOTHING, NOTHING),
+    ]
+
+
+def operator_topic_permissions() -> list[TopicPermission]:
+    return [
+        TopicPermission(name, NOTHING, NOTHING)
+        for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE, PARKING_EXCHANGE)
+    ]
 
 
 def platform_permission() -> Permission:
@@ -95,18 +151,28 @@ def render_definitions(
     passwords = passwords or {}
     users: list[dict[str, Any]] = []
     permissions: list[dict[str, Any]] = []
+    topic_permissions: list[dict[str, Any]] = []
 
-    def grant(user: str, permission: Permission) -> None:
+    def grant(user: str, permission: Permission, topics: list[TopicPermission]) -> None:
         users.append(_user(user, passwords.get(user, user)))
         permissions.append({"user": user, "vhost": vhost, **permission.__dict__})
+        topic_permissions.extend({"user": user, "vhost": vhost, **t.__dict__} for t in topics)
 
     for service in installed_subscriptions():
-        grant(f"{user_prefix}{service}", service_permission(service))
+        grant(
+            f"{user_prefix}{service}",
+            service_permission(service),
+            service_topic_permissions(service),
+        )
     for platform in platforms:
-        grant(f"{user_prefix}{platform}", platform_permission())
+        grant(f"{user_prefix}{platform}", platform_permission(), platform_topic_permissions())
     for subscriber in subscribers:
-        grant(f"{user_prefix}{subscriber}", subscriber_permission(f"{user_prefix}{subscriber}"))
-    grant(f"{user_prefix}operator", operator_permission())
+        grant(
+            f"{user_prefix}{subscriber}",
+            subscriber_permission(f"{user_prefix}{subscriber}"),
+            subscriber_topic_permissions(),
+        )
+    grant(f"{user_prefix}operator", operator_permission(), operator_topic_permissions())
 
     exchanges = [
         {
@@ -118,7 +184,7 @@ def render_definitions(
             "internal": False,
             "arguments": {},
         }
-        for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE)
+        for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE, PARKING_EXCHANGE)
     ] + [
         {
             "name": DEAD_LETTER_EXCHANGE,
@@ -161,21 +227,23 @@ def render_definitions(
                 "arguments": {},
             }
         )
-        bindings.append(
+        bindings.extend(
             {
-                "source": DEAD_LETTER_EXCHANGE,
+                "source": exchange,
                 "vhost": vhost,
                 "destination": spec.dead_letter_queue,
                 "destination_type": "queue",
                 "routing_key": spec.name,
                 "arguments": {},
             }
+            for exchange in (DEAD_LETTER_EXCHANGE, PARKING_EXCHANGE)
         )
     return {
         "rabbit_version": "3.10.0",
         "users": users,
         "vhosts": [{"name": vhost}],
         "permissions": permissions,
+        "topic_permissions": topic_permissions,
         "exchanges": exchanges,
         "queues": queues,
         "bindings": bindings,

@@ -1,4 +1,12 @@
-"""Inspect and replay parked (dead-lettered) messages, over plain AMQP."""
+"""Inspect and replay parked (dead-lettered) messages, over plain AMQP.
+
+A replay goes home: the target queue is the dead-letter queue's own name without ``.dlq``,
+never a header, since a publisher can set headers. Each parked message is sent back at most
+once per request. The replay is published as the operator's user, and names the original
+publisher in ``x-cchc-original-user-id`` so that the consumer checks it as it would have
+checked the original: for a message the broker dead-lettered, the ``user_id`` the broker
+verified; for one the kit parked, the header the kit wrote when it parked it.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +21,16 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from cchc_shared.messaging.consumer import (
     ERRORS_HEADER,
-    KIT_HEADER_PREFIX,
-    ORIGINAL_QUEUE_HEADER,
     PARKED_AT_HEADER,
     REASON_HEADER,
 )
 from cchc_shared.messaging.routing import all_queues
 from cchc_shared.messaging.topology import QueueSpec
+from cchc_shared.messaging.trust import (
+    ORIGINAL_USER_HEADER,
+    broker_user,
+    without_reserved_headers,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class ParkedMessage:
     errors: list[dict[str, Any]]
     parked_at: str
     body_preview: str
+    published_by: str
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -40,14 +52,21 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value or "")
 
 
-def _original_queue(message: AbstractIncomingMessage, dead_letter_queue: str) -> str:
-    headers = message.headers or {}
-    if ORIGINAL_QUEUE_HEADER in headers:
-        return _text(headers[ORIGINAL_QUEUE_HEADER])
-    deaths = headers.get("x-death")
-    if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
-        return _text(deaths[0].get("queue"))
+def home_queue(dead_letter_queue: str) -> str:
+    """The queue a dead-letter queue belongs to: from its name, which nobody can forge."""
     return dead_letter_queue.removesuffix(".dlq")
+
+
+def _dead_lettered_by_broker(message: AbstractIncomingMessage) -> bool:
+    # The kit drops x-death when it parks, so only the broker's dead-lettering leaves it.
+    return "x-death" in (message.headers or {})
+
+
+def original_publisher(message: AbstractIncomingMessage) -> str:
+    """The broker user who published the parked original ('' when unknown)."""
+    if _dead_lettered_by_broker(message):
+        return message.user_id or ""
+    return _text((message.headers or {}).get(ORIGINAL_USER_HEADER))
 
 
 def _reason(message: AbstractIncomingMessage) -> tuple[str, list[dict[str, Any]]]:
@@ -70,12 +89,13 @@ def _describe(message: AbstractIncomingMessage, dead_letter_queue: str) -> Parke
     reason, errors = _reason(message)
     return ParkedMessage(
         dead_letter_queue=dead_letter_queue,
-        original_queue=_original_queue(message, dead_letter_queue),
+        original_queue=home_queue(dead_letter_queue),
         message_id=message.message_id or "",
         reason=reason,
         errors=errors,
         parked_at=_text((message.headers or {}).get(PARKED_AT_HEADER)),
         body_preview=message.body[:200].decode("utf-8", "replace"),
+        published_by=original_publisher(message),
     )
 
 
@@ -132,9 +152,13 @@ async def replay_parked(
     message_ids: Iterable[str] | None = None,
     timeout: float = 10.0,
 ) -> list[ParkedMessage]:
-    """Send parked messages back to the queue they came from (and only that queue)."""
+    """Send parked messages back to the queue they came from (and only that queue), each at
+    most once: a message that comes back to a dead-letter queue during the request (parked
+    again) stays parked."""
     wanted_ids = set(message_ids or ())
     replayed: list[ParkedMessage] = []
+    sent: set[tuple[str, str, bytes]] = set()
+    operator = broker_user(amqp_url)
     connection = await aio_pika.connect(amqp_url)
     try:
         for name in dead_letter_queues(queues):
@@ -147,19 +171,12 @@ async def replay_parked(
                 if wanted_ids and message.message_id not in wanted_ids:
                     continue
                 parked = _describe(message, name)
-                headers = {
-                    key: value
-                    for key, value in (message.headers or {}).items()
-                    if not key.startswith(KIT_HEADER_PREFIX)
-                    and not key.startswith("x-death")
-                    and key
-                    not in (
-                        "x-first-death-exchange",
-                        "x-first-death-queue",
-                        "x-first-death-reason",
-                        "x-delivery-count",
-                    )
-                }
+                key = (parked.original_queue, parked.message_id, message.body)
+                if key in sent:
+                    continue  # parked again by this request's own replay: left for a person
+                headers = without_reserved_headers(message.headers or {})
+                headers.pop("x-delivery-count", None)
+                headers[ORIGINAL_USER_HEADER] = parked.published_by
                 await channel.default_exchange.publish(
                     aio_pika.Message(
                         body=message.body,
@@ -167,11 +184,13 @@ async def replay_parked(
                         content_type=message.content_type,
                         message_id=message.message_id,
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        user_id=operator,
                     ),
                     routing_key=parked.original_queue,
                     mandatory=True,
                 )
                 await message.ack()
+                sent.add(key)
                 replayed.append(parked)
             await channel.close()
     finally:

@@ -62,6 +62,7 @@ from cchc_shared.contracts.events import (
     TeamMember,
     Visit,
     event_for_type,
+    service_source,
 )
 from cchc_shared.persistence import create_engine
 from cchc_shared.persistence.migrations import upgrade_async
@@ -80,7 +81,8 @@ def campaign(size: int, seed: int = 2023) -> list[EncodedMessage]:
     events: list[EncodedMessage] = []
 
     def emit(data: EventData, at: datetime) -> None:
-        events.append(encode_event(data, source="/cchc/bench", occurred_at=at))
+        source = service_source(type(data).publisher)
+        events.append(encode_event(data, source=source, occurred_at=at))
 
     initiatives: list[tuple[uuid.UUID, str, str]] = []
     for n in range(size):

@@ -47,6 +47,7 @@ from cchc_shared.contracts.events import (
     SelectionDecidedV1,
     TeamMember,
     Visit,
+    service_source,
 )
 
 YEAR: Final = 2023
@@ -300,7 +301,7 @@ def contribution(
 def message(name: str, data: EventData, occurred_at: datetime) -> EncodedMessage:
     return encode_event(
         data,
-        source="/cchc/test-fixture",
+        source=service_source(type(data).publisher),
         event_id=str(uid(f"event-{name}")),
         occurred_at=occurred_at,
     )

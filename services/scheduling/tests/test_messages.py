@@ -22,7 +22,7 @@ from cchc_shared.contracts.events import (
 )
 from cchc_shared.errors import Fault
 from cchc_shared.messaging.consumer import ERRORS_HEADER, REASON_HEADER, Consumers
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_shared.messaging.topology import PARKING_EXCHANGE
 from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from .fakes import FakeUnitOfWork
@@ -97,7 +97,7 @@ async def test_an_event_naming_another_agency_is_parked_with_the_field() -> None
     await deliver(kit, from_intake(data), refused)
     assert uow.pool.rows[data.initiative_id].agency_code == "760", "the pool is unchanged"
     [parked] = parking.parked
-    assert parked["exchange"] == DEAD_LETTER_EXCHANGE
+    assert parked["exchange"] == PARKING_EXCHANGE
     assert parked["routing_key"] == "scheduling.initiative.amended.v1"
     assert parked["body"] == refused.body
     assert "$.data.agency_code" in parked["headers"][ERRORS_HEADER]

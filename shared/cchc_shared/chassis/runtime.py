@@ -93,6 +93,7 @@ class ServiceRuntime:
             delivery_limit=settings.delivery_limit,
             graceful_timeout=settings.graceful_timeout,
             name=settings.service_name,
+            trust=settings.bus_trust,
         )
         for model in EVENTS:
             if model.publisher == settings.service_name:

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cchc_shared.contracts.events import service_source
+from cchc_shared.messaging.trust import BusTrust, broker_user
 
 
 class ServiceSettings(BaseSettings):
@@ -16,7 +20,16 @@ class ServiceSettings(BaseSettings):
     service_name: ClassVar[str] = "service"
     default_http_port: ClassVar[int] = 8000
 
+    # The broker, as this service's own user: CCHC_<SERVICE>_AMQP_URL, else the shared
+    # CCHC_AMQP_URL of the local run.
     amqp_url: str = Field("amqp://guest:guest@localhost:5672/", validation_alias="CCHC_AMQP_URL")
+    # Who publishes on the bus (messaging.trust): {"intake": "cchc-intake", ..., "operator":
+    # "cchc-operator"}; empty in the local run, where everything shares one broker user.
+    bus_users: dict[str, str] = Field(default_factory=dict, validation_alias="CCHC_BUS_USERS")
+    # Each platform's broker user and the CloudEvents sources it registered.
+    platform_sources: dict[str, list[str]] = Field(
+        default_factory=dict, validation_alias="CCHC_PLATFORM_SOURCES"
+    )
     data_dir: Path = Field(Path("var"), validation_alias="CCHC_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="CCHC_LOG_LEVEL")
     log_format: str = Field("json", validation_alias="CCHC_LOG_FORMAT")
@@ -39,10 +52,26 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     run_migrations_on_start: bool = True
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_broker_url(cls, data: Any) -> Any:
+        own = os.environ.get(f"CCHC_{cls.service_name.upper()}_AMQP_URL")
+        if own and isinstance(data, dict) and "amqp_url" not in data:
+            data = {**data, "CCHC_AMQP_URL": own}
+        return data
+
+    @property
+    def bus_trust(self) -> BusTrust:
+        return BusTrust(
+            own_user=broker_user(self.amqp_url),
+            users=self.bus_users,
+            platforms={user: frozenset(s) for user, s in self.platform_sources.items()},
+        )
+
     @property
     def source(self) -> str:
         """The CloudEvents ``source`` of this service's events."""
-        return f"/cchc/{self.service_name}"
+        return service_source(self.service_name)
 
     @property
     def resolved_database_url(self) -> str:

@@ -29,6 +29,13 @@ SCHEMA_BASE_URI = "https://cchc.hochiminhcity.gov.vn/schemas/events/"
 EVENTS_EXCHANGE = "cchc.events"
 INBOUND_EXCHANGE = "cchc.inbound"
 PLATFORMS = "platforms"  # other city platforms, each with its own RabbitMQ user
+SERVICE_SOURCE_PREFIX = "/cchc/"  # the CloudEvents sources of the platform's own services
+
+
+def service_source(service: str) -> str:
+    """The CloudEvents ``source`` of a service's events: ``/cchc/<service>``."""
+    return f"{SERVICE_SOURCE_PREFIX}{service}"
+
 
 # A city department / vertical agency short code, a district (3 digits) or a ward (5 digits).
 AGENCY_CODE_PATTERN = r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$"

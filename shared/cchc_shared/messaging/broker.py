@@ -11,6 +11,8 @@ import aio_pika.abc
 import aiormq
 from pamqp.commands import Basic
 
+from cchc_shared.messaging.trust import broker_user
+
 PERSISTENT = 2  # AMQP delivery mode: the broker writes the message to disk
 
 
@@ -20,10 +22,13 @@ class PublishError(Exception):
 
 class AmqpPublisher:
     """Publishes with confirms; a nack, a return (unroutable) or a timeout raises
-    ``PublishError``. Reconnects by itself after a broker restart."""
+    ``PublishError``. Reconnects by itself after a broker restart. Every message carries the
+    connection's user as ``user_id``: the broker refuses it if that is not who connected,
+    so a consumer can tell who published it."""
 
     def __init__(self, amqp_url: str, *, app_id: str, timeout: float = 10.0) -> None:
         self.amqp_url = amqp_url
+        self.user_id = broker_user(amqp_url)
         self.app_id = app_id
         self.timeout = timeout
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
@@ -65,6 +70,7 @@ class AmqpPublisher:
             delivery_mode=PERSISTENT,
             message_id=message_id,
             app_id=self.app_id,
+            user_id=self.user_id,
         )
         try:
             # One deadline for all of it, the wait for a reconnecting channel included.

@@ -44,10 +44,17 @@ from cchc_shared.errors import DomainError
 from cchc_shared.messaging import metrics
 from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.messaging.topology import (
-    DEAD_LETTER_EXCHANGE,
     DEFAULT_DELIVERY_LIMIT,
+    PARKING_EXCHANGE,
     QueueSpec,
     queue_arguments,
+)
+from cchc_shared.messaging.trust import (
+    ORIGINAL_USER_HEADER,
+    BusTrust,
+    Untrusted,
+    broker_user,
+    without_reserved_headers,
 )
 
 log = logging.getLogger("cchc.consumer")
@@ -59,7 +66,6 @@ ORIGINAL_QUEUE_HEADER = "x-cchc-original-queue"
 ORIGINAL_EXCHANGE_HEADER = "x-cchc-original-exchange"
 ORIGINAL_ROUTING_KEY_HEADER = "x-cchc-original-routing-key"
 PARKED_AT_HEADER = "x-cchc-parked-at"
-KIT_HEADER_PREFIX = "x-cchc-"
 RETRY_DELAY_MAX = 10.0  # seconds a failed message waits before it is handed back
 
 
@@ -109,6 +115,8 @@ class IncomingMessage:
     exchange: str
     routing_key: str
     delivery_count: int = 0
+    # The AMQP user_id property: the broker has checked it is the publisher's own user.
+    user_id: str | None = None
 
 
 # Called before an invalid message is parked (intake answers with InitiativeRejected).
@@ -149,14 +157,17 @@ class EventConsumer:
         route: EventRoute,
         publisher: ParkingPublisher,
         *,
+        trust: BusTrust,
         retry_delay: float = 0.5,
     ) -> None:
         self.route = route
         self.publisher = publisher
+        self.trust = trust
         self.retry_delay = retry_delay
         # The labelled metric children, looked up once rather than per message.
         queue = route.queue.name
         self._consumed = {o: metrics.EVENTS_CONSUMED.labels(queue, o.value) for o in Outcome}
+        self._untrusted = {u: metrics.EVENTS_UNTRUSTED.labels(queue, u.value) for u in Untrusted}
         self._handler_seconds = metrics.HANDLER_SECONDS.labels(queue)
 
     async def handle(self, message: StreamMessage[Any]) -> None:
@@ -173,6 +184,7 @@ class EventConsumer:
             exchange=message.exchange or "",
             routing_key=message.routing_key or "",
             delivery_count=_as_int(headers.get("x-delivery-count")),
+            user_id=message.user_id,
         )
         outcome = await self.process(incoming)
         try:
@@ -193,13 +205,16 @@ class EventConsumer:
         queue = self.route.queue.name
         event: CloudEvent | None = None
         try:
-            event = decode_message(incoming.body, incoming.headers, incoming.content_type)
-            model = self.route.models.get(event.type)
-            if model is None:
+            try:
+                event = decode_message(incoming.body, incoming.headers, incoming.content_type)
+                data = self._believed_data(incoming, event)
+            except DecodeError:
+                raise
+            except Exception as exc:  # the same bytes would fail again: never worth a retry
+                log.warning("message cannot be decoded", exc_info=True, extra={"queue": queue})
                 raise DecodeError(
-                    [FieldError("$.type", f"unknown event type '{event.type}' for queue {queue}")]
-                )
-            data = parse_data(event, model)
+                    [FieldError("", f"message cannot be read: {type(exc).__name__}")]
+                ) from exc
             await self.route.handler(event, data)
         except (DecodeError, PermanentError) as exc:
             outcome = await self._reject(incoming, event, exc.errors)
@@ -215,6 +230,34 @@ class EventConsumer:
         self._consumed[outcome].inc()
         self._handler_seconds.observe(time.perf_counter() - started)
         return outcome
+
+    def _believed_data(self, incoming: IncomingMessage, event: CloudEvent) -> EventData:
+        """The event's validated ``data``, if this queue takes its type from its publisher."""
+        model = self.route.models.get(event.type)
+        if model is None:
+            raise DecodeError(
+                [
+                    FieldError(
+                        "$.type",
+                        f"unknown event type '{event.type}' for queue {self.route.queue.name}",
+                    )
+                ]
+            )
+        refusal = self.trust.check(event, model.publisher, incoming.user_id, incoming.headers)
+        if refusal is not None:
+            self._untrusted[refusal.reason].inc()
+            log.warning(
+                "untrusted event refused",
+                extra={
+                    "queue": self.route.queue.name,
+                    "event_type": event.type,
+                    "source": event.source,
+                    "user_id": incoming.user_id,
+                    "reason": refusal.reason.value,
+                },
+            )
+            raise DecodeError([refusal.error])
+        return parse_data(event, model)
 
     async def _reject(
         self, incoming: IncomingMessage, event: CloudEvent | None, errors: list[FieldError]
@@ -240,10 +283,13 @@ class EventConsumer:
 async def park(
     publisher: ParkingPublisher, incoming: IncomingMessage, queue: str, errors: list[FieldError]
 ) -> None:
-    """Send the original message, unchanged but for the reason headers, to the queue's DLQ."""
+    """Send the original message, unchanged but for the reason headers, to the queue's DLQ
+    (through the parking exchange, where each service may write only its own queues' keys).
+    The publisher's reserved headers are dropped; who published it is kept for a replay."""
     reason = "; ".join(f"{e.field or '<message>'}: {e.message}" for e in errors)
     headers = {
-        **{k: v for k, v in incoming.headers.items() if not k.startswith(KIT_HEADER_PREFIX)},
+        **without_reserved_headers(incoming.headers),
+        ORIGINAL_USER_HEADER: incoming.user_id or "",
         REASON_HEADER: reason[:4000],
         ERRORS_HEADER: _errors_json(errors)[:16000],
         ORIGINAL_QUEUE_HEADER: queue,
@@ -252,7 +298,7 @@ async def park(
         PARKED_AT_HEADER: datetime.now(UTC).isoformat(),
     }
     await publisher.publish(
-        exchange=DEAD_LETTER_EXCHANGE,
+        exchange=PARKING_EXCHANGE,
         routing_key=queue,
         body=incoming.body,
         message_id=incoming.message_id or "",
@@ -287,8 +333,10 @@ class Consumers:
         delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
         graceful_timeout: float = 30.0,
         name: str = "consumer",
+        trust: BusTrust | None = None,
     ) -> None:
         self.amqp_url = amqp_url
+        self.trust = trust or BusTrust(own_user=broker_user(amqp_url))
         # Parking publishes through the service's publisher; without one, an own one.
         self._owns_publisher = publisher is None
         self.publisher: ParkingPublisher = publisher or AmqpPublisher(amqp_url, app_id=name)
@@ -317,7 +365,9 @@ class Consumers:
 
     def subscribe(self, route: EventRoute) -> None:
         """One subscriber for the route's queue, declared as the topology declares it."""
-        consumer = EventConsumer(route, self.publisher, retry_delay=self.retry_delay)
+        consumer = EventConsumer(
+            route, self.publisher, trust=self.trust, retry_delay=self.retry_delay
+        )
         spec = route.queue
         queue = RabbitQueue(
             spec.name,

@@ -23,3 +23,8 @@ HANDLER_SECONDS = Histogram(
     ["queue"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+EVENTS_UNTRUSTED = Counter(
+    "cchc_events_untrusted_total",
+    "Messages parked because their publisher may not publish them, by queue and reason",
+    ["queue", "reason"],
+)

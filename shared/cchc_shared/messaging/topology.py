@@ -11,7 +11,11 @@ from pamqp.common import FieldValue
 
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
 
+# Where the broker dead-letters (a delivery limit reached); only the broker writes it.
 DEAD_LETTER_EXCHANGE = "cchc.dlx"
+# Where the kit parks what it refuses: a topic exchange, so that topic permissions keep each
+# service to its own queues' dead-letter queues (routing key = the queue's name).
+PARKING_EXCHANGE = "cchc.parking"
 DEFAULT_DELIVERY_LIMIT = 5
 INBOUND_QUEUE = "intake.inbound"
 
@@ -47,6 +51,7 @@ async def declare_exchanges(channel: AbstractChannel) -> None:
     for name in (EVENTS_EXCHANGE, INBOUND_EXCHANGE):
         await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
     await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+    await channel.declare_exchange(PARKING_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
 
 
 async def declare_queue(
@@ -56,6 +61,7 @@ async def declare_queue(
         spec.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
     )
     await dead_letters.bind(DEAD_LETTER_EXCHANGE, routing_key=spec.name)
+    await dead_letters.bind(PARKING_EXCHANGE, routing_key=spec.name)
     queue = await channel.declare_queue(
         spec.name, durable=True, arguments=queue_arguments(spec, delivery_limit)
     )

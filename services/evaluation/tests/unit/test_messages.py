@@ -12,7 +12,7 @@ from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import ParIndexContributionUpdatedV1
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.messaging.consumer import ERRORS_HEADER, ORIGINAL_QUEUE_HEADER, Consumers
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_shared.messaging.topology import PARKING_EXCHANGE
 from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from ..builders import member, scheduled, submitted
@@ -60,7 +60,7 @@ async def test_a_round_the_domain_refuses_is_parked_with_the_field_at_fault() ->
     assert uow.rounds.rows == {} and uow.commits == 0
     [parked] = parking.parked
     queue = f"{SERVICE}.round.scheduled.v1"
-    assert (parked["exchange"], parked["routing_key"]) == (DEAD_LETTER_EXCHANGE, queue)
+    assert (parked["exchange"], parked["routing_key"]) == (PARKING_EXCHANGE, queue)
     assert parked["body"] == message.body, "the original message is kept unchanged"
     assert parked["headers"][ORIGINAL_QUEUE_HEADER] == queue
     assert json.loads(parked["headers"][ERRORS_HEADER]) == [

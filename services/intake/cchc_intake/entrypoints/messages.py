@@ -40,7 +40,7 @@ def origin_of(incoming: IncomingMessage, event: CloudEvent | None) -> tuple[str,
         return _bounded(event.source, _SOURCE_MAX), _bounded(event.id, _ID_MAX)
     try:
         document: Any = json.loads(incoming.body)
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # not UTF-8 or JSON; nested too deep to read
         document = None
     attributes = document if isinstance(document, dict) else {}
     source = attributes.get("source")

@@ -21,9 +21,10 @@ from cchc_shared.contracts.envelope import EncodedMessage, encode_event
 from cchc_shared.messaging.consumer import (
     ERRORS_HEADER,
     ORIGINAL_QUEUE_HEADER,
+    REASON_HEADER,
     Consumers,
 )
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE, INBOUND_QUEUE
+from cchc_shared.messaging.topology import INBOUND_QUEUE, PARKING_EXCHANGE
 from cchc_shared.reference import load_agencies
 from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
@@ -95,7 +96,7 @@ async def test_an_event_the_domain_refuses_is_parked_with_the_field_at_fault(
     await deliver(consumers, message)
     assert uow.initiatives.stored == {}
     [parked] = parking.parked
-    assert parked["exchange"] == DEAD_LETTER_EXCHANGE
+    assert parked["exchange"] == PARKING_EXCHANGE
     assert parked["routing_key"] == parked["headers"][ORIGINAL_QUEUE_HEADER] == INBOUND_QUEUE
     assert parked["body"] == message.body
     [fault] = json.loads(parked["headers"][ERRORS_HEADER])
@@ -105,3 +106,30 @@ async def test_an_event_the_domain_refuses_is_parked_with_the_field_at_fault(
     [rejection] = uow.events(InitiativeRejectedV1)
     assert (rejection.origin_source, rejection.origin_id) == (PLATFORM, message.event_id)
     assert [e.field for e in rejection.errors] == ["$.data.agency_code"]
+
+
+async def test_a_message_nested_too_deep_to_read_is_parked_at_once_and_answered(
+    consumers: Consumers, uow: FakeUnitOfWork, parking: ParkingRecorder
+) -> None:
+    """5,000 levels of JSON: no retry until the delivery limit; one InitiativeRejected."""
+    message = submitted()
+    deep = b'{"specversion": "1.0", "id": "deep-1", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    await deliver(consumers, message, body=deep)
+    assert uow.initiatives.stored == {}
+    [parked] = parking.parked
+    assert parked["body"] == deep
+    [rejection] = uow.events(InitiativeRejectedV1)
+    assert rejection.origin_id == message.event_id  # the AMQP message id: the body is unreadable
+    assert rejection.errors[0].field == ""
+
+
+async def test_a_platform_claiming_a_services_source_is_refused(
+    consumers: Consumers, uow: FakeUnitOfWork, parking: ParkingRecorder
+) -> None:
+    data = InboundInitiativeSubmittedV1.model_validate(inbound_data())
+    await deliver(consumers, encode_event(data, source="/cchc/intake"))
+    assert uow.initiatives.stored == {}
+    [parked] = parking.parked
+    assert "$.source" in parked["headers"][REASON_HEADER]
+    [rejection] = uow.events(InitiativeRejectedV1)
+    assert [e.field for e in rejection.errors] == ["$.source"]

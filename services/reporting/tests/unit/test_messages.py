@@ -12,7 +12,7 @@ from cchc_reporting.service_layer.services import Services
 from cchc_shared.contracts import InitiativeWithdrawnV1
 from cchc_shared.contracts.envelope import EncodedMessage
 from cchc_shared.messaging.consumer import ERRORS_HEADER, REASON_HEADER, Consumers
-from cchc_shared.messaging.topology import DEAD_LETTER_EXCHANGE
+from cchc_shared.messaging.topology import PARKING_EXCHANGE
 from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from ..campaign import YEAR, at, message, uid
@@ -72,7 +72,7 @@ async def test_a_refused_event_is_parked_with_the_field_at_fault() -> None:
     await deliver(kit, m, body=body)
     assert uow.log.events == [] and uow.commits == 0
     [parked] = parking.parked
-    assert parked["exchange"] == DEAD_LETTER_EXCHANGE
+    assert parked["exchange"] == PARKING_EXCHANGE
     assert parked["routing_key"] == "reporting.initiative.withdrawn.v1"
     assert parked["body"] == body
     assert "$.data.agency_code" in parked["headers"][ERRORS_HEADER]

@@ -34,6 +34,16 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
         "test_broker_permissions",
         ("permission checks", "live attempts refused by the broker"),
     ),
+    "forged events": (
+        "test_forged_events",
+        (
+            "attempts on the broker",
+            "refused by the broker",
+            "parked by the consumer",
+            "replays, each to its own queue",
+            "genuine, delivered",
+        ),
+    ),
 }
 AREA_OF_MODULE = {module: area for area, (module, _) in AREAS.items()}
 

@@ -28,6 +28,7 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
+from cchc_shared.contracts.events import EVENTS
 from cchc_shared.messaging.routing import all_queues, installed_subscriptions
 from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
 from cchc_tools.definitions import render_definitions
@@ -97,6 +98,36 @@ def test_platforms_subscribers_and_the_operator_touch_nothing_else() -> None:
         assert not allows(operator, "write", resource)
 
 
+TOPICS = {(t["user"], t["exchange"]): t for t in DEFINITIONS["topic_permissions"]}
+
+
+def topic_allows(user: str, exchange: str, kind: str, routing_key: str) -> bool:
+    count("broker permissions", "permission checks")
+    return re.search(TOPICS[(user, exchange)][kind], routing_key) is not None
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_writes_only_its_own_events_and_dead_letters(service: str) -> None:
+    user = f"{PREFIX}{service}"
+    for model in (m for m in EVENTS if m.exchange == "cchc.events"):
+        owned = model.publisher == service
+        assert topic_allows(user, "cchc.events", "write", model.routing_key) == owned, model
+    for queue in QUEUES:
+        assert topic_allows(user, "cchc.parking", "write", queue) == (owner(queue) == service)
+    assert not topic_allows(user, "cchc.inbound", "write", "initiative.submitted.v1")
+    # Nobody but the broker's dead-lettering writes the dead-letter exchange.
+    assert not allows(user, "write", "cchc.dlx")
+
+
+def test_a_platform_writes_only_the_inbound_event() -> None:
+    platform = f"{PREFIX}platform-example"
+    assert topic_allows(platform, "cchc.inbound", "write", "initiative.submitted.v1")
+    for model in EVENTS:
+        if model.routing_key != "initiative.submitted.v1":
+            assert not topic_allows(platform, "cchc.inbound", "write", model.routing_key)
+    assert not topic_allows(platform, "cchc.events", "write", "initiative.submitted.v1")
+
+
 @pytest.mark.skipif(not COMMITTED.exists(), reason="deploy/rabbitmq/definitions.json not found")
 def test_committed_definitions_grant_what_is_rendered() -> None:
     committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
@@ -106,6 +137,7 @@ def test_committed_definitions_grant_what_is_rendered() -> None:
     assert sorted(committed["permissions"], key=lambda p: p["user"]) == sorted(
         rendered["permissions"], key=lambda p: p["user"]
     )
+    assert committed["topic_permissions"] == rendered["topic_permissions"]
 
 
 # ---------------------------------------------------------------------------------------

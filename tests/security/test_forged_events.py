@@ -1,0 +1,328 @@
+"""Forged events, tried as an attacker would over AMQP, against the broker as it is deployed:
+``deploy/rabbitmq/definitions.json``'s users, permissions and topic permissions imported into a
+private virtual host, and each service connected as its own user with the production trust
+settings (``CCHC_BUS_USERS``, ``CCHC_PLATFORM_SOURCES``).
+
+* A service user publishing another service's event, claiming another user, writing the
+  dead-letter exchange or another service's dead-letter queue: refused by the broker.
+* A platform user writing to cchc.events, or anything but the inbound event: refused by the
+  broker.
+* What the broker lets through but the consumer must not believe (the operator's door into a
+  queue; a platform claiming a service's or another platform's source; reserved headers):
+  parked by the consumer with the reason, and the real platform's message is still taken in.
+* ``cchc dlq replay`` with forged headers sends the message back only to its own queue, once.
+* Genuine events still flow from a platform through intake to reporting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlparse
+
+import aio_pika
+import httpx
+import pytest
+from aiormq.exceptions import AMQPError
+from asgi_lifespan import LifespanManager
+
+from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS
+from cchc_shared.messaging.consumer import ORIGINAL_QUEUE_HEADER
+from cchc_testkit.infra import RABBITMQ_HOST, fresh_vhost, rabbitmqctl
+from cchc_tools.definitions import render_definitions
+from cchc_tools.dlq import list_parked, replay_parked
+
+from .conftest import bearer
+from .figures import count
+from .test_inbound_fuzzing import envelope, valid_data
+
+pytestmark = pytest.mark.integration
+
+AREA = "forged events"
+BOOTED = ("intake", "reporting")
+PLATFORM, OTHER_PLATFORM = "platform-dvc", "platform-other"
+SOURCES = {PLATFORM: "/platforms/dvc", OTHER_PLATFORM: "/platforms/other"}
+RECOMMENDED_QUEUE = "reporting.replication.recommended.v1"
+
+
+class Bus:
+    def __init__(self, vhost: str, prefix: str, clients: dict[str, httpx.AsyncClient]) -> None:
+        self.vhost, self.prefix, self.clients = vhost, prefix, clients
+
+    def url(self, name: str) -> str:
+        user = f"{self.prefix}{name}"
+        return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(self.vhost, safe='')}"
+
+    def user(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+def settings_for(service: str, bus: Bus, directory: Path) -> Any:
+    config = importlib.import_module(f"cchc_{service}.config")
+    settings_class = getattr(config, f"{service.capitalize()}Settings")
+    return settings_class(
+        database_url=f"sqlite+aiosqlite:///{directory / 'service.db'}",
+        CCHC_AMQP_URL=bus.url(service),
+        CCHC_DATA_DIR=str(directory),
+        CCHC_DECLARE_ALL_QUEUES=False,  # the definitions declare them; a service cannot
+        CCHC_BUS_USERS={
+            name: bus.user(name)
+            for name in ("intake", "scheduling", "evaluation", "reporting", "operator")
+        },
+        CCHC_PLATFORM_SOURCES={bus.user(p): [s] for p, s in SOURCES.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bus]:
+    async with AsyncExitStack() as stack:
+        admin_url = await stack.enter_async_context(fresh_vhost("cchc-forged"))
+        vhost = unquote(urlparse(admin_url).path.lstrip("/"))
+        prefix = f"f{uuid.uuid4().hex[:6]}-"
+        definitions = render_definitions(
+            vhost=vhost, user_prefix=prefix, platforms=(PLATFORM, OTHER_PLATFORM)
+        )
+        await asyncio.to_thread(
+            rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
+        )
+        for user in definitions["users"]:
+            stack.push_async_callback(asyncio.to_thread, rabbitmqctl, "delete_user", user["name"])
+        result = Bus(vhost, prefix, {})
+        for service in BOOTED:
+            bootstrap = importlib.import_module(f"cchc_{service}.bootstrap")
+            directory = tmp_path_factory.mktemp(f"forged-{service}")
+            app = bootstrap.create_app(settings_for(service, result, directory))
+            manager = await stack.enter_async_context(
+                LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
+            )
+            result.clients[service] = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=manager.app),
+                    base_url=f"http://{service}",
+                    timeout=60,
+                )
+            )
+        yield result
+
+
+async def publish(
+    url: str, exchange: str, routing_key: str, body: bytes = b"{}", **properties: Any
+) -> bool:
+    """True when the broker confirmed the message, False when it refused it."""
+    count(AREA, "attempts on the broker")
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        target = (
+            channel.default_exchange
+            if exchange == ""
+            else await channel.get_exchange(exchange, ensure=False)
+        )
+        await target.publish(
+            aio_pika.Message(
+                body,
+                content_type=CONTENT_TYPE_CLOUDEVENTS,
+                message_id=properties.pop("message_id", str(uuid.uuid4())),
+                **properties,
+            ),
+            routing_key=routing_key,
+            timeout=10,
+        )
+        return True
+    except (AMQPError, aio_pika.exceptions.AMQPException):
+        count(AREA, "refused by the broker")
+        return False
+    finally:
+        await connection.close()
+
+
+def inbound(source: str, event_id: str | None = None, **data: Any) -> bytes:
+    document = envelope({**valid_data(), **data}, source=source, id=event_id or str(uuid.uuid4()))
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def forged_recommendation() -> bytes:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/cchc/evaluation",
+            "type": "vn.hcmc.cchc.replication.recommended.v1",
+            "data": {"initiative_id": str(uuid.uuid4())},
+        }
+    ).encode()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.2)
+    return await check()
+
+
+async def parked_in(bus: Bus, queue: str) -> list[Any]:
+    return await list_parked(bus.url("operator"), [queue])
+
+
+async def initiatives_in_reporting(bus: Bus) -> list[dict[str, Any]]:
+    year = valid_data()["campaign_year"]
+    response = await bus.clients["reporting"].get(
+        f"/api/v1/campaigns/{year}/initiatives", headers=bearer("secretariat")
+    )
+    if response.status_code == 404:  # nothing of the campaign has reached reporting yet
+        return []
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def test_a_service_cannot_publish_another_services_event(bus: Bus) -> None:
+    reporting = bus.url("reporting")
+    body = forged_recommendation()
+    assert not await publish(reporting, "cchc.events", "replication.recommended.v1", body)
+    assert not await publish(reporting, "cchc.events", "round.scheduled.v1", body)
+    # Nor claim to be the owner: the broker checks user_id against the connection's user.
+    assert not await publish(
+        reporting, "cchc.events", "replication.recommended.v1", body, user_id=bus.user("evaluation")
+    )
+    # The owner itself may.
+    assert await publish(
+        bus.url("evaluation"),
+        "cchc.events",
+        "replication.recommended.v1",
+        body,
+        user_id=bus.user("evaluation"),
+    )
+
+
+async def test_nobody_writes_the_dead_letter_exchange_and_parking_stays_home(bus: Bus) -> None:
+    for service in ("intake", "reporting"):
+        assert not await publish(bus.url(service), "cchc.dlx", RECOMMENDED_QUEUE)
+    assert not await publish(bus.url("intake"), "cchc.parking", RECOMMENDED_QUEUE)
+    assert await publish(bus.url("reporting"), "cchc.parking", RECOMMENDED_QUEUE)
+    # (that last one is reporting parking into its own dead-letter queue, as the kit does)
+
+
+async def test_a_platform_writes_only_the_inbound_event(bus: Bus) -> None:
+    platform = bus.url(PLATFORM)
+    body = inbound(SOURCES[PLATFORM])
+    assert not await publish(platform, "cchc.events", "initiative.submitted.v1", body)
+    assert not await publish(platform, "cchc.inbound", "replication.recommended.v1", body)
+    assert not await publish(platform, "", "intake.inbound", body)
+
+
+async def test_the_operators_door_does_not_let_a_forgery_in(bus: Bus) -> None:
+    """The operator may put a message into any queue (replays): without the original's user
+    the consumer does not believe it is evaluation's, and parks it with the reason."""
+    body = forged_recommendation()
+    assert await publish(
+        bus.url("operator"), "", RECOMMENDED_QUEUE, body, user_id=bus.user("operator")
+    )
+
+    async def parked() -> bool:
+        return any(
+            p.body_preview == body[:200].decode() for p in await parked_in(bus, RECOMMENDED_QUEUE)
+        )
+
+    assert await eventually(parked)
+    count(AREA, "parked by the consumer")
+    [found] = [
+        p for p in await parked_in(bus, RECOMMENDED_QUEUE) if p.body_preview == body[:200].decode()
+    ]
+    assert "chỉ do dịch vụ evaluation phát hành" in found.reason
+
+
+async def test_a_platform_cannot_take_another_platforms_source(bus: Bus) -> None:
+    """The impostor's message is parked; the real platform's message with the same id is then
+    taken in, not dropped as a repeat, and reaches reporting (genuine events still flow)."""
+    event_id = str(uuid.uuid4())
+    title = f"Sáng kiến thật {event_id[:8]}"
+    impostor = inbound(SOURCES[PLATFORM], event_id, title=f"Giả mạo {event_id[:8]}")
+    assert await publish(
+        bus.url(OTHER_PLATFORM),
+        "cchc.inbound",
+        "initiative.submitted.v1",
+        impostor,
+        user_id=bus.user(OTHER_PLATFORM),
+    )
+    claimed_service = inbound("/cchc/intake", title=f"Giả nguồn dịch vụ {event_id[:8]}")
+    assert await publish(
+        bus.url(PLATFORM),
+        "cchc.inbound",
+        "initiative.submitted.v1",
+        claimed_service,
+        user_id=bus.user(PLATFORM),
+    )
+    genuine = inbound(SOURCES[PLATFORM], event_id, title=title)
+    assert await publish(
+        bus.url(PLATFORM),
+        "cchc.inbound",
+        "initiative.submitted.v1",
+        genuine,
+        user_id=bus.user(PLATFORM),
+    )
+
+    async def arrived() -> bool:
+        return any(i["title"] == title for i in await initiatives_in_reporting(bus))
+
+    assert await eventually(arrived)
+    count(AREA, "genuine, delivered")
+    titles = {i["title"] for i in await initiatives_in_reporting(bus)}
+    assert not any(t.startswith(("Giả mạo", "Giả nguồn")) for t in titles)
+    reasons = [p.reason for p in await parked_in(bus, "intake.inbound")]
+    assert any("chưa đăng ký nguồn '/platforms/dvc'" in r for r in reasons)
+    assert any("$.source" in r and "dành cho các dịch vụ" in r for r in reasons)
+    count(AREA, "parked by the consumer", 2)
+
+
+async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
+    """A platform's message with the kit's own headers, pointing at reporting's queue: intake
+    refuses it (reserved headers) and parks it without them. A replay sends it back to
+    intake.inbound only, once, as the platform's: it is then taken in."""
+    marker = uuid.uuid4().hex[:8]
+    title = f"Sáng kiến gửi kèm tiêu đề giả {marker}"
+    body = inbound(SOURCES[PLATFORM], f"forged-headers-{marker}", title=title)
+    headers = {ORIGINAL_QUEUE_HEADER: RECOMMENDED_QUEUE, "x-death": [{"queue": RECOMMENDED_QUEUE}]}
+    assert await publish(
+        bus.url(PLATFORM),
+        "cchc.inbound",
+        "initiative.submitted.v1",
+        body,
+        user_id=bus.user(PLATFORM),
+        headers=headers,
+    )
+
+    async def parked_here() -> list[Any]:
+        return [p for p in await parked_in(bus, "intake.inbound") if marker in p.body_preview]
+
+    async def is_parked() -> bool:
+        return bool(await parked_here())
+
+    assert await eventually(is_parked)
+    count(AREA, "parked by the consumer")
+    [parked] = await parked_here()
+    assert "x-cchc-original-queue" in parked.reason
+    assert parked.published_by == bus.user(PLATFORM)
+    recommended_before = await parked_in(bus, RECOMMENDED_QUEUE)
+
+    replayed = await replay_parked(bus.url("operator"), ["intake.inbound"], [parked.message_id])
+    assert [(p.message_id, p.original_queue) for p in replayed] == [
+        (parked.message_id, "intake.inbound")
+    ]
+    count(AREA, "replays, each to its own queue")
+
+    async def arrived() -> bool:
+        return any(i["title"] == title for i in await initiatives_in_reporting(bus))
+
+    assert await eventually(arrived)
+    assert await parked_here() == []
+    assert len(await parked_in(bus, RECOMMENDED_QUEUE)) == len(recommended_before)
+    # A second request finds nothing left to replay.
+    assert await replay_parked(bus.url("operator"), ["intake.inbound"], [parked.message_id]) == []

@@ -177,7 +177,7 @@ async def test_invalid_messages_are_parked_with_reason_and_replayed_after_fix(
     )
     await exchange.publish(
         aio_pika.Message(
-            b'{"specversion":"1.0","id":"x-2","source":"/p","type":"vn.hcmc.cchc.initiative.withdrawn.v1","data":{"agency_code":"SNV"}}',
+            b'{"specversion":"1.0","id":"x-2","source":"/cchc/intake","type":"vn.hcmc.cchc.initiative.withdrawn.v1","data":{"agency_code":"SNV"}}',
             message_id="x-2",
             content_type="application/cloudevents+json",
         ),

@@ -129,3 +129,27 @@ def test_broker_user_and_reserved_headers() -> None:
     assert broker_user("amqp://localhost/") == "guest"
     headers = {"x-cchc-reason": "r", "x-death": [], "x-first-death-queue": "q", "traceparent": "t"}
     assert without_reserved_headers(headers) == {"traceparent": "t"}
+
+
+def test_each_service_may_have_its_own_broker_url_and_the_trust_follows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cchc_shared.chassis.settings import ServiceSettings
+
+    class IntakeLike(ServiceSettings):
+        service_name = "intake"
+
+    class ReportingLike(ServiceSettings):
+        service_name = "reporting"
+
+    monkeypatch.setenv("CCHC_AMQP_URL", "amqp://shared:x@rabbitmq/")
+    monkeypatch.setenv("CCHC_INTAKE_AMQP_URL", "amqp://cchc-intake:secret@rabbitmq/")
+    monkeypatch.setenv("CCHC_BUS_USERS", '{"intake": "cchc-intake", "operator": "cchc-operator"}')
+    monkeypatch.setenv("CCHC_PLATFORM_SOURCES", '{"cchc-dvc": ["/platforms/dvc"]}')
+    intake = IntakeLike()
+    assert intake.amqp_url == "amqp://cchc-intake:secret@rabbitmq/"
+    assert ReportingLike().amqp_url == "amqp://shared:x@rabbitmq/"
+    assert IntakeLike(amqp_url="amqp://explicit@h/").amqp_url == "amqp://explicit@h/"
+    trust = intake.bus_trust
+    assert trust.own_user == "cchc-intake" and trust.user_of("operator") == "cchc-operator"
+    assert trust.platforms == {"cchc-dvc": frozenset({"/platforms/dvc"})}

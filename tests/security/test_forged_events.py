@@ -52,8 +52,10 @@ RECOMMENDED_QUEUE = "reporting.replication.recommended.v1"
 
 
 class Bus:
-    def __init__(self, vhost: str, prefix: str, clients: dict[str, httpx.AsyncClient]) -> None:
-        self.vhost, self.prefix, self.clients = vhost, prefix, clients
+    def __init__(
+        self, vhost: str, prefix: str, clients: dict[str, httpx.AsyncClient], admin_url: str
+    ) -> None:
+        self.vhost, self.prefix, self.clients, self.admin_url = vhost, prefix, clients, admin_url
 
     def url(self, name: str) -> str:
         user = f"{self.prefix}{name}"
@@ -93,7 +95,7 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bus]:
         )
         for user in definitions["users"]:
             stack.push_async_callback(asyncio.to_thread, rabbitmqctl, "delete_user", user["name"])
-        result = Bus(vhost, prefix, {})
+        result = Bus(vhost, prefix, {}, admin_url)
         for service in BOOTED:
             bootstrap = importlib.import_module(f"cchc_{service}.bootstrap")
             directory = tmp_path_factory.mktemp(f"forged-{service}")
@@ -326,3 +328,48 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     assert len(await parked_in(bus, RECOMMENDED_QUEUE)) == len(recommended_before)
     # A second request finds nothing left to replay.
     assert await replay_parked(bus.url("operator"), ["intake.inbound"], [parked.message_id]) == []
+
+
+async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered(
+    bus: Bus,
+) -> None:
+    """JSON nested 5,000 deep: parked on its first delivery (no retries up to the delivery
+    limit, no broker dead-lettering with the publisher's headers), one InitiativeRejected."""
+    connection = await aio_pika.connect(bus.admin_url)  # a subscriber of the rejections
+    try:
+        channel = await connection.channel()
+        rejections = await channel.declare_queue(exclusive=True)
+        await rejections.bind("cchc.events", routing_key="initiative.rejected.v1")
+        message_id = f"deep-{uuid.uuid4().hex[:8]}"
+        deep = b'{"specversion": "1.0", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        assert await publish(
+            bus.url(PLATFORM),
+            "cchc.inbound",
+            "initiative.submitted.v1",
+            deep,
+            message_id=message_id,
+            user_id=bus.user(PLATFORM),
+        )
+
+        async def parked_once() -> bool:
+            return [p.message_id for p in await parked_in(bus, "intake.inbound")].count(
+                message_id
+            ) == 1
+
+        assert await eventually(parked_once)
+        count(AREA, "parked by the consumer")
+        [parked] = [p for p in await parked_in(bus, "intake.inbound") if p.message_id == message_id]
+        assert "dead-lettered by the broker" not in parked.reason, "parked by the kit, at once"
+        answers: list[dict[str, Any]] = []
+
+        async def answered() -> bool:
+            while (got := await rejections.get(no_ack=True, fail=False, timeout=5)) is not None:
+                answers.append(json.loads(got.body))
+            return any(a["data"]["origin_id"] == message_id for a in answers)
+
+        assert await eventually(answered)
+        await asyncio.sleep(1)  # a second answer, if there were one, would be here by now
+        await answered()
+        assert [a["data"]["origin_id"] for a in answers].count(message_id) == 1
+    finally:
+        await connection.close()

@@ -153,11 +153,10 @@ async def replay_parked(
     timeout: float = 10.0,
 ) -> list[ParkedMessage]:
     """Send parked messages back to the queue they came from (and only that queue), each at
-    most once: a message that comes back to a dead-letter queue during the request (parked
-    again) stays parked."""
+    most once: each dead-letter queue is drained before anything is sent back, and what is
+    sent back returns (if parked again) only to that same queue, after its drain."""
     wanted_ids = set(message_ids or ())
     replayed: list[ParkedMessage] = []
-    sent: set[tuple[str, str, bytes]] = set()
     operator = broker_user(amqp_url)
     connection = await aio_pika.connect(amqp_url)
     try:
@@ -171,9 +170,6 @@ async def replay_parked(
                 if wanted_ids and message.message_id not in wanted_ids:
                     continue
                 parked = _describe(message, name)
-                key = (parked.original_queue, parked.message_id, message.body)
-                if key in sent:
-                    continue  # parked again by this request's own replay: left for a person
                 headers = without_reserved_headers(message.headers or {})
                 headers.pop("x-delivery-count", None)
                 headers[ORIGINAL_USER_HEADER] = parked.published_by
@@ -190,7 +186,6 @@ async def replay_parked(
                     mandatory=True,
                 )
                 await message.ack()
-                sent.add(key)
                 replayed.append(parked)
             await channel.close()
     finally:

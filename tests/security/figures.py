@@ -34,6 +34,19 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
         "test_broker_permissions",
         ("permission checks", "live attempts refused by the broker"),
     ),
+    "text confusion": (
+        "test_text_confusion",
+        (
+            "look-alike titles",
+            "refused as duplicates",
+            "stored without format characters",
+            "file names with U+202E",
+            "stored without it",
+            "formula cells exported",
+            "quoted in CSV",
+            "string cells in XLSX",
+        ),
+    ),
 }
 AREA_OF_MODULE = {module: area for area, (module, _) in AREAS.items()}
 

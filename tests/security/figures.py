@@ -44,6 +44,19 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
             "genuine, delivered",
         ),
     ),
+    "text confusion": (
+        "test_text_confusion",
+        (
+            "look-alike titles",
+            "refused as duplicates",
+            "stored without format characters",
+            "file names with U+202E",
+            "stored without it",
+            "formula cells exported",
+            "quoted in CSV",
+            "string cells in XLSX",
+        ),
+    ),
 }
 AREA_OF_MODULE = {module: area for area, (module, _) in AREAS.items()}
 

@@ -39,11 +39,13 @@ TYPE_PATTERN = "^" + TYPE_PREFIX.replace(".", r"\.") + r"[a-z][a-z_]*\.[a-z][a-z
 _TEXT_RULES: dict[Callable[[str], str], tuple[str, str]] = {
     _single_line: (
         SINGLE_LINE_PATTERN,
-        "One line of text, no control characters; trimmed and NFC-normalised on receipt.",
+        "One line of text, no control characters; on receipt, trimmed, format characters "
+        "(Cf) removed, NFKC but superscripts, subscripts and fractions, then NFC.",
     ),
     _multi_line: (
         MULTI_LINE_PATTERN,
-        "Text, no control characters but TAB, LF, CR; trimmed and NFC-normalised on receipt.",
+        "Text, no control characters but TAB, LF, CR; on receipt, trimmed, format characters "
+        "(Cf) removed, NFKC but superscripts, subscripts and fractions, then NFC.",
     ),
 }
 

@@ -16,9 +16,11 @@ class DuplicateTitle(Conflict):
             Fault(
                 "title",
                 "Đơn vị đã gửi một đề xuất cùng tên trong đợt này (so sánh không phân biệt hoa "
-                f"thường, khoảng trắng, dấu); mã đề xuất đã có: {existing_id}",
+                "thường, khoảng trắng, dấu, ký tự ẩn và chữ có hình dạng giống nhau); mã đề xuất "
+                f"đã có: {existing_id}",
                 "the agency already submitted an initiative with this title in this campaign "
-                f"(compared ignoring case, spacing and diacritics); existing id: {existing_id}",
+                "(compared ignoring case, spacing, diacritics, invisible characters and "
+                f"look-alike letters); existing id: {existing_id}",
             )
         )
 

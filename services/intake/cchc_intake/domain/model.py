@@ -1,7 +1,9 @@
 """The intake domain: campaigns with their windows, initiatives and their attachments.
 
-Pure: no I/O, no clock (callers pass ``now``/``today``). Text is normalised to NFC and
-refused when it holds control characters, so SQLite and PostgreSQL store the same data.
+Pure: no I/O, no clock (callers pass ``now``/``today``). Text is normalised as the kit's
+``cchc_shared.contracts.text`` says (format characters removed, NFKC, NFC) and refused when it
+holds control characters, so it is what it looks like and SQLite and PostgreSQL store the same
+data.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cchc_shared.contracts import (
     InitiativeWithdrawnV1,
 )
 from cchc_shared.contracts.events import KINDS, PAR_AREAS
-from cchc_shared.contracts.text import clean_text, fold
+from cchc_shared.contracts.text import clean_text, normalise, skeleton
 from cchc_shared.errors import Conflict, Fault, InvalidInput
 
 # Vietnam keeps UTC+7 all year (no daylight saving): "today" is the date in Ho Chi Minh City.
@@ -48,8 +50,10 @@ def vn_date(day: date) -> str:
 
 
 def title_key(title: str) -> str:
-    """What two titles are compared by: no case, spacing or diacritics."""
-    return fold(title)
+    """What two titles are compared by: no case, spacing, diacritics or invisible characters,
+    and letters of other scripts that look like Latin ones read as those (the kit's
+    ``skeleton``)."""
+    return skeleton(title)
 
 
 def _forbidden_character(value: str, multiline: bool) -> str | None:
@@ -434,11 +438,13 @@ class Attachment:
 
 
 def clean_filename(name: str, media_type: str) -> str:
-    """A safe display name: no directories, no control characters, NFC, bounded length,
-    with the extension of the detected type."""
+    """A safe display name: no directories, no control or format characters (U+202E before
+    ``fdp.jpg`` displays it as ``gpj.pdf``), normalised as text is (a fullwidth solidus is a
+    directory separator), bounded length, with the extension of the detected type."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cs"))
-    base = unicodedata.normalize("NFC", base).strip().strip(".") or "tep-dinh-kem"
+    base = normalise(base).replace("\\", "/").rsplit("/", 1)[-1]
+    base = base.strip().strip(".") or "tep-dinh-kem"
     extension = ACCEPTED_MEDIA_TYPES.get(media_type, "bin")
     stem, dot, current = base.rpartition(".")
     if not dot or current.lower() not in (extension, "jpeg" if extension == "jpg" else extension):

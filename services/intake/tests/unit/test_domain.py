@@ -15,6 +15,7 @@ from cchc_intake.domain.model import (
     Status,
     clean_filename,
     local_date,
+    title_key,
 )
 from cchc_shared.contracts import InitiativeAmendedV1, InitiativeSubmittedV1, InitiativeWithdrawnV1
 from cchc_shared.errors import Conflict, InvalidInput
@@ -55,6 +56,33 @@ def test_content_is_nfc_and_stripped() -> None:
     assert parsed.title == "Sáng kiến Đổi mới"
     assert unicodedata.is_normalized("NFC", parsed.title)
     assert parsed.title_key == "sang kien doi moi"
+
+
+def test_content_is_stored_as_it_looks() -> None:
+    parsed = content(title="Sáng\u200b kiến\u202e năm ２０２３", summary="Trả\u00ad kết quả.")
+    assert parsed.title == "Sáng kiến năm 2023"
+    assert parsed.summary == "Trả kết quả."
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "Sáng kiến đổi mới năm ２０２３",  # fullwidth digits
+        "Sáng\u200b kiến đổi\u2060 mới năm 2023",  # zero-width characters
+        "S\u0430ng kiến đổi mới n\u0103m 2023",  # Cyrillic а (with its accent)
+        "SÁNG KIẾN ĐỔI MỚI NĂM 2023".replace("K", "\u041a"),  # Cyrillic К
+        "Sáng kiến đổi mới năm 2023".replace("o", "\u03bf"),  # Greek ο
+    ],
+)
+def test_title_key_reads_a_title_as_it_looks(lookalike: str) -> None:
+    key = content(title="Sáng kiến đổi mới năm 2023").title_key
+    assert title_key(lookalike) == key == "sang kien doi moi nam 2023"
+
+
+def test_title_key_keeps_vietnamese_and_numbers_apart_as_before() -> None:
+    keys = {title_key(t) for t in ("Đổi mới 1", "Đổi mới 2", "Đôi môi 1 thử", "Đổi mới l")}
+    assert len(keys) == 4
+    assert title_key("Đổi mới") == title_key("doi moi")  # diacritics and case, as before
 
 
 def test_content_names_every_fault() -> None:
@@ -170,6 +198,10 @@ def test_amend_and_withdraw() -> None:
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "badname.docx",
         ),
+        ("Báo cáo\u202efdp.jpg", "image/jpeg", "Báo cáofdp.jpg"),  # shown as "gpj.pdf"
+        ("\u200bBáo\u200d cáo\ufeff.pdf", "application/pdf", "Báo cáo.pdf"),
+        ("Báo cáo ２０２３.pdf", "application/pdf", "Báo cáo 2023.pdf"),
+        ("thư mục／anh.png", "image/png", "anh.png"),
     ],
 )
 def test_clean_filename(name: str, media_type: str, expected: str) -> None:

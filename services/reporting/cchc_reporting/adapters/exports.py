@@ -4,6 +4,11 @@ CSV is UTF-8 with a byte-order mark (spreadsheet programs then read the diacriti
 with a dot as decimal separator and ISO dates. XLSX cells carry their type: integers and
 scores are numbers (scores with two decimals), dates are dates, timestamps are shown in
 Ho Chi Minh City time (UTC+7; Excel has no time zones).
+
+Text is never a formula. A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return would be run by a spreadsheet program (``=HYPERLINK(...)`` in a title): in CSV
+it is prefixed with a single quote (OWASP's advice on CSV injection), in XLSX it is written as
+a string cell with Excel's quote prefix, never as a formula. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")
 
 ColumnType = Literal["text", "int", "score", "date", "datetime"]
+
+# What makes a spreadsheet program read a cell as a formula (or a DDE command).
+FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    """True for text that a spreadsheet program would run as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,8 @@ def _csv_value(kind: ColumnType, value: Any) -> str:
         return str(value.astimezone(HCMC_TZ).isoformat(timespec="seconds"))
     if kind == "date":
         return str(value.isoformat())
-    return str(value)
+    text = str(value)
+    return f"'{text}" if kind == "text" and formula_like(text) else text
 
 
 def to_csv(sheet: Sheet) -> bytes:
@@ -255,6 +269,14 @@ def _xlsx_value(kind: ColumnType, value: Any) -> Any:
     return value
 
 
+def _text_cell(worksheet: Any, value: str) -> WriteOnlyCell:
+    """A string cell, whatever it begins with (openpyxl makes any "=..." value a formula)."""
+    cell = WriteOnlyCell(worksheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True  # Excel keeps it text when the cell is edited
+    return cell
+
+
 def to_xlsx(sheet: Sheet) -> bytes:
     """A streamed (write-only) workbook: rows are written once, so 10,000 rows stay cheap."""
     workbook = Workbook(write_only=True)
@@ -276,7 +298,9 @@ def to_xlsx(sheet: Sheet) -> bytes:
         cells: list[Any] = []
         for column, number_format in zip(sheet.columns, formats, strict=True):
             value = _xlsx_value(column.kind, column.value(row))
-            if number_format is None or value is None:
+            if formula_like(value):
+                cells.append(_text_cell(worksheet, value))
+            elif number_format is None or value is None:
                 cells.append(value)
             else:
                 cell = WriteOnlyCell(worksheet, value)

@@ -12,7 +12,6 @@ from cchc_evaluation.domain.par_index import ParIndexRule
 from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.entrypoints import http
 from cchc_evaluation.entrypoints.messages import ROUTES
-from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.services import Services
 from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
 from cchc_shared.auth import configure_auth
@@ -28,16 +27,8 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
 
 
 def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Services:
-    def unit_of_work() -> UnitOfWork:
-        return SqlEvaluationUnitOfWork(
-            runtime.engine,
-            runtime.tables,
-            source=settings.source,
-            on_commit=runtime.wake_relay,
-        )
-
     return Services(
-        uow=unit_of_work,
+        uow=runtime.units_of_work(SqlEvaluationUnitOfWork),
         policy=SelectionPolicy(
             threshold=settings.recommendation_threshold,
             quorum_min=settings.quorum_min,

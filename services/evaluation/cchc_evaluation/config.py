@@ -7,7 +7,6 @@ without a release; their meaning is documented in ``services/evaluation/README.m
 from typing import ClassVar, Literal
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from cchc_shared.chassis.settings import ServiceSettings
 
@@ -15,10 +14,6 @@ TeamRole = Literal["head", "member", "secretary"]
 
 
 class EvaluationSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="CCHC_EVALUATION_", extra="ignore", populate_by_name=True
-    )
-
     service_name: ClassVar[str] = "evaluation"
     default_http_port: ClassVar[int] = 8003
 

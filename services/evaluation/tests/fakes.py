@@ -171,9 +171,9 @@ class FakeParContributions:
         return self.rows.get((year, unit.code))
 
     async def save(self, c: ParContribution) -> None:
-        previous = self.rows.get((c.campaign_year, c.row.code))
+        previous = self.rows.get((c.campaign_year, c.row.agency_code))
         assert c.version == (previous.version + 1 if previous else 1)
-        self.rows[(c.campaign_year, c.row.code)] = c
+        self.rows[(c.campaign_year, c.row.agency_code)] = c
 
 
 class FakeAudit:

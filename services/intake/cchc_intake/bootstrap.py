@@ -60,10 +60,7 @@ def create_app(
     settings = settings if isinstance(settings, IntakeSettings) else IntakeSettings()
     runtime = ServiceRuntime.build(settings, metadata, kit_tables, MIGRATIONS)
 
-    def unit_of_work() -> SqlIntakeUnitOfWork:
-        return SqlIntakeUnitOfWork(
-            runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
-        )
+    unit_of_work = runtime.units_of_work(SqlIntakeUnitOfWork)
 
     services = Services(
         uow=unit_of_work,

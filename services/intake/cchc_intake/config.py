@@ -3,16 +3,10 @@
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic_settings import SettingsConfigDict
-
 from cchc_shared.chassis.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="CCHC_INTAKE_", extra="ignore", populate_by_name=True
-    )
-
     service_name: ClassVar[str] = "intake"
     default_http_port: ClassVar[int] = 8001
 

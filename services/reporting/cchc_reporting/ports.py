@@ -5,9 +5,10 @@ tests' fakes satisfy the same Protocols."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
+from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.facts import CampaignFacts, Fact, FactSet
 from cchc_reporting.domain.log import LoggedEvent, LogPosition
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
@@ -43,19 +44,9 @@ class DocumentWriter(Protocol):
     """Writes the documents for the City People's Committee (DOCX or PDF bytes)."""
 
     async def campaign_document(
-        self,
-        view: CampaignView,
-        kind: str,
-        fmt: str,
-        number: str | None = None,
-        issued_on: date | None = None,
+        self, view: CampaignView, kind: str, fmt: str, issue: Issue
     ) -> bytes: ...
 
     async def round_report_bytes(
-        self,
-        view: CampaignView,
-        result: RoundResult,
-        fmt: str,
-        number: str | None = None,
-        issued_on: date | None = None,
+        self, view: CampaignView, result: RoundResult, fmt: str, issue: Issue
     ) -> bytes: ...

@@ -50,10 +50,7 @@ def create_app(
     settings = settings if isinstance(settings, SchedulingSettings) else SchedulingSettings()
     runtime = build_runtime(settings)
 
-    def unit_of_work() -> SqlSchedulingUnitOfWork:
-        return SqlSchedulingUnitOfWork(
-            runtime.engine, runtime.tables, source=settings.source, on_commit=runtime.wake_relay
-        )
+    unit_of_work = runtime.units_of_work(SqlSchedulingUnitOfWork)
 
     async def seed() -> None:
         if settings.seed_default_roster:

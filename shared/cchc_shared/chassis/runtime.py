@@ -30,9 +30,11 @@ from cchc_shared.messaging.topology import declare_topology
 from cchc_shared.persistence.database import create_engine, is_in_memory
 from cchc_shared.persistence.migrations import upgrade_async
 from cchc_shared.persistence.tables import KitTables
+from cchc_shared.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 log = logging.getLogger("cchc.runtime")
 S = TypeVar("S")
+U = TypeVar("U", bound=SqlAlchemyUnitOfWork)
 
 
 @dataclass
@@ -125,6 +127,17 @@ class ServiceRuntime:
     @property
     def wake_relay(self) -> Callable[[], None]:
         return self.relay.wake
+
+    def units_of_work(self, kind: type[U]) -> Callable[[], U]:
+        """A factory of the service's unit of work ``kind`` on this runtime's database, with
+        its events from this service; a commit with events wakes the relay."""
+
+        def make() -> U:
+            return kind(
+                self.engine, self.tables, source=self.settings.source, on_commit=self.wake_relay
+            )
+
+        return make
 
     async def migrate(self) -> None:
         if self.migrations is not None:

@@ -1,5 +1,6 @@
-"""Settings shared by every service; each service subclasses with its own env prefix
-(``CCHC_INTAKE_``...) for what is its own, e.g. ``CCHC_INTAKE_DATABASE_URL``."""
+"""Settings shared by every service; each service subclasses, naming itself in
+``service_name``, and reads what is its own under its env prefix ``CCHC_<NAME>_``, e.g.
+``CCHC_INTAKE_DATABASE_URL``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "service"
     default_http_port: ClassVar[int] = 8000
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that names its service reads its own settings from ``CCHC_<NAME>_*``."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if "service_name" in vars(cls) and not cls.model_config.get("env_prefix"):
+            cls.model_config["env_prefix"] = f"CCHC_{cls.service_name.upper()}_"
 
     # The broker, as this service's own user: CCHC_<SERVICE>_AMQP_URL, else the shared
     # CCHC_AMQP_URL of the local run.

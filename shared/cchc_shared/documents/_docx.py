@@ -30,7 +30,7 @@ from .model import (
 )
 
 MM = L.MM
-TEXT_WIDTH = L.TEXT_WIDTH_MM * MM
+TEXT_WIDTH = L.TEXT_WIDTH
 _ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
     "left": WD_ALIGN_PARAGRAPH.LEFT,

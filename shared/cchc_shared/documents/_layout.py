@@ -19,6 +19,7 @@ MARGIN_BOTTOM_MM: Final = 20.0
 MARGIN_LEFT_MM: Final = 30.0
 MARGIN_RIGHT_MM: Final = 15.0
 TEXT_WIDTH_MM: Final = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # 165 mm
+TEXT_WIDTH: Final = TEXT_WIDTH_MM * MM  # in points
 PAGE_NUMBER_FROM_TOP_MM: Final = 10.0  # the page number sits centred in the top margin
 
 # The header block: issuing body on the left, national title on the right.

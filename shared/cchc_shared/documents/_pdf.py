@@ -38,7 +38,7 @@ from .model import (
 )
 
 MM = L.MM
-TEXT_WIDTH = L.TEXT_WIDTH_MM * MM
+TEXT_WIDTH = L.TEXT_WIDTH
 _ALIGN = {"justify": TA_JUSTIFY, "left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 _style_cache: dict[tuple[object, ...], Any] = {}
 

@@ -1,14 +1,17 @@
-"""The kit's own tables, added to each service's metadata and created by its migrations."""
+"""The kit's own tables, added to each service's metadata and created by its migrations, and
+the columns every service stores alike: the contracts' identifiers and codes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -22,6 +25,55 @@ from sqlalchemy import (
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 SequenceInteger = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# Columns named and typed as the event data name and bound them (cchc_shared.contracts). Each
+# takes Column's other arguments (a ForeignKey, primary_key, index, ...); not null unless told.
+
+
+def _column(name: str, type_: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Column[Any]:
+    kwargs.setdefault("nullable", False)
+    return Column(name, type_, *args, **kwargs)
+
+
+def campaign_year_column(*args: Any, **kwargs: Any) -> Column[Any]:
+    """``campaign_year``: the campaign a row belongs to."""
+    return _column("campaign_year", Integer, args, kwargs)
+
+
+def agency_code_column(*args: Any, **kwargs: Any) -> Column[Any]:
+    """``agency_code``: an agency's code (SNV, a 3-digit district, a 5-digit ward)."""
+    return _column("agency_code", String(16), args, kwargs)
+
+
+def kind_column(*args: Any, **kwargs: Any) -> Column[Any]:
+    """``kind``: an initiative's kind (model, solution, initiative)."""
+    return _column("kind", String(20), args, kwargs)
+
+
+def title_column(*args: Any, **kwargs: Any) -> Column[Any]:
+    """``title``: an initiative's title."""
+    return _column("title", String(300), args, kwargs)
+
+
+def par_area_column(*args: Any, **kwargs: Any) -> Column[Any]:
+    """``par_area``: the PAR area an initiative belongs to."""
+    return _column("par_area", String(32), args, kwargs)
+
+
+def par_contribution_columns() -> list[Column[Any]]:
+    """A unit's PAR-Index contribution to a campaign (par_index_contribution.updated.v1), keyed
+    by campaign and unit: what evaluation computes and announces, and reporting shows."""
+    return [
+        campaign_year_column(primary_key=True),
+        agency_code_column(primary_key=True),
+        Column("submitted", Integer, nullable=False),
+        Column("surveyed", Integer, nullable=False),
+        Column("recommended", Integer, nullable=False),
+        Column("mean_score", Float),
+        Column("points", Float, nullable=False),
+        Column("rule", JSON, nullable=False),
+    ]
 
 
 @dataclass(frozen=True)

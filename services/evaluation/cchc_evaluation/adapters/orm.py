@@ -19,7 +19,16 @@ from sqlalchemy import (
     Uuid,
 )
 
-from cchc_shared.persistence.tables import SequenceInteger, define_kit_tables
+from cchc_shared.persistence.tables import (
+    SequenceInteger,
+    agency_code_column,
+    campaign_year_column,
+    define_kit_tables,
+    kind_column,
+    par_area_column,
+    par_contribution_columns,
+    title_column,
+)
 from cchc_shared.persistence.types import UtcDateTime
 
 metadata = MetaData()
@@ -30,13 +39,13 @@ initiatives = Table(
     "initiatives",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
-    Column("agency_code", String(16), nullable=False),
+    campaign_year_column(),
+    agency_code_column(),
     Column("status", String(16), nullable=False),
-    Column("kind", String(20)),
-    Column("title", String(300)),
+    kind_column(nullable=True),
+    title_column(nullable=True),
     Column("summary", Text),
-    Column("par_area", String(32)),
+    par_area_column(nullable=True),
     Column("content_as_of", UtcDateTime),
     Column("withdrawn_at", UtcDateTime),
 )
@@ -49,7 +58,7 @@ rounds = Table(
     "rounds",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
+    campaign_year_column(),
     Column("sequence", Integer, nullable=False),
     Column("status", String(16), nullable=False),
     Column("starts_on", Date),
@@ -68,7 +77,7 @@ round_members = Table(
     Column("position", Integer, nullable=False),
     Column("name", String(300), nullable=False),
     Column("role", String(16), nullable=False),
-    Column("agency_code", String(16), nullable=False),
+    agency_code_column(),
 )
 Index("ix_round_members_member", round_members.c.member_id)
 
@@ -79,7 +88,7 @@ visits = Table(
     Column("round_id", Uuid, nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("initiative_id", Uuid, nullable=False, index=True),
-    Column("agency_code", String(16), nullable=False),
+    agency_code_column(),
     Column("date", Date, nullable=False),
     Column("starts_at", Time, nullable=False),
 )
@@ -87,7 +96,7 @@ visits = Table(
 rubrics = Table(
     "rubrics",
     metadata,
-    Column("campaign_year", Integer, primary_key=True, autoincrement=False),
+    campaign_year_column(primary_key=True, autoincrement=False),
     Column("definition", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String(200), nullable=False),
@@ -101,7 +110,7 @@ evaluations = Table(
     Column("round_id", Uuid, nullable=False),
     Column("visit_id", Uuid, nullable=False),
     Column("evaluator_id", String(64), nullable=False),
-    Column("campaign_year", Integer, nullable=False, index=True),
+    campaign_year_column(index=True),
     Column("scores", JSON, nullable=False),
     Column("total", Float, nullable=False),
     Column("strengths", Text, nullable=False),
@@ -119,7 +128,7 @@ sector_opinions = Table(
     "sector_opinions",
     metadata,
     Column("initiative_id", Uuid, primary_key=True),
-    Column("agency_code", String(16), nullable=False),
+    agency_code_column(),
     Column("stance", String(32), nullable=False),
     Column("opinion", Text, nullable=False),
     Column("recorded_by", String(200), nullable=False),
@@ -130,7 +139,7 @@ decisions = Table(
     "decisions",
     metadata,
     Column("initiative_id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False, index=True),
+    campaign_year_column(index=True),
     Column("decision", String(20), nullable=False),
     Column("scope", String(20)),
     Column("rationale", Text, nullable=False),
@@ -147,14 +156,7 @@ decisions = Table(
 par_contributions = Table(
     "par_contributions",
     metadata,
-    Column("campaign_year", Integer, primary_key=True),
-    Column("agency_code", String(16), primary_key=True),
-    Column("submitted", Integer, nullable=False),
-    Column("surveyed", Integer, nullable=False),
-    Column("recommended", Integer, nullable=False),
-    Column("mean_score", Float),
-    Column("points", Float, nullable=False),
-    Column("rule", JSON, nullable=False),
+    *par_contribution_columns(),
     Column("final_score_method", String(10), nullable=False),
     Column("version", Integer, nullable=False),
     Column("computed_at", UtcDateTime, nullable=False),

@@ -40,7 +40,7 @@ class InitiativeOutcome:
 
 @dataclass(frozen=True)
 class IndexRow:
-    code: str
+    agency_code: str
     name: str
     level: str
     submitted: int
@@ -92,7 +92,7 @@ def par_index(
         )
         rows.append(
             IndexRow(
-                code=unit.code,
+                agency_code=unit.code,
                 name=unit.name,
                 level=unit.level,
                 submitted=len(items),

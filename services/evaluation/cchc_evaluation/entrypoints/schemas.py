@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -273,24 +274,13 @@ class MemberVisitOut(BaseModel):
 # Aggregation, ranking, opinion, decision
 
 
-class AggregateOut(BaseModel):
-    count: int
-    mean: float | None
-    median: float | None
-    minimum: float | None
-    maximum: float | None
-    spread: float | None
-    stdev: float | None
-    disagreement: bool
-    eligible_evaluators: int
-    quorum_required: int
-    quorum_reached: bool
-    final_score: float | None
-    recommendations: dict[str, int]
+@dataclass(frozen=True)
+class AggregateOut(Aggregate):
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
 
     @classmethod
     def of(cls, a: Aggregate) -> AggregateOut:
-        return cls(**a.__dict__)
+        return cls(**vars(a))
 
 
 class OpinionIn(_In):
@@ -299,17 +289,11 @@ class OpinionIn(_In):
     opinion: LongText
 
 
-class OpinionOut(BaseModel):
-    initiative_id: UUID
-    agency_code: str
-    stance: Stance
-    opinion: str
-    recorded_by: str
-    recorded_at: datetime
-
+@dataclass(frozen=True)
+class OpinionOut(SectorOpinion):
     @classmethod
     def of(cls, o: SectorOpinion) -> OpinionOut:
-        return cls(**o.__dict__)
+        return cls(**vars(o))
 
 
 class DecisionIn(_In):
@@ -321,22 +305,11 @@ class DecisionIn(_In):
     )
 
 
-class DecisionOut(BaseModel):
-    initiative_id: UUID
-    campaign_year: int
-    decision: Recommendation
-    scope: Scope | None
-    rationale: str
-    override_reason: str | None
-    overridden: bool
-    final_score: float
-    evaluation_count: int
-    decided_by: str
-    decided_at: datetime
-
+@dataclass(frozen=True)
+class DecisionOut(Decision):
     @classmethod
     def of(cls, d: Decision) -> DecisionOut:
-        return cls(**d.__dict__)
+        return cls(**vars(d))
 
 
 class InitiativeResultOut(BaseModel):
@@ -374,20 +347,11 @@ class RankingOut(BaseModel):
     items: list[InitiativeResultOut]
 
 
-class IndexRowOut(BaseModel):
-    agency_code: str
-    name: str
-    level: str
-    submitted: int
-    surveyed: int
-    recommended: int
-    mean_score: float | None
-    points: float
-
+@dataclass(frozen=True)
+class IndexRowOut(IndexRow):
     @classmethod
     def of(cls, row: IndexRow) -> IndexRowOut:
-        figures = {k: v for k, v in vars(row).items() if k != "code"}
-        return cls(agency_code=row.code, **figures)
+        return cls(**vars(row))
 
 
 class ParIndexRuleOut(BaseModel):

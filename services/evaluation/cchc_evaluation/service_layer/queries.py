@@ -229,7 +229,7 @@ async def par_index_table(services: Services, actor: Actor, year: int) -> list[I
     if actor.role in READ_ALL_ROLES:
         return rows
     if actor.role == Role.AGENCY_SUBMITTER:  # an agency sees the row its initiatives count in
-        return [row for row in rows if row.code in _units_of_agency(actor.agency_code)]
+        return [row for row in rows if row.agency_code in _units_of_agency(actor.agency_code)]
     raise Forbidden(
         Fault("Authorization", "Không có quyền xem bảng chỉ số", "not allowed to read the index")
     )

@@ -308,14 +308,14 @@ def test_par_index_counts_wards_in_their_district_and_caps_points() -> None:
         InitiativeOutcome("26794", 72.0, False),  # Phường Linh Xuân, Thủ Đức
         InitiativeOutcome("SNV", None, False),
     ]
-    rows = {r.code: r for r in par_index(units, outcomes, ParIndexRule(), district_of)}
+    rows = {r.agency_code: r for r in par_index(units, outcomes, ParIndexRule(), district_of)}
     q1 = rows["760"]
     assert (q1.submitted, q1.surveyed, q1.recommended, q1.mean_score) == (3, 2, 1, 80.0)
     assert q1.points == 3.0  # 1.5 + 1 + 1 = 3.5, capped at 3
     assert (rows["769"].submitted, rows["769"].points) == (1, 1.0)
     assert (rows["SNV"].surveyed, rows["SNV"].mean_score, rows["SNV"].points) == (0, None, 0.5)
     own_only = par_index(units, outcomes, ParIndexRule(district_counts_wards=False), district_of)
-    assert {r.code: r.submitted for r in own_only} == {"SNV": 1, "760": 1, "769": 0}
+    assert {r.agency_code: r.submitted for r in own_only} == {"SNV": 1, "760": 1, "769": 0}
 
 
 def test_final_score_is_the_mean_or_the_median_as_the_policy_says() -> None:

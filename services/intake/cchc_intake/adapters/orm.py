@@ -17,7 +17,14 @@ from sqlalchemy import (
     text,
 )
 
-from cchc_shared.persistence.tables import define_kit_tables
+from cchc_shared.persistence.tables import (
+    agency_code_column,
+    campaign_year_column,
+    define_kit_tables,
+    kind_column,
+    par_area_column,
+    title_column,
+)
 from cchc_shared.persistence.types import UtcDateTime
 
 metadata = MetaData()
@@ -51,13 +58,13 @@ initiatives = Table(
     "initiatives",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, ForeignKey("campaigns.year"), nullable=False),
-    Column("agency_code", String(16), ForeignKey("agencies.code"), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("title", String(300), nullable=False),
+    campaign_year_column(ForeignKey("campaigns.year")),
+    agency_code_column(ForeignKey("agencies.code")),
+    kind_column(),
+    title_column(),
     Column("title_key", String(1000), nullable=False),
     Column("summary", Text, nullable=False),
-    Column("par_area", String(32), nullable=False),
+    par_area_column(),
     Column("applied_since", Date, nullable=False),
     Column("results", Text, nullable=False),
     Column("limitations", Text, nullable=False),

@@ -171,12 +171,4 @@ class CampaignOut(BaseModel):
 
     @classmethod
     def of(cls, campaign: Campaign, today: date) -> CampaignOut:
-        return cls(
-            year=campaign.year,
-            title=campaign.title,
-            submission_opens_on=campaign.submission_opens_on,
-            submission_closes_on=campaign.submission_closes_on,
-            survey_starts_on=campaign.survey_starts_on,
-            survey_ends_on=campaign.survey_ends_on,
-            accepting_submissions=campaign.accepts_submissions_on(today),
-        )
+        return cls(**vars(campaign), accepting_submissions=campaign.accepts_submissions_on(today))

@@ -8,14 +8,17 @@ agency's scorecard and initiatives; survey members see their scores in the evalu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.types import DecoratedCallable
 
 from cchc_reporting.adapters import exports
+from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.filters import InitiativeFilter
 from cchc_reporting.entrypoints import schemas
 from cchc_reporting.service_layer import handlers, queries
@@ -25,6 +28,7 @@ from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea, Scope
 
 T = TypeVar("T")
+OutT = TypeVar("OutT")
 
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -61,9 +65,29 @@ def _attachment(content: bytes, media: str, filename: str) -> Response:
     )
 
 
-def _page(items: Sequence[T], page: int, page_size: int) -> tuple[list[T], int]:
-    start = (page - 1) * page_size
-    return list(items[start : start + page_size]), len(items)
+@dataclass(frozen=True)
+class Paging:
+    """The page a list endpoint is asked for."""
+
+    page: int
+    page_size: int
+
+    def of(self, items: Sequence[T], out: Callable[[T], OutT]) -> schemas.Page[OutT]:
+        """That page of ``items`` (the matching ones, over all pages), each encoded by ``out``."""
+        start = (self.page - 1) * self.page_size
+        return schemas.Page(
+            items=[out(x) for x in items[start : start + self.page_size]],
+            total=len(items),
+            page=self.page,
+            page_size=self.page_size,
+        )
+
+
+def _paging(page: PageNumber = 1, page_size: PageSize = 50) -> Paging:
+    return Paging(page, page_size)
+
+
+Pages = Annotated[Paging, Depends(_paging)]
 
 
 def _filters(
@@ -109,19 +133,12 @@ async def initiatives(
     year: Year,
     services: App,
     principal: CurrentPrincipal,
+    pages: Pages,
     filters: Filters,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
 ) -> schemas.Page[schemas.InitiativeOut]:
     filters = queries.readable_filters(principal, filters)
     view = await queries.campaign(services, year)
-    items, total = _page([x for x in view.initiatives if filters.matches(x)], page, page_size)
-    return schemas.Page(
-        items=[schemas.InitiativeOut.of(x) for x in items],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    return pages.of([x for x in view.initiatives if filters.matches(x)], schemas.InitiativeOut.of)
 
 
 @router.get(
@@ -152,20 +169,12 @@ async def scorecards(
     year: Year,
     services: App,
     _: Reader,
+    pages: Pages,
     filters: Filters,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
 ) -> schemas.Page[schemas.ScorecardOut]:
     view = await queries.campaign(services, year)
-    items, total = _page(
-        [c for c in view.scorecards if filters.matches_agency(c.agency)], page, page_size
-    )
-    return schemas.Page(
-        items=[schemas.ScorecardOut.of(c) for c in items],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    found = [c for c in view.scorecards if filters.matches_agency(c.agency)]
+    return pages.of(found, schemas.ScorecardOut.of)
 
 
 @router.get("/campaigns/{year}/agencies/{agency_code}", response_model=schemas.ScorecardDetailOut)
@@ -184,20 +193,13 @@ async def ranking(
     year: Year,
     services: App,
     _: Reader,
+    pages: Pages,
     filters: Filters,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
 ) -> schemas.Page[schemas.RankedOut]:
     """Surveyed initiatives by score; the rank is over the whole campaign, filters only
     select which ranked initiatives are listed."""
     view = await queries.campaign(services, year)
-    items, total = _page([r for r in view.ranking if filters.matches(r.life)], page, page_size)
-    return schemas.Page(
-        items=[schemas.RankedOut.ranked(r) for r in items],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    return pages.of([r for r in view.ranking if filters.matches(r.life)], schemas.RankedOut.ranked)
 
 
 @router.get("/campaigns/{year}/recommended", response_model=schemas.Page[schemas.RecommendedOut])
@@ -205,18 +207,11 @@ async def recommended(
     year: Year,
     services: App,
     _: Reader,
+    pages: Pages,
     filters: Filters,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
 ) -> schemas.Page[schemas.RecommendedOut]:
     view = await queries.campaign(services, year)
-    items, total = _page([x for x in view.recommended if filters.matches(x)], page, page_size)
-    return schemas.Page(
-        items=[schemas.RecommendedOut.of(x) for x in items],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    return pages.of([x for x in view.recommended if filters.matches(x)], schemas.RecommendedOut.of)
 
 
 @router.get("/campaigns/{year}/par-index", response_model=list[schemas.ParIndexOut])
@@ -287,46 +282,51 @@ IssuedOn = Annotated[
 ]
 
 
-@router.get(
-    "/campaigns/{year}/documents/{kind}.{fmt}",
-    response_class=Response,
-    responses=DOCUMENT_RESPONSES,
-)
+def _issue(number: Number = None, issued_on: IssuedOn = None) -> Issue:
+    return Issue(number, issued_on)
+
+
+DocumentIssue = Annotated[Issue, Depends(_issue)]
+
+
+def _document_route(path: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    return router.get(path, response_class=Response, responses=DOCUMENT_RESPONSES)
+
+
+def _document(content: bytes, fmt: DocumentFormat, name: str) -> Response:
+    return _attachment(content, MEDIA[fmt], f"{name}.{fmt}")
+
+
+@_document_route("/campaigns/{year}/documents/{kind}.{fmt}")
 async def campaign_document(
     year: Year,
     kind: DocumentKind,
     fmt: DocumentFormat,
     services: App,
     _: Reader,
-    number: Number = None,
-    issued_on: IssuedOn = None,
+    issue: DocumentIssue,
 ) -> Response:
     """The campaign's survey report (Báo cáo kết quả khảo sát), the proposal to the Chairman
     of the City People's Committee (Tờ trình đề xuất công nhận và nhân rộng) or the PAR-Index
     annex, in the Nghị định 30/2020/NĐ-CP layout."""
     view = await queries.campaign(services, year)
-    content = await services.documents.campaign_document(view, kind, fmt, number, issued_on)
-    return _attachment(content, MEDIA[fmt], f"{kind}-{year}.{fmt}")
+    content = await services.documents.campaign_document(view, kind, fmt, issue)
+    return _document(content, fmt, f"{kind}-{year}")
 
 
-@router.get(
-    "/campaigns/{year}/rounds/{round_id}/documents/survey-report.{fmt}",
-    response_class=Response,
-    responses=DOCUMENT_RESPONSES,
-)
+@_document_route("/campaigns/{year}/rounds/{round_id}/documents/survey-report.{fmt}")
 async def round_document(
     year: Year,
     round_id: UUID,
     fmt: DocumentFormat,
     services: App,
     _: Reader,
-    number: Number = None,
-    issued_on: IssuedOn = None,
+    issue: DocumentIssue,
 ) -> Response:
     view = await queries.campaign(services, year)
     found = queries.round_of(view, round_id)
-    content = await services.documents.round_report_bytes(view, found, fmt, number, issued_on)
-    return _attachment(content, MEDIA[fmt], f"survey-report-{year}-round-{found.sequence}.{fmt}")
+    content = await services.documents.round_report_bytes(view, found, fmt, issue)
+    return _document(content, fmt, f"survey-report-{year}-round-{found.sequence}")
 
 
 @router.post("/admin/rebuild", response_model=schemas.RebuildOut, tags=["operations"])

@@ -419,17 +419,7 @@ class ParIndexOut(BaseModel):
 
     @classmethod
     def of(cls, row: ParIndexRow) -> ParIndexOut:
-        return cls(
-            unit_code=row.unit_code,
-            unit_name=row.unit_name,
-            unit_level=row.unit_level,
-            unit_level_name=LEVEL_VI.get(row.unit_level, row.unit_level),
-            submitted=row.submitted,
-            surveyed=row.surveyed,
-            recommended=row.recommended,
-            mean_score=row.mean_score,
-            points=row.points,
-        )
+        return cls(unit_level_name=LEVEL_VI.get(row.unit_level, row.unit_level), **vars(row))
 
 
 class AreaOut(BaseModel):

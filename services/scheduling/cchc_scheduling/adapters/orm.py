@@ -20,7 +20,14 @@ from sqlalchemy import (
     text,
 )
 
-from cchc_shared.persistence.tables import define_kit_tables
+from cchc_shared.persistence.tables import (
+    agency_code_column,
+    campaign_year_column,
+    define_kit_tables,
+    kind_column,
+    par_area_column,
+    title_column,
+)
 from cchc_shared.persistence.types import UtcDateTime
 
 metadata = MetaData()
@@ -33,7 +40,7 @@ members = Table(
     Column("name", String(200), nullable=False),
     Column("honorific", String(10), nullable=False),
     Column("position", String(300), nullable=False),
-    Column("agency_code", String(16), nullable=False),
+    agency_code_column(),
     Column("expertise", JSON, nullable=False),  # list of PAR area codes
     Column("may_head", Boolean, nullable=False),
     Column("may_be_secretary", Boolean, nullable=False),
@@ -47,11 +54,11 @@ pool = Table(
     "pool",
     metadata,
     Column("initiative_id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
-    Column("agency_code", String(16), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("title", String(300), nullable=False),
-    Column("par_area", String(32), nullable=False),
+    campaign_year_column(),
+    agency_code_column(),
+    kind_column(),
+    title_column(),
+    par_area_column(),
     Column("status", String(16), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -61,7 +68,7 @@ rounds = Table(
     "rounds",
     metadata,
     Column("round_id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
+    campaign_year_column(),
     Column("sequence", Integer),
     Column("status", String(16), nullable=False),
     Column("title", String(300), nullable=False),
@@ -93,7 +100,7 @@ visits = Table(
     Column("visit_id", Uuid, primary_key=True),
     Column("round_id", Uuid, ForeignKey("rounds.round_id"), nullable=False, index=True),
     Column("initiative_id", Uuid, nullable=False),
-    Column("agency_code", String(16), nullable=False),
+    agency_code_column(),
     Column("date", Date, nullable=False),
     Column("starts_at", Time, nullable=False),
     Column("place", String(300), nullable=False),
@@ -113,7 +120,7 @@ proposals = Table(
     "plan_proposals",
     metadata,
     Column("proposal_id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
+    campaign_year_column(),
     Column("status", String(16), nullable=False),
     Column("request", JSON, nullable=False),
     Column("result", JSON, nullable=False),

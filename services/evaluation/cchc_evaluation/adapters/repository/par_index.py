@@ -40,7 +40,7 @@ class SqlParContributionRepository:
         return ParContribution(
             campaign_year=row["campaign_year"],
             row=IndexRow(
-                code=unit.code,
+                agency_code=unit.code,
                 name=unit.name,
                 level=unit.level,
                 submitted=row["submitted"],
@@ -71,7 +71,7 @@ class SqlParContributionRepository:
         if c.version == 1:
             await self.connection.execute(
                 insert(par_contributions).values(
-                    campaign_year=c.campaign_year, agency_code=c.row.code, **values
+                    campaign_year=c.campaign_year, agency_code=c.row.agency_code, **values
                 )
             )
         else:
@@ -79,7 +79,7 @@ class SqlParContributionRepository:
                 update(par_contributions)
                 .where(
                     (par_contributions.c.campaign_year == c.campaign_year)
-                    & (par_contributions.c.agency_code == c.row.code)
+                    & (par_contributions.c.agency_code == c.row.agency_code)
                 )
                 .values(**values)
             )

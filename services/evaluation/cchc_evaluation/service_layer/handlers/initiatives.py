@@ -6,6 +6,7 @@ a unit's PAR Index announces the unit's new contribution in the same transaction
 from __future__ import annotations
 
 from cchc_evaluation.domain.knowledge import InitiativeInfo, InitiativeStatus
+from cchc_evaluation.service_layer.handlers.inbound import accept_locked
 from cchc_evaluation.service_layer.handlers.par_index import announce_par_contributions
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
@@ -31,9 +32,8 @@ async def on_initiative_content(
 ) -> None:
     as_of = data.amended_at if isinstance(data, InitiativeAmendedV1) else data.submitted_at
     async with services.uow() as uow:
-        if not await uow.accept_once(consumer, event):
+        if not await accept_locked(uow, consumer, event, data.initiative_id):
             return
-        await uow.lock(data.initiative_id)
         info = await uow.initiatives.get(data.initiative_id)
         is_new = info is None
         if info is None:
@@ -61,9 +61,8 @@ async def on_initiative_withdrawn(
     services: Services, consumer: str, event: CloudEvent, data: InitiativeWithdrawnV1
 ) -> None:
     async with services.uow() as uow:
-        if not await uow.accept_once(consumer, event):
+        if not await accept_locked(uow, consumer, event, data.initiative_id):
             return
-        await uow.lock(data.initiative_id)
         info = await uow.initiatives.get(data.initiative_id)
         is_new = info is None
         if info is None:  # withdrawn before its submission arrived

@@ -43,7 +43,7 @@ def _par_lock_key(year: int, unit_code: str) -> UUID:
 def _contribution_event(c: ParContribution) -> ParIndexContributionUpdatedV1:
     return ParIndexContributionUpdatedV1(
         campaign_year=c.campaign_year,
-        agency_code=c.row.code,
+        agency_code=c.row.agency_code,
         version=c.version,
         submitted=c.row.submitted,
         surveyed=c.row.surveyed,

@@ -15,6 +15,7 @@ from cchc_evaluation.domain.knowledge import (
     TeamMember,
     Visit,
 )
+from cchc_evaluation.service_layer.handlers.inbound import accept_locked
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
     CloudEvent,
@@ -43,9 +44,8 @@ async def on_round_state(
         for v in data.visits
     ]
     async with services.uow() as uow:
-        if not await uow.accept_once(consumer, event):
+        if not await accept_locked(uow, consumer, event, data.round_id):
             return
-        await uow.lock(data.round_id)
         round_ = await uow.rounds.get(data.round_id)
         state: dict[str, Any] = {
             "sequence": data.sequence,
@@ -93,9 +93,8 @@ async def on_round_cancelled(
     services: Services, consumer: str, event: CloudEvent, data: RoundCancelledV1
 ) -> None:
     async with services.uow() as uow:
-        if not await uow.accept_once(consumer, event):
+        if not await accept_locked(uow, consumer, event, data.round_id):
             return
-        await uow.lock(data.round_id)
         round_ = await uow.rounds.get(data.round_id)
         is_new = round_ is None
         if round_ is None:  # cancelled before its schedule arrived

@@ -16,6 +16,7 @@ from datetime import date
 
 from cchc_reporting.adapters.documents import par_annex, proposal, survey_report
 from cchc_reporting.adapters.documents.common import Signer, render
+from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
 from cchc_shared.documents import AdministrativeDocument
 
@@ -60,24 +61,18 @@ class DocumentBuilder:
         raise ValueError(f"unknown document {kind!r}")
 
     async def campaign_document(
-        self,
-        view: CampaignView,
-        kind: str,
-        fmt: str,
-        number: str | None = None,
-        issued_on: date | None = None,
+        self, view: CampaignView, kind: str, fmt: str, issue: Issue
     ) -> bytes:
-        document = self.campaign_document_model(view, kind, number, issued_on)
-        # CPU-bound: a thread keeps the event loop responsive.
-        return await asyncio.to_thread(render, document, fmt)
+        document = self.campaign_document_model(view, kind, issue.number, issue.issued_on)
+        return await _rendered(document, fmt)
 
     async def round_report_bytes(
-        self,
-        view: CampaignView,
-        result: RoundResult,
-        fmt: str,
-        number: str | None = None,
-        issued_on: date | None = None,
+        self, view: CampaignView, result: RoundResult, fmt: str, issue: Issue
     ) -> bytes:
-        document = self.round_report(view, result, number, issued_on)
-        return await asyncio.to_thread(render, document, fmt)
+        document = self.round_report(view, result, issue.number, issue.issued_on)
+        return await _rendered(document, fmt)
+
+
+async def _rendered(document: AdministrativeDocument, fmt: str) -> bytes:
+    # CPU-bound: a thread keeps the event loop responsive.
+    return await asyncio.to_thread(render, document, fmt)

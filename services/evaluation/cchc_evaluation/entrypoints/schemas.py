@@ -341,8 +341,8 @@ class DecisionOut(BaseModel):
 
 
 class InitiativeResultOut(BaseModel):
-    """An initiative's results, as much of them as the reader may see (docs/security.md,
-    "What an agency sees of its evaluations"): the parts withheld are null."""
+    """An initiative's results, as much of them as the reader may see (docs/visibility.md):
+    the parts withheld are null."""
 
     rank: int | None = None
     initiative_id: UUID

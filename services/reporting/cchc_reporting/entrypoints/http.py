@@ -4,7 +4,7 @@ ranking, recommended list, PAR-Index table, CSV/XLSX exports, documents, rebuild
 Who reads what: the Department's PAR office (``secretariat``), ``admin`` and the City People's
 Committee (``committee_viewer``) read everything; an ``agency_submitter`` reads its own
 agency's scorecard and initiatives, of their evaluations only what the platform's visibility
-policy lets it (docs/security.md); survey members see their scores in the evaluation service.
+policy lets it (docs/visibility.md); survey members see their scores in the evaluation service.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ async def initiative(
 ) -> schemas.InitiativeDetailOut:
     """An initiative and its evaluations, as much as the reader may see: the agency whose
     initiative it is sees its status and, once decided, the outcome with the team's pooled
-    findings, without evaluators (docs/security.md)."""
+    findings, without evaluators (docs/visibility.md)."""
     life = await queries.initiative(services, year, initiative_id, principal)
     return schemas.InitiativeDetailOut.detail(life, queries.seen_by(principal, life))
 

@@ -30,6 +30,15 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
         "test_inbound_fuzzing",
         ("mutated events", "refused with a field and a reason", "still valid, accepted"),
     ),
+    "visibility": (
+        "test_visibility",
+        (
+            "answers checked",
+            "withheld before the decision",
+            "same outcome in both services",
+            "another agency refused 404",
+        ),
+    ),
     "broker permissions": (
         "test_broker_permissions",
         ("permission checks", "live attempts refused by the broker"),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from cchc_evaluation.domain.commands import Actor
 from cchc_evaluation.domain.knowledge import Round
+from cchc_shared.contracts.visibility import Visibility, evaluation_visibility
 from cchc_shared.contracts.vocabulary import Role
 from cchc_shared.errors import Fault, Forbidden, NotFound
 
@@ -39,11 +40,35 @@ def require_staff(actor: Actor) -> None:
         )
 
 
+def on_visiting_team(actor: Actor, rounds: Sequence[Round]) -> bool:
+    """The actor is a survey member on one of these rounds."""
+    return bool(
+        actor.role == Role.SURVEYOR
+        and actor.member_id
+        and any(r.member(actor.member_id) is not None for r in rounds)
+    )
+
+
 def may_see_team_scores(actor: Actor, rounds: Sequence[Round]) -> bool:
     """The staff and the People's Committee see every score; a member, their rounds' ones."""
-    if actor.role in READ_ALL_ROLES:
-        return True
-    return bool(actor.member_id and any(r.member(actor.member_id) is not None for r in rounds))
+    return actor.role in READ_ALL_ROLES or on_visiting_team(actor, rounds)
+
+
+def visibility_of(
+    actor: Actor,
+    rounds: Sequence[Round],
+    initiative_agency: str | None,
+    decided: bool,
+) -> Visibility:
+    """What the actor may see of an initiative's evaluation: the platform's one policy
+    (``cchc_shared.contracts.visibility``), given what this service knows of the teams."""
+    return evaluation_visibility(
+        actor.role,
+        initiative_agency=initiative_agency,
+        decided=decided,
+        agency_code=actor.agency_code,
+        on_visiting_team=on_visiting_team(actor, rounds),
+    )
 
 
 def hidden(what: str, ident: UUID) -> NotFound:

@@ -170,7 +170,9 @@ async def initiative_results(
     initiative_id: UUID, principal: CurrentPrincipal, services: Svc
 ) -> InitiativeResultOut:
     """Aggregation of an initiative's evaluations, with each evaluation, the sector opinion
-    and the decision: for the staff, the People's Committee and the visiting teams."""
+    and the decision: for the staff, the People's Committee and the visiting teams. The agency
+    whose initiative it is sees its status and, once decided, the outcome with the team's
+    pooled findings, without evaluators (docs/visibility.md); any other reader, 404."""
     result = await queries.initiative_result(services, _actor(principal), initiative_id)
     return InitiativeResultOut.of(result, with_evaluations=True)
 

@@ -19,6 +19,7 @@ from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.events import TeamMember as TeamMemberData
 from cchc_shared.contracts.events import Visit as VisitData
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
+from cchc_shared.contracts.visibility import Disclosure, EvaluationOutcome, Part
 from cchc_shared.contracts.vocabulary import Recommendation, Scope
 
 CriterionCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -313,28 +314,44 @@ class DecisionOut(Decision):
 
 
 class InitiativeResultOut(BaseModel):
+    """An initiative's results, as much of them as the reader may see (docs/visibility.md):
+    the parts withheld are null."""
+
     rank: int | None = None
     initiative_id: UUID
+    disclosure: Disclosure = Field(
+        description="How much the reader sees: full, outcome (the agency, once decided) "
+        "or status (the agency, before the decision)"
+    )
     initiative: InitiativeOut | None
-    aggregate: AggregateOut
-    meets_threshold: bool
+    aggregate: AggregateOut | None = Field(description="Withheld from the agency")
+    meets_threshold: bool | None = Field(description="Withheld from the agency")
     sector_opinion: OpinionOut | None
-    decision: DecisionOut | None
+    decision: DecisionOut | None = Field(description="Withheld from the agency: see outcome")
+    outcome: EvaluationOutcome | None = Field(
+        None, description="Once decided: the outcome and the team's pooled findings"
+    )
     evaluations: list[EvaluationOut] | None = None
 
     @classmethod
     def of(
         cls, r: InitiativeResult, rank: int | None = None, with_evaluations: bool = False
     ) -> InitiativeResultOut:
+        seen = r.visibility
+        analysis = seen.shows(Part.ANALYSIS)
         return cls(
             rank=rank,
             initiative_id=r.initiative_id,
-            initiative=InitiativeOut.of(r.info) if r.info else None,
-            aggregate=AggregateOut.of(r.stats),
-            meets_threshold=r.meets_threshold,
-            sector_opinion=OpinionOut.of(r.opinion) if r.opinion else None,
-            decision=DecisionOut.of(r.decision) if r.decision else None,
-            evaluations=[EvaluationOut.of(e) for e in r.evaluations] if with_evaluations else None,
+            disclosure=seen.disclosure,
+            initiative=InitiativeOut.of(r.info) if r.info and seen.shows(Part.STATUS) else None,
+            aggregate=AggregateOut.of(r.stats) if analysis else None,
+            meets_threshold=r.meets_threshold if analysis else None,
+            sector_opinion=OpinionOut.of(r.opinion) if r.opinion and analysis else None,
+            decision=DecisionOut.of(r.decision) if r.decision and analysis else None,
+            outcome=r.outcome,
+            evaluations=[EvaluationOut.of(e) for e in r.evaluations]
+            if with_evaluations and seen.shows(Part.EVALUATIONS)
+            else None,
         )
 
 

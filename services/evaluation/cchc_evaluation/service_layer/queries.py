@@ -3,6 +3,7 @@ requester may not see answers as absent (404)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ from cchc_evaluation.domain.access import (
     hidden,
     may_see_team_scores,
     surveyor_id,
+    visibility_of,
 )
 from cchc_evaluation.domain.commands import Actor
 from cchc_evaluation.domain.evaluations import Evaluation
@@ -29,6 +31,12 @@ from cchc_evaluation.domain.selection import (
 )
 from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.services import Services
+from cchc_shared.contracts.visibility import (
+    EVERYTHING,
+    EvaluationOutcome,
+    Part,
+    Visibility,
+)
 from cchc_shared.contracts.vocabulary import Role
 from cchc_shared.errors import Fault, Forbidden
 from cchc_shared.reference import district_of
@@ -130,6 +138,26 @@ class InitiativeResult:
     opinion: SectorOpinion | None
     decision: Decision | None
     meets_threshold: bool
+    visibility: Visibility = EVERYTHING
+
+    @property
+    def outcome(self) -> EvaluationOutcome | None:
+        """The decided outcome with the team's pooled findings (None before the decision)."""
+        d = self.decision
+        if d is None or not self.visibility.shows(Part.DECISION):
+            return None
+        return EvaluationOutcome.pooled(
+            decision=d.decision,
+            scope=d.scope,
+            rationale=d.rationale,
+            decided_at=d.decided_at,
+            final_score=d.final_score,
+            evaluation_count=d.evaluation_count,
+            narratives=(
+                (e.narrative.strengths, e.narrative.limitations, e.narrative.difficulties)
+                for e in self.evaluations
+            ),
+        )
 
 
 async def _results(
@@ -169,15 +197,21 @@ async def _results(
 async def initiative_result(
     services: Services, actor: Actor, initiative_id: UUID
 ) -> InitiativeResult:
+    """What the actor may see of an initiative's results, under the platform's visibility
+    policy: everything for the staff, the People's Committee and the visiting teams; its status
+    and, once decided, the outcome for the agency whose initiative it is; else absent."""
     async with services.uow() as uow:
         rounds = await uow.rounds.visiting([initiative_id])
-        if not may_see_team_scores(actor, rounds):
-            raise hidden("sáng kiến", initiative_id)
         info = await uow.initiatives.get(initiative_id)
+        decision = await uow.decisions.get(initiative_id)
+        visibility = visibility_of(
+            actor, rounds, info.agency_code if info else None, decision is not None
+        )
+        if visibility.hidden:
+            raise hidden("sáng kiến", initiative_id)
         evaluations = await uow.evaluations.of_initiative(initiative_id)
         if info is None and not evaluations and not rounds:
             raise hidden("sáng kiến", initiative_id)
-        decision = await uow.decisions.get(initiative_id)
         [result] = await _results(
             uow,
             services,
@@ -186,7 +220,7 @@ async def initiative_result(
             evaluations,
             {initiative_id: decision} if decision else {},
         )
-    return result
+    return dataclasses.replace(result, visibility=visibility)
 
 
 async def ranking(services: Services, year: int) -> list[InitiativeResult]:
@@ -215,21 +249,35 @@ async def ranking(services: Services, year: int) -> list[InitiativeResult]:
 
 
 async def par_index_table(services: Services, actor: Actor, year: int) -> list[IndexRow]:
-    results = await ranking(services, year)
+    known = [(r.info, r) for r in await ranking(services, year) if r.info is not None]
     outcomes = [
         InitiativeOutcome(
-            agency_code=r.info.agency_code,
+            agency_code=info.agency_code,
             final_score=r.stats.final_score,
             recommended=r.decision is not None and r.decision.decision == "replicate",
         )
-        for r in results
-        if r.info is not None
+        for info, r in known
     ]
-    rows = par_index(list(services.units.values()), outcomes, services.par_rule, district_of)
+    units = list(services.units.values())
+    rows = par_index(units, outcomes, services.par_rule, district_of)
     if actor.role in READ_ALL_ROLES:
         return rows
     if actor.role == Role.AGENCY_SUBMITTER:  # an agency sees the row its initiatives count in
-        return [row for row in rows if row.agency_code in _units_of_agency(actor.agency_code)]
+        # ... and, by the visibility policy, a mean over its decided initiatives only.
+        decided = [
+            dataclasses.replace(o, final_score=o.final_score if r.decision else None)
+            for o, (_, r) in zip(outcomes, known, strict=True)
+        ]
+        means = {
+            row.agency_code: row.mean_score
+            for row in par_index(units, decided, services.par_rule, district_of)
+        }
+        own = _units_of_agency(actor.agency_code)
+        return [
+            dataclasses.replace(row, mean_score=means.get(row.agency_code))
+            for row in rows
+            if row.agency_code in own
+        ]
     raise Forbidden(
         Fault("Authorization", "Không có quyền xem bảng chỉ số", "not allowed to read the index")
     )

@@ -230,6 +230,72 @@ async def test_decisions_need_quorum_and_a_written_reason_below_threshold(
     assert late.status_code == 409
 
 
+async def test_the_agency_sees_its_status_then_the_outcome_never_the_evaluators(
+    system: Harness,
+) -> None:
+    """The platform's visibility policy, as the evaluation service applies it."""
+    initiative = submitted("26740", "Mô hình “Một lần đến, một lần xong”")
+    await system.publish(initiative)
+    team = ["snv-pgd-01", "stttt-02", "stp-03"]
+    _, [v] = await _round(system, (initiative.initiative_id, "26740", 0), team=team)
+    sheets = ((15, 15, 20, 20, 16), (14, 15, 22, 20, 16), (15, 14, 21, 21, 17))
+    for m, points in zip(team, sheets, strict=True):
+        answer = await system.client.post(
+            "/api/v1/evaluations", json=evaluation_body(v, *points), headers=surveyor(m)
+        )
+        assert answer.status_code == 201, answer.text
+    url = f"/api/v1/initiatives/{initiative.initiative_id}/results"
+    own, other = (
+        headers("agency_submitter", agency="26740"),
+        headers("agency_submitter", agency="26743"),
+    )
+    comments = ("Quy trình rõ ràng", "Phụ thuộc vào nhân sự", "Phần mềm chưa kết nối")
+
+    before = await system.client.get(url, headers=own)
+    assert before.status_code == 200, before.text
+    body = before.json()
+    assert body["disclosure"] == "status" and body["initiative"]["status"] == "submitted"
+    for withheld in ("aggregate", "meets_threshold", "decision", "outcome", "evaluations"):
+        assert body[withheld] is None, withheld
+    assert not any(m in before.text for m in team)
+    assert not any(c in before.text for c in comments)
+    assert (await system.client.get(url, headers=other)).status_code == 404
+    index = await system.client.get("/api/v1/campaigns/2023/par-index", headers=own)
+    assert all(row["mean_score"] is None for row in index.json()["rows"])
+
+    await system.client.put(
+        f"/api/v1/initiatives/{initiative.initiative_id}/sector-opinion",
+        headers=SECRETARIAT,
+        json={"agency_code": "STTTT", "stance": "supports", "opinion": "Đề nghị nhân rộng."},
+    )
+    decided = await system.client.post(
+        f"/api/v1/initiatives/{initiative.initiative_id}/decision",
+        headers=SECRETARIAT,
+        json={"decision": "replicate", "scope": "commune_level", "rationale": "Hiệu quả rõ."},
+    )
+    assert decided.status_code == 201, decided.text
+
+    after = await system.client.get(url, headers=own)
+    body = after.json()
+    assert body["disclosure"] == "outcome" and body["aggregate"] is None
+    assert body["decision"] is None and body["evaluations"] is None  # who decided: withheld
+    assert body["sector_opinion"] is None
+    outcome = body["outcome"]
+    assert (outcome["decision"], outcome["scope"]) == ("replicate", "commune_level")
+    assert outcome["final_score"] == decided.json()["final_score"]
+    assert outcome["evaluation_count"] == 3
+    assert outcome["strengths"] == [evaluation_body(v, 15, 15, 20, 20, 16)["strengths"]]
+    assert not any(m in after.text for m in team)
+    assert (await system.client.get(url, headers=other)).status_code == 404
+    index = await system.client.get("/api/v1/campaigns/2023/par-index", headers=own)
+    assert {row["mean_score"] for row in index.json()["rows"]} == {outcome["final_score"]}
+
+    # The PAR office still sees every sheet and who decided.
+    staff = (await system.client.get(url, headers=SECRETARIAT)).json()
+    assert staff["disclosure"] == "full" and len(staff["evaluations"]) == 3
+    assert staff["decision"]["decided_by"] and staff["outcome"] == outcome
+
+
 async def test_duplicate_round_deliveries_change_nothing(system: Harness) -> None:
     initiative = submitted("760", "Chatbot hỗ trợ thủ tục hành chính")
     planned = scheduled(

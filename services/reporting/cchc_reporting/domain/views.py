@@ -314,26 +314,34 @@ def _scorecards(lives: Sequence[InitiativeLife]) -> tuple[AgencyScorecard, ...]:
     grouped: dict[str, list[InitiativeLife]] = defaultdict(list)
     for life in lives:
         grouped[life.agency.code].append(life)
-    cards: list[AgencyScorecard] = []
-    for items in grouped.values():
-        active = [life for life in items if not life.withdrawn]
-        scores = [life.mean_score for life in active if life.mean_score is not None]
-        cards.append(
-            AgencyScorecard(
-                agency=items[0].agency,
-                submitted=len(active),
-                withdrawn=len(items) - len(active),
-                scheduled=sum(1 for life in active if life.round_id is not None),
-                surveyed=len(scores),
-                evaluations=sum(life.summary_scores.count for life in active),
-                recommended=sum(1 for life in active if life.recommendation is not None),
-                mean_score=mean(scores),
-                best_score=score(max(scores)) if scores else None,
-                initiatives=tuple(items),
-            )
-        )
+    cards = [agency_scorecard(items) for items in grouped.values()]
     cards.sort(key=lambda c: (fold(c.agency.name), c.agency.code))
     return tuple(cards)
+
+
+def agency_scorecard(
+    items: Sequence[InitiativeLife],
+    scored: Callable[[InitiativeLife], bool] | None = None,
+) -> AgencyScorecard:
+    """One agency's scorecard over its initiatives (one agency's, at least one). ``scored``
+    says whose scores count in the score figures (evaluations, mean, best): every
+    initiative's by default."""
+    active = [life for life in items if not life.withdrawn]
+    surveyed = [life for life in active if life.mean_score is not None]
+    counted = [life for life in active if scored is None or scored(life)]
+    scores = [life.mean_score for life in counted if life.mean_score is not None]
+    return AgencyScorecard(
+        agency=items[0].agency,
+        submitted=len(active),
+        withdrawn=len(items) - len(active),
+        scheduled=sum(1 for life in active if life.round_id is not None),
+        surveyed=len(surveyed),
+        evaluations=sum(life.summary_scores.count for life in counted),
+        recommended=sum(1 for life in active if life.recommendation is not None),
+        mean_score=mean(scores),
+        best_score=score(max(scores)) if scores else None,
+        initiatives=tuple(items),
+    )
 
 
 _LEVEL_ORDER: Final = {

@@ -3,7 +3,8 @@ ranking, recommended list, PAR-Index table, CSV/XLSX exports, documents, rebuild
 
 Who reads what: the Department's PAR office (``secretariat``), ``admin`` and the City People's
 Committee (``committee_viewer``) read everything; an ``agency_submitter`` reads its own
-agency's scorecard and initiatives; survey members see their scores in the evaluation service.
+agency's scorecard and initiatives, of their evaluations only what the platform's visibility
+policy lets it (docs/visibility.md); survey members see their scores in the evaluation service.
 """
 
 from __future__ import annotations
@@ -138,7 +139,10 @@ async def initiatives(
 ) -> schemas.Page[schemas.InitiativeOut]:
     filters = queries.readable_filters(principal, filters)
     view = await queries.campaign(services, year)
-    return pages.of([x for x in view.initiatives if filters.matches(x)], schemas.InitiativeOut.of)
+    return pages.of(
+        [x for x in view.initiatives if filters.matches(x)],
+        lambda x: schemas.InitiativeOut.of(x, queries.seen_by(principal, x)),
+    )
 
 
 @router.get(
@@ -147,8 +151,11 @@ async def initiatives(
 async def initiative(
     year: Year, initiative_id: UUID, services: App, principal: CurrentPrincipal
 ) -> schemas.InitiativeDetailOut:
+    """An initiative and its evaluations, as much as the reader may see: the agency whose
+    initiative it is sees its status and, once decided, the outcome with the team's pooled
+    findings, without evaluators (docs/visibility.md)."""
     life = await queries.initiative(services, year, initiative_id, principal)
-    return schemas.InitiativeDetailOut.detail(life)
+    return schemas.InitiativeDetailOut.detail(life, queries.seen_by(principal, life))
 
 
 @router.get("/campaigns/{year}/rounds", response_model=list[schemas.RoundOut])
@@ -185,7 +192,7 @@ async def scorecard(
     principal: CurrentPrincipal,
 ) -> schemas.ScorecardDetailOut:
     card = await queries.scorecard(services, year, agency_code, principal)
-    return schemas.ScorecardDetailOut.detail(card)
+    return schemas.ScorecardDetailOut.detail(card, lambda life: queries.seen_by(principal, life))
 
 
 @router.get("/campaigns/{year}/ranking", response_model=schemas.Page[schemas.RankedOut])

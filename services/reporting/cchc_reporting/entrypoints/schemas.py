@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from cchc_reporting.domain import disclosure
 from cchc_reporting.domain.labels import (
     DECISION_VI,
     KIND_VI,
@@ -30,6 +32,13 @@ from cchc_reporting.domain.read_models import (
     VisitResult,
 )
 from cchc_shared.contracts.events import PAR_AREAS
+from cchc_shared.contracts.visibility import (
+    EVERYTHING,
+    Disclosure,
+    EvaluationOutcome,
+    Part,
+    Visibility,
+)
 
 T = TypeVar("T")
 
@@ -87,7 +96,11 @@ class InitiativeOut(BaseModel):
     round_id: UUID | None
     round_sequence: int | None
     visit_date: date | None
-    scores: Scores
+    disclosure: Disclosure = Field(
+        description="How much the reader sees of the evaluations: full, outcome (the agency, "
+        "once decided) or status (the agency, before the decision)"
+    )
+    scores: Scores | None = Field(description="Withheld from the agency")
     recommended: bool
     final_score: float | None
     scope: str | None
@@ -95,8 +108,9 @@ class InitiativeOut(BaseModel):
     decision_name: str | None
 
     @classmethod
-    def fields_of(cls, life: InitiativeLife) -> dict[str, object]:
-        recommendation = life.recommendation
+    def fields_of(cls, life: InitiativeLife, seen: Visibility = EVERYTHING) -> dict[str, object]:
+        recommendation = life.recommendation if seen.shows(Part.DECISION) else None
+        decision = life.decision if seen.shows(Part.DECISION) else None
         return {
             "initiative_id": life.initiative_id,
             "campaign_year": life.campaign_year,
@@ -119,17 +133,18 @@ class InitiativeOut(BaseModel):
             "round_id": life.round_id,
             "round_sequence": life.round_sequence,
             "visit_date": life.visit_date,
-            "scores": Scores.of(life.summary_scores),
+            "disclosure": seen.disclosure,
+            "scores": Scores.of(life.summary_scores) if seen.shows(Part.ANALYSIS) else None,
             "recommended": recommendation is not None,
             "final_score": recommendation.final_score if recommendation else None,
             "scope": recommendation.scope if recommendation else None,
-            "decision": life.decision.decision if life.decision else None,
-            "decision_name": DECISION_VI[life.decision.decision] if life.decision else None,
+            "decision": decision.decision if decision else None,
+            "decision_name": DECISION_VI[decision.decision] if decision else None,
         }
 
     @classmethod
-    def of(cls, life: InitiativeLife) -> InitiativeOut:
-        return cls(**cls.fields_of(life))
+    def of(cls, life: InitiativeLife, seen: Visibility = EVERYTHING) -> InitiativeOut:
+        return cls(**cls.fields_of(life, seen))
 
 
 class CriterionOut(BaseModel):
@@ -169,14 +184,18 @@ class InitiativeDetailOut(InitiativeOut):
     applied_since: date | None
     withdrawal_reason: str
     visit_starts_at: time | None
-    evaluations: list[EvaluationOut]
+    evaluations: list[EvaluationOut] = Field(description="Each sheet; empty for the agency")
     recommendation: RecommendationOut | None
+    outcome: EvaluationOutcome | None = Field(
+        description="Once decided: the outcome and the team's pooled findings"
+    )
 
     @classmethod
-    def detail(cls, life: InitiativeLife) -> InitiativeDetailOut:
-        r = life.recommendation
+    def detail(cls, life: InitiativeLife, seen: Visibility = EVERYTHING) -> InitiativeDetailOut:
+        r = life.recommendation if seen.shows(Part.DECISION) else None
+        sheets = life.evaluations if seen.shows(Part.EVALUATIONS) else ()
         return cls(
-            **cls.fields_of(life),
+            **cls.fields_of(life, seen),
             summary=life.summary,
             results=life.results,
             limitations=life.limitations,
@@ -198,7 +217,7 @@ class InitiativeDetailOut(InitiativeOut):
                     recommendation_name=RECOMMENDATION_VI[e.recommendation],
                     recorded_at=e.recorded_at,
                 )
-                for e in life.evaluations
+                for e in sheets
             ],
             recommendation=RecommendationOut(
                 final_score=r.final_score,
@@ -210,6 +229,7 @@ class InitiativeDetailOut(InitiativeOut):
             )
             if r
             else None,
+            outcome=disclosure.outcome(life, seen),
         )
 
 
@@ -399,10 +419,12 @@ class ScorecardDetailOut(ScorecardOut):
     initiatives: list[InitiativeOut]
 
     @classmethod
-    def detail(cls, card: AgencyScorecard) -> ScorecardDetailOut:
+    def detail(
+        cls, card: AgencyScorecard, seen: Callable[[InitiativeLife], Visibility]
+    ) -> ScorecardDetailOut:
         return cls(
             **cls.fields_of(card),
-            initiatives=[InitiativeOut.of(life) for life in card.initiatives],
+            initiatives=[InitiativeOut.of(life, seen(life)) for life in card.initiatives],
         )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from cchc_reporting.domain import disclosure
 from cchc_reporting.domain.errors import (
     AgencyNotInCampaign,
     CampaignNotFound,
@@ -27,6 +28,7 @@ from cchc_reporting.domain.read_models import (
 from cchc_reporting.domain.views import build_campaign_view
 from cchc_reporting.ports import UnitOfWork
 from cchc_shared.auth import Principal
+from cchc_shared.contracts.visibility import Visibility
 
 if TYPE_CHECKING:
     from cchc_reporting.service_layer.services import Services
@@ -101,9 +103,14 @@ async def initiative(
 ) -> InitiativeLife:
     view = await campaign(services, year)
     life = view.lives.get(initiative_id)
-    if life is None or not (principal.can_read_all or principal.owns_agency(life.agency.code)):
+    if life is None or seen_by(principal, life).hidden:
         raise InitiativeNotFound()
     return life
+
+
+def seen_by(principal: Principal, life: InitiativeLife) -> Visibility:
+    """What the principal may see of the initiative's evaluations (the platform's policy)."""
+    return disclosure.visibility(principal.role.value, principal.agency_code, life)
 
 
 def round_of(view: CampaignView, round_id: UUID) -> RoundResult:
@@ -126,7 +133,7 @@ async def scorecard(
     card = next((c for c in view.scorecards if c.agency.code == agency_code), None)
     if card is None:
         raise AgencyNotInCampaign()
-    return card
+    return disclosure.scorecard_seen(card, principal.role.value, principal.agency_code)
 
 
 async def log_status(services: Services) -> tuple[LogPosition, dict[str, int]]:

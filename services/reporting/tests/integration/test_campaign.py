@@ -201,7 +201,8 @@ async def test_who_may_read_what(client: httpx.AsyncClient, amqp_url: str) -> No
 
     stp = bearer("agency_submitter", agency="STP")
     own = await client.get(f"{API}/agencies/STP", headers=stp)
-    assert own.status_code == 200 and own.json()["mean_score"] == 79.83
+    # The agency's figures count only its decided initiative (A 85.33), not B (74.33).
+    assert own.status_code == 200 and own.json()["mean_score"] == 85.33
     assert (await client.get(f"{API}/agencies/CTHUE", headers=stp)).status_code == 403
     listed = (await client.get(f"{API}/initiatives", headers=stp)).json()
     assert {i["agency_code"] for i in listed["items"]} == {"STP"} and listed["total"] == 2
@@ -214,6 +215,52 @@ async def test_who_may_read_what(client: httpx.AsyncClient, amqp_url: str) -> No
     assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "year"
     bad = await client.get(f"{API}/ranking?par_area=cooking", headers=SECRETARIAT)
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "query.par_area"
+
+
+async def test_what_an_agency_sees_of_its_evaluations(
+    client: httpx.AsyncClient, amqp_url: str
+) -> None:
+    """The visibility policy: STP's A is decided (recommended), its B is not. The agency sees
+    B's status only, and A's outcome with the team's pooled findings; never an evaluator."""
+    await fed(client, amqp_url)
+    stp = bearer("agency_submitter", agency="STP")
+    evaluators = ("m-head", "m1", "m2", "m3", "s1")
+
+    undecided = await client.get(f"{API}/initiatives/{uid('B')}", headers=stp)
+    assert undecided.status_code == 200, undecided.text
+    b = undecided.json()
+    assert b["disclosure"] == "status" and b["status"] == "evaluated"
+    assert b["scores"] is None and b["evaluations"] == [] and b["outcome"] is None
+    assert b["decision"] is None and b["recommendation"] is None
+    assert "Ưu điểm" not in undecided.text and "Thiếu nhân lực" not in undecided.text
+    assert not any(f'"{m}"' in undecided.text for m in evaluators)
+
+    decided = await client.get(f"{API}/initiatives/{uid('A')}", headers=stp)
+    assert decided.status_code == 200, decided.text
+    a = decided.json()
+    assert a["disclosure"] == "outcome" and a["evaluations"] == [] and a["scores"] is None
+    assert a["decision"] == "replicate" and a["recommendation"]["final_score"] == 85.33
+    outcome = a["outcome"]
+    assert outcome["decision"] == "replicate" and outcome["final_score"] == 85.33
+    assert outcome["evaluation_count"] == 3
+    assert outcome["strengths"] == [f"Ưu điểm của {SPEC['A'].title}: người dân hài lòng."]
+    assert outcome["difficulties"] == ["Thiếu nhân lực có chuyên môn."]
+    assert not any(f'"{m}"' in decided.text for m in evaluators)
+
+    listed = (await client.get(f"{API}/initiatives", headers=stp)).json()["items"]
+    assert {i["disclosure"] for i in listed} == {"status", "outcome"}
+    assert all(i["scores"] is None for i in listed)
+    card = (await client.get(f"{API}/agencies/STP", headers=stp)).json()
+    assert (card["evaluations"], card["best_score"], card["surveyed"]) == (3, 85.33, 2)
+    assert all(i["scores"] is None for i in card["initiatives"])
+
+    # The PAR office sees what it saw: every sheet, with its evaluator.
+    staff = (await client.get(f"{API}/initiatives/{uid('B')}", headers=SECRETARIAT)).json()
+    assert staff["disclosure"] == "full" and len(staff["evaluations"]) == 3
+    assert {e["evaluator_id"] for e in staff["evaluations"]} <= set(evaluators)
+    assert staff["scores"]["evaluation_count"] == 3
+    staff_card = (await client.get(f"{API}/agencies/STP", headers=SECRETARIAT)).json()
+    assert staff_card["mean_score"] == 79.83
 
 
 async def test_csv_and_xlsx_exports(client: httpx.AsyncClient, amqp_url: str) -> None:

@@ -310,3 +310,17 @@ def test_the_development_secret_is_refused_beyond_loopback() -> None:
     assert development_secret_refusal(AUTH, "0.0.0.0", StartupSettings()) is None
     own = AuthSettings(secret="a-real-secret-of-the-deployment-0123456789")
     assert development_secret_refusal(own, "0.0.0.0", StartupSettings()) is None
+
+
+async def test_a_provider_that_is_down_is_not_asked_at_every_request() -> None:
+    provider = Provider()
+    provider.down = True
+    verifier = provider.verifier()
+    token = provider.token(provider.rsa, "k1")
+    for _ in range(5):
+        with pytest.raises(ProviderUnavailable):
+            await verifier.verify(token)
+    assert len(provider.requests) == 1
+    provider.down = False
+    verifier._failed_at = (verifier._failed_at or 0) - 2
+    assert (await verifier.verify(token)).role is Role.SECRETARIAT

@@ -38,6 +38,7 @@ from cchc_shared.auth.tokens import AuthError
 DISCOVERY_PATH: Final = "/.well-known/openid-configuration"
 _MAX_TOKEN_LENGTH: Final = 16384
 _MAX_DOCUMENT_BYTES: Final = 512 * 1024
+_FAILED_FETCH_PAUSE: Final = 1.0  # seconds without a fetch after a failed one (no keys yet)
 _REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "exp")
 # algorithm -> (key type, curve) it may be verified with
 _KEY_TYPE_OF_ALGORITHM: Final[dict[str, tuple[str, str | None]]] = {
@@ -88,6 +89,7 @@ class OidcVerifier:
         self._keys: dict[str, _Key] = {}
         self._unnamed: list[_Key] = []
         self._fetched_at: float | None = None
+        self._failed_at: float | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0  # key-set fetches so far (for the metrics and the tests)
 
@@ -182,6 +184,13 @@ class OidcVerifier:
             self.claims.jwks_max_age
         )
         if stale:
+            # No keys yet and the provider just failed: no fetch storm while it is down.
+            if (
+                self._fetched_at is None
+                and self._failed_at is not None
+                and now - self._failed_at < _FAILED_FETCH_PAUSE
+            ):
+                raise ProviderUnavailable("the identity provider could not be reached")
             await self._refresh()
         key = self._lookup(kid, alg)
         if key is None and self._may_refetch():
@@ -214,6 +223,7 @@ class OidcVerifier:
             try:
                 await self._fetch()
             except ProviderUnavailable:
+                self._failed_at = time.monotonic()
                 if not self._keys and not self._unnamed:
                     raise
                 # Keep the cached keys; try again after the minimum interval.

@@ -324,3 +324,36 @@ async def test_a_provider_that_is_down_is_not_asked_at_every_request() -> None:
     provider.down = False
     verifier._failed_at = (verifier._failed_at or 0) - 2
     assert (await verifier.verify(token)).role is Role.SECRETARIAT
+
+
+def test_a_service_does_not_start_beyond_loopback_with_the_development_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi import FastAPI
+
+    from cchc_shared.auth import configure_auth
+    from cchc_shared.chassis import main
+    from cchc_shared.chassis.settings import ServiceSettings
+
+    started: list[str] = []
+    monkeypatch.setattr(main.uvicorn, "run", lambda app, host, **_: started.append(host))
+    monkeypatch.setattr(main.signal, "signal", lambda *_: None)
+    monkeypatch.delenv("CCHC_AUTH_DEVELOPMENT_SECRET_ON_NETWORK", raising=False)
+
+    def app_factory(settings: ServiceSettings) -> FastAPI:
+        app = FastAPI()
+        configure_auth(app, AuthSettings())
+        return app
+
+    for host, code in (("0.0.0.0", 2), ("127.0.0.1", 0)):
+        rc = main.service_main(
+            ["serve"],
+            settings_factory=lambda host=host: ServiceSettings(
+                http_host=host, CCHC_DATA_DIR=str(tmp_path)
+            ),
+            app_factory=app_factory,
+            migrations=tmp_path,
+        )
+        assert rc == code
+    assert started == ["127.0.0.1"]
+    assert "refusing to listen on 0.0.0.0" in capsys.readouterr().err

@@ -8,6 +8,9 @@ export PATH="$HOME/.local/bin:$PATH"
 if [ -f tools/asyncapi/package-lock.json ] && [ ! -d tools/asyncapi/node_modules ]; then
   npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 fi
+if [ -f tools/oidc-provider/package-lock.json ] && [ ! -d tools/oidc-provider/node_modules ]; then
+  npm ci --prefix tools/oidc-provider --no-audit --no-fund --silent
+fi
 uv run ruff check .
 uv run mypy shared/cchc_shared toolkit/cchc_tools testkit/cchc_testkit services/*/cchc_*
 uv run pytest "$@"

@@ -92,8 +92,15 @@ def env_names(settings: type[BaseSettings]) -> set[str]:
 def accepted_env(service: str) -> set[str]:
     """Every variable the service's process reads: its settings and the auth settings."""
     from cchc_shared.auth import AuthSettings
+    from cchc_shared.auth.claims import ClaimSettings
+    from cchc_shared.auth.startup import StartupSettings
 
-    return env_names(settings_classes()[service]) | env_names(AuthSettings)
+    return (
+        env_names(settings_classes()[service])
+        | env_names(AuthSettings)
+        | env_names(ClaimSettings)
+        | env_names(StartupSettings)
+    )
 
 
 def require_tool(name: str) -> str:

@@ -24,6 +24,17 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "tenant isolation": ("test_tenant_isolation", ()),
     "tokens": ("test_tokens", ("tampered or malformed tokens", "refused 401", "genuine, let in")),
+    "provider tokens": (
+        "test_provider_tokens",
+        (
+            "provider tokens tried",
+            "forged tokens",
+            "refused 401",
+            "refused 403",
+            "genuine, let in",
+            "after rotation, let in",
+        ),
+    ),
     "schemathesis": ("test_schemathesis", ("generated requests", "failed checks (server errors)")),
     "body size": ("test_body_size", ("oversized bodies", "refused", "server errors")),
     "inbound validator": (

@@ -13,6 +13,12 @@ Tokens are signed JWTs carrying ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``e
 algorithm list to the single configured algorithm (never ``none``) and requires every one
 of those registered claims.
 
+When ``CCHC_AUTH_ISSUER`` is an OpenID provider's URL, ``configure_auth`` also sets up an
+:class:`~cchc_shared.auth.oidc.OidcVerifier`: the provider's tokens are verified against its key
+set (RS256/ES256, the algorithm pinned to the key) and the roles and bindings come from its
+claims (:mod:`cchc_shared.auth.claims`); a person may then hold several roles
+(``Principal.roles``), ``Principal.role`` being the most privileged.
+
 Service bootstrap (once per service)::
 
     from cchc_shared.auth import AuthSettings, configure_auth

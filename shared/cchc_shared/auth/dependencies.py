@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from cchc_shared.auth.claims import ClaimSettings, RoleRefused
+from cchc_shared.auth.oidc import OidcVerifier, ProviderUnavailable, is_oidc_issuer
 from cchc_shared.auth.principal import Principal
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.auth.tokens import _ERROR_MESSAGES, AuthError, verify_token
@@ -21,11 +23,21 @@ _bearer_scheme = HTTPBearer(
 )
 
 
-def configure_auth(app: FastAPI, settings: AuthSettings | None = None) -> AuthSettings:
+def configure_auth(
+    app: FastAPI, settings: AuthSettings | None = None, claims: ClaimSettings | None = None
+) -> AuthSettings:
     """Store the service's :class:`AuthSettings` on ``app.state.auth_settings`` (call once in
-    the service bootstrap; ``None`` reads them from the environment)."""
+    the service bootstrap; ``None`` reads them from the environment). When the issuer is an
+    OpenID provider's URL, also an :class:`~cchc_shared.auth.oidc.OidcVerifier` on
+    ``app.state.oidc_verifier`` (``claims``: :class:`ClaimSettings`, else from the
+    environment)."""
     settings = settings if settings is not None else AuthSettings()
     app.state.auth_settings = settings
+    app.state.oidc_verifier = (
+        OidcVerifier(settings, claims if claims is not None else ClaimSettings())
+        if is_oidc_issuer(settings.issuer)
+        else None
+    )
     return settings
 
 
@@ -68,6 +80,16 @@ def _unauthorized(settings: AuthSettings, error: AuthError | None) -> HTTPExcept
     )
 
 
+def _refused(settings: AuthSettings, vi: str, en: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_403_FORBIDDEN,
+        detail=[{"field": "Authorization", "message": vi, "message_en": en}],
+        headers={
+            "WWW-Authenticate": _www_authenticate(settings.audience, "insufficient_scope", en)
+        },
+    )
+
+
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)],
@@ -84,10 +106,28 @@ async def current_principal(
                 AuthError("Authorization header must be 'Bearer <token>'", code="malformed"),
             )
         raise _unauthorized(settings, None)
+    verifier = getattr(request.app.state, "oidc_verifier", None)
     try:
-        principal = verify_token(settings, credentials.credentials)
+        if isinstance(verifier, OidcVerifier):
+            principal = await verifier.verify(credentials.credentials)
+        else:
+            principal = verify_token(settings, credentials.credentials)
     except AuthError as exc:
         raise _unauthorized(settings, exc) from None
+    except RoleRefused as exc:
+        raise _refused(settings, exc.message_vi, exc.reason) from None
+    except ProviderUnavailable as exc:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=[
+                {
+                    "field": "Authorization",
+                    "message": "Không kiểm tra được mã xác thực: không liên lạc được với nơi "
+                    "cấp (identity provider)",
+                    "message_en": f"cannot check the token: {exc}",
+                }
+            ],
+        ) from None
     request.state.principal = principal
     return principal
 
@@ -109,28 +149,12 @@ def require_roles(*roles: Role | str) -> Callable[..., Awaitable[Principal]]:
         principal: CurrentPrincipal,
         settings: Annotated[AuthSettings, Depends(get_auth_settings)],
     ) -> Principal:
-        if principal.role not in allowed:
-            reason = (
-                f"role {principal.role.value} is not allowed to perform this action "
-                f"(requires: {allowed_text})"
-            )
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=[
-                    {
-                        "field": "Authorization",
-                        "message": (
-                            f"Vai trò {principal.role.value} không có quyền thực hiện thao tác "
-                            f"này (cần: {allowed_text})"
-                        ),
-                        "message_en": reason,
-                    }
-                ],
-                headers={
-                    "WWW-Authenticate": _www_authenticate(
-                        settings.audience, "insufficient_scope", reason
-                    )
-                },
+        if principal.roles.isdisjoint(allowed):
+            held = ", ".join(sorted(r.value for r in principal.roles))
+            raise _refused(
+                settings,
+                f"Vai trò {held} không có quyền thực hiện thao tác này (cần: {allowed_text})",
+                f"role {held} is not allowed to perform this action (requires: {allowed_text})",
             )
         return principal
 

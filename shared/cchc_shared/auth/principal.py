@@ -11,6 +11,15 @@ from cchc_shared.contracts.vocabulary import Role
 
 STAFF_ROLES: Final[frozenset[Role]] = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
+# Most privileged first: a person holding several roles has the first of them as ``role``.
+ROLE_PRECEDENCE: Final[tuple[Role, ...]] = (
+    Role.ADMIN,
+    Role.SECRETARIAT,
+    Role.COMMITTEE_VIEWER,
+    Role.SURVEYOR,
+    Role.AGENCY_SUBMITTER,
+)
+
 _AGENCY_CODE_RE: Final = re.compile(AGENCY_CODE_PATTERN)
 # Same rule as ``MemberId`` in cchc_shared.contracts.events.
 _MEMBER_ID_RE: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -21,12 +30,17 @@ _SUBJECT_RE: Final = re.compile(r"^[^\x00-\x20\x7f-\x9f]{1,200}$")
 class Principal:
     """The authenticated caller. Bindings are checked on construction:
     ``agency_submitter`` has exactly an ``agency_code``, ``surveyor`` exactly a ``member_id``,
-    the other roles neither."""
+    the other roles neither.
+
+    ``roles`` is every role the caller holds (a person signed in through the identity provider
+    may hold several: they get the union); ``role`` is the most privileged of them
+    (:data:`ROLE_PRECEDENCE`). Left empty, ``roles`` is ``{role}``."""
 
     subject: str
     role: Role
     agency_code: str | None = None
     member_id: str | None = None
+    roles: frozenset[Role] = frozenset()
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, Role):
@@ -34,50 +48,59 @@ class Principal:
                 object.__setattr__(self, "role", Role(self.role))
             except ValueError:
                 raise ValueError(f"unknown role {self.role!r}") from None
-        _check_binding(self.role, self.agency_code, self.member_id)
+        try:
+            roles = frozenset(Role(r) for r in self.roles) | {self.role}
+        except ValueError:
+            raise ValueError(f"unknown role in {sorted(self.roles)!r}") from None
+        object.__setattr__(self, "roles", roles)
+        if self.role is not next(r for r in ROLE_PRECEDENCE if r in roles):
+            raise ValueError("role must be the most privileged of roles")
+        _check_binding(roles, self.role, self.agency_code, self.member_id)
         if not isinstance(self.subject, str) or not _SUBJECT_RE.fullmatch(self.subject):
             raise ValueError("subject must be 1-200 visible characters without spaces")
 
     @property
     def is_staff(self) -> bool:
         """Secretariat (Phòng CCHC, Sở Nội vụ) or admin: may see and manage everything."""
-        return self.role in STAFF_ROLES
+        return not self.roles.isdisjoint(STAFF_ROLES)
 
     @property
     def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
+        return Role.ADMIN in self.roles
 
     @property
     def is_agency_submitter(self) -> bool:
-        return self.role is Role.AGENCY_SUBMITTER
+        return Role.AGENCY_SUBMITTER in self.roles
 
     @property
     def is_surveyor(self) -> bool:
-        return self.role is Role.SURVEYOR
+        return Role.SURVEYOR in self.roles
 
     @property
     def is_committee_viewer(self) -> bool:
-        return self.role is Role.COMMITTEE_VIEWER
+        return Role.COMMITTEE_VIEWER in self.roles
 
     @property
     def can_read_all(self) -> bool:
         """Staff and the People's Committee may read every agency's data."""
-        return self.is_staff or self.role is Role.COMMITTEE_VIEWER
+        return self.is_staff or Role.COMMITTEE_VIEWER in self.roles
 
     def has_role(self, *roles: Role | str) -> bool:
-        return self.role in {Role(r) for r in roles}
+        return not self.roles.isdisjoint({Role(r) for r in roles})
 
     def owns_agency(self, agency_code: str) -> bool:
         """True for an ``agency_submitter`` bound to exactly this agency."""
-        return self.role is Role.AGENCY_SUBMITTER and self.agency_code == agency_code
+        return Role.AGENCY_SUBMITTER in self.roles and self.agency_code == agency_code
 
     def is_member(self, member_id: str) -> bool:
         """True for a ``surveyor`` bound to exactly this member id."""
-        return self.role is Role.SURVEYOR and self.member_id == member_id
+        return Role.SURVEYOR in self.roles and self.member_id == member_id
 
 
-def _check_binding(role: Role, agency_code: str | None, member_id: str | None) -> None:
-    if role is Role.AGENCY_SUBMITTER:
+def _check_binding(
+    roles: frozenset[Role], role: Role, agency_code: str | None, member_id: str | None
+) -> None:
+    if Role.AGENCY_SUBMITTER in roles:
         if not agency_code:
             raise ValueError(
                 "role agency_submitter needs an agency code "
@@ -94,7 +117,7 @@ def _check_binding(role: Role, agency_code: str | None, member_id: str | None) -
             f"role {role.value} is not bound to an agency "
             f"(vai trò {role.value} không gắn với cơ quan)"
         )
-    if role is Role.SURVEYOR:
+    if Role.SURVEYOR in roles:
         if not member_id:
             raise ValueError("role surveyor needs a member id (vai trò surveyor cần mã thành viên)")
         if not _MEMBER_ID_RE.fullmatch(member_id):

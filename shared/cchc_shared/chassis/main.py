@@ -11,6 +11,8 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from cchc_shared.auth.settings import AuthSettings
+from cchc_shared.auth.startup import development_secret_refusal
 from cchc_shared.chassis.logging import configure_logging
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.persistence.migrations import upgrade
@@ -35,8 +37,18 @@ def service_main(
     # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found: this
     # one, so that a clean stop exits 0 rather than "killed by SIGTERM" (exit code 143).
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    app = app_factory(settings)
+    auth = getattr(app.state, "auth_settings", None)
+    refusal = (
+        development_secret_refusal(auth, settings.http_host)
+        if isinstance(auth, AuthSettings)
+        else None
+    )
+    if refusal is not None:
+        print(f"{settings.service_name}: {refusal}", file=sys.stderr)
+        return 2
     uvicorn.run(
-        app_factory(settings),
+        app,
         host=settings.http_host,
         port=settings.resolved_http_port,
         log_config=None,

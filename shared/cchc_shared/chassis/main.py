@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from cchc_shared.chassis.logging import configure_logging
+from cchc_shared.chassis.server import server_config, start_metrics_server
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.persistence.migrations import upgrade
 
@@ -35,15 +36,11 @@ def service_main(
     # uvicorn drains on SIGTERM, then re-raises the signal under the handler it found: this
     # one, so that a clean stop exits 0 rather than "killed by SIGTERM" (exit code 143).
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
-        app_factory(settings),
-        host=settings.http_host,
-        port=settings.resolved_http_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.graceful_timeout),
-    )
-    return 0
+    app = app_factory(settings)
+    start_metrics_server(settings)
+    server = uvicorn.Server(server_config(app, settings))
+    server.run()
+    return 0 if server.started else 3  # uvicorn's own exit status of a failed start
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

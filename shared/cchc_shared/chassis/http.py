@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cchc_shared.chassis.fields import DATE_MAX, DATE_MIN
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.contracts.envelope import json_path
 from cchc_shared.errors import DomainError, error_detail
@@ -85,6 +86,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI application of a service: :class:`SecurityHeaders` wraps the whole stack,
+    outside Starlette's own error layer and any middleware a service adds after the kit's."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 class BodySizeLimit:
@@ -174,7 +183,7 @@ def create_app(
 
     settings = runtime.settings
     docs = settings.docs_enabled
-    app = FastAPI(
+    app = ServiceApp(
         title=title,
         description=description,
         version="1.0.0",
@@ -234,8 +243,7 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def server_error(_: Request, exc: Exception) -> Response:
-        # Starlette's outermost layer answers this, outside the middleware: the headers and
-        # the one error format are set here (the exception is still logged by the server).
+        # The one error format for a 500 too (the exception is still logged by the server).
         return JSONResponse(
             error_body(
                 "server",
@@ -243,7 +251,6 @@ def create_app(
                 "internal server error; please retry later",
             ),
             status_code=500,
-            headers=SECURITY_HEADERS,
         )
 
     @app.middleware("http")
@@ -275,7 +282,6 @@ def create_app(
             return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: on the 413s and the framework's errors too
     return app
 
 
@@ -290,6 +296,12 @@ _VI_MESSAGES = {
     "date_type": "Ngày không hợp lệ",
     "uuid_parsing": "Mã định danh (UUID) không hợp lệ",
     "int_parsing": "Phải là số nguyên",
+    "int_type": "Phải là số nguyên (không nhận chuỗi hay true/false)",
+    "int_from_float": "Phải là số nguyên",
+    "float_type": "Phải là số (không nhận chuỗi hay true/false)",
+    "float_parsing": "Phải là số",
+    "finite_number": "Phải là số hữu hạn",
+    "date_out_of_range": f"Ngày nằm ngoài khoảng cho phép ({DATE_MIN}..{DATE_MAX})",
     "greater_than_equal": "Giá trị quá nhỏ",
     "less_than_equal": "Giá trị quá lớn",
     "extra_forbidden": "Trường không được phép gửi",

@@ -90,3 +90,34 @@ async def test_cchc_run_starts_services_as_processes_and_stops_cleanly(
     for name in ("scheduling", "reporting"):
         assert f"{name} " in output and "service stopped" in output
         assert (tmp_path / f"{name}.db").exists()
+
+
+async def test_a_server_error_carries_the_security_headers_and_the_error_format(
+    tmp_path: Path,
+) -> None:
+    """A route that raises: the 500 (answered outside the middleware) still has the headers."""
+    from fastapi import APIRouter
+    from sqlalchemy import MetaData
+
+    from cchc_shared.chassis.http import SECURITY_HEADERS, create_app
+    from cchc_shared.chassis.runtime import ServiceRuntime
+    from cchc_shared.chassis.settings import ServiceSettings
+    from cchc_shared.persistence.tables import define_kit_tables
+
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    metadata = MetaData()
+    settings = ServiceSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    runtime = ServiceRuntime.build(settings, metadata, define_kit_tables(metadata), None)
+    app = create_app(runtime, title="t", routers=[router])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get("/api/v1/boom")
+    assert answer.status_code == 500
+    assert answer.json()["detail"][0]["field"] == "server"
+    for name, value in SECURITY_HEADERS.items():
+        assert answer.headers[name] == value, name

@@ -56,3 +56,15 @@ def test_cchc_token_runs_main_token(
     assert main(["token", "--role", "surveyor", "--member", "m-3"]) == 0
     assert verify_token(AuthSettings(), capsys.readouterr().out.strip()).member_id == "m-3"
     assert main(["token", "--role", "root"]) == 2
+
+
+def test_main_token_cannot_exceed_the_maximum_lifetime(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCHC_AUTH_SECRET", SECRET)
+    monkeypatch.setenv("CCHC_AUTH_MAX_TOKEN_LIFETIME", "PT12H")
+    assert main_token(["--role", "admin", "--lifetime", "13h"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "exceeds the maximum" in captured.err and "vượt quá mức tối đa" in captured.err
+    assert main_token(["--role", "admin", "--lifetime", "12h"]) == 0

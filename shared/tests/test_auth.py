@@ -48,6 +48,7 @@ def _claims(settings: AuthSettings, **overrides: Any) -> dict[str, Any]:
         "sub": "someone",
         "iat": now,
         "exp": now + timedelta(hours=1),
+        "jti": "unit-test",
         "role": "secretariat",
     }
     claims.update(overrides)
@@ -442,3 +443,121 @@ def test_require_roles_rejects_unknown_role_names() -> None:
         require_roles("superuser")
     with pytest.raises(ValueError):
         require_roles()
+
+
+# ------------------------------------------------------------- lifetime, jti, revocation
+
+
+def test_a_token_without_jti_is_refused_naming_the_claim(settings: AuthSettings) -> None:
+    error = _reason(settings, _sign(_claims(settings, jti=None)))
+    assert error.code == "missing_claim"
+    assert "jti" in error.message_vi and "jti" in error.reason
+
+
+@pytest.mark.parametrize("jti", ["", 7, "x" * 201])
+def test_a_jti_that_is_not_a_short_string_is_refused(settings: AuthSettings, jti: Any) -> None:
+    error = _reason(settings, _sign(_claims(settings, jti=jti)))
+    assert error.code in {"malformed", "missing_claim", "invalid"}
+
+
+def test_a_token_without_iat_is_refused(settings: AuthSettings) -> None:
+    assert _reason(settings, _sign(_claims(settings, iat=None))).code == "missing_claim"
+
+
+def test_a_token_longer_than_the_maximum_lifetime_is_refused(settings: AuthSettings) -> None:
+    now = datetime.now(UTC)
+    token = _sign(_claims(settings, iat=now, exp=now + timedelta(hours=12, seconds=1)))
+    error = _reason(settings, token)
+    assert error.code == "lifetime"
+    assert "exp - iat" in error.message_vi
+    year_9999 = _sign(_claims(settings, iat=now, exp=datetime(9999, 12, 31, tzinfo=UTC)))
+    assert _reason(settings, year_9999).code == "lifetime"
+    # exactly the maximum is accepted
+    verify_token(settings, _sign(_claims(settings, iat=now, exp=now + timedelta(hours=12))))
+
+
+def test_the_maximum_lifetime_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCHC_AUTH_MAX_TOKEN_LIFETIME", "PT1H")
+    monkeypatch.setenv("CCHC_AUTH_TOKEN_LIFETIME", "PT30M")
+    settings = AuthSettings(secret=SecretStr(SECRET))
+    assert settings.max_token_lifetime == timedelta(hours=1)
+    now = datetime.now(UTC)
+    token = _sign(_claims(settings, iat=now, exp=now + timedelta(hours=2)))
+    assert _reason(settings, token).code == "lifetime"
+    with pytest.raises(ValidationError, match="MAX_TOKEN_LIFETIME"):
+        AuthSettings(secret=SecretStr(SECRET), token_lifetime=timedelta(hours=2))
+
+
+def test_issue_token_cannot_exceed_the_maximum(settings: AuthSettings) -> None:
+    with pytest.raises(ValueError, match="exceeds the maximum"):
+        issue_token(settings, "admin", lifetime=timedelta(hours=13))
+    token = issue_token(settings, "admin", lifetime=timedelta(hours=12))
+    assert verify_token(settings, token).role is Role.ADMIN
+
+
+def test_nbf_in_the_future_is_refused(settings: AuthSettings) -> None:
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    assert _reason(settings, _sign(_claims(settings, nbf=later))).code == "not_yet_valid"
+
+
+def _revoking(tmp_path: Any, settings: AuthSettings, data: Any) -> AuthSettings:
+    path = tmp_path / "revocations.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return settings.model_copy(update={"revocations": path})
+
+
+def test_a_revoked_jti_is_refused(settings: AuthSettings, tmp_path: Any) -> None:
+    revoked = _revoking(tmp_path, settings, {"jti": ["gone"]})
+    error = _reason(revoked, _sign(_claims(settings, jti="gone")))
+    assert error.code == "revoked"
+    assert "gone" in error.message_vi
+    verify_token(revoked, _sign(_claims(settings, jti="kept")))
+
+
+def test_a_subject_revoked_since_a_time_is_refused_for_earlier_tokens(
+    settings: AuthSettings, tmp_path: Any
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    revoked = _revoking(
+        tmp_path, settings, {"subjects": {"someone": (now - timedelta(minutes=1)).isoformat()}}
+    )
+    earlier = now - timedelta(minutes=5)
+    error = _reason(
+        revoked, _sign(_claims(settings, iat=earlier, exp=earlier + timedelta(hours=1)))
+    )
+    assert error.code == "revoked"
+    assert "someone" in error.message_vi
+    verify_token(revoked, _sign(_claims(settings, iat=now)))  # issued after the revocation
+    verify_token(revoked, _sign(_claims(settings, sub="another", iat=earlier)))
+
+
+def test_the_revocation_file_is_re_read_when_it_changes(
+    settings: AuthSettings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cchc_shared.auth import revocation
+
+    monkeypatch.setattr(revocation, "_CHECK_INTERVAL", 0.0)
+    revoked = _revoking(tmp_path, settings, {"jti": []})
+    token = _sign(_claims(settings, jti="later-revoked"))
+    verify_token(revoked, token)
+    assert revoked.revocations is not None
+    revoked.revocations.write_text(json.dumps({"jti": ["later-revoked", "x"]}), encoding="utf-8")
+    assert _reason(revoked, token).code == "revoked"
+    # a broken edit keeps the last list that was read
+    revoked.revocations.write_text("{not json", encoding="utf-8")
+    assert _reason(revoked, token).code == "revoked"
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[1, 2]", '{"jti": "one"}', '{"subjects": {"x": "yesterday"}}', '{"other": []}', "{"],
+)
+def test_an_unreadable_revocation_list_refuses_every_token(
+    settings: AuthSettings, tmp_path: Any, content: str
+) -> None:
+    path = tmp_path / "revocations.json"
+    path.write_text(content, encoding="utf-8")
+    broken = settings.model_copy(update={"revocations": path})
+    assert _reason(broken, _sign(_claims(settings))).code == "revocations_unavailable"
+    missing = settings.model_copy(update={"revocations": tmp_path / "absent.json"})
+    assert _reason(missing, _sign(_claims(settings))).code == "revocations_unavailable"

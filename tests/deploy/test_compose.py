@@ -20,7 +20,8 @@ from cchc_tools.definitions import render_definitions
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = ROOT / "docker-compose.yml"
-INFRASTRUCTURE = {"rabbitmq", "postgres", "blackbox", "prometheus", "grafana"}
+INFRASTRUCTURE = {"rabbitmq", "postgres", "blackbox", "prometheus", "grafana", "proxy"}
+NGINX_CONF = DEPLOY / "nginx" / "nginx.conf"
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_each_service_is_wired_as_production_expects(
         assert env[f"{prefix}HTTP_HOST"] == "0.0.0.0"
         port = default_ports[service]
         assert env[f"{prefix}HTTP_PORT"] == str(port)
-        assert f"{port}:{port}" in spec["ports"]
+        assert f"127.0.0.1:{port}:{port}" in spec["ports"], "other hosts go through the proxy"
         assert env.get(f"{prefix}DELIVERY_LIMIT", str(DEFAULT_DELIVERY_LIMIT)) == str(
             DEFAULT_DELIVERY_LIMIT
         ), "queues are pre-declared with the definitions' delivery limit"
@@ -190,3 +191,64 @@ def test_monitoring_is_mounted_from_deploy(compose: dict[str, Any]) -> None:
     assert f"./deploy/grafana/dashboards:{dashboards_path}:ro" in grafana["volumes"]
     home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert (DEPLOY / "grafana/dashboards" / Path(home).name).is_file()
+
+
+def _nginx_directives(text: str) -> list[tuple[str, str, str]]:
+    """(location or "", directive, value) of the nginx configuration, comments dropped."""
+    found = []
+    location = ""
+    depth_of_location = None
+    depth = 0
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.endswith("{"):
+            depth += 1
+            words = line[:-1].split()
+            if words and words[0] == "location":
+                location, depth_of_location = words[-1], depth
+            continue
+        if line == "}":
+            if depth == depth_of_location:
+                location, depth_of_location = "", None
+            depth -= 1
+            continue
+        name, _, value = line.rstrip(";").partition(" ")
+        found.append((location, name, value.strip()))
+    return found
+
+
+def test_the_proxy_is_the_edge_with_timeouts_and_routes_only_the_apis(
+    compose: dict[str, Any], services: tuple[str, ...], default_ports: dict[str, int]
+) -> None:
+    proxy = compose["services"]["proxy"]
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert set(proxy["depends_on"]) == set(services)
+    directives = _nginx_directives(NGINX_CONF.read_text(encoding="utf-8"))
+    top = {name: value for location, name, value in directives if not location}
+    for timeout in ("client_header_timeout", "client_body_timeout", "send_timeout"):
+        seconds = int(top[timeout].removesuffix("s"))
+        assert 0 < seconds <= 60, timeout
+    assert int(top["keepalive_timeout"].removesuffix("s")) <= 75
+    assert top["limit_conn"].startswith("per_client ")
+    assert "proxy_read_timeout" in top and "proxy_connect_timeout" in top
+    routes = {location: value for location, name, value in directives if name == "proxy_pass"}
+    assert routes == {f"/{s}/api/": f"http://{s}:{default_ports[s]}/api/" for s in services}, (
+        "only /<service>/api/ is routed: no /docs, /openapi.json, /metrics or /health"
+    )
+
+
+def test_every_service_mounts_the_revocation_list(
+    compose: dict[str, Any], services: tuple[str, ...]
+) -> None:
+    import json
+
+    from cchc_shared.auth.revocation import Revocations
+
+    for service in services:
+        spec = compose["services"][service]
+        path = environment(spec)["CCHC_AUTH_REVOCATIONS"]
+        mount = f"./deploy/auth/revocations.json:{path}:ro"
+        assert mount in spec["volumes"], service
+    Revocations.parse(json.loads((DEPLOY / "auth" / "revocations.json").read_text("utf-8")))

@@ -226,7 +226,15 @@ def test_deployments_follow_the_service_contract(
         assert migrate["env"] == main["env"] and migrate["envFrom"] == main["envFrom"]
 
         # probes, ports, resources, non-root
-        assert main["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        metrics_port = int(config[f"{prefix}METRICS_PORT"])
+        assert main["ports"] == [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": metrics_port, "protocol": "TCP"},
+        ]
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(metrics_port)
+        # production: no interactive documents, metrics on the internal port only
+        assert config[f"{prefix}DOCS_ENABLED"] == "false"
         assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
         assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
         service_obj = of_kind(objects, "Service")[service]
@@ -266,3 +274,63 @@ def test_kubectl_kustomize_agrees_with_the_emulation(directory: Path) -> None:
     assert {key(o) for o in rendered} == set(emulated)
     for obj in rendered:
         assert obj == emulated[key(obj)], f"{obj['kind']}/{name(obj)} differs"
+
+
+def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
+    """The API port only from the ingress controller, the metrics port only from monitoring,
+    nothing from elsewhere; out, only DNS, RabbitMQ and PostgreSQL."""
+    for service in services:
+        objects = build(K8S / "base" / service)
+        deployment = of_kind(objects, "Deployment")[service]
+        policy = of_kind(objects, "NetworkPolicy")[service]["spec"]
+        assert policy["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+        assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+        reach: dict[str, set[str]] = {}
+        for rule in policy["ingress"]:
+            (peer,) = rule["from"]
+            namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for port in rule["ports"]:
+                reach.setdefault(port["port"], set()).add(namespace)
+        assert reach == {"http": {"ingress-nginx", "monitoring"}, "metrics": {"monitoring"}}
+        egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
+        assert egress_ports == {53, 5672, 5671, 5432}
+
+
+def test_the_ingress_routes_only_the_apis_with_timeouts(
+    overlay: list[dict[str, Any]], services: tuple[str, ...]
+) -> None:
+    (ingress,) = of_kind(overlay, "Ingress").values()
+    annotations = ingress["metadata"]["annotations"]
+    for timeout in ("proxy-connect-timeout", "proxy-send-timeout", "proxy-read-timeout"):
+        assert 0 < int(annotations[f"nginx.ingress.kubernetes.io/{timeout}"]) <= 120, timeout
+    assert int(annotations["nginx.ingress.kubernetes.io/limit-connections"]) > 0
+    assert annotations["nginx.ingress.kubernetes.io/rewrite-target"] == "/api/$1"
+    (rule,) = ingress["spec"]["rules"]
+    routes = {p["path"]: p["backend"]["service"] for p in rule["http"]["paths"]}
+    assert routes == {f"/{s}/api/(.*)": {"name": s, "port": {"name": "http"}} for s in services}, (
+        "only /<service>/api/ is routed: no /docs, /openapi.json, /metrics or /health"
+    )
+    assert ingress["spec"]["tls"]
+
+
+def test_every_service_reads_the_one_revocation_list(
+    overlay: list[dict[str, Any]], services: tuple[str, ...]
+) -> None:
+    import json
+
+    from cchc_shared.auth.revocation import Revocations
+
+    config_maps = of_kind(overlay, "ConfigMap")
+    listing = config_maps["cchc-revocations"]["data"]
+    Revocations.parse(json.loads(listing["revocations.json"]))
+    for service in services:
+        deployment = of_kind(overlay, "Deployment")[service]
+        spec = pod_spec(deployment)
+        path = Path(config_maps[f"{service}-config"]["data"]["CCHC_AUTH_REVOCATIONS"])
+        volume = next(
+            v for v in spec["volumes"] if v.get("configMap", {}).get("name") == ("cchc-revocations")
+        )
+        (main,) = spec["containers"]
+        mount = next(m for m in main["volumeMounts"] if m["name"] == volume["name"])
+        assert mount.get("readOnly") is True
+        assert path.parent == Path(mount["mountPath"]) and path.name in listing

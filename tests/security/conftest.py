@@ -86,7 +86,27 @@ async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict
                 )
             )
             result[service] = Booted(service, app, client, amqp_url)
+        await _enrol_members(result["scheduling"].client)
         yield result
+
+
+async def _enrol_members(client: httpx.AsyncClient) -> None:
+    """The suite's survey-team members are on scheduling's roster: a token naming a member
+    the roster does not know is refused there (403)."""
+    for member_id, name in ((OWN_MEMBER, "Nguyễn Văn Một"), (OTHER_MEMBER, "Trần Thị Hai")):
+        answer = await client.post(
+            "/api/v1/roster",
+            json={
+                "member_id": member_id,
+                "name": name,
+                "honorific": "Ông",
+                "position": "Chuyên viên",
+                "agency_code": "SNV",
+                "expertise": ["procedures"],
+            },
+            headers=bearer("secretariat"),
+        )
+        assert answer.status_code in (200, 201, 409), answer.text
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -35,6 +35,33 @@ AREAS: dict[str, tuple[str, tuple[str, ...]]] = {
             "after rotation, let in",
         ),
     ),
+    "token limits": (
+        "test_token_limits",
+        (
+            "tokens outside the limits",
+            "refused 401",
+            "let in",
+            "issued after the revocation, let in",
+        ),
+    ),
+    "http hygiene": (
+        "test_http_hygiene",
+        (
+            "responses checked for headers",
+            "with every header",
+            "docs and metrics paths with production settings",
+            "not served",
+            "numbers sent as text or booleans",
+            "dates outside 1900-2100",
+            "refused 422 naming the field",
+            "tokens naming an unknown agency or member",
+            "refused 403",
+        ),
+    ),
+    "slow clients": (
+        "test_slow_clients",
+        ("slow connections", "closed by the server", "requests answered meanwhile"),
+    ),
     "schemathesis": ("test_schemathesis", ("generated requests", "failed checks (server errors)")),
     "body size": ("test_body_size", ("oversized bodies", "refused", "server errors")),
     "inbound validator": (

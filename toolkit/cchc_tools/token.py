@@ -39,7 +39,9 @@ def main_token(args: Sequence[str]) -> int:
     parser.add_argument("--member", help="survey-team member id for surveyor")
     parser.add_argument("--subject", help="token subject (default: ROLE:AGENCY|MEMBER)")
     parser.add_argument(
-        "--lifetime", type=_parse_lifetime, help="e.g. 30m, 8h, 7d (default: settings)"
+        "--lifetime",
+        type=_parse_lifetime,
+        help="e.g. 30m, 8h (default: settings; at most CCHC_AUTH_MAX_TOKEN_LIFETIME)",
     )
     try:
         ns = parser.parse_args(list(args))

@@ -18,6 +18,7 @@ from cchc_scheduling.config import SchedulingSettings
 from cchc_scheduling.domain.model import Member
 from cchc_scheduling.entrypoints.http import ROUTERS
 from cchc_scheduling.entrypoints.messages import ROUTES
+from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import roster
 from cchc_scheduling.service_layer.services import SchedulingPolicy, Services
 from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
@@ -69,7 +70,11 @@ def create_app(
         routers=ROUTERS,
         on_startup=[seed],
     )
-    configure_auth(app, auth)
+
+    async def member_known(member_id: str) -> bool:
+        return await queries.is_member(unit_of_work(), member_id)
+
+    configure_auth(app, auth, member_known=member_known)
     services = Services(
         uow=unit_of_work,
         policy=SchedulingPolicy(

@@ -8,10 +8,12 @@ Roles are named the same in every service and token (see DESIGN.md, "Least privi
 * ``committee_viewer`` — the City People's Committee (read-only);
 * ``admin`` — platform administrators.
 
-Tokens are signed JWTs carrying ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp``, ``jti``,
-``role`` and, for bound roles, ``agency_code`` or ``member_id``. Verification pins the
-algorithm list to the single configured algorithm (never ``none``) and requires every one
-of those registered claims.
+Tokens are signed JWTs carrying ``iss``, ``aud``, ``sub``, ``iat``, ``exp``, ``jti``, ``role``,
+usually ``nbf``, and, for bound roles, ``agency_code`` or ``member_id``. Verification pins the
+algorithm list to the single configured algorithm (never ``none``), requires every one of those
+claims but ``nbf`` (honoured when present), refuses a token whose ``exp - iat`` exceeds
+``CCHC_AUTH_MAX_TOKEN_LIFETIME``, and one on the revocation list (``CCHC_AUTH_REVOCATIONS``,
+:mod:`cchc_shared.auth.revocation`).
 
 When ``CCHC_AUTH_ISSUER`` is an OpenID provider's URL, ``configure_auth`` also sets up an
 :class:`~cchc_shared.auth.oidc.OidcVerifier`: the provider's tokens are verified against its key

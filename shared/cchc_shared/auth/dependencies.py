@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +14,7 @@ from cchc_shared.auth.principal import Principal
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.auth.tokens import _ERROR_MESSAGES, AuthError, verify_token
 from cchc_shared.contracts.vocabulary import Role
+from cchc_shared.reference import get_agency
 
 _bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -23,14 +24,27 @@ _bearer_scheme = HTTPBearer(
 )
 
 
+MemberCheck = Callable[[str], Awaitable[bool]]
+"""``await known(member_id)``: whether the service knows that survey-team member."""
+
+
 def configure_auth(
-    app: FastAPI, settings: AuthSettings | None = None, claims: ClaimSettings | None = None
+    app: FastAPI,
+    settings: AuthSettings | None = None,
+    claims: ClaimSettings | None = None,
+    *,
+    member_known: MemberCheck | None = None,
 ) -> AuthSettings:
     """Store the service's :class:`AuthSettings` on ``app.state.auth_settings`` (call once in
     the service bootstrap; ``None`` reads them from the environment). When the issuer is an
     OpenID provider's URL, also an :class:`~cchc_shared.auth.oidc.OidcVerifier` on
     ``app.state.oidc_verifier`` (``claims``: :class:`ClaimSettings`, else from the
-    environment)."""
+    environment).
+
+    A token's bindings are checked against what the service can know without another
+    service's database: an ``agency_code`` against the reference data (every service), a
+    ``member_id`` against ``member_known`` where the service has one (scheduling, which keeps
+    the roster). An unknown one is answered 403."""
     settings = settings if settings is not None else AuthSettings()
     app.state.auth_settings = settings
     app.state.oidc_verifier = (
@@ -38,6 +52,7 @@ def configure_auth(
         if is_oidc_issuer(settings.issuer)
         else None
     )
+    app.state.auth_member_known = member_known
     return settings
 
 
@@ -128,8 +143,36 @@ async def current_principal(
                 }
             ],
         ) from None
+    await _check_bindings(request, principal)
     request.state.principal = principal
     return principal
+
+
+async def _check_bindings(request: Request, principal: Principal) -> None:
+    """403 for a token that names an agency or a member this service does not know."""
+    if principal.agency_code is not None and get_agency(principal.agency_code) is None:
+        code = principal.agency_code
+        raise _forbidden(
+            "agency_code",
+            f"Mã cơ quan {code} trong mã xác thực (agency_code) không có trong danh mục cơ quan",
+            f"the token's agency_code {code} is not a known agency",
+        )
+    member_known: MemberCheck | None = getattr(request.app.state, "auth_member_known", None)
+    member = principal.member_id
+    if member is not None and member_known is not None and not await member_known(member):
+        raise _forbidden(
+            "member_id",
+            f"Mã thành viên {member} trong mã xác thực (member_id) không có trong danh sách "
+            "tổ khảo sát",
+            f"the token's member_id {member} is not a member of the survey team",
+        )
+
+
+def _forbidden(claim: str, vi: str, en: str) -> HTTPException:
+    detail: list[dict[str, Any]] = [
+        {"field": f"Authorization.{claim}", "message": vi, "message_en": en}
+    ]
+    return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -25,7 +25,8 @@ def issue_token(
     ``surveyor`` needs ``member`` (a member id); other roles take neither. ``subject``
     defaults to ``<role>:<agency|member>`` or ``<role>``; ``lifetime`` to the settings'.
 
-    Raises ``ValueError`` (bilingual message) for an invalid role, binding or lifetime.
+    Raises ``ValueError`` (bilingual message) for an invalid role, binding or lifetime (one
+    over ``settings.max_token_lifetime`` included).
     """
     try:
         role = Role(role)
@@ -41,6 +42,12 @@ def issue_token(
     lifetime = settings.token_lifetime if lifetime is None else lifetime
     if lifetime <= timedelta(0):
         raise ValueError("token lifetime must be positive (thời hạn phải dương)")
+    if lifetime > settings.max_token_lifetime:
+        raise ValueError(
+            f"token lifetime {lifetime} exceeds the maximum {settings.max_token_lifetime} "
+            "(CCHC_AUTH_MAX_TOKEN_LIFETIME) "
+            f"(thời hạn {lifetime} vượt quá mức tối đa {settings.max_token_lifetime})"
+        )
 
     now = datetime.now(UTC).replace(microsecond=0)
     claims: dict[str, Any] = {

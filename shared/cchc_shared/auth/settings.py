@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import SecretStr, field_validator, model_validator
@@ -28,6 +29,10 @@ class AuthSettings(BaseSettings):
       else (in particular never ``none``). RS256 needs ``pyjwt[crypto]``.
     * ``CCHC_AUTH_TOKEN_LIFETIME`` — default lifetime of issued tokens, seconds or ISO 8601
       duration (``PT8H``); ``CCHC_AUTH_LEEWAY`` — clock-skew allowance (30 s).
+    * ``CCHC_AUTH_MAX_TOKEN_LIFETIME`` — the longest ``exp - iat`` a token may have (``PT12H``):
+      a longer one is refused, and none is issued.
+    * ``CCHC_AUTH_REVOCATIONS`` — path of the revocation list, a JSON file re-read when it
+      changes (:mod:`cchc_shared.auth.revocation`); unset, nothing is revoked.
     """
 
     model_config = SettingsConfigDict(env_prefix="CCHC_AUTH_", frozen=True, extra="ignore")
@@ -39,6 +44,8 @@ class AuthSettings(BaseSettings):
     algorithm: Literal["HS256", "HS384", "HS512", "RS256"] = "HS256"
     token_lifetime: timedelta = timedelta(hours=8)
     leeway: timedelta = timedelta(seconds=30)
+    max_token_lifetime: timedelta = timedelta(hours=12)
+    revocations: Path | None = None
 
     @field_validator("algorithm", mode="before")
     @classmethod
@@ -52,7 +59,7 @@ class AuthSettings(BaseSettings):
             raise ValueError("must not be empty")
         return value.strip()
 
-    @field_validator("token_lifetime")
+    @field_validator("token_lifetime", "max_token_lifetime")
     @classmethod
     def _positive_lifetime(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
@@ -65,6 +72,15 @@ class AuthSettings(BaseSettings):
         if value < timedelta(0) or value > timedelta(minutes=10):
             raise ValueError("leeway must be between 0 and 10 minutes")
         return value
+
+    @model_validator(mode="after")
+    def _check_lifetimes(self) -> AuthSettings:
+        if self.token_lifetime > self.max_token_lifetime:
+            raise ValueError(
+                f"CCHC_AUTH_TOKEN_LIFETIME ({self.token_lifetime}) exceeds "
+                f"CCHC_AUTH_MAX_TOKEN_LIFETIME ({self.max_token_lifetime})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_key(self) -> AuthSettings:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 import jwt
 
 from cchc_shared.auth.principal import Principal
+from cchc_shared.auth.revocation import RevocationListError, revocation_file
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.contracts.vocabulary import Role
 
 _MAX_TOKEN_LENGTH: Final = 8192
-_REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "iat", "exp", "role")
+_MAX_JTI_LENGTH: Final = 200
+_REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "iat", "exp", "jti", "role")
 
 
 # code -> (Vietnamese, English) message for the 401 body
@@ -28,6 +31,15 @@ _ERROR_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "audience": ("Mã xác thực không dành cho hệ thống này (aud)", "wrong token audience"),
     "issuer": ("Nơi cấp mã xác thực không được chấp nhận (iss)", "wrong token issuer"),
     "missing_claim": ("Mã xác thực thiếu thông tin bắt buộc", "token lacks a required claim"),
+    "lifetime": (
+        "Thời hạn của mã xác thực (exp - iat) vượt quá mức tối đa cho phép",
+        "token lifetime (exp - iat) exceeds the maximum",
+    ),
+    "revoked": ("Mã xác thực đã bị thu hồi", "token has been revoked"),
+    "revocations_unavailable": (
+        "Không đọc được danh sách thu hồi mã xác thực; vui lòng báo quản trị hệ thống",
+        "the revocation list cannot be read",
+    ),
     "role": ("Vai trò trong mã xác thực không hợp lệ", "unknown role in token"),
     "binding": (
         "Ràng buộc cơ quan/thành viên của vai trò không hợp lệ",
@@ -41,14 +53,17 @@ class AuthError(Exception):
     """A token was refused. ``reason`` is a precise English explanation (safe to log),
     ``code`` a stable machine-readable key (``expired``, ``signature``, ``algorithm`` ...)."""
 
-    def __init__(self, reason: str, *, code: str = "invalid") -> None:
+    def __init__(self, reason: str, *, code: str = "invalid", detail_vi: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code if code in _ERROR_MESSAGES else "invalid"
+        self.detail_vi = detail_vi
 
     @property
     def message_vi(self) -> str:
-        return _ERROR_MESSAGES[self.code][0]
+        """The Vietnamese reason: the code's message, and what exactly is at fault."""
+        base = _ERROR_MESSAGES[self.code][0]
+        return f"{base}: {self.detail_vi}" if self.detail_vi else base
 
     @property
     def message(self) -> str:
@@ -61,7 +76,9 @@ class AuthError(Exception):
 
 def verify_token(settings: AuthSettings, token: str) -> Principal:
     """Check a token's signature (only the configured algorithm), ``iss``, ``aud``, ``exp``,
-    ``iat``/``nbf`` and role claims, and return its :class:`Principal`.
+    ``iat``, ``nbf`` (when present), ``jti``, its lifetime (``exp - iat`` at most
+    ``max_token_lifetime``), the revocation list and the role claims, and return its
+    :class:`Principal`.
 
     Raises :class:`AuthError` on any failure.
     """
@@ -110,7 +127,11 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
     except jwt.InvalidIssuerError:
         raise AuthError(f"wrong issuer; expected {settings.issuer!r}", code="issuer") from None
     except jwt.MissingRequiredClaimError as exc:
-        raise AuthError(f"missing required claim {exc.claim!r}", code="missing_claim") from None
+        raise AuthError(
+            f"missing required claim {exc.claim!r}",
+            code="missing_claim",
+            detail_vi=f"thiếu trường {exc.claim}",
+        ) from None
     except jwt.InvalidAlgorithmError:
         raise AuthError("signing algorithm not allowed", code="algorithm") from None
     except jwt.InvalidSignatureError:
@@ -126,6 +147,9 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
     aud = claims.get("aud")
     if not (aud == settings.audience or (isinstance(aud, list) and settings.audience in aud)):
         raise AuthError(f"wrong audience; expected {settings.audience!r}", code="audience")
+
+    _check_lifetime(settings, claims)
+    _check_revocation(settings, claims)
 
     raw_role = claims.get("role")
     if not isinstance(raw_role, str) or raw_role not in {r.value for r in Role}:
@@ -143,3 +167,46 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
         )
     except ValueError as exc:
         raise AuthError(str(exc), code="binding") from None
+
+
+def _check_lifetime(settings: AuthSettings, claims: dict[str, Any]) -> None:
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not 0 < len(jti) <= _MAX_JTI_LENGTH:
+        raise AuthError(
+            f"jti must be a string of 1-{_MAX_JTI_LENGTH} characters",
+            code="malformed",
+            detail_vi=f"trường jti phải là chuỗi 1-{_MAX_JTI_LENGTH} ký tự",
+        )
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, int | float) or not isinstance(exp, int | float):
+        raise AuthError("iat and exp must be numbers", code="malformed")
+    lifetime = timedelta(seconds=exp - iat)
+    if lifetime > settings.max_token_lifetime:
+        raise AuthError(
+            f"token lifetime {lifetime} (exp - iat) exceeds the maximum "
+            f"{settings.max_token_lifetime}",
+            code="lifetime",
+            detail_vi=f"exp - iat là {lifetime}, tối đa {settings.max_token_lifetime}",
+        )
+
+
+def _check_revocation(settings: AuthSettings, claims: dict[str, Any]) -> None:
+    if settings.revocations is None:
+        return
+    try:
+        revocations = revocation_file(settings.revocations).current()
+    except RevocationListError as exc:
+        raise AuthError(str(exc), code="revocations_unavailable") from None
+    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+    reason = revocations.reason(str(claims["jti"]), str(claims.get("sub")), issued_at)
+    if reason is not None:
+        subject_revoked = str(claims["jti"]) not in revocations.jti
+        raise AuthError(
+            reason,
+            code="revoked",
+            detail_vi=(
+                f"các mã của {claims.get('sub')} cấp trước thời điểm thu hồi không còn hiệu lực"
+                if subject_revoked
+                else f"jti {claims['jti']} nằm trong danh sách thu hồi"
+            ),
+        )

@@ -1,5 +1,5 @@
 """The HTTP face every service shares: health, readiness, metrics, error format,
-request-size cap, and a lifespan that starts and stops the service runtime."""
+request-size cap, security headers, and a lifespan that starts and stops the service runtime."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cchc_shared.chassis.fields import DATE_MAX, DATE_MIN
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.contracts.envelope import json_path
 from cchc_shared.errors import DomainError, error_detail
@@ -42,6 +43,57 @@ _HTTP_FAULTS = {
 def error_body(field: str, message_vi: str, message_en: str) -> dict[str, Any]:
     """The one error format of every API: each fault names its field, in Vietnamese and English."""
     return {"detail": [{"field": field, "message": message_vi, "message_en": message_en}]}
+
+
+# On every response: the API answers JSON and files, never a page to frame, sniff or cache.
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# The interactive documents (when enabled) load their script and style from a CDN.
+_DOCS_CSP = "frame-ancestors 'none'"
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response, keeping a ``Cache-Control`` or a
+    ``Content-Security-Policy`` that the route set itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self._docs_headers = [
+            (k, _DOCS_CSP.encode() if k == b"content-security-policy" else v)
+            for k, v in self._headers
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self._docs_headers if scope.get("path") in DOCS_PATHS else self._headers
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI application of a service: :class:`SecurityHeaders` wraps the whole stack,
+    outside Starlette's own error layer and any middleware a service adds after the kit's."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 class BodySizeLimit:
@@ -129,7 +181,17 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    settings = runtime.settings
+    docs = settings.docs_enabled
+    app = ServiceApp(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.runtime = runtime
     for router in routers:
         app.include_router(router, prefix="/api/v1")
@@ -179,6 +241,18 @@ def create_app(
             headers={"Retry-After": "2"},
         )
 
+    @app.exception_handler(Exception)
+    async def server_error(_: Request, exc: Exception) -> Response:
+        # The one error format for a 500 too (the exception is still logged by the server).
+        return JSONResponse(
+            error_body(
+                "server",
+                "Lỗi máy chủ; vui lòng thử lại sau",
+                "internal server error; please retry later",
+            ),
+            status_code=500,
+        )
+
     @app.middleware("http")
     async def measure(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -201,11 +275,13 @@ def create_app(
         checks = await runtime.readiness()
         return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
 
-    @app.get("/metrics", tags=["health"])
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if settings.metrics_port is None:  # otherwise on its own port (chassis.server)
 
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes or runtime.settings.max_body_bytes)
+        @app.get("/metrics", tags=["health"])
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
     return app
 
 
@@ -220,6 +296,12 @@ _VI_MESSAGES = {
     "date_type": "Ngày không hợp lệ",
     "uuid_parsing": "Mã định danh (UUID) không hợp lệ",
     "int_parsing": "Phải là số nguyên",
+    "int_type": "Phải là số nguyên (không nhận chuỗi hay true/false)",
+    "int_from_float": "Phải là số nguyên",
+    "float_type": "Phải là số (không nhận chuỗi hay true/false)",
+    "float_parsing": "Phải là số",
+    "finite_number": "Phải là số hữu hạn",
+    "date_out_of_range": f"Ngày nằm ngoài khoảng cho phép ({DATE_MIN}..{DATE_MAX})",
     "greater_than_equal": "Giá trị quá nhỏ",
     "less_than_equal": "Giá trị quá lớn",
     "extra_forbidden": "Trường không được phép gửi",

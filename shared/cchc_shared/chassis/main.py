@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.auth.startup import development_secret_refusal
 from cchc_shared.chassis.logging import configure_logging
+from cchc_shared.chassis.server import server_config, start_metrics_server
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.persistence.migrations import upgrade
 
@@ -47,15 +48,10 @@ def service_main(
     if refusal is not None:
         print(f"{settings.service_name}: {refusal}", file=sys.stderr)
         return 2
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.resolved_http_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.graceful_timeout),
-    )
-    return 0
+    start_metrics_server(settings)
+    server = uvicorn.Server(server_config(app, settings))
+    server.run()
+    return 0 if server.started else 3  # uvicorn's own exit status of a failed start
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

@@ -59,6 +59,17 @@ class ServiceSettings(BaseSettings):
     graceful_timeout: float = 30.0
     max_body_bytes: int = 1_048_576
     run_migrations_on_start: bool = True
+    # The HTTP edge (docs/operations.md, "HTTP edge"): production turns the interactive
+    # documents off and serves the metrics on an internal port only.
+    docs_enabled: bool = True
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    # The server's limits for slow or greedy clients (uvicorn's own settings, and a deadline
+    # for a request's headers, which uvicorn lacks).
+    http_header_timeout: float = Field(10.0, gt=0, le=300)
+    http_keep_alive_timeout: int = Field(5, ge=1, le=300)
+    http_limit_concurrency: int | None = Field(200, ge=1)
+    http_backlog: int = Field(2048, ge=1)
+    http_max_header_bytes: int = Field(65_536, ge=1024, le=1_048_576)
 
     @model_validator(mode="before")
     @classmethod

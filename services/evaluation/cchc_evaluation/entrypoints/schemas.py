@@ -15,6 +15,7 @@ from cchc_evaluation.domain.par_index import IndexRow
 from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
 from cchc_evaluation.domain.selection import Aggregate, Decision, SectorOpinion, Stance
 from cchc_evaluation.service_layer.queries import InitiativeResult, MemberVisit
+from cchc_shared.chassis.fields import Number
 from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.events import TeamMember as TeamMemberData
 from cchc_shared.contracts.events import Visit as VisitData
@@ -23,7 +24,7 @@ from cchc_shared.contracts.visibility import Disclosure, EvaluationOutcome, Part
 from cchc_shared.contracts.vocabulary import Recommendation, Scope
 
 CriterionCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
-Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Points = Annotated[Number, Field(ge=0, le=100)]
 
 
 class _In(BaseModel):
@@ -46,13 +47,13 @@ class CriterionBody(_In):
     name: ShortText
     description: OptionalLongText = ""
     source: OptionalLongText = ""
-    max_score: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+    max_score: Annotated[Number, Field(gt=0, le=100)]
     bands: list[BandBody] = Field(min_length=1, max_length=10)
 
 
 class RubricIn(_In):
     title: ShortText
-    step: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.5
+    step: Annotated[Number, Field(gt=0, le=10)] = 0.5
     criteria: list[CriterionBody] = Field(min_length=1, max_length=20)
 
     def to_domain(self, year: int) -> Rubric:
@@ -120,7 +121,7 @@ class RubricOut(BaseModel):
 
 class ScoreIn(_In):
     criterion: Annotated[str, Field(min_length=1, max_length=100)]
-    score: Annotated[float, Field(allow_inf_nan=False)]
+    score: Number
 
 
 class _SheetIn(_In):

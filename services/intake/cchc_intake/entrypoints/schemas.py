@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_intake.domain.model import REASON_MAX, TEXT_MAX, TITLE_MAX, Attachment, Campaign
+from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea
 
@@ -33,14 +34,14 @@ class InitiativeIn(_Request):
         description="Secretariat and admin only, submitting for an agency; an agency's staff "
         "submit for their own agency (from the token).",
     )
-    campaign_year: int | None = Field(
-        None, ge=2000, le=2100, description="Default: the campaign taking submissions today."
+    campaign_year: CampaignYearBody | None = Field(
+        None, description="Default: the campaign taking submissions today."
     )
     kind: Kind
     title: str = Field(json_schema_extra=_TITLE)
     summary: str = Field(json_schema_extra=_TEXT)
     par_area: ParAreaCode
-    applied_since: date
+    applied_since: CalendarDate
     results: str = Field(json_schema_extra=_TEXT)
     limitations: str = Field("", json_schema_extra=_TEXT)
 
@@ -52,7 +53,7 @@ class InitiativeChanges(_Request):
     title: str | None = Field(None, json_schema_extra=_TITLE)
     summary: str | None = Field(None, json_schema_extra=_TEXT)
     par_area: ParAreaCode | None = None
-    applied_since: date | None = None
+    applied_since: CalendarDate | None = None
     results: str | None = Field(None, json_schema_extra=_TEXT)
     limitations: str | None = Field(None, json_schema_extra=_TEXT)
 
@@ -141,23 +142,23 @@ class ParAreaOut(BaseModel):
 
 
 class CampaignWindows(_Request):
-    submission_opens_on: date
-    submission_closes_on: date
-    survey_starts_on: date
-    survey_ends_on: date
+    submission_opens_on: CalendarDate
+    submission_closes_on: CalendarDate
+    survey_starts_on: CalendarDate
+    survey_ends_on: CalendarDate
 
 
 class CampaignIn(CampaignWindows):
-    year: int = Field(ge=2000, le=2100)
+    year: CampaignYearBody
     title: str | None = Field(None, json_schema_extra=_TITLE)
 
 
 class CampaignChanges(_Request):
     title: str | None = Field(None, json_schema_extra=_TITLE)
-    submission_opens_on: date | None = None
-    submission_closes_on: date | None = None
-    survey_starts_on: date | None = None
-    survey_ends_on: date | None = None
+    submission_opens_on: CalendarDate | None = None
+    submission_closes_on: CalendarDate | None = None
+    survey_starts_on: CalendarDate | None = None
+    survey_ends_on: CalendarDate | None = None
 
 
 class CampaignOut(BaseModel):

@@ -28,6 +28,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "iat": now,
         "nbf": now,
         "exp": now + timedelta(hours=1),
+        "jti": "intake-security-test",
         "role": "agency_submitter",
         "agency_code": "26740",
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from cchc_reporting.entrypoints import schemas
 from cchc_reporting.service_layer import handlers, queries
 from cchc_reporting.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.fields import CalendarDate
 from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea, Scope
 
@@ -285,7 +285,8 @@ Number = Annotated[
     ),
 ]
 IssuedOn = Annotated[
-    date | None, Query(description="date of issue; left blank for the clerk when omitted")
+    CalendarDate | None,
+    Query(description="date of issue; left blank for the clerk when omitted"),
 ]
 
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, Round, Visit
 from cchc_scheduling.domain.rules import Violation
-from cchc_shared.contracts.events import AgencyCode, CampaignYear, MemberId, ParArea
+from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody, Integer, Number
+from cchc_shared.contracts.events import AgencyCode, MemberId, ParArea
 from cchc_shared.contracts.text import OptionalLongText, ShortText
 from cchc_shared.reference import get_agency
 
@@ -33,7 +34,7 @@ class MemberFields(_In):
     expertise: list[ParArea] = Field(min_length=1, max_length=6)
     may_head: bool = False
     may_be_secretary: bool = False
-    unavailable: list[date] = Field(default_factory=list, max_length=400)
+    unavailable: list[CalendarDate] = Field(default_factory=list, max_length=400)
     email: str = Field("", max_length=200)
     active: bool = True
 
@@ -48,7 +49,7 @@ class MemberIn(MemberFields):
 
 
 class UnavailableIn(_In):
-    unavailable: list[date] = Field(max_length=400)
+    unavailable: list[CalendarDate] = Field(max_length=400)
 
 
 class MemberOut(BaseModel):
@@ -93,13 +94,13 @@ class VisitIn(_In):
     visit_id: UUID | None = None
     initiative_id: UUID
     agency_code: AgencyCode | None = None  # taken from the pool when absent
-    date: date
+    date: CalendarDate
     starts_at: time
     place: str = Field("", max_length=300)
 
 
 class RoundIn(_In):
-    campaign_year: CampaignYear
+    campaign_year: CampaignYearBody
     title: str = Field("", max_length=300)
     team: list[SeatIn] = Field(max_length=30)
     visits: list[VisitIn] = Field(max_length=200)
@@ -144,7 +145,7 @@ class VisitOut(BaseModel):
     round_id: UUID
     initiative_id: UUID
     agency_code: str
-    date: date
+    date: CalendarDate
     starts_at: time
     place: str
 
@@ -215,12 +216,12 @@ class CheckOut(BaseModel):
 
 
 class PlanIn(_In):
-    campaign_year: CampaignYear
+    campaign_year: CampaignYearBody
     initiative_ids: list[UUID] | None = Field(None, max_length=5000)
-    first_day: date | None = None
-    last_day: date | None = None
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    time_limit_seconds: float | None = Field(None, gt=0, le=600)
+    first_day: CalendarDate | None = None
+    last_day: CalendarDate | None = None
+    seed: Integer = Field(0, ge=0, le=2**31 - 1)
+    time_limit_seconds: Number | None = Field(None, gt=0, le=600)
 
 
 class NoticeOut(BaseModel):

@@ -72,6 +72,12 @@ async def members(uow: UnitOfWork) -> dict[str, Member]:
         return await members_in(uow)
 
 
+async def is_member(uow: UnitOfWork, member_id: str) -> bool:
+    """Whether the roster has this member (active or not): a token's member_id must name one."""
+    async with uow:
+        return await uow.members.get(member_id) is not None
+
+
 async def get_member(uow: UnitOfWork, member_id: str) -> Member:
     async with uow:
         member = await uow.members.get(member_id)

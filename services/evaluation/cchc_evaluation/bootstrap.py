@@ -13,6 +13,7 @@ from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.entrypoints import http
 from cchc_evaluation.entrypoints.messages import ROUTES
 from cchc_evaluation.ports import UnitOfWork
+from cchc_evaluation.service_layer.handlers.par_index import ParIndexRecomputer
 from cchc_evaluation.service_layer.services import Services
 from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
 from cchc_shared.auth import configure_auth
@@ -28,15 +29,24 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
 
 
 def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Services:
+    """The services, and the PAR-Index recomputer as a background task of ``runtime``: woken
+    by each commit that marked a unit stale."""
+    recomputer: ParIndexRecomputer | None = None
+
+    def wake_recomputer() -> None:
+        if recomputer is not None:
+            recomputer.wake()
+
     def unit_of_work() -> UnitOfWork:
         return SqlEvaluationUnitOfWork(
             runtime.engine,
             runtime.tables,
             source=settings.source,
             on_commit=runtime.wake_relay,
+            on_stale=wake_recomputer,
         )
 
-    return Services(
+    services = Services(
         uow=unit_of_work,
         policy=SelectionPolicy(
             threshold=settings.recommendation_threshold,
@@ -55,6 +65,15 @@ def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Ser
         evaluator_roles=tuple(settings.evaluator_roles),
         rubric_step=settings.rubric_step,
     )
+    recomputer = ParIndexRecomputer(
+        services,
+        batch_size=settings.par_recompute_batch,
+        linger=settings.par_recompute_linger,
+        min_interval=settings.par_recompute_min_interval,
+        poll_interval=settings.par_recompute_poll_interval,
+    )
+    runtime.background.append(recomputer.run)
+    return services
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

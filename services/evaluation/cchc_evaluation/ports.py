@@ -11,7 +11,7 @@ from uuid import UUID
 from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
-from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution, StaleMark
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_shared.persistence.ports import KitUnitOfWork
@@ -70,6 +70,18 @@ class ParContributionRepository(Protocol):
     async def save(self, c: ParContribution) -> None: ...
 
 
+class ParIndexStaleRepository(Protocol):
+    """The (campaign, unit) pairs whose contribution waits to be computed again."""
+
+    async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None: ...
+    async def claim(self, limit: int) -> list[StaleMark]:
+        """The oldest marks, held until the transaction ends (on PostgreSQL, skipping those
+        another transaction holds)."""
+        ...
+
+    async def clear(self, mark_ids: Iterable[UUID]) -> None: ...
+
+
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
     async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]: ...
@@ -93,6 +105,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def decisions(self) -> DecisionRepository: ...
     @property
     def par_contributions(self) -> ParContributionRepository: ...
+    @property
+    def par_stale(self) -> ParIndexStaleRepository: ...
     @property
     def audit(self) -> AuditLog: ...
 

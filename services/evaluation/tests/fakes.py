@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -13,9 +14,10 @@ from uuid import UUID
 from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
-from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution, StaleMark
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
+from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.services import Services
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
@@ -176,6 +178,21 @@ class FakeParContributions:
         self.rows[(c.campaign_year, c.row.code)] = c
 
 
+class FakeParStale:
+    def __init__(self) -> None:
+        self.rows: list[StaleMark] = []
+
+    async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None:
+        self.rows += [StaleMark(uuid.uuid4(), year, code, at) for year, code in targets]
+
+    async def claim(self, limit: int) -> list[StaleMark]:
+        return sorted(self.rows, key=lambda m: m.marked_at)[:limit]
+
+    async def clear(self, mark_ids: Iterable[UUID]) -> None:
+        gone = set(mark_ids)
+        self.rows = [m for m in self.rows if m.mark_id not in gone]
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
@@ -205,6 +222,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.opinions = FakeOpinions()
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
+        self.par_stale = FakeParStale()
         self.audit = FakeAudit()
 
     def _state(self) -> tuple[Any, ...]:
@@ -216,6 +234,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
+            self.par_stale.rows,
             self.audit.entries,
         )
 
@@ -228,11 +247,17 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
+            self.par_stale.rows,
             self.audit.entries,
         ) = state
 
     async def lock(self, key: UUID) -> None:
         return None
+
+
+async def recompute(uow: FakeUnitOfWork, template: Services) -> None:
+    """What the recomputer does after a commit that marked units: compute them, announce."""
+    await handlers.recompute_all_stale(over(uow, template))
 
 
 def over(uow: FakeUnitOfWork, template: Services) -> Services:

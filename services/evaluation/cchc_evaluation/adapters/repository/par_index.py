@@ -1,15 +1,27 @@
-"""SQL repository of the PAR-Index contributions as last announced."""
+"""SQL repositories of the PAR-Index contributions as last announced, and of the marks of
+the units to compute again."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_evaluation.adapters.orm import par_contributions
-from cchc_evaluation.domain.par_index import IndexRow, IndexUnit, ParContribution, ParIndexRule
+from cchc_evaluation.adapters.orm import par_contributions, par_index_stale
+from cchc_evaluation.domain.par_index import (
+    IndexRow,
+    IndexUnit,
+    ParContribution,
+    ParIndexRule,
+    StaleMark,
+)
+from cchc_shared.persistence.inserts import insert_rows
 
 
 def _rule(stored: dict[str, Any]) -> ParIndexRule:
@@ -82,4 +94,41 @@ class SqlParContributionRepository:
                     & (par_contributions.c.agency_code == c.row.code)
                 )
                 .values(**values)
+            )
+
+
+class SqlParIndexStaleRepository:
+    """Each mark is a row of its own, inserted without conflict: a mark made while a
+    recomputer holds the unit's earlier ones (and may have read the unit before this change
+    committed) is not merged into them, so it stays for the next pass."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.marked = False  # whether this transaction marked a unit (the recomputer's wake-up)
+
+    async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None:
+        rows = [
+            {"mark_id": uuid.uuid4(), "campaign_year": year, "unit_code": code, "marked_at": at}
+            for year, code in targets
+        ]
+        if rows:
+            await insert_rows(self.connection, par_index_stale, rows)
+            self.marked = True
+
+    async def claim(self, limit: int) -> list[StaleMark]:
+        t = par_index_stale
+        query = select(t).order_by(t.c.marked_at).limit(limit)
+        if self.connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        result = await self.connection.execute(query)
+        return [
+            StaleMark(r["mark_id"], r["campaign_year"], r["unit_code"], r["marked_at"])
+            for r in result.mappings()
+        ]
+
+    async def clear(self, mark_ids: Iterable[UUID]) -> None:
+        ids = list(mark_ids)
+        if ids:
+            await self.connection.execute(
+                delete(par_index_stale).where(par_index_stale.c.mark_id.in_(ids))
             )

@@ -41,7 +41,7 @@ class EvaluationSettings(ServiceSettings):
     # ``linger`` seconds after the first mark of a burst, at most one per ``min_interval``
     # under a stream of changes, and every ``poll_interval`` for marks left by another replica
     # or a crash; it takes up to ``batch`` marks per transaction.
-    par_recompute_linger: float = Field(0.1, ge=0)
+    par_recompute_linger: float = Field(0.2, ge=0)
     par_recompute_min_interval: float = Field(1.0, ge=0)
     par_recompute_poll_interval: float = Field(1.0, gt=0)
     par_recompute_batch: int = Field(1000, ge=1)

@@ -11,7 +11,7 @@ from uuid import UUID
 from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
-from cchc_evaluation.domain.par_index import IndexUnit, ParContribution, StaleMark
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_shared.persistence.ports import KitUnitOfWork
@@ -67,6 +67,10 @@ class DecisionRepository(Protocol):
 
 class ParContributionRepository(Protocol):
     async def get(self, year: int, unit: IndexUnit) -> ParContribution | None: ...
+    async def many(self, year: int, units: Iterable[IndexUnit]) -> dict[str, ParContribution]:
+        """The stored contributions of ``units`` in campaign ``year``, by unit code."""
+        ...
+
     async def save(self, c: ParContribution) -> None: ...
 
 
@@ -74,12 +78,11 @@ class ParIndexStaleRepository(Protocol):
     """The (campaign, unit) pairs whose contribution waits to be computed again."""
 
     async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None: ...
-    async def claim(self, limit: int) -> list[StaleMark]:
-        """The oldest marks, held until the transaction ends (on PostgreSQL, skipping those
-        another transaction holds)."""
+    async def take(self, limit: int) -> list[tuple[int, str]]:
+        """Delete the oldest ``limit`` marks in the transaction (on PostgreSQL, skipping those
+        another transaction holds) and return their (campaign, unit) pairs: if the
+        transaction does not commit, they stay."""
         ...
-
-    async def clear(self, mark_ids: Iterable[UUID]) -> None: ...
 
 
 class AuditLog(Protocol):

@@ -14,7 +14,7 @@ from uuid import UUID
 from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
-from cchc_evaluation.domain.par_index import IndexUnit, ParContribution, StaleMark
+from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_evaluation.service_layer import handlers
@@ -172,6 +172,9 @@ class FakeParContributions:
     async def get(self, year: int, unit: IndexUnit) -> ParContribution | None:
         return self.rows.get((year, unit.code))
 
+    async def many(self, year: int, units: Iterable[IndexUnit]) -> dict[str, ParContribution]:
+        return {u.code: c for u in units if (c := self.rows.get((year, u.code))) is not None}
+
     async def save(self, c: ParContribution) -> None:
         previous = self.rows.get((c.campaign_year, c.row.code))
         assert c.version == (previous.version + 1 if previous else 1)
@@ -180,17 +183,15 @@ class FakeParContributions:
 
 class FakeParStale:
     def __init__(self) -> None:
-        self.rows: list[StaleMark] = []
+        self.rows: list[tuple[datetime, UUID, int, str]] = []
 
     async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None:
-        self.rows += [StaleMark(uuid.uuid4(), year, code, at) for year, code in targets]
+        self.rows += [(at, uuid.uuid4(), year, code) for year, code in targets]
 
-    async def claim(self, limit: int) -> list[StaleMark]:
-        return sorted(self.rows, key=lambda m: m.marked_at)[:limit]
-
-    async def clear(self, mark_ids: Iterable[UUID]) -> None:
-        gone = set(mark_ids)
-        self.rows = [m for m in self.rows if m.mark_id not in gone]
+    async def take(self, limit: int) -> list[tuple[int, str]]:
+        self.rows.sort()
+        taken, self.rows = self.rows[:limit], self.rows[limit:]
+        return [(year, code) for _, _, year, code in taken]
 
 
 class FakeAudit:

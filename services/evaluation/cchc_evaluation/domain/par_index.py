@@ -7,7 +7,6 @@ import statistics
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from cchc_shared.contracts.vocabulary import FinalScoreMethod
 
@@ -147,13 +146,3 @@ def next_contribution(
         version=1 if previous is None else previous.version + 1,
         computed_at=at,
     )
-
-
-@dataclass(frozen=True)
-class StaleMark:
-    """A unit whose contribution must be computed again, since a change at ``marked_at``."""
-
-    mark_id: UUID
-    campaign_year: int
-    unit_code: str
-    marked_at: datetime

@@ -8,19 +8,12 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_evaluation.adapters.orm import par_contributions, par_index_stale
-from cchc_evaluation.domain.par_index import (
-    IndexRow,
-    IndexUnit,
-    ParContribution,
-    ParIndexRule,
-    StaleMark,
-)
+from cchc_evaluation.domain.par_index import IndexRow, IndexUnit, ParContribution, ParIndexRule
 from cchc_shared.persistence.inserts import insert_rows
 
 
@@ -30,42 +23,47 @@ def _rule(stored: dict[str, Any]) -> ParIndexRule:
     return ParIndexRule(**figures, district_counts_wards=bool(stored["district_counts_wards"]))
 
 
+def _contribution(row: Any, unit: IndexUnit) -> ParContribution:
+    return ParContribution(
+        campaign_year=row["campaign_year"],
+        row=IndexRow(
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            submitted=row["submitted"],
+            surveyed=row["surveyed"],
+            recommended=row["recommended"],
+            mean_score=row["mean_score"],
+            points=float(row["points"]),
+        ),
+        rule=_rule(row["rule"]),
+        final_score_method=row["final_score_method"],
+        version=row["version"],
+        computed_at=row["computed_at"],
+    )
+
+
 class SqlParContributionRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
 
     async def get(self, year: int, unit: IndexUnit) -> ParContribution | None:
-        row = (
-            (
-                await self.connection.execute(
-                    select(par_contributions).where(
-                        (par_contributions.c.campaign_year == year)
-                        & (par_contributions.c.agency_code == unit.code)
-                    )
-                )
+        return (await self.many(year, [unit])).get(unit.code)
+
+    async def many(self, year: int, units: Iterable[IndexUnit]) -> dict[str, ParContribution]:
+        by_code = {u.code: u for u in units}
+        if not by_code:
+            return {}
+        result = await self.connection.execute(
+            select(par_contributions).where(
+                (par_contributions.c.campaign_year == year)
+                & par_contributions.c.agency_code.in_(sorted(by_code))
             )
-            .mappings()
-            .first()
         )
-        if row is None:
-            return None
-        return ParContribution(
-            campaign_year=row["campaign_year"],
-            row=IndexRow(
-                code=unit.code,
-                name=unit.name,
-                level=unit.level,
-                submitted=row["submitted"],
-                surveyed=row["surveyed"],
-                recommended=row["recommended"],
-                mean_score=row["mean_score"],
-                points=float(row["points"]),
-            ),
-            rule=_rule(row["rule"]),
-            final_score_method=row["final_score_method"],
-            version=row["version"],
-            computed_at=row["computed_at"],
-        )
+        return {
+            row["agency_code"]: _contribution(row, by_code[row["agency_code"]])
+            for row in result.mappings()
+        }
 
     async def save(self, c: ParContribution) -> None:
         """Store the next version; the caller holds the unit's lock, so versions never race."""
@@ -112,23 +110,18 @@ class SqlParIndexStaleRepository:
             for year, code in targets
         ]
         if rows:
-            await insert_rows(self.connection, par_index_stale, rows)
+            # A new mark id never conflicts: DO NOTHING only takes the insert's one-row path.
+            await insert_rows(self.connection, par_index_stale, rows, ignore_conflicts=True)
             self.marked = True
 
-    async def claim(self, limit: int) -> list[StaleMark]:
+    async def take(self, limit: int) -> list[tuple[int, str]]:
         t = par_index_stale
-        query = select(t).order_by(t.c.marked_at).limit(limit)
+        oldest = select(t.c.mark_id).order_by(t.c.marked_at).limit(limit)
         if self.connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        result = await self.connection.execute(query)
-        return [
-            StaleMark(r["mark_id"], r["campaign_year"], r["unit_code"], r["marked_at"])
-            for r in result.mappings()
-        ]
-
-    async def clear(self, mark_ids: Iterable[UUID]) -> None:
-        ids = list(mark_ids)
-        if ids:
-            await self.connection.execute(
-                delete(par_index_stale).where(par_index_stale.c.mark_id.in_(ids))
-            )
+            oldest = oldest.with_for_update(skip_locked=True)
+        result = await self.connection.execute(
+            delete(t)
+            .where(t.c.mark_id.in_(oldest.scalar_subquery()))
+            .returning(t.c.campaign_year, t.c.unit_code)
+        )
+        return [(year, code) for year, code in result.tuples()]

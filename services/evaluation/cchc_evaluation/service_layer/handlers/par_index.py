@@ -115,6 +115,7 @@ async def announce_par_contributions(
         by_year[year].append(units[code])
     announced = []
     for year, year_units in by_year.items():
+        stored = await uow.par_contributions.many(year, year_units)
         counting = {u.code: _agencies_counting_for(u, rule) for u in year_units}
         infos = [
             i
@@ -139,7 +140,7 @@ async def announce_par_contributions(
             mine = [o for code in sorted(counting[unit.code]) for o in outcomes.get(code, [])]
             [row] = par_index([unit], mine, rule, district_of)
             contribution = next_contribution(
-                await uow.par_contributions.get(year, unit),
+                stored.get(unit.code),
                 campaign_year=year,
                 row=row,
                 rule=rule,
@@ -156,18 +157,14 @@ async def announce_par_contributions(
 async def recompute_stale(
     uow: UnitOfWork, services: Services, limit: int = 1000
 ) -> tuple[int, list[ParContribution]]:
-    """Take up to ``limit`` stale marks (on PostgreSQL, none another recomputer holds),
-    recompute their units, publish what changed and delete the marks, all in ``uow``'s
-    transaction, which the caller commits. Returns how many marks were taken and the
-    contributions announced."""
-    marks = await uow.par_stale.claim(limit)
+    """Take (delete) up to ``limit`` stale marks (on PostgreSQL, none another recomputer
+    holds), recompute their units and publish what changed, all in ``uow``'s transaction,
+    which the caller commits: until it does, the marks stay. Returns how many marks were
+    taken and the contributions announced."""
+    marks = await uow.par_stale.take(limit)
     if not marks:
         return 0, []
-    announced = await announce_par_contributions(
-        uow, services, {(m.campaign_year, m.unit_code) for m in marks}
-    )
-    await uow.par_stale.clear([m.mark_id for m in marks])
-    return len(marks), announced
+    return len(marks), await announce_par_contributions(uow, services, marks)
 
 
 async def recompute_all_stale(services: Services, limit: int = 1000) -> list[ParContribution]:
@@ -191,7 +188,7 @@ class ParIndexRecomputer:
 
     services: Services
     batch_size: int = 1000
-    linger: float = 0.1
+    linger: float = 0.2
     min_interval: float = 1.0
     poll_interval: float = 1.0
     clock: Callable[[], float] = time.monotonic

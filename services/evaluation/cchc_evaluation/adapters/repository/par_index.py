@@ -124,4 +124,4 @@ class SqlParIndexStaleRepository:
             .where(t.c.mark_id.in_(oldest.scalar_subquery()))
             .returning(t.c.campaign_year, t.c.unit_code)
         )
-        return [(year, code) for year, code in result.tuples()]
+        return [(year, code) for year, code in result]

@@ -12,6 +12,7 @@ from cchc_evaluation.domain.par_index import ParIndexRule
 from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.entrypoints import http
 from cchc_evaluation.entrypoints.messages import ROUTES
+from cchc_evaluation.service_layer.handlers.par_index import ParIndexRecomputer
 from cchc_evaluation.service_layer.services import Services
 from cchc_evaluation.service_layer.unit_of_work import SqlEvaluationUnitOfWork
 from cchc_shared.auth import configure_auth
@@ -27,8 +28,16 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
 
 
 def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Services:
-    return Services(
-        uow=runtime.units_of_work(SqlEvaluationUnitOfWork),
+    """The services, and the PAR-Index recomputer as a background task of ``runtime``: woken
+    by each commit that marked a unit stale."""
+    recomputer: ParIndexRecomputer | None = None
+
+    def wake_recomputer() -> None:
+        if recomputer is not None:
+            recomputer.wake()
+
+    services = Services(
+        uow=runtime.units_of_work(SqlEvaluationUnitOfWork, on_stale=wake_recomputer),
         policy=SelectionPolicy(
             threshold=settings.recommendation_threshold,
             quorum_min=settings.quorum_min,
@@ -46,6 +55,15 @@ def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Ser
         evaluator_roles=tuple(settings.evaluator_roles),
         rubric_step=settings.rubric_step,
     )
+    recomputer = ParIndexRecomputer(
+        services,
+        batch_size=settings.par_recompute_batch,
+        linger=settings.par_recompute_linger,
+        min_interval=settings.par_recompute_min_interval,
+        poll_interval=settings.par_recompute_poll_interval,
+    )
+    runtime.background.append(recomputer.run)
+    return services
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

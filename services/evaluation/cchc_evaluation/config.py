@@ -32,3 +32,11 @@ class EvaluationSettings(ServiceSettings):
     par_points_per_recommended: float = Field(1.0, ge=0)
     par_points_cap: float = Field(3.0, ge=0)
     par_district_counts_wards: bool = True
+    # The recomputer of the contributions: a change marks its unit; a pass starts
+    # ``linger`` seconds after the first mark of a burst, at most one per ``min_interval``
+    # under a stream of changes, and every ``poll_interval`` for marks left by another replica
+    # or a crash; it takes up to ``batch`` marks per transaction.
+    par_recompute_linger: float = Field(0.2, ge=0)
+    par_recompute_min_interval: float = Field(1.0, ge=0)
+    par_recompute_poll_interval: float = Field(1.0, gt=0)
+    par_recompute_batch: int = Field(1000, ge=1)

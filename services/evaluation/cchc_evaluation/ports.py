@@ -67,7 +67,22 @@ class DecisionRepository(Protocol):
 
 class ParContributionRepository(Protocol):
     async def get(self, year: int, unit: IndexUnit) -> ParContribution | None: ...
+    async def many(self, year: int, units: Iterable[IndexUnit]) -> dict[str, ParContribution]:
+        """The stored contributions of ``units`` in campaign ``year``, by unit code."""
+        ...
+
     async def save(self, c: ParContribution) -> None: ...
+
+
+class ParIndexStaleRepository(Protocol):
+    """The (campaign, unit) pairs whose contribution waits to be computed again."""
+
+    async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None: ...
+    async def take(self, limit: int) -> list[tuple[int, str]]:
+        """Delete the oldest ``limit`` marks in the transaction (on PostgreSQL, skipping those
+        another transaction holds) and return their (campaign, unit) pairs: if the
+        transaction does not commit, they stay."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -93,6 +108,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def decisions(self) -> DecisionRepository: ...
     @property
     def par_contributions(self) -> ParContributionRepository: ...
+    @property
+    def par_stale(self) -> ParIndexStaleRepository: ...
     @property
     def audit(self) -> AuditLog: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -16,6 +17,7 @@ from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
+from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.services import Services
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
@@ -170,10 +172,26 @@ class FakeParContributions:
     async def get(self, year: int, unit: IndexUnit) -> ParContribution | None:
         return self.rows.get((year, unit.code))
 
+    async def many(self, year: int, units: Iterable[IndexUnit]) -> dict[str, ParContribution]:
+        return {u.code: c for u in units if (c := self.rows.get((year, u.code))) is not None}
+
     async def save(self, c: ParContribution) -> None:
         previous = self.rows.get((c.campaign_year, c.row.agency_code))
         assert c.version == (previous.version + 1 if previous else 1)
         self.rows[(c.campaign_year, c.row.agency_code)] = c
+
+
+class FakeParStale:
+    def __init__(self) -> None:
+        self.rows: list[tuple[datetime, UUID, int, str]] = []
+
+    async def mark(self, targets: Iterable[tuple[int, str]], at: datetime) -> None:
+        self.rows += [(at, uuid.uuid4(), year, code) for year, code in targets]
+
+    async def take(self, limit: int) -> list[tuple[int, str]]:
+        self.rows.sort()
+        taken, self.rows = self.rows[:limit], self.rows[limit:]
+        return [(year, code) for _, _, year, code in taken]
 
 
 class FakeAudit:
@@ -205,6 +223,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.opinions = FakeOpinions()
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
+        self.par_stale = FakeParStale()
         self.audit = FakeAudit()
 
     def _state(self) -> tuple[Any, ...]:
@@ -216,6 +235,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
+            self.par_stale.rows,
             self.audit.entries,
         )
 
@@ -228,11 +248,17 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
+            self.par_stale.rows,
             self.audit.entries,
         ) = state
 
     async def lock(self, key: UUID) -> None:
         return None
+
+
+async def recompute(uow: FakeUnitOfWork, template: Services) -> None:
+    """What the recomputer does after a commit that marked units: compute them, announce."""
+    await handlers.recompute_all_stale(over(uow, template))
 
 
 def over(uow: FakeUnitOfWork, template: Services) -> Services:

@@ -1,9 +1,9 @@
 """The running parts of one service: database, broker, consumers, outbox relay.
 
 A service's ``bootstrap.py`` builds one ServiceRuntime; the HTTP app's lifespan starts
-and stops it. Start order: migrations, topology, publisher and relay, consumers. Stop
-order is the reverse, and the consumers wait for the messages in hand so no message is
-lost or dead-lettered by a shutdown.
+and stops it. Start order: migrations, topology, publisher and relay, background tasks,
+consumers. Stop order is the reverse, and the consumers wait for the messages in hand so no
+message is lost or dead-lettered by a shutdown.
 """
 
 from __future__ import annotations
@@ -50,9 +50,14 @@ class ServiceRuntime:
     consumers: Consumers
     # Work that must finish before the first message is consumed (e.g. seeding reference data).
     before_consuming: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # The service's own loops, each run as ``task(stop)`` from after the relay starts until
+    # ``stop`` is set (before the relay stops; cancelled if it does not end in time).
+    background: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
     started: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = None
+    _background_stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _background_tasks: list[asyncio.Future[None]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -128,13 +133,18 @@ class ServiceRuntime:
     def wake_relay(self) -> Callable[[], None]:
         return self.relay.wake
 
-    def units_of_work(self, kind: type[U]) -> Callable[[], U]:
+    def units_of_work(self, kind: type[U], **options: Any) -> Callable[[], U]:
         """A factory of the service's unit of work ``kind`` on this runtime's database, with
-        its events from this service; a commit with events wakes the relay."""
+        its events from this service; a commit with events wakes the relay. ``options`` go
+        to ``kind`` as they are (e.g. evaluation's ``on_stale``)."""
 
         def make() -> U:
             return kind(
-                self.engine, self.tables, source=self.settings.source, on_commit=self.wake_relay
+                self.engine,
+                self.tables,
+                source=self.settings.source,
+                on_commit=self.wake_relay,
+                **options,
             )
 
         return make
@@ -161,6 +171,10 @@ class ServiceRuntime:
         await self.publisher.start()
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name="outbox-relay")
+        self._background_stop.clear()
+        self._background_tasks = [
+            asyncio.ensure_future(task(self._background_stop)) for task in self.background
+        ]
         if self.routes:
             await self.consumers.start()
         self.started = True
@@ -170,6 +184,15 @@ class ServiceRuntime:
         # Consumers first: the messages in hand finish (their events reach the outbox).
         if self.routes:
             await self.consumers.stop()
+        self._background_stop.set()
+        if self._background_tasks:
+            _, late = await asyncio.wait(
+                self._background_tasks, timeout=self.settings.graceful_timeout
+            )
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*self._background_tasks, return_exceptions=True)
+            self._background_tasks = []
         self._stop.set()
         if self._relay_task is not None:
             try:

@@ -162,6 +162,20 @@ par_contributions = Table(
     Column("computed_at", UtcDateTime, nullable=False),
 )
 
+# Units whose PAR-Index contribution must be computed again: a change marks its units in its
+# own transaction; the recomputer deletes the marks it handled in the transaction that saves and
+# announces the new contributions. One row per mark (never an upsert): a mark made while a
+# recomputer holds the unit's earlier marks stays for the next pass.
+par_index_stale = Table(
+    "par_index_stale",
+    metadata,
+    Column("mark_id", Uuid, primary_key=True),
+    Column("campaign_year", Integer, nullable=False),
+    Column("unit_code", String(16), nullable=False),
+    Column("marked_at", UtcDateTime, nullable=False),
+)
+Index("ix_par_index_stale_marked_at", par_index_stale.c.marked_at)
+
 # Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.
 audit_log = Table(
     "audit_log",

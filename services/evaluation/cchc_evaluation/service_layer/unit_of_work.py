@@ -3,10 +3,12 @@ the outbox) plus the service's repositories."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Self
 from uuid import UUID
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_evaluation.adapters.repository.audit import SqlAuditLog
 from cchc_evaluation.adapters.repository.evaluations import (
@@ -17,12 +19,16 @@ from cchc_evaluation.adapters.repository.knowledge import (
     SqlInitiativeRepository,
     SqlRoundRepository,
 )
-from cchc_evaluation.adapters.repository.par_index import SqlParContributionRepository
+from cchc_evaluation.adapters.repository.par_index import (
+    SqlParContributionRepository,
+    SqlParIndexStaleRepository,
+)
 from cchc_evaluation.adapters.repository.selection import (
     SqlDecisionRepository,
     SqlOpinionRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
+from cchc_shared.persistence.tables import KitTables
 
 
 class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
@@ -33,7 +39,21 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     opinions: SqlOpinionRepository
     decisions: SqlDecisionRepository
     par_contributions: SqlParContributionRepository
+    par_stale: SqlParIndexStaleRepository
     audit: SqlAuditLog
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        tables: KitTables,
+        *,
+        source: str,
+        on_commit: Callable[[], None] | None = None,
+        on_stale: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_stale`` is called after a commit that marked a PAR-Index unit stale."""
+        super().__init__(engine, tables, source=source, on_commit=on_commit)
+        self._on_stale = on_stale
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -44,8 +64,15 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.opinions = SqlOpinionRepository(self.connection)
         self.decisions = SqlDecisionRepository(self.connection)
         self.par_contributions = SqlParContributionRepository(self.connection)
+        self.par_stale = SqlParIndexStaleRepository(self.connection)
         self.audit = SqlAuditLog(self.connection)
         return self
+
+    async def commit(self) -> None:
+        marked, self.par_stale.marked = self.par_stale.marked, False
+        await super().commit()
+        if marked and self._on_stale is not None:
+            self._on_stale()
 
     async def lock(self, key: UUID) -> None:
         """Serialise writers of one aggregate on PostgreSQL (SQLite's BEGIN IMMEDIATE already

@@ -16,7 +16,7 @@ from cchc_shared.messaging.topology import PARKING_EXCHANGE
 from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
 
 from ..builders import member, scheduled, submitted
-from ..fakes import FakeUnitOfWork, over
+from ..fakes import FakeUnitOfWork, over, recompute
 
 NOW = datetime.now(UTC)
 TEMPLATE = Services(uow=FakeUnitOfWork, clock=lambda: NOW)
@@ -33,6 +33,8 @@ async def test_a_submission_reaches_its_handler_and_announces_the_units_contribu
     await deliver(kit, encode_event(data, source="/cchc/intake"))
     info = uow.initiatives.rows[data.initiative_id]
     assert (info.title, info.agency_code) == ("Một cửa không hẹn lần hai", "26740")
+    assert uow.events(ParIndexContributionUpdatedV1) == []  # the unit is marked: the recomputer
+    await recompute(uow, TEMPLATE)
     [contribution] = uow.events(ParIndexContributionUpdatedV1)
     assert (contribution.agency_code, contribution.submitted) == ("760", 1)  # its district
     assert parking.parked == []

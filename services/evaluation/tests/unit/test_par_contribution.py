@@ -1,8 +1,11 @@
-"""The PAR-Index contribution is computed here only and published, in the transaction of the
-change that altered it, with a version that grows by one per unit and campaign."""
+"""The PAR-Index contribution is computed here only and published, with a version that grows
+by one per unit and campaign: a change marks its unit in its own transaction, and the
+recomputer (called here where the service's background task would run it) computes the
+marked units, publishes what changed and deletes the marks in one transaction."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -21,7 +24,7 @@ from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import InitiativeWithdrawnV1, ParIndexContributionUpdatedV1
 
 from ..builders import as_cloud_event, days_from_today, member, scheduled, submitted, visit
-from ..fakes import FakeUnitOfWork, over
+from ..fakes import FakeUnitOfWork, over, recompute
 
 CONSUMER = "evaluation.test"
 NOW = datetime.now(UTC)
@@ -63,25 +66,30 @@ async def _campaign(uow: FakeUnitOfWork, config: Services) -> None:
             as_cloud_event(data, event_id=str(data.initiative_id)),
             data,
         )
+        await recompute(uow, config)
     v = visit(ward.initiative_id, "26740", days_from_today(0))
     round_ = scheduled(TEAM, [v])
     await handlers.on_round_state(over(uow, config), CONSUMER, as_cloud_event(round_), round_)
+    await recompute(uow, config)
     for m, total in (("a", 70), ("b", 80), ("c", 96)):
         await handlers.record_evaluation(
             over(uow, config),
             Actor(f"surveyor:{m}", "surveyor", m),
             RecordEvaluation(v.visit_id, sheet(total)),
         )
+        await recompute(uow, config)
     await handlers.record_sector_opinion(
         over(uow, config),
         SECRETARIAT,
         RecordSectorOpinion(ward.initiative_id, "STTTT", "supports", "Đề nghị nhân rộng"),
     )
+    await recompute(uow, config)
     await handlers.decide_initiative(
         over(uow, config),
         SECRETARIAT,
         Decide(ward.initiative_id, DecisionRequest("replicate", "commune_level", "Hiệu quả", None)),
     )
+    await recompute(uow, config)
 
 
 async def test_each_change_publishes_the_units_new_state_with_the_next_version() -> None:
@@ -124,12 +132,14 @@ async def test_amending_and_withdrawing_publish_and_the_same_state_is_not_republ
     await handlers.on_initiative_withdrawn(
         over(uow, MEAN), CONSUMER, as_cloud_event(withdrawn), withdrawn
     )
+    await recompute(uow, MEAN)
     after = contributions(uow)[-1]
     assert after.version == before + 1
     assert (after.submitted, after.surveyed, after.recommended, after.mean_score) == (1, 0, 0, None)
     # A change that does not move the figures (a round's new state) announces nothing.
     round_ = scheduled(TEAM, [])
     await handlers.on_round_state(over(uow, MEAN), CONSUMER, as_cloud_event(round_), round_)
+    await recompute(uow, MEAN)
     assert len(contributions(uow)) == before + 1
 
 
@@ -137,6 +147,7 @@ async def test_an_amended_evaluation_publishes_the_new_mean() -> None:
     uow = FakeUnitOfWork()
     own = submitted("26740", "Một cửa không hẹn lần hai")
     await handlers.on_initiative_content(over(uow, MEAN), CONSUMER, as_cloud_event(own), own)
+    await recompute(uow, MEAN)
     v = visit(own.initiative_id, "26740", days_from_today(0))
     round_ = scheduled(TEAM, [v])
     await handlers.on_round_state(over(uow, MEAN), CONSUMER, as_cloud_event(round_), round_)
@@ -144,7 +155,29 @@ async def test_an_amended_evaluation_publishes_the_new_mean() -> None:
     recorded = await handlers.record_evaluation(
         over(uow, MEAN), a, RecordEvaluation(v.visit_id, sheet(70))
     )
+    await recompute(uow, MEAN)
     await handlers.amend_evaluation(
         over(uow, MEAN), a, AmendEvaluation(recorded.id, sheet(80), "Sửa")
     )
+    await recompute(uow, MEAN)
     assert [c.mean_score for c in contributions(uow)] == [None, 70.0, 80.0]
+
+
+async def test_a_burst_of_changes_is_announced_once_and_a_mark_lives_until_its_recompute() -> None:
+    uow = FakeUnitOfWork()
+    # Three submissions in Quận 1 and its ward before the recomputer runs: nothing yet.
+    for code, title in (("760", "Trả kết quả tận nhà"), ("26740", "Một cửa"), ("760", "Hẹn giờ")):
+        data = submitted(code, title)
+        await handlers.on_initiative_content(over(uow, MEAN), CONSUMER, as_cloud_event(data), data)
+    assert contributions(uow) == [] and len(uow.par_stale.rows) == 3
+    # A recompute that fails keeps the marks (its transaction is rolled back).
+    failing = replace(MEAN, clock=lambda: (_ for _ in ()).throw(RuntimeError("down")))
+    with contextlib.suppress(RuntimeError):
+        await recompute(uow, failing)
+    assert contributions(uow) == [] and len(uow.par_stale.rows) == 3
+    await recompute(uow, MEAN)
+    [state] = contributions(uow)
+    assert (state.version, state.submitted, state.points) == (1, 3, 1.5)
+    assert uow.par_stale.rows == []
+    await recompute(uow, MEAN)  # nothing marked: nothing announced
+    assert len(contributions(uow)) == 1

@@ -7,6 +7,7 @@ from cchc_evaluation.service_layer.handlers.initiatives import (
     on_initiative_content,
     on_initiative_withdrawn,
 )
+from cchc_evaluation.service_layer.handlers.par_index import recompute_all_stale, recompute_stale
 from cchc_evaluation.service_layer.handlers.rounds import on_round_cancelled, on_round_state
 from cchc_evaluation.service_layer.handlers.rubrics import set_rubric
 from cchc_evaluation.service_layer.handlers.selection import (
@@ -21,6 +22,8 @@ __all__ = [
     "on_initiative_withdrawn",
     "on_round_cancelled",
     "on_round_state",
+    "recompute_all_stale",
+    "recompute_stale",
     "record_evaluation",
     "record_sector_opinion",
     "set_rubric",

@@ -1,6 +1,6 @@
 """Recording and amending evaluations: a survey member scores a visited initiative once, and
 may amend the sheet until the initiative is decided. Each change is audited, publishes
-EvaluationRecorded and announces the PAR-Index contributions it moves."""
+EvaluationRecorded and marks the PAR-Index units it moves (the recomputer announces them)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cchc_evaluation.domain.commands import Actor, AmendEvaluation, RecordEvalua
 from cchc_evaluation.domain.evaluations import Evaluation, check_may_evaluate, vietnam_today
 from cchc_evaluation.domain.knowledge import Round, Visit
 from cchc_evaluation.ports import UnitOfWork
-from cchc_evaluation.service_layer.handlers.par_index import announce_for_initiative
+from cchc_evaluation.service_layer.handlers.par_index import mark_for_initiative
 from cchc_evaluation.service_layer.handlers.rubrics import rubric_for_recording
 from cchc_evaluation.service_layer.queries import rubric_of
 from cchc_evaluation.service_layer.services import Services
@@ -130,7 +130,7 @@ async def record_evaluation(
             )
         )
         uow.publish(_recorded_event(evaluation))
-        await announce_for_initiative(uow, services, visit.initiative_id)
+        await mark_for_initiative(uow, services, visit.initiative_id)
         try:
             await uow.commit()
         except IntegrityError:  # the same member, at the same moment, from another device
@@ -183,6 +183,6 @@ async def amend_evaluation(
             )
         )
         uow.publish(_recorded_event(evaluation))
-        await announce_for_initiative(uow, services, evaluation.initiative_id)
+        await mark_for_initiative(uow, services, evaluation.initiative_id)
         await uow.commit()
     return evaluation

@@ -1,13 +1,13 @@
 """What intake announces of initiatives. Events may come in any order and more than once: the
 inbox drops repeats; each handler keeps the newest state it has seen and never fails for a
 missing predecessor (a withdrawal may arrive before the submission). A change of what counts in
-a unit's PAR Index announces the unit's new contribution in the same transaction."""
+a unit's PAR Index marks the unit for the recomputer in the same transaction."""
 
 from __future__ import annotations
 
 from cchc_evaluation.domain.knowledge import InitiativeInfo, InitiativeStatus
 from cchc_evaluation.service_layer.handlers.inbound import accept_locked
-from cchc_evaluation.service_layer.handlers.par_index import announce_par_contributions
+from cchc_evaluation.service_layer.handlers.par_index import mark_par_stale
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
     CloudEvent,
@@ -53,7 +53,7 @@ async def on_initiative_content(
             await uow.initiatives.update(info)
         if is_new or changed:  # an amendment may move it to another agency or campaign
             counted_in.add((info.campaign_year, info.agency_code))
-            await announce_par_contributions(uow, services, counted_in)
+            await mark_par_stale(uow, services, counted_in)
         await uow.commit()
 
 
@@ -69,5 +69,5 @@ async def on_initiative_withdrawn(
             info = _first_known(data, InitiativeStatus.WITHDRAWN)
         info.withdraw(data.withdrawn_at)
         await (uow.initiatives.add if is_new else uow.initiatives.update)(info)
-        await announce_par_contributions(uow, services, [(info.campaign_year, info.agency_code)])
+        await mark_par_stale(uow, services, [(info.campaign_year, info.agency_code)])
         await uow.commit()

@@ -1,6 +1,7 @@
 """Selection: the sector department's opinion, then the secretariat's decision on an
 initiative under the selection policy. A decision publishes SelectionDecided (and
-ReplicationRecommended when it recommends) and announces the PAR-Index contribution it moves."""
+ReplicationRecommended when it recommends) and marks the PAR-Index unit it moves
+(the recomputer announces the new contribution)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from cchc_evaluation.domain.selection import (
     decide,
     eligible_evaluators,
 )
-from cchc_evaluation.service_layer.handlers.par_index import announce_par_contributions
+from cchc_evaluation.service_layer.handlers.par_index import mark_par_stale
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import ReplicationRecommendedV1
 from cchc_shared.contracts.events import SelectionDecidedV1
@@ -145,6 +146,6 @@ async def decide_initiative(services: Services, actor: Actor, command: Decide) -
         if decision.decision == "replicate":
             assert decision.scope is not None  # checked by decide()
             uow.publish(ReplicationRecommendedV1(**announced, scope=decision.scope))
-        await announce_par_contributions(uow, services, [(info.campaign_year, info.agency_code)])
+        await mark_par_stale(uow, services, [(info.campaign_year, info.agency_code)])
         await uow.commit()
     return decision

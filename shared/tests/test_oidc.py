@@ -336,7 +336,20 @@ def test_a_service_does_not_start_beyond_loopback_with_the_development_secret(
     from cchc_shared.chassis.settings import ServiceSettings
 
     started: list[str] = []
-    monkeypatch.setattr(main.uvicorn, "run", lambda app, host, **_: started.append(host))
+
+    class RecordingServer:
+        """In place of uvicorn's server: records where it would listen, serves nothing."""
+
+        def __init__(self, config: Any) -> None:
+            self.config = config
+            self.started = False
+
+        def run(self) -> None:
+            started.append(self.config.host)
+            self.started = True
+
+    monkeypatch.setattr(main.uvicorn, "Server", RecordingServer)
+    monkeypatch.setattr(main, "start_metrics_server", lambda settings: None)
     monkeypatch.setattr(main.signal, "signal", lambda *_: None)
     monkeypatch.delenv("CCHC_AUTH_DEVELOPMENT_SECRET_ON_NETWORK", raising=False)
 

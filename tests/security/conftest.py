@@ -86,11 +86,11 @@ async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict
                 )
             )
             result[service] = Booted(service, app, client, amqp_url)
-        await _enrol_members(result["scheduling"].client)
+        await enrol_members(result["scheduling"].client, bearer("secretariat"))
         yield result
 
 
-async def _enrol_members(client: httpx.AsyncClient) -> None:
+async def enrol_members(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """The suite's survey-team members are on scheduling's roster: a token naming a member
     the roster does not know is refused there (403)."""
     for member_id, name in ((OWN_MEMBER, "Nguyễn Văn Một"), (OTHER_MEMBER, "Trần Thị Hai")):
@@ -104,7 +104,7 @@ async def _enrol_members(client: httpx.AsyncClient) -> None:
                 "agency_code": "SNV",
                 "expertise": ["procedures"],
             },
-            headers=bearer("secretariat"),
+            headers=headers,
         )
         assert answer.status_code in (200, 201, 409), answer.text
 

@@ -25,7 +25,7 @@ from cchc_shared.auth.oidc import OidcVerifier
 from cchc_testkit.infra import fresh_vhost
 from cchc_testkit.oidc import AUDIENCE, Client, OidcProvider, provider_available
 
-from .conftest import OWN_AGENCY, OWN_MEMBER, SERVICES, Booted, build_app
+from .conftest import OWN_AGENCY, OWN_MEMBER, SERVICES, Booted, build_app, enrol_members
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,9 @@ CLIENTS = [
     Client(
         "agency-surveyor",
         "RS256",
-        claims=realm("cchc-agency", "cchc-surveyor", cchc={"agency": OWN_AGENCY, "member": "m-1"}),
+        claims=realm(
+            "cchc-agency", "cchc-surveyor", cchc={"agency": OWN_AGENCY, "member": OWN_MEMBER}
+        ),
     ),
     Client("agency-unbound", "RS256", claims=realm("cchc-agency")),
     Client("surveyor-unbound", "RS256", claims=realm("cchc-surveyor", cchc={"agency": "SNV"})),
@@ -117,6 +119,10 @@ async def services(
                     )
                 )
                 result[service] = Booted(service, app, client, amqp_url)
+            await enrol_members(
+                result["scheduling"].client,
+                {"Authorization": f"Bearer {provider.token('staff-rs256')}"},
+            )
             yield result
 
 

@@ -33,7 +33,7 @@ from jwt import PyJWK
 from cchc_shared.auth.claims import ClaimSettings, principal_from_claims
 from cchc_shared.auth.principal import Principal
 from cchc_shared.auth.settings import AuthSettings
-from cchc_shared.auth.tokens import AuthError
+from cchc_shared.auth.tokens import AuthError, decode_claims
 
 DISCOVERY_PATH: Final = "/.well-known/openid-configuration"
 _MAX_TOKEN_LENGTH: Final = 16384
@@ -124,54 +124,8 @@ class OidcVerifier:
         return self._decode(token, key, alg)
 
     def _decode(self, token: str, key: _Key, alg: str) -> dict[str, Any]:
-        auth = self.auth
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key.jwk.key,
-                algorithms=[alg],
-                audience=auth.audience,
-                issuer=auth.issuer,
-                leeway=auth.leeway,
-                options={
-                    "require": list(_REQUIRED_CLAIMS),
-                    "verify_signature": True,
-                    "verify_exp": True,
-                    "verify_nbf": True,
-                    "verify_iat": True,
-                    "verify_aud": True,
-                    "verify_iss": True,
-                    "enforce_minimum_key_length": True,
-                },
-            )
-        except jwt.ExpiredSignatureError:
-            raise AuthError("token has expired", code="expired") from None
-        except jwt.ImmatureSignatureError:
-            raise AuthError(
-                "token is not yet valid (iat/nbf in the future)", code="not_yet_valid"
-            ) from None
-        except jwt.InvalidAudienceError:
-            raise AuthError(
-                f"wrong audience; expected {auth.audience!r}", code="audience"
-            ) from None
-        except jwt.InvalidIssuerError:
-            raise AuthError(f"wrong issuer; expected {auth.issuer!r}", code="issuer") from None
-        except jwt.MissingRequiredClaimError as exc:
-            raise AuthError(f"missing required claim {exc.claim!r}", code="missing_claim") from None
-        except jwt.InvalidAlgorithmError:
-            raise AuthError("signing algorithm not allowed", code="algorithm") from None
-        except jwt.InvalidSignatureError:
-            raise AuthError("signature verification failed", code="signature") from None
-        except jwt.DecodeError as exc:
-            raise AuthError(f"malformed token: {exc}", code="malformed") from None
-        except (jwt.PyJWTError, NotImplementedError, ValueError, TypeError) as exc:
-            raise AuthError(f"invalid token: {exc}", code="invalid") from None
-        # Exact comparisons, whatever the library does.
-        if claims.get("iss") != auth.issuer:
-            raise AuthError(f"wrong issuer; expected {auth.issuer!r}", code="issuer")
-        aud = claims.get("aud")
-        if not (aud == auth.audience or (isinstance(aud, list) and auth.audience in aud)):
-            raise AuthError(f"wrong audience; expected {auth.audience!r}", code="audience")
+        # The provider's own lifetimes and revocation apply to its tokens (not yet the kit's).
+        claims = decode_claims(self.auth, token, key.jwk.key, alg, _REQUIRED_CLAIMS, limits=False)
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise AuthError("sub must be a non-empty string", code="malformed")
         return claims

@@ -95,16 +95,52 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
             f"signing algorithm {header.get('alg')!r} not allowed; expected {settings.algorithm}",
             code="algorithm",
         )
+    claims = decode_claims(
+        settings, token, settings._verification_key(), settings.algorithm, _REQUIRED_CLAIMS
+    )
+
+    raw_role = claims.get("role")
+    if not isinstance(raw_role, str) or raw_role not in {r.value for r in Role}:
+        raise AuthError(f"unknown role {raw_role!r}", code="role")
+    agency_code = claims.get("agency_code")
+    member_id = claims.get("member_id")
+    subject = claims.get("sub")
+    if not isinstance(agency_code, str | None) or not isinstance(member_id, str | None):
+        raise AuthError("agency_code and member_id must be strings", code="binding")
+    if not isinstance(subject, str):
+        raise AuthError("sub must be a string", code="malformed")
+    try:
+        return Principal(
+            subject=subject, role=Role(raw_role), agency_code=agency_code, member_id=member_id
+        )
+    except ValueError as exc:
+        raise AuthError(str(exc), code="binding") from None
+
+
+
+def decode_claims(
+    settings: AuthSettings,
+    token: str,
+    key: Any,
+    algorithm: str,
+    required: tuple[str, ...],
+    *,
+    limits: bool = True,
+) -> dict[str, Any]:
+    """The claims of a token signed with ``key`` by ``algorithm`` (the caller pinned it),
+    after every check a token of either kind gets: signature, ``iss``, ``aud``, ``exp``,
+    ``iat``, ``nbf`` and the ``required`` claims; with ``limits``, also its lifetime and the
+    revocation list (which need ``iat`` and ``jti``)."""
     try:
         claims = jwt.decode(
             token,
-            settings._verification_key(),
-            algorithms=[settings.algorithm],
+            key,
+            algorithms=[algorithm],
             audience=settings.audience,
             issuer=settings.issuer,
             leeway=settings.leeway,
             options={
-                "require": list(_REQUIRED_CLAIMS),
+                "require": list(required),
                 "verify_signature": True,
                 "verify_exp": True,
                 "verify_nbf": True,
@@ -148,26 +184,10 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
     if not (aud == settings.audience or (isinstance(aud, list) and settings.audience in aud)):
         raise AuthError(f"wrong audience; expected {settings.audience!r}", code="audience")
 
-    _check_lifetime(settings, claims)
-    _check_revocation(settings, claims)
-
-    raw_role = claims.get("role")
-    if not isinstance(raw_role, str) or raw_role not in {r.value for r in Role}:
-        raise AuthError(f"unknown role {raw_role!r}", code="role")
-    agency_code = claims.get("agency_code")
-    member_id = claims.get("member_id")
-    subject = claims.get("sub")
-    if not isinstance(agency_code, str | None) or not isinstance(member_id, str | None):
-        raise AuthError("agency_code and member_id must be strings", code="binding")
-    if not isinstance(subject, str):
-        raise AuthError("sub must be a string", code="malformed")
-    try:
-        return Principal(
-            subject=subject, role=Role(raw_role), agency_code=agency_code, member_id=member_id
-        )
-    except ValueError as exc:
-        raise AuthError(str(exc), code="binding") from None
-
+    if limits:
+        _check_lifetime(settings, claims)
+        _check_revocation(settings, claims)
+    return claims
 
 def _check_lifetime(settings: AuthSettings, claims: dict[str, Any]) -> None:
     jti = claims.get("jti")

@@ -70,7 +70,11 @@ def refused() -> dict[str, tuple[str, str]]:
             _signed(sub=REVOKED_SUBJECT, iat=before, nbf=before, exp=before + timedelta(hours=1)),
             REVOKED_SUBJECT,
         ),
-        "nbf in the future": (_signed(nbf=now + timedelta(minutes=10)), "hiệu lực"),
+        # A day ahead: the cases are built at collection, which may be long before they run.
+        "nbf in the future": (
+            _signed(nbf=now + timedelta(days=1), exp=now + timedelta(days=1, hours=1)),
+            "hiệu lực",
+        ),
     }
 
 

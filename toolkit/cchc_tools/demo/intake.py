@@ -10,6 +10,7 @@ import aio_pika
 
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, InboundInitiativeSubmittedV1
+from cchc_shared.messaging.trust import broker_user
 from cchc_shared.reference import load_agencies
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
@@ -105,6 +106,7 @@ async def publish_inbound(
                     content_type="application/cloudevents+json",
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                     app_id="cchc-demo",
+                    user_id=broker_user(settings.amqp_url),  # the broker checks who publishes
                 ),
                 routing_key="initiative.submitted.v1",
             )

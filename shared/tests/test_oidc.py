@@ -164,6 +164,7 @@ class Provider:
             "sub": "user-1",
             "iat": now,
             "exp": now + timedelta(minutes=5),
+            "jti": f"t-{now.timestamp()}-{id(claims)}",
             "roles": ["secretariat"],
             **claims,
         }
@@ -370,3 +371,21 @@ def test_a_service_does_not_start_beyond_loopback_with_the_development_secret(
         assert rc == code
     assert started == ["127.0.0.1"]
     assert "refusing to listen on 0.0.0.0" in capsys.readouterr().err
+
+
+async def test_provider_tokens_get_the_kits_lifetime_cap_and_need_a_jti() -> None:
+    """Issue 21's limits hold in both modes: a provider token longer-lived than the maximum,
+    or without a jti (which the revocation list needs), is refused 401."""
+    provider = Provider()
+    now = datetime.now(UTC)
+    too_long = provider.token(provider.rsa, "k1", iat=now, exp=now + timedelta(days=30))
+    with pytest.raises(AuthError) as refused:
+        await provider.verifier().verify(too_long)
+    assert refused.value.code == "lifetime"
+    without_jti = jwt.decode(
+        provider.token(provider.rsa, "k1"), options={"verify_signature": False}
+    )
+    del without_jti["jti"]
+    token = jwt.encode(without_jti, provider.rsa, algorithm="RS256", headers={"kid": "k1"})
+    with pytest.raises(AuthError, match="jti"):
+        await provider.verifier().verify(token)

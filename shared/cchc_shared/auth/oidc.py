@@ -39,7 +39,8 @@ DISCOVERY_PATH: Final = "/.well-known/openid-configuration"
 _MAX_TOKEN_LENGTH: Final = 16384
 _MAX_DOCUMENT_BYTES: Final = 512 * 1024
 _FAILED_FETCH_PAUSE: Final = 1.0  # seconds without a fetch after a failed one (no keys yet)
-_REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "exp")
+# iat and jti: the kit's lifetime cap and revocation list apply to provider tokens too.
+_REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "iat", "exp", "jti")
 # algorithm -> (key type, curve) it may be verified with
 _KEY_TYPE_OF_ALGORITHM: Final[dict[str, tuple[str, str | None]]] = {
     "RS256": ("RSA", None),
@@ -124,8 +125,7 @@ class OidcVerifier:
         return self._decode(token, key, alg)
 
     def _decode(self, token: str, key: _Key, alg: str) -> dict[str, Any]:
-        # The provider's own lifetimes and revocation apply to its tokens (not yet the kit's).
-        claims = decode_claims(self.auth, token, key.jwk.key, alg, _REQUIRED_CLAIMS, limits=False)
+        claims = decode_claims(self.auth, token, key.jwk.key, alg, _REQUIRED_CLAIMS)
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise AuthError("sub must be a non-empty string", code="malformed")
         return claims

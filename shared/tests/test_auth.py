@@ -561,3 +561,48 @@ def test_an_unreadable_revocation_list_refuses_every_token(
     assert _reason(broken, _sign(_claims(settings))).code == "revocations_unavailable"
     missing = settings.model_copy(update={"revocations": tmp_path / "absent.json"})
     assert _reason(missing, _sign(_claims(settings))).code == "revocations_unavailable"
+
+
+# -- who acted: the display name -----------------------------------------------------------
+
+
+def test_a_development_token_carries_the_display_name(settings: AuthSettings) -> None:
+    token = issue_token(settings, Role.SECRETARIAT, subject="snv.lan", name="Nguyễn Thị Lan")
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], audience="cchc")["name"] == (
+        "Nguyễn Thị Lan"
+    )
+    principal = verify_token(settings, token)
+    assert (principal.subject, principal.display_name) == ("snv.lan", "Nguyễn Thị Lan")
+    assert verify_token(settings, issue_token(settings, Role.ADMIN)).display_name is None
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ({"name": "Trần Văn Bình", "preferred_username": "binh"}, "Trần Văn Bình"),
+        ({"preferred_username": "binh.tv"}, "binh.tv"),
+        ({"name": "   ", "preferred_username": "binh.tv"}, "binh.tv"),
+        ({"name": 7, "preferred_username": ["x"]}, None),
+        ({}, None),
+        # decomposed diacritics, a zero-width space, a bidi override, a line break and a tab
+        ({"name": unicodedata.normalize("NFD", "Lê\u200b Thị\u202e\nHoa\t")}, "Lê Thị Hoa"),
+        ({"name": "Ａｎ"}, "An"),  # fullwidth letters, as they look
+        ({"name": "x" * 300}, "x" * 200),
+    ],
+)
+def test_the_display_name_is_made_safe_not_refused(
+    claims: dict[str, Any], expected: str | None
+) -> None:
+    from cchc_shared.auth.principal import display_name_from
+
+    assert display_name_from(claims) == expected
+    if expected is not None:
+        assert unicodedata.is_normalized("NFC", expected)
+
+
+def test_a_principal_refuses_an_unclean_display_name() -> None:
+    with pytest.raises(ValueError, match="display_name"):
+        Principal("u1", Role.ADMIN, display_name="Lan\nHoa")
+    with pytest.raises(ValueError, match="display_name"):
+        Principal("u1", Role.ADMIN, display_name="")
+    assert Principal("u1", Role.ADMIN, display_name="Lan Hoa").display_name == "Lan Hoa"

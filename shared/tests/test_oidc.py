@@ -389,3 +389,17 @@ async def test_provider_tokens_get_the_kits_lifetime_cap_and_need_a_jti() -> Non
     token = jwt.encode(without_jti, provider.rsa, algorithm="RS256", headers={"kid": "k1"})
     with pytest.raises(AuthError, match="jti"):
         await provider.verifier().verify(token)
+
+
+def test_the_display_name_comes_from_name_then_preferred_username() -> None:
+    settings = ClaimSettings()
+    named = principal_from_claims(
+        {"sub": "u1", "roles": ["admin"], "name": "Phạm Minh Châu", "preferred_username": "chau"},
+        settings,
+    )
+    assert (named.subject, named.display_name) == ("u1", "Phạm Minh Châu")
+    username = principal_from_claims(
+        {"sub": "u2", "roles": ["admin"], "preferred_username": "chau"}, settings
+    )
+    assert username.display_name == "chau"
+    assert principal_from_claims({"sub": "u3", "roles": ["admin"]}, settings).display_name is None

@@ -23,6 +23,7 @@ from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_
 from cchc_shared.messaging.consumer import Consumers
 from cchc_shared.messaging.routing import RoutingTable, bind
 from cchc_shared.messaging.trust import BusTrust
+from cchc_shared.persistence.audit import AuditEntry, history_item
 
 E = TypeVar("E", bound=EventData)
 S = TypeVar("S")
@@ -98,6 +99,21 @@ class FakeUnitOfWork:
     def events(self, kind: type[E]) -> list[E]:
         """The committed events of one type."""
         return [e for e in self.published if isinstance(e, kind)]
+
+
+class FakeAuditLog:
+    """The audit log in memory: ``entries`` in the order recorded (a unit of work's state)."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
+        return [
+            history_item(e) for e in self.entries if (e.entity, e.entity_id) == (entity, entity_id)
+        ]
 
 
 @dataclasses.dataclass

@@ -38,6 +38,7 @@ def main_token(args: Sequence[str]) -> int:
     parser.add_argument("--agency", help="agency code for agency_submitter (e.g. SNV, 760, 26740)")
     parser.add_argument("--member", help="survey-team member id for surveyor")
     parser.add_argument("--subject", help="token subject (default: ROLE:AGENCY|MEMBER)")
+    parser.add_argument("--name", help="the person's display name, kept in audit trails")
     parser.add_argument(
         "--lifetime",
         type=_parse_lifetime,
@@ -69,6 +70,7 @@ def main_token(args: Sequence[str]) -> int:
             member=ns.member,
             subject=ns.subject,
             lifetime=ns.lifetime,
+            name=ns.name,
         )
     except (ValueError, ValidationError) as exc:
         print(f"cchc token: {exc}", file=sys.stderr)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
-from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
-from cchc_shared.persistence.ports import KitUnitOfWork
+from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 
 
 class InitiativeRepository(Protocol):
@@ -83,11 +82,6 @@ class ParIndexStaleRepository(Protocol):
         another transaction holds) and return their (campaign, unit) pairs: if the
         transaction does not commit, they stay."""
         ...
-
-
-class AuditLog(Protocol):
-    async def record(self, entry: AuditEntry) -> None: ...
-    async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]: ...
 
 
 class UnitOfWork(KitUnitOfWork, Protocol):

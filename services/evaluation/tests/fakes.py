@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
@@ -11,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.evaluations import Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
@@ -19,6 +17,7 @@ from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.services import Services
+from cchc_testkit.fakes import FakeAuditLog
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -194,21 +193,6 @@ class FakeParStale:
         return [(year, code) for _, _, year, code in taken]
 
 
-class FakeAudit:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    async def record(self, entry: AuditEntry) -> None:
-        self.entries.append(dataclasses.asdict(entry))
-
-    async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
-        return [
-            {k: e[k] for k in ("action", "actor", "at", "reason", "snapshot")}
-            for e in self.entries
-            if e["entity"] == entity and e["entity_id"] == entity_id
-        ]
-
-
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Keeps state across uses (like a database); ``published`` holds committed events only."""
 
@@ -224,7 +208,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
         self.par_stale = FakeParStale()
-        self.audit = FakeAudit()
+        self.audit = FakeAuditLog()
 
     def _state(self) -> tuple[Any, ...]:
         return (

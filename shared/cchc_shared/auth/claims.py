@@ -16,7 +16,13 @@ from typing import Any
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cchc_shared.auth.principal import _AGENCY_CODE_RE, _MEMBER_ID_RE, ROLE_PRECEDENCE, Principal
+from cchc_shared.auth.principal import (
+    _AGENCY_CODE_RE,
+    _MEMBER_ID_RE,
+    ROLE_PRECEDENCE,
+    Principal,
+    display_name_from,
+)
 from cchc_shared.contracts.vocabulary import Role
 
 
@@ -152,6 +158,7 @@ def principal_from_claims(claims: Mapping[str, Any], settings: ClaimSettings) ->
             roles=roles,
             agency_code=agency,
             member_id=member,
+            display_name=display_name_from(claims),
         )
     except ValueError as exc:
         raise RoleRefused(f"Danh tính trong mã xác thực không hợp lệ: {exc}", str(exc)) from None

@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from cchc_shared.auth.principal import Principal
+from cchc_shared.auth.principal import Principal, display_name_from
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.contracts.vocabulary import Role
 
@@ -20,10 +20,12 @@ def issue_token(
     member: str | None = None,
     subject: str | None = None,
     lifetime: timedelta | None = None,
+    name: str | None = None,
 ) -> str:
     """Sign a token for ``role``. ``agency_submitter`` needs ``agency`` (an agency code),
     ``surveyor`` needs ``member`` (a member id); other roles take neither. ``subject``
-    defaults to ``<role>:<agency|member>`` or ``<role>``; ``lifetime`` to the settings'.
+    defaults to ``<role>:<agency|member>`` or ``<role>``; ``lifetime`` to the settings';
+    ``name`` (the person's display name, claim ``name``) to none.
 
     Raises ``ValueError`` (bilingual message) for an invalid role, binding or lifetime (one
     over ``settings.max_token_lifetime`` included).
@@ -38,7 +40,13 @@ def issue_token(
         ) from None
     if subject is None:
         subject = f"{role.value}:{agency or member}" if (agency or member) else role.value
-    principal = Principal(subject=subject, role=role, agency_code=agency, member_id=member)
+    principal = Principal(
+        subject=subject,
+        role=role,
+        agency_code=agency,
+        member_id=member,
+        display_name=display_name_from({"name": name}),
+    )
     lifetime = settings.token_lifetime if lifetime is None else lifetime
     if lifetime <= timedelta(0):
         raise ValueError("token lifetime must be positive (thời hạn phải dương)")
@@ -64,6 +72,8 @@ def issue_token(
         claims["agency_code"] = principal.agency_code
     if principal.member_id is not None:
         claims["member_id"] = principal.member_id
+    if principal.display_name is not None:
+        claims["name"] = principal.display_name
     try:
         return jwt.encode(claims, settings.secret.get_secret_value(), algorithm=settings.algorithm)
     except (NotImplementedError, jwt.PyJWTError, ValueError, TypeError) as exc:

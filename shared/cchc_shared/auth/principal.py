@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+from cchc_shared.contracts.text import normalise
 from cchc_shared.contracts.vocabulary import Role
 
 STAFF_ROLES: Final[frozenset[Role]] = frozenset({Role.SECRETARIAT, Role.ADMIN})
@@ -34,13 +36,18 @@ class Principal:
 
     ``roles`` is every role the caller holds (a person signed in through the identity provider
     may hold several: they get the union); ``role`` is the most privileged of them
-    (:data:`ROLE_PRECEDENCE`). Left empty, ``roles`` is ``{role}``."""
+    (:data:`ROLE_PRECEDENCE`). Left empty, ``roles`` is ``{role}``.
+
+    ``subject`` (the token's ``sub``) is who the caller is; ``display_name`` (its ``name``, else
+    ``preferred_username``) is how they were called when they acted, kept beside the subject in
+    audit trails; it identifies no one (see :func:`display_name_from`)."""
 
     subject: str
     role: Role
     agency_code: str | None = None
     member_id: str | None = None
     roles: frozenset[Role] = frozenset()
+    display_name: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, Role):
@@ -58,6 +65,11 @@ class Principal:
         _check_binding(roles, self.role, self.agency_code, self.member_id)
         if not isinstance(self.subject, str) or not _SUBJECT_RE.fullmatch(self.subject):
             raise ValueError("subject must be 1-200 visible characters without spaces")
+        if (
+            self.display_name is not None
+            and display_name_from({"name": self.display_name}) != self.display_name
+        ):
+            raise ValueError("display_name must be clean single-line text of 1-200 characters")
 
     @property
     def is_staff(self) -> bool:
@@ -95,6 +107,28 @@ class Principal:
     def is_member(self, member_id: str) -> bool:
         """True for a ``surveyor`` bound to exactly this member id."""
         return Role.SURVEYOR in self.roles and self.member_id == member_id
+
+
+DISPLAY_NAME_MAX: Final = 200
+_DISPLAY_NAME_CLAIMS: Final = ("name", "preferred_username")
+_CONTROL_OR_SPACE_RUN: Final = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]+")
+
+
+def display_name_from(claims: Mapping[str, Any]) -> str | None:
+    """The caller's display name from a token's claims: ``name``, else ``preferred_username``.
+
+    What a provider puts there is a label for people, not an identifier, so it is made safe
+    rather than refused: format characters removed, compatibility forms replaced (the kit's
+    :func:`~cchc_shared.contracts.text.normalise`, NFC), control characters and runs of space
+    made one space, cut at :data:`DISPLAY_NAME_MAX` characters. ``None`` if neither claim is a
+    non-blank string."""
+    for claim in _DISPLAY_NAME_CLAIMS:
+        value = claims.get(claim)
+        if isinstance(value, str):
+            cleaned = _CONTROL_OR_SPACE_RUN.sub(" ", normalise(value)).strip()
+            if cleaned:
+                return cleaned[:DISPLAY_NAME_MAX].rstrip()
+    return None
 
 
 def _check_binding(

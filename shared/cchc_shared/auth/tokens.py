@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import jwt
 
-from cchc_shared.auth.principal import Principal
+from cchc_shared.auth.principal import Principal, display_name_from
 from cchc_shared.auth.revocation import RevocationListError, revocation_file
 from cchc_shared.auth.settings import AuthSettings
 from cchc_shared.contracts.vocabulary import Role
@@ -111,11 +111,14 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
         raise AuthError("sub must be a string", code="malformed")
     try:
         return Principal(
-            subject=subject, role=Role(raw_role), agency_code=agency_code, member_id=member_id
+            subject=subject,
+            role=Role(raw_role),
+            agency_code=agency_code,
+            member_id=member_id,
+            display_name=display_name_from(claims),
         )
     except ValueError as exc:
         raise AuthError(str(exc), code="binding") from None
-
 
 
 def decode_claims(
@@ -188,6 +191,7 @@ def decode_claims(
         _check_lifetime(settings, claims)
         _check_revocation(settings, claims)
     return claims
+
 
 def _check_lifetime(settings: AuthSettings, claims: dict[str, Any]) -> None:
     jti = claims.get("jti")

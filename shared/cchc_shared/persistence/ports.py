@@ -5,10 +5,11 @@ repositories as read-only properties; its fakes satisfy the same Protocol."""
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from cchc_shared.contracts.envelope import CloudEvent, EncodedMessage
 from cchc_shared.contracts.events import EventData
+from cchc_shared.persistence.audit import AuditEntry
 
 
 class KitUnitOfWork(Protocol):
@@ -34,3 +35,13 @@ class KitUnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class AuditLog(Protocol):
+    """Who did what to which record (:mod:`cchc_shared.persistence.audit`)."""
+
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def history(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
+        """The record's entries, oldest first, as the APIs show them."""
+        ...

@@ -19,8 +19,8 @@ from sqlalchemy import (
     Uuid,
 )
 
+from cchc_shared.persistence.audit import define_audit_log
 from cchc_shared.persistence.tables import (
-    SequenceInteger,
     agency_code_column,
     campaign_year_column,
     define_kit_tables,
@@ -177,16 +177,4 @@ par_index_stale = Table(
 Index("ix_par_index_stale_marked_at", par_index_stale.c.marked_at)
 
 # Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("seq", SequenceInteger, primary_key=True, autoincrement=True),
-    Column("entity", String(30), nullable=False),
-    Column("entity_id", String(64), nullable=False),
-    Column("action", String(30), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("reason", Text),
-    Column("snapshot", JSON, nullable=False),
-)
-Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
+audit_log = define_audit_log(metadata)

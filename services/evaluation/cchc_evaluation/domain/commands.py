@@ -13,13 +13,14 @@ from cchc_shared.contracts.vocabulary import Recommendation
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the token's subject (for the audit log), role and binding (a survey member
-    or an agency)."""
+    """Who acts: the token's subject and display name (for the audit log), role and binding
+    (a survey member or an agency)."""
 
     subject: str
     role: str
     member_id: str | None = None
     agency_code: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)

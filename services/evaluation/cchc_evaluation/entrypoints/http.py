@@ -63,7 +63,11 @@ Svc = Annotated[Services, Depends(_services)]
 
 def _actor(principal: Principal) -> Actor:
     return Actor(
-        principal.subject, principal.role.value, principal.member_id, principal.agency_code
+        principal.subject,
+        principal.role.value,
+        principal.member_id,
+        principal.agency_code,
+        name=principal.display_name,
     )
 
 

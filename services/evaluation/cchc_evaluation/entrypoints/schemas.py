@@ -15,6 +15,7 @@ from cchc_evaluation.domain.par_index import IndexRow
 from cchc_evaluation.domain.rubric import Band, Criterion, Rubric
 from cchc_evaluation.domain.selection import Aggregate, Decision, SectorOpinion, Stance
 from cchc_evaluation.service_layer.queries import InitiativeResult, MemberVisit
+from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.fields import Number
 from cchc_shared.contracts.events import AgencyCode
 from cchc_shared.contracts.events import TeamMember as TeamMemberData
@@ -147,14 +148,6 @@ class ScoreOut(BaseModel):
     criterion: str
     score: float
     max_score: float
-
-
-class AuditEntryOut(BaseModel):
-    action: str
-    actor: str
-    at: datetime
-    reason: str | None
-    snapshot: dict[str, Any]
 
 
 class EvaluationOut(BaseModel):

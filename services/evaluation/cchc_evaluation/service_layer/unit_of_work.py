@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cchc_evaluation.adapters.repository.audit import SqlAuditLog
+from cchc_evaluation.adapters.orm import audit_log
 from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
     SqlRubricRepository,
@@ -28,6 +28,7 @@ from cchc_evaluation.adapters.repository.selection import (
     SqlOpinionRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
+from cchc_shared.persistence.audit import SqlAuditLog
 from cchc_shared.persistence.tables import KitTables
 
 
@@ -65,7 +66,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.decisions = SqlDecisionRepository(self.connection)
         self.par_contributions = SqlParContributionRepository(self.connection)
         self.par_stale = SqlParIndexStaleRepository(self.connection)
-        self.audit = SqlAuditLog(self.connection)
+        self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 
     async def commit(self) -> None:

@@ -50,7 +50,7 @@ def published_besides_par(uow: FakeUnitOfWork) -> list[EventData]:
 
 
 def surveyor(member_id: str) -> Actor:
-    return Actor(f"surveyor:{member_id}", "surveyor", member_id)
+    return Actor(f"surveyor:{member_id}", "surveyor", member_id, name=f"Khảo sát viên {member_id}")
 
 
 def sheet(*points: float, recommendation: str = "replicate") -> EvaluationSheet:
@@ -184,6 +184,9 @@ async def test_recording_freezes_the_rubric_publishes_and_amending_is_audited() 
     assert (amended.version, amended.total, len(published_besides_par(uow))) == (2, 82, 2)
     history = await uow.audit.history("evaluation", str(evaluation.id))
     assert [h["action"] for h in history] == ["recorded", "amended"]
+    assert [(h["actor"], h["actor_name"]) for h in history] == [
+        ("surveyor:a", "Khảo sát viên a")
+    ] * 2
     assert history[1]["reason"] == "Bổ sung số liệu"
     assert initiative_id == amended.initiative_id
 

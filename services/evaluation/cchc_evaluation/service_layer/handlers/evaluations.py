@@ -12,7 +12,6 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 
 from cchc_evaluation.domain.access import surveyor_id
-from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, AmendEvaluation, RecordEvaluation
 from cchc_evaluation.domain.evaluations import Evaluation, check_may_evaluate, vietnam_today
 from cchc_evaluation.domain.knowledge import Round, Visit
@@ -23,6 +22,7 @@ from cchc_evaluation.service_layer.queries import rubric_of
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import EvaluationRecordedV1
 from cchc_shared.errors import Conflict, Fault, InvalidInput, NotFound
+from cchc_shared.persistence.audit import AuditEntry
 
 
 def _snapshot(e: Evaluation) -> dict[str, Any]:
@@ -127,6 +127,7 @@ async def record_evaluation(
                 actor.subject,
                 now,
                 _snapshot(evaluation),
+                actor_name=actor.name,
             )
         )
         uow.publish(_recorded_event(evaluation))
@@ -180,6 +181,7 @@ async def amend_evaluation(
                 now,
                 _snapshot(evaluation),
                 command.reason,
+                actor_name=actor.name,
             )
         )
         uow.publish(_recorded_event(evaluation))

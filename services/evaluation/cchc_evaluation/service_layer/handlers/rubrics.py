@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, SetRubric
 from cchc_evaluation.domain.rubric import Rubric, rubric_to_dict
 from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.queries import rubric_of
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.errors import Conflict, Fault, InvalidInput
+from cchc_shared.persistence.audit import AuditEntry
 
 
 async def set_rubric(services: Services, actor: Actor, command: SetRubric) -> Rubric:
@@ -41,6 +41,7 @@ async def set_rubric(services: Services, actor: Actor, command: SetRubric) -> Ru
                 actor.subject,
                 now,
                 rubric_to_dict(rubric),
+                actor_name=actor.name,
             )
         )
         await uow.commit()
@@ -56,7 +57,13 @@ async def rubric_for_recording(
         await uow.rubrics.save(rubric, actor.subject, now)
         await uow.audit.record(
             AuditEntry(
-                "rubric", str(year), "adopted_default", actor.subject, now, rubric_to_dict(rubric)
+                "rubric",
+                str(year),
+                "adopted_default",
+                actor.subject,
+                now,
+                rubric_to_dict(rubric),
+                actor_name=actor.name,
             )
         )
     return rubric

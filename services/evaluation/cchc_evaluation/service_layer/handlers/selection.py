@@ -6,7 +6,6 @@ ReplicationRecommended when it recommends) and marks the PAR-Index unit it moves
 from __future__ import annotations
 
 from cchc_evaluation.domain.access import hidden, require_staff
-from cchc_evaluation.domain.audit import AuditEntry
 from cchc_evaluation.domain.commands import Actor, Decide, RecordSectorOpinion
 from cchc_evaluation.domain.selection import (
     Decision,
@@ -20,6 +19,7 @@ from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import ReplicationRecommendedV1
 from cchc_shared.contracts.events import SelectionDecidedV1
 from cchc_shared.errors import Conflict, Fault, InvalidInput
+from cchc_shared.persistence.audit import AuditEntry
 from cchc_shared.reference import get_agency
 
 
@@ -71,6 +71,7 @@ async def record_sector_opinion(
                     "stance": opinion.stance,
                     "opinion": opinion.opinion,
                 },
+                actor_name=actor.name,
             )
         )
         await uow.commit()
@@ -119,6 +120,7 @@ async def decide_initiative(services: Services, actor: Actor, command: Decide) -
                     "quorum_required": stats.quorum_required,
                 },
                 decision.override_reason,
+                actor_name=actor.name,
             )
         )
         assert info is not None and info.title and info.kind and info.par_area  # by decide()

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, PoolStatus, Round, RoundStatus
-from cchc_shared.persistence.ports import KitUnitOfWork
+from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 
 
 class MemberRepository(Protocol):
@@ -69,6 +69,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def rounds(self) -> RoundRepository: ...
     @property
     def proposals(self) -> ProposalRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, PoolStatus, Round, RoundStatus
 from cchc_shared.contracts import EventData
+from cchc_testkit.fakes import FakeAuditLog
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -140,16 +141,24 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.pool = FakePool()
         self.rounds = FakeRounds()
         self.proposals = FakeProposals()
+        self.audit = FakeAuditLog()
 
     async def __aenter__(self) -> Self:
         self.rounds.seen = []
         return await super().__aenter__()
 
     def _state(self) -> Any:
-        return (self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows)
+        rows = (self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows)
+        return (*rows, self.audit.entries)
 
     def _restore(self, state: Any) -> None:
-        self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows = state
+        (
+            self.members.rows,
+            self.pool.rows,
+            self.rounds.rows,
+            self.proposals.rows,
+            self.audit.entries,
+        ) = state
 
     def _collect_events(self) -> list[EventData]:
         events = [event for round_ in self.rounds.seen for event in round_.events]

@@ -22,12 +22,14 @@ from cchc_shared.contracts.events import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
+from cchc_shared.auth import Principal, Role
 from cchc_shared.errors import Conflict, InvalidInput
 
 from .factories import member
 from .fakes import FakeUnitOfWork
 
 POLICY = SchedulingPolicy()
+STAFF = Principal("snv.lan", Role.SECRETARIAT, display_name="Nguyễn Thị Lan")
 NEXT_YEAR = datetime.now(UTC).year + 1
 SUBMITTED_AT = datetime(2023, 4, 20, 9, tzinfo=UTC)
 
@@ -122,9 +124,9 @@ async def confirmed_round(uow: FakeUnitOfWork, year: int, items) -> uuid.UUID:
         Seat("it", TeamRole.MEMBER),
         Seat("clerk", TeamRole.SECRETARY),
     ]
-    round_ = await rounds.create_round(uow, year, team, visits, "", POLICY)
+    round_ = await rounds.create_round(uow, year, team, visits, "", POLICY, STAFF)
     assert all(v.place.startswith("Trụ sở ") for v in round_.visits)
-    await rounds.confirm_round(uow, round_.round_id, POLICY)
+    await rounds.confirm_round(uow, round_.round_id, POLICY, STAFF)
     return round_.round_id
 
 
@@ -139,13 +141,24 @@ async def test_confirming_numbers_the_round_and_publishes_round_scheduled() -> N
     assert scheduled.round_id == round_id and scheduled.sequence == 1
     assert [m.role for m in scheduled.team] == ["head", "member", "secretary"]
     with pytest.raises(InvalidTransition):
-        await rounds.confirm_round(uow, round_id, POLICY)
+        await rounds.confirm_round(uow, round_id, POLICY, STAFF)
     with pytest.raises(InvalidInput, match="reason"):
-        await rounds.update_round(uow, round_id, [], [], None, "", POLICY)
-    await rounds.cancel_round(uow, round_id, "Thay đổi kế hoạch")
+        await rounds.update_round(uow, round_id, [], [], None, "", POLICY, STAFF)
+    await rounds.cancel_round(uow, round_id, "Thay đổi kế hoạch", STAFF)
     assert isinstance(uow.published[-1], RoundCancelledV1)
     with pytest.raises(InvalidTransition):
-        await rounds.update_round(uow, round_id, [], [], None, "lý do", POLICY)
+        await rounds.update_round(uow, round_id, [], [], None, "lý do", POLICY, STAFF)
+    # who did each, by subject and display name; a refused change left no entry
+    history = await uow.audit.history("round", str(round_id))
+    assert [(h["action"], h["actor"], h["actor_name"]) for h in history] == [
+        ("drafted", "snv.lan", "Nguyễn Thị Lan"),
+        ("confirmed", "snv.lan", "Nguyễn Thị Lan"),
+        ("cancelled", "snv.lan", "Nguyễn Thị Lan"),
+    ]
+    assert history[-1]["reason"] == "Thay đổi kế hoạch"
+    assert (
+        history[1]["snapshot"]["status"] == "confirmed" and history[1]["snapshot"]["sequence"] == 1
+    )
 
 
 async def test_a_withdrawn_initiative_leaves_its_unvisited_visit() -> None:
@@ -197,7 +210,9 @@ async def test_drafts_that_break_rules_are_refused_with_each_rule() -> None:
     await uow.members.add(member("it", "STTTT", ("digital_government",)))
     visit = Visit(uuid.uuid4(), item.initiative_id, "STTTT", date(2023, 9, 1), time(8), "")
     with pytest.raises(PlanViolations) as refused:
-        await rounds.create_round(uow, 2023, [Seat("it", TeamRole.MEMBER)], [visit], "", POLICY)
+        await rounds.create_round(
+            uow, 2023, [Seat("it", TeamRole.MEMBER)], [visit], "", POLICY, STAFF
+        )
     assert {v.rule.value for v in refused.value.violations} == {
         "team_head",
         "working_day",
@@ -236,10 +251,10 @@ async def test_a_proposal_is_accepted_once() -> None:
     request = plans.PlanRequest(2023, last_day=date(2023, 6, 30), time_limit=3)
     proposal_id, body = await plans.propose_plan(uow, request, POLICY, "secretariat")
     assert sum(len(r["visits"]) for r in body["rounds"]) == 3
-    drafts = await plans.accept_proposal(uow, proposal_id, POLICY)
+    drafts = await plans.accept_proposal(uow, proposal_id, POLICY, STAFF)
     assert {v.initiative_id for r in drafts for v in r.visits} == {i.initiative_id for i in items}
     with pytest.raises(Conflict):
-        await plans.accept_proposal(uow, proposal_id, POLICY)
+        await plans.accept_proposal(uow, proposal_id, POLICY, STAFF)
     # Everything is planned now: a new proposal for a selection already scheduled is refused.
     with pytest.raises(Conflict):
         await plans.propose_plan(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 
+from cchc_shared.persistence.audit import define_audit_log
 from cchc_shared.persistence.tables import (
     agency_code_column,
     campaign_year_column,
@@ -127,3 +128,6 @@ proposals = Table(
     Column("created_by", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Every change by a person: rounds drafted, edited, rescheduled, confirmed, cancelled; plans.
+audit_log = define_audit_log(metadata)

@@ -179,6 +179,28 @@ class Round:
     def member_ids(self) -> list[str]:
         return [seat.member_id for seat in self.team]
 
+    def snapshot(self) -> dict[str, Any]:
+        """The round as plain values, as its audit trail keeps it."""
+        return {
+            "status": self.status.value,
+            "sequence": self.sequence,
+            "title": self.title,
+            "version": self.version,
+            "reason": self.reason,
+            "team": [{"member_id": s.member_id, "role": s.role.value} for s in self.team],
+            "visits": [
+                {
+                    "visit_id": str(v.visit_id),
+                    "initiative_id": str(v.initiative_id),
+                    "agency_code": v.agency_code,
+                    "date": v.date.isoformat(),
+                    "starts_at": v.starts_at.isoformat(),
+                    "place": v.place,
+                }
+                for v in self.visits
+            ],
+        }
+
     def head(self) -> str | None:
         return next((s.member_id for s in self.team if s.role is TeamRole.HEAD), None)
 

@@ -39,6 +39,7 @@ from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import plans, roster, rounds
 from cchc_scheduling.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.http import CampaignYearFilter
 from cchc_shared.errors import Fault, Forbidden
 
@@ -186,7 +187,7 @@ async def list_rounds(
     summary="Lập dự thảo đợt khảo sát (kiểm tra mọi quy tắc)",
     responses={422: {"description": "Each violated rule, named in `rule`"}},
 )
-async def create_round(body: RoundIn, _: Staff, ctx: Context) -> RoundOut:
+async def create_round(body: RoundIn, staff: Staff, ctx: Context) -> RoundOut:
     round_ = await rounds.create_round(
         ctx.uow(),
         body.campaign_year,
@@ -194,6 +195,7 @@ async def create_round(body: RoundIn, _: Staff, ctx: Context) -> RoundOut:
         await _visits(ctx, body.visits),
         body.title,
         ctx.policy,
+        staff,
     )
     return await _out(ctx, round_)
 
@@ -218,7 +220,7 @@ async def get_round(round_id: UUID, principal: Readers, ctx: Context) -> RoundOu
     response_model=RoundOut,
     summary="Sửa dự thảo, hoặc điều chỉnh lịch đợt đã thông báo (cần lý do)",
 )
-async def update_round(round_id: UUID, body: RoundUpdate, _: Staff, ctx: Context) -> RoundOut:
+async def update_round(round_id: UUID, body: RoundUpdate, staff: Staff, ctx: Context) -> RoundOut:
     round_ = await rounds.update_round(
         ctx.uow(),
         round_id,
@@ -227,18 +229,29 @@ async def update_round(round_id: UUID, body: RoundUpdate, _: Staff, ctx: Context
         body.title,
         body.reason,
         ctx.policy,
+        staff,
     )
     return await _out(ctx, round_)
 
 
 @rounds_api.post("/{round_id}/confirm", response_model=RoundOut, summary="Xác nhận và thông báo")
-async def confirm_round(round_id: UUID, _: Staff, ctx: Context) -> RoundOut:
-    return await _out(ctx, await rounds.confirm_round(ctx.uow(), round_id, ctx.policy))
+async def confirm_round(round_id: UUID, staff: Staff, ctx: Context) -> RoundOut:
+    return await _out(ctx, await rounds.confirm_round(ctx.uow(), round_id, ctx.policy, staff))
 
 
 @rounds_api.post("/{round_id}/cancel", response_model=RoundOut, summary="Hủy đợt khảo sát")
-async def cancel_round(round_id: UUID, body: CancelIn, _: Staff, ctx: Context) -> RoundOut:
-    return await _out(ctx, await rounds.cancel_round(ctx.uow(), round_id, body.reason))
+async def cancel_round(round_id: UUID, body: CancelIn, staff: Staff, ctx: Context) -> RoundOut:
+    return await _out(ctx, await rounds.cancel_round(ctx.uow(), round_id, body.reason, staff))
+
+
+@rounds_api.get(
+    "/{round_id}/history",
+    response_model=list[AuditEntryOut],
+    summary="Lịch sử thay đổi của đợt khảo sát (ai, khi nào, lý do)",
+)
+async def round_history(round_id: UUID, _: Staff, ctx: Context) -> list[AuditEntryOut]:
+    """Who drafted, edited, rescheduled, confirmed or cancelled the round, oldest first."""
+    return [AuditEntryOut(**entry) for entry in await queries.round_history(ctx.uow(), round_id)]
 
 
 # --------------------------------------------------------------------------------------
@@ -426,8 +439,8 @@ async def get_plan(proposal_id: UUID, _: Staff, ctx: Context) -> dict[str, Any]:
     status_code=201,
     summary="Chấp nhận phương án: tạo các dự thảo đợt khảo sát",
 )
-async def accept_plan(proposal_id: UUID, _: Staff, ctx: Context) -> list[RoundOut]:
-    drafts = await plans.accept_proposal(ctx.uow(), proposal_id, ctx.policy)
+async def accept_plan(proposal_id: UUID, staff: Staff, ctx: Context) -> list[RoundOut]:
+    drafts = await plans.accept_proposal(ctx.uow(), proposal_id, ctx.policy, staff)
     members = await queries.members(ctx.uow())
     return [RoundOut.of(r, members) for r in drafts]
 

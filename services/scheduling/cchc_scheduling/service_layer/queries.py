@@ -204,3 +204,10 @@ async def get_proposal(uow: UnitOfWork, proposal_id: UUID) -> dict[str, Any]:
     if found is None:
         raise proposal_not_found(proposal_id)
     return found
+
+
+async def round_history(uow: UnitOfWork, round_id: UUID) -> list[dict[str, Any]]:
+    """Who changed the round and how, oldest first (NotFound for an unknown round)."""
+    async with uow:
+        await round_in(uow, round_id)
+        return await uow.audit.history("round", str(round_id))

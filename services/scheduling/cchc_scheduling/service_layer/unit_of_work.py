@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
+from cchc_scheduling.adapters.orm import audit_log
 from cchc_scheduling.adapters.repository import (
     SqlMemberRepository,
     SqlPoolRepository,
@@ -11,6 +12,7 @@ from cchc_scheduling.adapters.repository import (
     SqlRoundRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
+from cchc_shared.persistence.audit import SqlAuditLog
 
 
 class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
@@ -18,6 +20,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
     pool: SqlPoolRepository
     rounds: SqlRoundRepository
     proposals: SqlProposalRepository
+    audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -25,6 +28,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
         self.pool = SqlPoolRepository(self.connection)
         self.rounds = SqlRoundRepository(self.connection)
         self.proposals = SqlProposalRepository(self.connection)
+        self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 
     async def commit(self) -> None:

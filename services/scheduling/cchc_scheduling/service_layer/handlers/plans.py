@@ -14,8 +14,9 @@ from cchc_scheduling.domain.errors import proposal_not_found
 from cchc_scheduling.domain.model import PoolStatus, Round, Seat, TeamRole, Visit
 from cchc_scheduling.domain.planner import PlanInput, PlannerSettings, PlanResult, plan
 from cchc_scheduling.ports import UnitOfWork
-from cchc_scheduling.service_layer.handlers.rounds import assert_rules
+from cchc_scheduling.service_layer.handlers.rounds import assert_rules, audit
 from cchc_scheduling.service_layer.services import SchedulingPolicy
+from cchc_shared.auth import Principal
 from cchc_shared.errors import Conflict, Fault, NotFound
 from cchc_shared.reference import district_of
 
@@ -155,7 +156,7 @@ async def propose_plan(
 
 
 async def accept_proposal(
-    uow: UnitOfWork, proposal_id: UUID, policy: SchedulingPolicy
+    uow: UnitOfWork, proposal_id: UUID, policy: SchedulingPolicy, actor: Principal
 ) -> list[Round]:
     """Turn a proposal into draft rounds, checked again against the plan as it is now."""
     async with uow:
@@ -175,6 +176,7 @@ async def accept_proposal(
             await assert_rules(uow, drafts, policy)
         for draft in drafts:
             await uow.rounds.add(draft)
+            await audit(uow, draft, "drafted_from_plan", actor)
         if not await uow.proposals.mark(proposal_id, "accepted"):
             raise Conflict(
                 Fault(

@@ -14,6 +14,26 @@ from cchc_scheduling.domain.rules import PlanViolations
 from cchc_scheduling.ports import UnitOfWork
 from cchc_scheduling.service_layer.queries import members_in, round_in, violations_in
 from cchc_scheduling.service_layer.services import SchedulingPolicy, now
+from cchc_shared.auth import Principal
+from cchc_shared.persistence.audit import AuditEntry
+
+
+async def audit(
+    uow: UnitOfWork, round_: Round, action: str, actor: Principal, reason: str = ""
+) -> None:
+    """Record who did ``action`` to the round, with the round as it is after it."""
+    await uow.audit.record(
+        AuditEntry(
+            "round",
+            str(round_.round_id),
+            action,
+            actor.subject,
+            now(),
+            round_.snapshot(),
+            reason.strip() or None,
+            actor_name=actor.display_name,
+        )
+    )
 
 
 async def assert_rules(uow: UnitOfWork, rounds: list[Round], policy: SchedulingPolicy) -> None:
@@ -34,11 +54,13 @@ async def create_round(
     visits: list[Visit],
     title: str,
     policy: SchedulingPolicy,
+    actor: Principal,
 ) -> Round:
     round_ = Round(uuid.uuid4(), campaign_year, team, with_places(visits, policy), title=title)
     async with uow:
         await assert_rules(uow, [round_], policy)
         await uow.rounds.add(round_)
+        await audit(uow, round_, "drafted", actor)
         await uow.commit()
     return round_
 
@@ -51,6 +73,7 @@ async def update_round(
     title: str | None,
     reason: str,
     policy: SchedulingPolicy,
+    actor: Principal,
 ) -> Round:
     """A draft is edited in place; a confirmed round is rescheduled (and says so)."""
     async with uow:
@@ -65,18 +88,23 @@ async def update_round(
                 )
             await assert_rules(uow, [candidate], policy)
             round_.reschedule(team, visits, reason, await members_in(uow))
+            action = "rescheduled"
         else:
             if round_.status is RoundStatus.DRAFT:
                 await assert_rules(uow, [candidate], policy)
             round_.replace_plan(team, visits)
+            action = "edited"
         if title is not None:
             round_.title = title
         await uow.rounds.save(round_)
+        await audit(uow, round_, action, actor, reason)
         await uow.commit()
         return round_
 
 
-async def confirm_round(uow: UnitOfWork, round_id: UUID, policy: SchedulingPolicy) -> Round:
+async def confirm_round(
+    uow: UnitOfWork, round_id: UUID, policy: SchedulingPolicy, actor: Principal
+) -> Round:
     async with uow:
         round_ = await round_in(uow, round_id)
         if round_.status is RoundStatus.DRAFT:
@@ -85,11 +113,12 @@ async def confirm_round(uow: UnitOfWork, round_id: UUID, policy: SchedulingPolic
         sequence = await uow.rounds.max_sequence(round_.campaign_year) + 1
         round_.confirm(sequence, await members_in(uow), now())
         await uow.rounds.save(round_)
+        await audit(uow, round_, "confirmed", actor)
         await uow.commit()
         return round_
 
 
-async def cancel_round(uow: UnitOfWork, round_id: UUID, reason: str) -> Round:
+async def cancel_round(uow: UnitOfWork, round_id: UUID, reason: str, actor: Principal) -> Round:
     async with uow:
         round_ = await round_in(uow, round_id)
         if round_.status is RoundStatus.CONFIRMED and not reason.strip():
@@ -99,5 +128,6 @@ async def cancel_round(uow: UnitOfWork, round_id: UUID, reason: str) -> Round:
             )
         round_.cancel(reason, now())
         await uow.rounds.save(round_)
+        await audit(uow, round_, "cancelled", actor, reason)
         await uow.commit()
         return round_

@@ -13,6 +13,7 @@ from cchc_scheduling.domain.model import PoolStatus, RoundStatus, Seat, TeamRole
 from cchc_scheduling.domain.rules import PlanViolations
 from cchc_scheduling.service_layer.handlers import plans, pool, roster, rounds
 from cchc_scheduling.service_layer.services import SchedulingPolicy
+from cchc_shared.auth import Principal, Role
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
     InitiativeAmendedV1,
@@ -22,7 +23,6 @@ from cchc_shared.contracts.events import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
-from cchc_shared.auth import Principal, Role
 from cchc_shared.errors import Conflict, InvalidInput
 
 from .factories import member

@@ -119,6 +119,7 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
             dashboard = (
                 await client.get(stack.urls["reporting"] + "/api/v1/campaigns/2023/dashboard")
             ).json()
+            trails = await _trails(client, stack.urls, ranking)
         recommended = {
             i["initiative_id"]
             for i in ranking["items"]
@@ -126,6 +127,7 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
         }
         assert recommended, "the demo recommended nothing"
         assert recommended == set(summary.recommended_ids)
+        _assert_who_acted(trails)
 
         # ...reached the outside subscriber, each once, none lost.
         deadline = time.monotonic() + 60
@@ -197,3 +199,47 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
     for name in ("survey-report", "proposal", "par-index-annex"):
         for fmt in ("docx", "pdf"):
             assert (out / f"2023-{name}.{fmt}").stat().st_size > 2000
+
+
+async def _trails(
+    client: httpx.AsyncClient, urls: dict[str, str], ranking: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """The audit trails of one decided initiative and one round, through the HTTP APIs."""
+    decided = next(i for i in ranking["items"] if i["decision"])
+    initiative_id = decided["initiative_id"]
+    rounds = (await client.get(urls["scheduling"] + "/api/v1/rounds?campaign_year=2023")).json()
+    confirmed = next(r for r in rounds if r["status"] == "confirmed")
+    paths = {
+        "intake": f"{urls['intake']}/api/v1/initiatives/{initiative_id}/history",
+        "evaluation": f"{urls['evaluation']}/api/v1/initiatives/{initiative_id}/history",
+        "scheduling": f"{urls['scheduling']}/api/v1/rounds/{confirmed['round_id']}/history",
+        "campaign": f"{urls['intake']}/api/v1/campaigns/2023/history",
+    }
+    trails = {}
+    for name, url in paths.items():
+        response = await client.get(url)
+        assert response.status_code == 200, (url, response.text)
+        trails[name] = response.json()
+    return trails
+
+
+def _assert_who_acted(trails: dict[str, list[dict[str, Any]]]) -> None:
+    """Each write names the person by subject and display name (a platform by its source)."""
+    staff = ("secretariat", "Chuyên viên Phòng Cải cách hành chính")
+    [submitted, *_] = trails["intake"]
+    assert submitted["entity"] == "initiative" and submitted["action"] == "submitted"
+    if submitted["actor"].startswith("platform:"):
+        assert submitted["actor_name"] is None
+    else:
+        agency = submitted["snapshot"]["agency_code"]
+        assert submitted["actor"] == f"agency_submitter:{agency}"
+        assert submitted["actor_name"].startswith("Cán bộ ")
+    decisions = [e for e in trails["evaluation"] if e["entity"] == "decision"]
+    assert [d["action"] for d in decisions] in (["decided"], ["decided_with_override"])
+    assert (decisions[0]["actor"], decisions[0]["actor_name"]) == staff
+    actions = [e["action"] for e in trails["scheduling"]]
+    assert actions[0] in ("drafted", "drafted_from_plan") and "confirmed" in actions
+    assert {(e["actor"], e["actor_name"]) for e in trails["scheduling"]} == {staff}
+    assert trails["scheduling"][-1]["snapshot"]["status"] == "confirmed"
+    opened = trails["campaign"][0]
+    assert (opened["action"], opened["actor"]) == ("opened", "system:reference-data")

@@ -60,6 +60,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/initiatives"): READERS | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}"): READERS | {SUBMITTER},
         ("PATCH", "/api/v1/initiatives/{initiative_id}"): STAFF | {SUBMITTER},
+        ("GET", "/api/v1/initiatives/{initiative_id}/history"): READERS | {SUBMITTER},
         ("POST", "/api/v1/initiatives/{initiative_id}/withdraw"): STAFF | {SUBMITTER},
         ("POST", "/api/v1/initiatives/{initiative_id}/attachments"): STAFF | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}/attachments"): READERS | {SUBMITTER},
@@ -70,6 +71,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/campaigns"): frozenset({ADMIN}),
         ("GET", "/api/v1/campaigns/{year}"): ALL_ROLES,
         ("PATCH", "/api/v1/campaigns/{year}"): frozenset({ADMIN}),
+        ("GET", "/api/v1/campaigns/{year}/history"): STAFF,
         ("GET", "/api/v1/agencies"): ALL_ROLES,
         ("GET", "/api/v1/agencies/{code}"): ALL_ROLES,
         ("GET", "/api/v1/par-areas"): ALL_ROLES,
@@ -89,6 +91,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/rounds/check"): STAFF,
         ("GET", "/api/v1/rounds/{round_id}"): READERS | {SURVEYOR},
         ("PUT", "/api/v1/rounds/{round_id}"): STAFF,
+        ("GET", "/api/v1/rounds/{round_id}/history"): STAFF,
         ("POST", "/api/v1/rounds/{round_id}/confirm"): STAFF,
         ("POST", "/api/v1/rounds/{round_id}/cancel"): STAFF,
         # Notices: each party sees its own (filtered in the handler), readers see all.
@@ -112,6 +115,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         **HEALTH,
         ("GET", "/api/v1/rubrics/{campaign_year}"): ALL_ROLES,
         ("PUT", "/api/v1/rubrics/{campaign_year}"): STAFF,
+        ("GET", "/api/v1/rubrics/{campaign_year}/history"): STAFF,
         ("GET", "/api/v1/my/visits"): frozenset({SURVEYOR}),
         # Ownership decided in the service layer (404 for what the caller may not see).
         ("GET", "/api/v1/rounds/{round_id}"): ALL_ROLES,
@@ -121,6 +125,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/initiatives/{initiative_id}/results"): ALL_ROLES,
         ("GET", "/api/v1/campaigns/{campaign_year}/ranking"): READERS,
         ("PUT", "/api/v1/initiatives/{initiative_id}/sector-opinion"): STAFF,
+        ("GET", "/api/v1/initiatives/{initiative_id}/history"): STAFF,
         ("POST", "/api/v1/initiatives/{initiative_id}/decision"): STAFF,
         # An agency sees its own row; a surveyor is refused (403) in the service layer.
         ("GET", "/api/v1/campaigns/{campaign_year}/par-index"): READERS | {SUBMITTER},

@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.domain.model import Attachment, Campaign, Initiative
-from cchc_shared.persistence.ports import KitUnitOfWork
+from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 from cchc_shared.reference import Agency
 
 
@@ -52,6 +52,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def campaigns(self) -> CampaignRepository: ...
     @property
     def initiatives(self) -> InitiativeRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
     @property
     def connection(self) -> AsyncConnection:
         """The transaction's connection: the read side (``queries``) reads the tables."""

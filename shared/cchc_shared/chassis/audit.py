@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 
 class AuditEntryOut(BaseModel):
+    entity: str = Field(description="What was changed: initiative, round, decision, rubric, ...")
     action: str
     actor: str = Field(description="The person's subject at the identity provider (sub)")
     actor_name: str | None = Field(

@@ -52,8 +52,9 @@ def define_audit_log(metadata: MetaData) -> Table:
 
 
 def history_item(entry: AuditEntry) -> dict[str, Any]:
-    """One entry as the APIs show it (without the entity, which the caller asked for)."""
+    """One entry as the APIs show it."""
     return {
+        "entity": entry.entity,
         "action": entry.action,
         "actor": entry.actor,
         "actor_name": entry.actor_name,

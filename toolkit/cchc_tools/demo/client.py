@@ -10,9 +10,28 @@ from typing import Any, TypeVar
 import httpx
 
 from cchc_shared.auth import issue_token
+from cchc_shared.reference import get_agency
 from cchc_tools.demo.settings import SERVICES, DemoError, DemoSettings
 
 T = TypeVar("T")
+
+
+# Who the demo's people are called, so that its audit trails read as a real campaign's.
+_DEMO_STAFF = {
+    "secretariat": "Chuyên viên Phòng Cải cách hành chính",
+    "admin": "Quản trị hệ thống Sở Nội vụ",
+    "committee_viewer": "Văn phòng Ủy ban nhân dân Thành phố",
+}
+
+
+def demo_person(role: str, agency: str | None, member: str | None) -> str:
+    """The display name of the demo's person in ``role`` (for ``agency`` or as ``member``)."""
+    if agency is not None:
+        found = get_agency(agency)
+        return f"Cán bộ {found.name if found else agency}"
+    if member is not None:
+        return f"Thành viên tổ khảo sát {member}"
+    return _DEMO_STAFF.get(role, role)
 
 
 class Api:
@@ -24,7 +43,13 @@ class Api:
     def token(self, role: str, agency: str | None = None, member: str | None = None) -> str:
         key = (role, agency, member)
         if key not in self._tokens:
-            self._tokens[key] = issue_token(self.settings.auth, role, agency=agency, member=member)
+            self._tokens[key] = issue_token(
+                self.settings.auth,
+                role,
+                agency=agency,
+                member=member,
+                name=demo_person(role, agency, member),
+            )
         return self._tokens[key]
 
     async def call(

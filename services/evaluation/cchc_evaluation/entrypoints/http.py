@@ -40,6 +40,7 @@ from cchc_evaluation.entrypoints.schemas import (
 from cchc_evaluation.service_layer import handlers, queries
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.errors import Fault, Forbidden
 
@@ -99,6 +100,12 @@ async def replace_rubric(
         services, _actor(principal), SetRubric(body.to_domain(campaign_year))
     )
     return RubricOut.of(rubric, True)
+
+
+@router.get("/rubrics/{campaign_year}/history", tags=["rubric"], response_model=list[AuditEntryOut])
+async def rubric_history(campaign_year: Year, _: Staff, services: Svc) -> list[AuditEntryOut]:
+    """Who set the campaign's rubric (or adopted the default), when: oldest first."""
+    return [AuditEntryOut(**e) for e in await queries.rubric_history(services, campaign_year)]
 
 
 # --------------------------------------------------------------------------------------
@@ -235,6 +242,15 @@ async def decide(
         ),
     )
     return DecisionOut.of(decision)
+
+
+@router.get(
+    "/initiatives/{initiative_id}/history", tags=["selection"], response_model=list[AuditEntryOut]
+)
+async def selection_history(initiative_id: UUID, _: Staff, services: Svc) -> list[AuditEntryOut]:
+    """Who recorded the sector opinion and who decided (with any override), oldest first."""
+    found = await queries.selection_history(services, initiative_id)
+    return [AuditEntryOut(**e) for e in found]
 
 
 # --------------------------------------------------------------------------------------

@@ -76,6 +76,24 @@ async def get_evaluation(
         return evaluation, await uow.audit.history("evaluation", str(evaluation_id))
 
 
+async def selection_history(services: Services, initiative_id: UUID) -> list[dict[str, Any]]:
+    """Who recorded the sector department's opinion and who decided, oldest first."""
+    async with services.uow() as uow:
+        if await uow.initiatives.get(initiative_id) is None:
+            raise hidden("sáng kiến", initiative_id)
+        entries = [
+            *await uow.audit.history("sector_opinion", str(initiative_id)),
+            *await uow.audit.history("decision", str(initiative_id)),
+        ]
+    return sorted(entries, key=lambda e: e["at"])
+
+
+async def rubric_history(services: Services, campaign_year: int) -> list[dict[str, Any]]:
+    """Who set the campaign's rubric, or adopted the default one, oldest first."""
+    async with services.uow() as uow:
+        return await uow.audit.history("rubric", str(campaign_year))
+
+
 @dataclass(frozen=True)
 class MemberVisit:
     round: Round

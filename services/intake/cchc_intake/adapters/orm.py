@@ -17,6 +17,7 @@ from sqlalchemy import (
     text,
 )
 
+from cchc_shared.persistence.audit import define_audit_log
 from cchc_shared.persistence.tables import (
     agency_code_column,
     campaign_year_column,
@@ -107,3 +108,6 @@ attachments = Table(
     Column("uploaded_at", UtcDateTime, nullable=False),
     Column("uploaded_by", String(200), nullable=False),
 )
+
+# Every change by a person or a platform: initiatives, their attachments, campaigns.
+audit_log = define_audit_log(metadata)

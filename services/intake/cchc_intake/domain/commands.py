@@ -14,6 +14,7 @@ class Actor:
 
     subject: str
     agency_code: str | None = None
+    name: str | None = None  # the display name, for the audit log
 
     def may_access(self, agency_code: str) -> bool:
         return self.agency_code is None or self.agency_code == agency_code
@@ -49,6 +50,7 @@ class WithdrawInitiative:
 
 @dataclass(frozen=True)
 class CreateCampaign:
+    actor: Actor
     year: int
     submission_opens_on: date
     submission_closes_on: date
@@ -59,6 +61,7 @@ class CreateCampaign:
 
 @dataclass(frozen=True)
 class ChangeCampaign:
+    actor: Actor
     year: int
     title: str | None = None
     submission_opens_on: date | None = None

@@ -9,11 +9,12 @@ data.
 from __future__ import annotations
 
 import dataclasses
+import json
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from cchc_shared.contracts import (
@@ -450,3 +451,18 @@ def clean_filename(name: str, media_type: str) -> str:
     if not dot or current.lower() not in (extension, "jpeg" if extension == "jpg" else extension):
         stem = base
     return f"{stem[: FILENAME_MAX - len(extension) - 1]}.{extension}"
+
+
+def snapshot_of(record: Initiative | Campaign | Attachment) -> dict[str, Any]:
+    """A record as plain JSON values, as the audit log keeps it (the storage key aside)."""
+    values = {
+        f.name: getattr(record, f.name)
+        for f in dataclasses.fields(record)
+        if f.name not in ("events", "storage_key")
+    }
+    plain = {
+        k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) and not isinstance(v, type) else v
+        for k, v in values.items()
+    }
+    parsed: dict[str, Any] = json.loads(json.dumps(plain, default=str))
+    return parsed

@@ -44,6 +44,7 @@ from cchc_intake.service_layer import queries
 from cchc_intake.service_layer.handlers import attachments, campaigns, submissions
 from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.http import CampaignYearFilter, CampaignYearPath
 from cchc_shared.contracts.text import clean_text
 from cchc_shared.contracts.vocabulary import Kind
@@ -69,12 +70,14 @@ Writer = Annotated[
     Principal, Depends(require_roles(Role.AGENCY_SUBMITTER, Role.SECRETARIAT, Role.ADMIN))
 ]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
 
 
 def actor_of(principal: Principal) -> Actor:
     return Actor(
         subject=principal.subject,
         agency_code=principal.agency_code if principal.is_agency_submitter else None,
+        name=principal.display_name,
     )
 
 
@@ -222,6 +225,18 @@ async def read(initiative_id: UUID, principal: Reader, services: ServicesDep) ->
     return await _read(services, actor_of(principal), initiative_id)
 
 
+@initiatives_router.get(
+    "/{initiative_id}/history",
+    response_model=list[AuditEntryOut],
+    summary="Lịch sử thay đổi (ai, khi nào, lý do) / Who changed it, when and why",
+)
+async def history(
+    initiative_id: UUID, principal: Reader, services: ServicesDep
+) -> list[AuditEntryOut]:
+    found = await queries.initiative_history(actor_of(principal), initiative_id, services.uow())
+    return [AuditEntryOut(**entry) for entry in found]
+
+
 @initiatives_router.patch(
     "/{initiative_id}",
     response_model=InitiativeOut,
@@ -349,10 +364,22 @@ async def read_campaign(
     return CampaignOut.of(campaign, local_date(services.clock()))
 
 
+@campaigns_router.get(
+    "/{year}/history",
+    response_model=list[AuditEntryOut],
+    summary="Lịch sử thay đổi đợt / Who opened and changed the campaign",
+)
+async def campaign_history(
+    year: CampaignYearPath, principal: Staff, services: ServicesDep
+) -> list[AuditEntryOut]:
+    return [AuditEntryOut(**e) for e in await queries.campaign_history(services.uow(), year)]
+
+
 @campaigns_router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignOut)
 async def create_campaign(body: CampaignIn, principal: Admin, services: ServicesDep) -> CampaignOut:
     campaign = await campaigns.create_campaign(
         CreateCampaign(
+            actor=actor_of(principal),
             year=body.year,
             title=body.title,
             submission_opens_on=body.submission_opens_on,
@@ -372,7 +399,8 @@ async def change_campaign(
     year: CampaignYearPath, body: CampaignChanges, principal: Admin, services: ServicesDep
 ) -> CampaignOut:
     campaign = await campaigns.change_campaign(
-        ChangeCampaign(year=year, **body.model_dump(exclude_unset=True)), services.uow()
+        ChangeCampaign(actor=actor_of(principal), year=year, **body.model_dump(exclude_unset=True)),
+        services.uow(),
     )
     return CampaignOut.of(campaign, local_date(services.clock()))
 

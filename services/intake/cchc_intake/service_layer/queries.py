@@ -49,6 +49,23 @@ async def find_attachment(
     raise AttachmentNotFound(attachment_id)
 
 
+async def initiative_history(
+    actor: Actor, initiative_id: UUID, uow: UnitOfWork
+) -> list[dict[str, Any]]:
+    """Who submitted, amended, withdrew and attached files to the initiative, oldest first."""
+    async with uow:
+        await visible_initiative(uow, actor, initiative_id)
+        return await uow.audit.history("initiative", str(initiative_id))
+
+
+async def campaign_history(uow: UnitOfWork, year: int) -> list[dict[str, Any]]:
+    """Who opened the campaign and changed its windows, oldest first."""
+    async with uow:
+        if await uow.campaigns.get(year) is None:
+            raise CampaignNotFound(year)
+        return await uow.audit.history("campaign", str(year))
+
+
 async def list_campaigns(uow: UnitOfWork) -> list[Campaign]:
     async with uow:
         return await uow.campaigns.list()

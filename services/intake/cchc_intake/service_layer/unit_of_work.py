@@ -5,24 +5,28 @@ from __future__ import annotations
 
 from typing import Self
 
+from cchc_intake.adapters.orm import audit_log
 from cchc_intake.adapters.repository import (
     SqlAgencyRepository,
     SqlCampaignRepository,
     SqlInitiativeRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
+from cchc_shared.persistence.audit import SqlAuditLog
 
 
 class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
     agencies: SqlAgencyRepository
     campaigns: SqlCampaignRepository
     initiatives: SqlInitiativeRepository
+    audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.agencies = SqlAgencyRepository(self.connection)
         self.campaigns = SqlCampaignRepository(self.connection)
         self.initiatives = SqlInitiativeRepository(self.connection)
+        self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 
     async def commit(self) -> None:

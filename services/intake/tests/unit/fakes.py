@@ -13,7 +13,9 @@ from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
 from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
+from cchc_shared.persistence.audit import AuditEntry
 from cchc_shared.reference import Agency
+from cchc_testkit.fakes import FakeAuditLog
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -111,16 +113,19 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.agencies = FakeAgencies()
         self.campaigns = FakeCampaigns()
         self.initiatives = FakeInitiatives()
+        self.audit = FakeAuditLog()
 
     async def __aenter__(self) -> Self:
         self.initiatives.seen = []
         return await super().__aenter__()
 
-    def _state(self) -> tuple[dict[UUID, Initiative], list[Attachment]]:
-        return self.initiatives.stored, self.initiatives.attachments
+    def _state(self) -> tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry]]:
+        return self.initiatives.stored, self.initiatives.attachments, self.audit.entries
 
-    def _restore(self, state: tuple[dict[UUID, Initiative], list[Attachment]]) -> None:
-        self.initiatives.stored, self.initiatives.attachments = state
+    def _restore(
+        self, state: tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry]]
+    ) -> None:
+        self.initiatives.stored, self.initiatives.attachments, self.audit.entries = state
 
     def _collect_events(self) -> list[EventData]:
         events = [event for initiative in self.initiatives.seen for event in initiative.events]

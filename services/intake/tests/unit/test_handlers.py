@@ -31,7 +31,7 @@ from cchc_shared.reference import load_agencies
 from .fakes import FakeStorage, FakeUnitOfWork, inbound_data
 
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)
-WARD = Actor("agency_submitter:26740", "26740")
+WARD = Actor("agency_submitter:26740", "26740", name="Cán bộ Phường 1")
 OTHER_WARD = Actor("agency_submitter:26743", "26743")
 STAFF = Actor("secretariat")
 
@@ -130,6 +130,18 @@ async def test_amend_then_withdraw(uow: FakeUnitOfWork) -> None:
     assert len(uow.events(InitiativeAmendedV1)) == 1
     [withdrawn] = uow.events(InitiativeWithdrawnV1)
     assert withdrawn.reason == "Trùng"  # type: ignore[attr-defined]
+    # who did each, by subject and display name, with the reason and the record after it
+    history = await queries.initiative_history(WARD, initiative.id, uow)
+    assert [(h["action"], h["actor"], h["actor_name"]) for h in history] == [
+        ("submitted", "agency_submitter:26740", "Cán bộ Phường 1"),
+        ("amended", "agency_submitter:26740", "Cán bộ Phường 1"),
+        ("withdrawn", "agency_submitter:26740", "Cán bộ Phường 1"),
+    ]
+    assert history[2]["reason"] == "Trùng"
+    assert history[1]["snapshot"]["content"]["results"] == "Giảm 50% thời gian."
+    assert history[1]["snapshot"]["version"] == 2
+    with pytest.raises(NotFound):  # another agency's trail is as absent as the initiative
+        await queries.initiative_history(OTHER_WARD, initiative.id, uow)
 
 
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:

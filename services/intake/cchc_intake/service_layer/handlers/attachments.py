@@ -17,6 +17,7 @@ from cchc_intake.domain.model import (
     clean_filename,
 )
 from cchc_intake.ports import AttachmentStorage, UnitOfWork
+from cchc_intake.service_layer.handlers.audit import audit
 from cchc_intake.service_layer.queries import visible_initiative
 from cchc_shared.errors import (
     Conflict,
@@ -112,5 +113,6 @@ async def add_attachment(
         initiative = await visible_initiative(uow, actor, initiative_id)
         initiative.ensure_active()
         await uow.initiatives.add_attachment(attachment)
+        await audit(uow, attachment, "attachment_added", actor, now)
         await uow.commit()
     return attachment

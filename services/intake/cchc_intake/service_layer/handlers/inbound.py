@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.errors import unknown_agency
 from cchc_intake.domain.model import Initiative, Origin, local_date
 from cchc_intake.ports import UnitOfWork
+from cchc_intake.service_layer.handlers.audit import audit
 from cchc_intake.service_layer.handlers.submissions import take_in
 from cchc_shared.contracts import CloudEvent, InboundInitiativeSubmittedV1, InitiativeRejectedV1
 from cchc_shared.errors import Fault
@@ -38,6 +40,7 @@ async def accept_inbound(
             now=now,
             origin=Origin(event.source, event.id),
         )
+        await audit(uow, initiative, "submitted", Actor(initiative.submitted_by), now)
         await uow.commit()
     return initiative
 

@@ -4,10 +4,12 @@ of the Department's plan, seeded at start."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 
+from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.model import Campaign
 from cchc_intake.ports import UnitOfWork
+from cchc_intake.service_layer.handlers.audit import audit
 from cchc_shared.reference import Agency
 
 
@@ -27,6 +29,10 @@ def plan_2023_campaign() -> Campaign:
     return _surveyed_june_to_october(2023, date(2023, 10, 31))
 
 
+# The service itself, opening the campaigns the reference data names.
+SEEDER = Actor("system:reference-data")
+
+
 def open_campaign(year: int) -> Campaign:
     """A campaign taking submissions all year, surveyed on the plan's June-October pattern."""
     return _surveyed_june_to_october(year, date(year, 12, 31))
@@ -40,4 +46,5 @@ async def seed_reference_data(uow: UnitOfWork, catalogue: Iterable[Agency], toda
         for campaign in (plan_2023_campaign(), open_campaign(today.year)):
             if await uow.campaigns.get(campaign.year) is None:
                 await uow.campaigns.add(campaign)
+                await audit(uow, campaign, "opened", SEEDER, datetime.now(UTC))
         await uow.commit()

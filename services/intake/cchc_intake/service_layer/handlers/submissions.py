@@ -22,6 +22,7 @@ from cchc_intake.domain.model import (
     vn_date,
 )
 from cchc_intake.ports import UnitOfWork
+from cchc_intake.service_layer.handlers.audit import audit
 from cchc_intake.service_layer.queries import visible_initiative
 from cchc_shared.contracts import InboundInitiativeSubmittedV1
 from cchc_shared.errors import Fault, InvalidInput
@@ -147,6 +148,7 @@ async def submit_initiative(cmd: SubmitInitiative, uow: UnitOfWork, now: datetim
         initiative = await take_in(
             uow, cmd, submitted_at=now, submitted_by=cmd.actor.subject, now=now
         )
+        await audit(uow, initiative, "submitted", cmd.actor, now)
         await uow.commit()
     return initiative
 
@@ -163,6 +165,7 @@ async def amend_initiative(cmd: AmendInitiative, uow: UnitOfWork, now: datetime)
         )
         if initiative.amend(content, campaign, now):
             await uow.initiatives.save(initiative)
+            await audit(uow, initiative, "amended", cmd.actor, now)
             await uow.commit()
     return initiative
 
@@ -174,5 +177,6 @@ async def withdraw_initiative(
         initiative = await visible_initiative(uow, cmd.actor, cmd.initiative_id)
         initiative.withdraw(cmd.reason, now)
         await uow.initiatives.save(initiative)
+        await audit(uow, initiative, "withdrawn", cmd.actor, now, cmd.reason)
         await uow.commit()
     return initiative

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.reference import load_agencies
+from cchc_shared.reference import get_agency, load_agencies
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
 from cchc_tools.demo import SERVICES, DemoSettings, invalid_messages, run_demo
@@ -228,12 +228,14 @@ def _assert_who_acted(trails: dict[str, list[dict[str, Any]]]) -> None:
     staff = ("secretariat", "Chuyên viên Phòng Cải cách hành chính")
     [submitted, *_] = trails["intake"]
     assert submitted["entity"] == "initiative" and submitted["action"] == "submitted"
-    if submitted["actor"].startswith("platform:"):
-        assert submitted["actor_name"] is None
-    else:
-        agency = submitted["snapshot"]["agency_code"]
-        assert submitted["actor"] == f"agency_submitter:{agency}"
-        assert submitted["actor_name"].startswith("Cán bộ ")
+    agency = submitted["snapshot"]["agency_code"]
+    # the agency's own staff, the secretariat on its behalf, or a platform over the bus
+    assert (submitted["actor"], submitted["actor_name"]) in (
+        (f"agency_submitter:{agency}", f"Cán bộ {get_agency(agency).name}"),  # type: ignore[union-attr]
+        staff,
+        (submitted["snapshot"]["submitted_by"], None),
+    )
+    assert submitted["actor"] == submitted["snapshot"]["submitted_by"]
     decisions = [e for e in trails["evaluation"] if e["entity"] == "decision"]
     assert [d["action"] for d in decisions] in (["decided"], ["decided_with_override"])
     assert (decisions[0]["actor"], decisions[0]["actor_name"]) == staff

@@ -38,7 +38,8 @@ from cchc_scheduling.entrypoints.schemas import (
 from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import plans, roster, rounds
 from cchc_scheduling.service_layer.services import Services
-from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.auth import Principal, Role, require_roles
+from cchc_shared.auth.principal import PERSON_ROLE_SET
 from cchc_shared.chassis.http import CampaignYearFilter
 from cchc_shared.errors import Fault, Forbidden
 
@@ -50,6 +51,9 @@ def services(request: Request) -> Services:
 
 
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
+# Every role but ``platform``: what only a person does or sees (their visits, notices,
+# evaluations); another platform's client is refused at the door.
+Person = Annotated[Principal, Depends(require_roles(*PERSON_ROLE_SET))]
 Readers = Annotated[
     Principal,
     Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER, Role.SURVEYOR)),
@@ -97,7 +101,7 @@ async def update_member(member_id: str, body: MemberFields, _: Staff, ctx: Conte
     summary="Ngày bận của thành viên (thành viên tự khai hoặc Phòng CCHC cập nhật)",
 )
 async def set_unavailable(
-    member_id: str, body: UnavailableIn, principal: CurrentPrincipal, ctx: Context
+    member_id: str, body: UnavailableIn, principal: Person, ctx: Context
 ) -> MemberOut:
     if not (principal.is_staff or principal.is_member(member_id)):
         raise _forbidden(
@@ -247,7 +251,7 @@ async def cancel_round(round_id: UUID, body: CancelIn, _: Staff, ctx: Context) -
 
 @visits_api.get("", response_model=list[VisitOut], summary="Lịch khảo sát của tôi")
 async def list_visits(
-    principal: CurrentPrincipal, ctx: Context, campaign_year: CampaignYearFilter = None
+    principal: Person, ctx: Context, campaign_year: CampaignYearFilter = None
 ) -> list[VisitOut]:
     """Staff and the Committee see every visit; a member the visits of their rounds; an
     agency the confirmed visits to itself."""
@@ -277,9 +281,7 @@ def _file(content: bytes, media: str, name: str) -> Response:
 @rounds_api.get(
     "/{round_id}/notices", response_model=list[NoticeOut], summary="Giấy mời, thông báo"
 )
-async def list_notices(
-    round_id: UUID, principal: CurrentPrincipal, ctx: Context
-) -> list[NoticeOut]:
+async def list_notices(round_id: UUID, principal: Person, ctx: Context) -> list[NoticeOut]:
     data = await _notice_data(ctx, round_id)
     base = f"/api/v1/rounds/{round_id}"
     result = []
@@ -319,7 +321,7 @@ async def member_invitation(
     round_id: UUID,
     member_id: str,
     file_format: Literal["docx", "pdf"],
-    principal: CurrentPrincipal,
+    principal: Person,
     ctx: Context,
 ) -> Response:
     if not (principal.can_read_all or principal.is_member(member_id)):
@@ -344,7 +346,7 @@ async def agency_notice(
     round_id: UUID,
     agency_code: str,
     file_format: Literal["docx", "pdf"],
-    principal: CurrentPrincipal,
+    principal: Person,
     ctx: Context,
 ) -> Response:
     if not (principal.can_read_all or principal.owns_agency(agency_code)):
@@ -366,7 +368,7 @@ async def agency_notice(
     response_class=Response,
 )
 async def member_calendar(
-    round_id: UUID, member_id: str, principal: CurrentPrincipal, ctx: Context
+    round_id: UUID, member_id: str, principal: Person, ctx: Context
 ) -> Response:
     if not (principal.can_read_all or principal.is_member(member_id)):
         raise _forbidden(

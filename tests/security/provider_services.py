@@ -1,6 +1,6 @@
-"""The four services booted through their composition roots with ``CCHC_AUTH_ISSUER`` naming
-the test kit's OpenID provider, for a suite that calls them with provider-issued tokens
-(the authorization matrix's provider mode). Keycloak's shapes: realm roles under
+"""The four services booted through their composition roots, with development tokens or with
+``CCHC_AUTH_ISSUER`` naming the test kit's OpenID provider, for a suite that calls them in
+both token modes (the authorization matrix). Keycloak's shapes: realm roles under
 ``realm_access.roles``, named through ``CCHC_AUTH_ROLE_MAP``; bindings under ``cchc``."""
 
 from __future__ import annotations
@@ -60,11 +60,20 @@ def provider_environment(provider: OidcProvider) -> dict[str, str]:
 async def services_with_provider(
     provider: OidcProvider, tmp_path_factory: pytest.TempPathFactory, prefix: str
 ) -> AsyncIterator[dict[str, Booted]]:
-    """Every service, each on a fresh virtual host and SQLite file, verifying tokens by the
-    provider's key set (the environment stays set while they run, as a deployment's would)."""
+    """Every service verifying tokens by the provider's key set."""
+    async with boot_services(tmp_path_factory, prefix, provider_environment(provider)) as booted:
+        yield booted
+
+
+@asynccontextmanager
+async def boot_services(
+    tmp_path_factory: pytest.TempPathFactory, prefix: str, environment: dict[str, str]
+) -> AsyncIterator[dict[str, Booted]]:
+    """Every service, each on a fresh virtual host and SQLite file, with ``environment`` set
+    while they run (as a deployment's would be); empty, they keep the development tokens."""
     async with AsyncExitStack() as stack:
         patch = stack.enter_context(pytest.MonkeyPatch.context())
-        for name, value in provider_environment(provider).items():
+        for name, value in environment.items():
             patch.setenv(name, value)
         result: dict[str, Booted] = {}
         for service in SERVICES:
@@ -73,7 +82,8 @@ async def services_with_provider(
             app = build_app(
                 service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
             )
-            assert isinstance(app.state.oidc_verifier, OidcVerifier), service
+            oidc = isinstance(app.state.oidc_verifier, OidcVerifier)
+            assert oidc == ("CCHC_AUTH_ISSUER" in environment), service
             manager = await stack.enter_async_context(
                 LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
             )

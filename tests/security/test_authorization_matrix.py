@@ -54,7 +54,13 @@ from .conftest import (
     enrol_members,
 )
 from .figures import count
-from .provider_services import PROVIDER_ROLE, realm, require_provider, services_with_provider
+from .provider_services import (
+    PROVIDER_ROLE,
+    boot_services,
+    realm,
+    require_provider,
+    services_with_provider,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -302,26 +308,27 @@ MATRIX_CLIENTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-async def provider_booted(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[OidcProvider, dict[str, Booted]]]:
+@pytest.fixture(scope="module", params=["development", "provider"])
+async def mode(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[TokenMode]:
+    """Module-scoped and parametrized: pytest runs every case of one mode, then stops that
+    mode's services and boots the next, so each mode's services are booted once and never
+    two sets at a time."""
+    if request.param == "development":
+        async with boot_services(tmp_path_factory, "matrix-dev", {}) as booted:
+            await enrol_members(
+                booted["scheduling"].client,
+                {"Authorization": "Bearer " + _development_token(SECRETARIAT)},
+            )
+            yield TokenMode("development", booted, _development_token)
+        return
     require_provider()
     with OidcProvider(MATRIX_CLIENTS, tmp_path_factory.mktemp("matrix-provider")) as provider:
         async with services_with_provider(provider, tmp_path_factory, "matrix") as booted:
             secretariat = {"Authorization": f"Bearer {provider.token('matrix-secretariat')}"}
             await enrol_members(booted["scheduling"].client, secretariat)
-            yield provider, booted
-
-
-@pytest.fixture(scope="module", params=["development", "provider"])
-def mode(request: pytest.FixtureRequest) -> TokenMode:
-    """Module-scoped and parametrized: pytest runs every case of one mode, then the next,
-    so each mode's services are booted once."""
-    if request.param == "development":
-        return TokenMode("development", request.getfixturevalue("booted"), _development_token)
-    provider, booted = request.getfixturevalue("provider_booted")
-    return TokenMode("provider", booted, lambda role: provider.token(f"matrix-{role}"))
+            yield TokenMode("provider", booted, lambda role: provider.token(f"matrix-{role}"))
 
 
 CASES = [
@@ -386,7 +393,7 @@ async def test_authorization_matrix(mode: TokenMode, service: str, method: str, 
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_openapi_and_docs_are_public(booted: dict[str, Booted], service: str) -> None:
+async def test_openapi_and_docs_are_public(mode: TokenMode, service: str) -> None:
     for path in PUBLIC_EXTRA:
-        answer = await booted[service].client.get(path)
+        answer = await mode.booted[service].client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)

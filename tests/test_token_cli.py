@@ -68,3 +68,14 @@ def test_main_token_cannot_exceed_the_maximum_lifetime(
     assert captured.out == ""
     assert "exceeds the maximum" in captured.err and "vượt quá mức tối đa" in captured.err
     assert main_token(["--role", "admin", "--lifetime", "12h"]) == 0
+
+
+def test_main_token_issues_a_platform_token_bound_to_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCHC_AUTH_SECRET", SECRET)
+    assert main_token(["--role", "platform", "--subject", "motcua"]) == 0
+    principal = verify_token(AuthSettings(), capsys.readouterr().out.strip())
+    assert principal == Principal("motcua", Role.PLATFORM) and principal.is_machine
+    assert main_token(["--role", "platform", "--agency", "26740"]) == 2
+    assert "platform" in capsys.readouterr().err

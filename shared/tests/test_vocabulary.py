@@ -24,7 +24,16 @@ def test_the_values_are_the_contracts() -> None:
         "surveyor",
         "committee_viewer",
         "admin",
+        "platform",
     )
+    assert vocabulary.PERSON_ROLES == (
+        "agency_submitter",
+        "secretariat",
+        "surveyor",
+        "committee_viewer",
+        "admin",
+    )
+    assert vocabulary.MACHINE_ROLES == ("platform",)
     assert vocabulary.KINDS == ("model", "solution", "initiative")
     assert vocabulary.RECOMMENDATIONS == ("replicate", "improve", "not_recommended")
     assert vocabulary.SCOPES == ("city_wide", "district_level", "commune_level", "sector")

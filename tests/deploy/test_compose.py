@@ -20,7 +20,15 @@ from cchc_tools.definitions import render_definitions
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = ROOT / "docker-compose.yml"
-INFRASTRUCTURE = {"rabbitmq", "postgres", "blackbox", "prometheus", "grafana", "proxy"}
+INFRASTRUCTURE = {
+    "rabbitmq",
+    "postgres",
+    "keycloak",
+    "blackbox",
+    "prometheus",
+    "grafana",
+    "proxy",
+}
 NGINX_CONF = DEPLOY / "nginx" / "nginx.conf"
 
 

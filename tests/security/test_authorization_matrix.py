@@ -15,24 +15,60 @@ parameters naming an agency or a member use those same own values, so the table 
 what a bound role may do with *its own* agency/member; other agencies' and members' data
 are covered in ``test_tenant_isolation.py``.
 
+The matrix runs in two token modes, the services booted once for each: ``development``
+(HS256 tokens signed by the kit, as ``cchc token`` prints them) and ``provider`` (access
+tokens from the test kit's real OpenID provider through the client-credentials grant, one
+client per role carrying the role and its binding claims in Keycloak's shapes, the services
+configured with ``CCHC_AUTH_ISSUER``). The same table holds in both.
+
+Besides the five person roles, ``platform`` (another city platform's client) has its column:
+it reads reference data, campaigns, the rubric, the recommended initiatives and the PAR-Index
+contributions, and nothing that is a person's act or a person's view.
+
 A new operation without a table entry fails ``test_every_operation_has_an_expectation``.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import OWN_AGENCY, OWN_MEMBER, ROLES, SERVICES, Booted, bearer, build_app
+from cchc_shared.auth import issue_token
+from cchc_testkit.oidc import Client, OidcProvider
+
+from .conftest import (
+    AUTH,
+    OWN_AGENCY,
+    OWN_MEMBER,
+    ROLES,
+    SERVICES,
+    Booted,
+    build_app,
+    enrol_members,
+)
 from .figures import count
+from .provider_services import (
+    PROVIDER_ROLE,
+    boot_services,
+    realm,
+    require_provider,
+    services_with_provider,
+)
 
 pytestmark = pytest.mark.integration
 
-ALL_ROLES = frozenset(ROLES)
+PLATFORM = "platform"
+PEOPLE = frozenset(ROLES)
+ALL_ROLES = PEOPLE | {PLATFORM}
+# Each role's bindings in both token modes (the platform's client is bound to nothing).
+BINDINGS: dict[str, dict[str, str]] = {**ROLES, PLATFORM: {}}
 PUBLIC = "public"
 SUBMITTER, SECRETARIAT, SURVEYOR, VIEWER, ADMIN = (
     "agency_submitter",
@@ -66,7 +102,8 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/initiatives/{initiative_id}/attachments"): READERS | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}"): READERS
         | {SUBMITTER},
-        # Campaigns and reference data: any signed-in role reads; only admin opens/changes.
+        # Campaigns and reference data: any signed-in role, a platform's client too, reads;
+        # only admin opens/changes.
         ("GET", "/api/v1/campaigns"): ALL_ROLES,
         ("POST", "/api/v1/campaigns"): frozenset({ADMIN}),
         ("GET", "/api/v1/campaigns/{year}"): ALL_ROLES,
@@ -95,7 +132,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/rounds/{round_id}/confirm"): STAFF,
         ("POST", "/api/v1/rounds/{round_id}/cancel"): STAFF,
         # Notices: each party sees its own (filtered in the handler), readers see all.
-        ("GET", "/api/v1/rounds/{round_id}/notices"): ALL_ROLES,
+        ("GET", "/api/v1/rounds/{round_id}/notices"): PEOPLE,
         (
             "GET",
             "/api/v1/rounds/{round_id}/notices/members/{member_id}.{file_format}",
@@ -108,21 +145,22 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/plans"): STAFF,
         ("GET", "/api/v1/plans/{proposal_id}"): STAFF,
         ("POST", "/api/v1/plans/{proposal_id}/accept"): STAFF,
-        # Everyone has "my visits": a member theirs, an agency the visits to it.
-        ("GET", "/api/v1/visits"): ALL_ROLES,
+        # Every person has "my visits": a member theirs, an agency the visits to it.
+        ("GET", "/api/v1/visits"): PEOPLE,
     },
     "evaluation": {
         **HEALTH,
+        # The criteria and their maximum scores are public, a platform's client reads them.
         ("GET", "/api/v1/rubrics/{campaign_year}"): ALL_ROLES,
         ("PUT", "/api/v1/rubrics/{campaign_year}"): STAFF,
         ("GET", "/api/v1/rubrics/{campaign_year}/history"): STAFF,
         ("GET", "/api/v1/my/visits"): frozenset({SURVEYOR}),
         # Ownership decided in the service layer (404 for what the caller may not see).
-        ("GET", "/api/v1/rounds/{round_id}"): ALL_ROLES,
+        ("GET", "/api/v1/rounds/{round_id}"): PEOPLE,
         ("POST", "/api/v1/evaluations"): frozenset({SURVEYOR}),
         ("PUT", "/api/v1/evaluations/{evaluation_id}"): frozenset({SURVEYOR}),
-        ("GET", "/api/v1/evaluations/{evaluation_id}"): ALL_ROLES,
-        ("GET", "/api/v1/initiatives/{initiative_id}/results"): ALL_ROLES,
+        ("GET", "/api/v1/evaluations/{evaluation_id}"): PEOPLE,
+        ("GET", "/api/v1/initiatives/{initiative_id}/results"): PEOPLE,
         ("GET", "/api/v1/campaigns/{campaign_year}/ranking"): READERS,
         ("PUT", "/api/v1/initiatives/{initiative_id}/sector-opinion"): STAFF,
         ("GET", "/api/v1/initiatives/{initiative_id}/history"): STAFF,
@@ -142,8 +180,10 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/campaigns/{year}/agencies"): READERS,
         ("GET", "/api/v1/campaigns/{year}/agencies/{agency_code}"): READERS | {SUBMITTER},
         ("GET", "/api/v1/campaigns/{year}/ranking"): READERS,
-        ("GET", "/api/v1/campaigns/{year}/recommended"): READERS,
-        ("GET", "/api/v1/campaigns/{year}/par-index"): READERS,
+        # Published anyway (ReplicationRecommended, ParIndexContributionUpdated): a
+        # platform's client reads them too.
+        ("GET", "/api/v1/campaigns/{year}/recommended"): READERS | {PLATFORM},
+        ("GET", "/api/v1/campaigns/{year}/par-index"): READERS | {PLATFORM},
         ("GET", "/api/v1/campaigns/{year}/exports/{table}.{fmt}"): READERS,
         ("GET", "/api/v1/campaigns/{year}/documents/{kind}.{fmt}"): READERS,
         (
@@ -236,6 +276,66 @@ def test_every_operation_has_an_expectation(tmp_path: Any) -> None:
     assert not problems, "\n".join(problems)
 
 
+@dataclass
+class TokenMode:
+    """The services of one token mode and how a role's bearer token is had there."""
+
+    name: str
+    booted: dict[str, Booted]
+    token_of: Callable[[str], str]
+    _cache: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def bearer(self, role: str) -> dict[str, str]:
+        # A provider token costs a round trip: one per role, renewed well before it expires.
+        had = self._cache.get(role)
+        if had is None or time.monotonic() - had[0] > 300:
+            had = (time.monotonic(), self.token_of(role))
+            self._cache[role] = had
+        return {"Authorization": f"Bearer {had[1]}"}
+
+
+def _development_token(role: str) -> str:
+    return issue_token(AUTH, role, **BINDINGS[role])  # type: ignore[arg-type]
+
+
+def _client(role: str, alg: str) -> Client:
+    extra: dict[str, Any] = {}
+    binding = BINDINGS[role]
+    if binding:
+        extra["cchc"] = {"agency": binding.get("agency"), "member": binding.get("member")}
+        extra["cchc"] = {k: v for k, v in extra["cchc"].items() if v is not None}
+    return Client(f"matrix-{role}", alg, ttl=900, claims=realm(PROVIDER_ROLE[role], **extra))
+
+
+# RS256 and ES256 alternate over the roles: both key types are on every door.
+MATRIX_CLIENTS = [
+    _client(role, "RS256" if i % 2 == 0 else "ES256") for i, role in enumerate(sorted(BINDINGS))
+]
+
+
+@pytest.fixture(scope="module", params=["development", "provider"])
+async def mode(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[TokenMode]:
+    """Module-scoped and parametrized: pytest runs every case of one mode, then stops that
+    mode's services and boots the next, so each mode's services are booted once and never
+    two sets at a time."""
+    if request.param == "development":
+        async with boot_services(tmp_path_factory, "matrix-dev", {}) as booted:
+            await enrol_members(
+                booted["scheduling"].client,
+                {"Authorization": "Bearer " + _development_token(SECRETARIAT)},
+            )
+            yield TokenMode("development", booted, _development_token)
+        return
+    require_provider()
+    with OidcProvider(MATRIX_CLIENTS, tmp_path_factory.mktemp("matrix-provider")) as provider:
+        async with services_with_provider(provider, tmp_path_factory, "matrix") as booted:
+            secretariat = {"Authorization": f"Bearer {provider.token('matrix-secretariat')}"}
+            await enrol_members(booted["scheduling"].client, secretariat)
+            yield TokenMode("provider", booted, lambda role: provider.token(f"matrix-{role}"))
+
+
 CASES = [
     pytest.param(service, method, path, id=f"{service}:{method}:{path}")
     for service in SERVICES
@@ -257,10 +357,8 @@ def _outcome(status: int, allowed: bool) -> str:
 
 
 @pytest.mark.parametrize(("service", "method", "path"), CASES)
-async def test_authorization_matrix(
-    booted: dict[str, Booted], service: str, method: str, path: str
-) -> None:
-    target = booted[service]
+async def test_authorization_matrix(mode: TokenMode, service: str, method: str, path: str) -> None:
+    target = mode.booted[service]
     openapi = target.app.openapi()
     operation = operations(openapi).get((method, path))
     assert operation is not None, f"{method} {path} is not in {service}'s OpenAPI"
@@ -282,10 +380,11 @@ async def test_authorization_matrix(
     elif anonymous != 401:
         failures.append(f"no token: {anonymous}, expected 401")
 
-    for role in sorted(ROLES):
-        status = await _call(target.client, request, bearer(role))
+    for role in sorted(BINDINGS):
+        status = await _call(target.client, request, mode.bearer(role))
         allowed = expected == PUBLIC or role in expected
         count(area, "requests")
+        count(area, f"requests with {mode.name} tokens")
         count(area, _outcome(status, allowed))
         if allowed and status in (401, 403):
             failures.append(f"{role}: {status}, expected to be let in")
@@ -293,11 +392,13 @@ async def test_authorization_matrix(
             failures.append(f"{role}: {status}, expected 403 or 404")
         if status >= 500:
             failures.append(f"{role}: server error {status}")
-    assert not failures, f"{service} {method} {request['url']}:\n" + "\n".join(failures)
+    assert not failures, f"{service} {method} {request['url']} ({mode.name} tokens):\n" + "\n".join(
+        failures
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_openapi_and_docs_are_public(booted: dict[str, Booted], service: str) -> None:
+async def test_openapi_and_docs_are_public(mode: TokenMode, service: str) -> None:
     for path in PUBLIC_EXTRA:
-        answer = await booted[service].client.get(path)
+        answer = await mode.booted[service].client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)

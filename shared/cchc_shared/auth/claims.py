@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cchc_shared.auth.principal import (
     _AGENCY_CODE_RE,
     _MEMBER_ID_RE,
+    MACHINE_ROLE_SET,
+    PERSON_ROLE_SET,
     ROLE_PRECEDENCE,
     Principal,
     display_name_from,
@@ -36,8 +38,8 @@ class ClaimSettings(BaseSettings):
       ``resource_access.<client>.roles`` for client roles.
     * ``CCHC_AUTH_ROLE_MAP`` — JSON object, provider role name -> one of the five roles, e.g.
       ``{"cchc-secretariat": "secretariat", "cchc-admin": "admin"}``. Empty (the default),
-      a provider role counts only when it is named exactly like one of the five. When set, only
-      the names it lists count.
+      a provider role counts only when it is named exactly like one of the platform's roles
+      (the five person roles and ``platform``). When set, only the names it lists count.
     * ``CCHC_AUTH_AGENCY_CLAIM`` (``agency_code``), ``CCHC_AUTH_MEMBER_CLAIM`` (``member_id``) —
       dotted paths to the agency code of an ``agency_submitter`` and the member id of a
       ``surveyor``.
@@ -130,6 +132,14 @@ def principal_from_claims(claims: Mapping[str, Any], settings: ClaimSettings) ->
             f"cần một trong: {expected})",
             f"the token carries no role of this platform (claim {settings.roles_claim}; "
             f"expected one of: {expected})",
+        )
+    if not roles.isdisjoint(MACHINE_ROLE_SET) and not roles.isdisjoint(PERSON_ROLE_SET):
+        people = ", ".join(sorted(r.value for r in roles & PERSON_ROLE_SET))
+        raise RoleRefused(
+            f"Vai trò platform (ứng dụng của nền tảng khác) không đi cùng vai trò của người dùng "
+            f"({people}) trong claim {settings.roles_claim}",
+            f"role platform (another platform's client) is not held with a person's role "
+            f"({people}) in claim {settings.roles_claim}",
         )
     agency = _binding(claims, settings.agency_claim) if Role.AGENCY_SUBMITTER in roles else None
     member = _binding(claims, settings.member_claim) if Role.SURVEYOR in roles else None

@@ -9,9 +9,13 @@ from typing import Any, Final
 
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
 from cchc_shared.contracts.text import normalise
-from cchc_shared.contracts.vocabulary import Role
+from cchc_shared.contracts.vocabulary import MACHINE_ROLES, PERSON_ROLES, Role
 
 STAFF_ROLES: Final[frozenset[Role]] = frozenset({Role.SECRETARIAT, Role.ADMIN})
+PERSON_ROLE_SET: Final[frozenset[Role]] = frozenset(Role(r) for r in PERSON_ROLES)
+"""People's roles: every operation a person may call names these (or some of them), never
+``platform``."""
+MACHINE_ROLE_SET: Final[frozenset[Role]] = frozenset(Role(r) for r in MACHINE_ROLES)
 
 # Most privileged first: a person holding several roles has the first of them as ``role``.
 ROLE_PRECEDENCE: Final[tuple[Role, ...]] = (
@@ -20,6 +24,7 @@ ROLE_PRECEDENCE: Final[tuple[Role, ...]] = (
     Role.COMMITTEE_VIEWER,
     Role.SURVEYOR,
     Role.AGENCY_SUBMITTER,
+    Role.PLATFORM,
 )
 
 _AGENCY_CODE_RE: Final = re.compile(AGENCY_CODE_PATTERN)
@@ -62,6 +67,7 @@ class Principal:
         object.__setattr__(self, "roles", roles)
         if self.role is not next(r for r in ROLE_PRECEDENCE if r in roles):
             raise ValueError("role must be the most privileged of roles")
+        _check_machine(roles)
         _check_binding(roles, self.role, self.agency_code, self.member_id)
         if not isinstance(self.subject, str) or not _SUBJECT_RE.fullmatch(self.subject):
             raise ValueError("subject must be 1-200 visible characters without spaces")
@@ -70,6 +76,11 @@ class Principal:
             and display_name_from({"name": self.display_name}) != self.display_name
         ):
             raise ValueError("display_name must be clean single-line text of 1-200 characters")
+
+    @property
+    def is_machine(self) -> bool:
+        """Another city platform's client (``platform``), not a person."""
+        return not self.roles.isdisjoint(MACHINE_ROLE_SET)
 
     @property
     def is_staff(self) -> bool:
@@ -129,6 +140,17 @@ def display_name_from(claims: Mapping[str, Any]) -> str | None:
             if cleaned:
                 return cleaned[:DISPLAY_NAME_MAX].rstrip()
     return None
+
+
+def _check_machine(roles: frozenset[Role]) -> None:
+    # A machine client never acts as a person: one identity would otherwise sign as both,
+    # and what a person did could not be told from what a platform read.
+    if not roles.isdisjoint(MACHINE_ROLE_SET) and not roles.isdisjoint(PERSON_ROLE_SET):
+        people = ", ".join(sorted(r.value for r in roles & PERSON_ROLE_SET))
+        raise ValueError(
+            f"role platform is held alone, not with a person's role ({people}) "
+            f"(vai trò platform không đi cùng vai trò của người dùng: {people})"
+        )
 
 
 def _check_binding(

@@ -51,16 +51,23 @@ AGENCY_LEVELS: Final[tuple[str, ...]] = tuple(level.value for level in AgencyLev
 
 
 class Role(StrEnum):
-    """The platform's roles; the values are the names used in tokens and documentation."""
+    """The platform's roles; the values are the names used in tokens and documentation.
+
+    The first five are people's roles (the contract's). ``platform`` is another city
+    platform's machine client (client-credentials grant): it reads what is published, never
+    acts for a person, and is held alone."""
 
     AGENCY_SUBMITTER = "agency_submitter"
     SECRETARIAT = "secretariat"
     SURVEYOR = "surveyor"
     COMMITTEE_VIEWER = "committee_viewer"
     ADMIN = "admin"
+    PLATFORM = "platform"
 
 
 ROLES: Final[tuple[str, ...]] = tuple(role.value for role in Role)
+PERSON_ROLES: Final[tuple[str, ...]] = ROLES[:5]
+MACHINE_ROLES: Final[tuple[str, ...]] = ROLES[5:]
 
 # The Literal spelling exists for FastAPI and pydantic; it must name the enum's values.
 if get_args(AgencyLevelName) != AGENCY_LEVELS:  # pragma: no cover - a definition error

@@ -40,6 +40,7 @@ from cchc_evaluation.entrypoints.schemas import (
 from cchc_evaluation.service_layer import handlers, queries
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.auth.principal import PERSON_ROLE_SET
 from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.errors import Fault, Forbidden
@@ -49,6 +50,9 @@ router = APIRouter()
 Year = CampaignYearPath
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
 Surveyor = Annotated[Principal, Depends(require_roles(Role.SURVEYOR))]
+# Every role but ``platform``: what only a person does or sees (their visits, notices,
+# evaluations); another platform's client is refused at the door.
+Person = Annotated[Principal, Depends(require_roles(*PERSON_ROLE_SET))]
 Reader = Annotated[
     Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER))
 ]
@@ -121,7 +125,7 @@ async def my_visits(principal: Surveyor, services: Svc) -> list[MemberVisitOut]:
 
 
 @router.get("/rounds/{round_id}", tags=["evaluations"], response_model=RoundOut)
-async def read_round(round_id: UUID, principal: CurrentPrincipal, services: Svc) -> RoundOut:
+async def read_round(round_id: UUID, principal: Person, services: Svc) -> RoundOut:
     return RoundOut.of(await queries.get_round(services, _actor(principal), round_id))
 
 
@@ -160,9 +164,7 @@ async def amend_evaluation(
 
 
 @router.get("/evaluations/{evaluation_id}", tags=["evaluations"], response_model=EvaluationOut)
-async def read_evaluation(
-    evaluation_id: UUID, principal: CurrentPrincipal, services: Svc
-) -> EvaluationOut:
+async def read_evaluation(evaluation_id: UUID, principal: Person, services: Svc) -> EvaluationOut:
     """An evaluation with its audit trail: for its evaluator, their team and the staff."""
     evaluation, history = await queries.get_evaluation(services, _actor(principal), evaluation_id)
     return EvaluationOut.of(evaluation, history)
@@ -178,7 +180,7 @@ async def read_evaluation(
     response_model=InitiativeResultOut,
 )
 async def initiative_results(
-    initiative_id: UUID, principal: CurrentPrincipal, services: Svc
+    initiative_id: UUID, principal: Person, services: Svc
 ) -> InitiativeResultOut:
     """Aggregation of an initiative's evaluations, with each evaluation, the sector opinion
     and the decision: for the staff, the People's Committee and the visiting teams. The agency
@@ -258,7 +260,7 @@ async def selection_history(initiative_id: UUID, _: Staff, services: Svc) -> lis
 
 
 @router.get("/campaigns/{campaign_year}/par-index", tags=["par-index"], response_model=ParIndexOut)
-async def par_index(campaign_year: Year, principal: CurrentPrincipal, services: Svc) -> ParIndexOut:
+async def par_index(campaign_year: Year, principal: Person, services: Svc) -> ParIndexOut:
     """The survey's contribution to the PAR Index of each department, Thủ Đức City and each
     district (a district counts its wards' initiatives). An agency sees its own row."""
     rows = await queries.par_index_table(services, _actor(principal), campaign_year)

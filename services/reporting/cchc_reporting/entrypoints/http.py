@@ -24,6 +24,7 @@ from cchc_reporting.entrypoints import schemas
 from cchc_reporting.service_layer import handlers, queries
 from cchc_reporting.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.auth.principal import PERSON_ROLE_SET
 from cchc_shared.chassis.fields import CalendarDate
 from cchc_shared.chassis.http import CampaignYearPath
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea, Scope
@@ -34,6 +35,12 @@ OutT = TypeVar("OutT")
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+# What is published anyway (the recommendations, the PAR-Index contributions): the readers and
+# other city platforms' clients.
+Published = Annotated[Principal, Depends(require_roles(*READERS, Role.PLATFORM))]
+# Every role but ``platform``: what only a person does or sees (their visits, notices,
+# evaluations); another platform's client is refused at the door.
+Person = Annotated[Principal, Depends(require_roles(*PERSON_ROLE_SET))]
 
 
 def _services(request: Request) -> Services:
@@ -133,7 +140,7 @@ async def dashboard(year: Year, services: App, _: Reader) -> schemas.DashboardOu
 async def initiatives(
     year: Year,
     services: App,
-    principal: CurrentPrincipal,
+    principal: Person,
     pages: Pages,
     filters: Filters,
 ) -> schemas.Page[schemas.InitiativeOut]:
@@ -149,7 +156,7 @@ async def initiatives(
     "/campaigns/{year}/initiatives/{initiative_id}", response_model=schemas.InitiativeDetailOut
 )
 async def initiative(
-    year: Year, initiative_id: UUID, services: App, principal: CurrentPrincipal
+    year: Year, initiative_id: UUID, services: App, principal: Person
 ) -> schemas.InitiativeDetailOut:
     """An initiative and its evaluations, as much as the reader may see: the agency whose
     initiative it is sees its status and, once decided, the outcome with the team's pooled
@@ -189,7 +196,7 @@ async def scorecard(
     year: Year,
     agency_code: Annotated[str, Path(pattern=r"^(?:[A-Z][A-Z0-9]{1,15}|\d{3}|\d{5})$")],
     services: App,
-    principal: CurrentPrincipal,
+    principal: Person,
 ) -> schemas.ScorecardDetailOut:
     card = await queries.scorecard(services, year, agency_code, principal)
     return schemas.ScorecardDetailOut.detail(card, lambda life: queries.seen_by(principal, life))
@@ -213,7 +220,7 @@ async def ranking(
 async def recommended(
     year: Year,
     services: App,
-    _: Reader,
+    _: Published,
     pages: Pages,
     filters: Filters,
 ) -> schemas.Page[schemas.RecommendedOut]:
@@ -225,7 +232,7 @@ async def recommended(
 async def par_index(
     year: Year,
     services: App,
-    _: Reader,
+    _: Published,
     level: LevelFilter | None = None,
 ) -> list[schemas.ParIndexOut]:
     view = await queries.campaign(services, year)

@@ -38,7 +38,8 @@ from cchc_scheduling.entrypoints.schemas import (
 from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import plans, roster, rounds
 from cchc_scheduling.service_layer.services import Services
-from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from cchc_shared.auth import Principal, Role, require_roles
+from cchc_shared.auth.principal import PERSON_ROLE_SET
 from cchc_shared.chassis.audit import AuditEntryOut
 from cchc_shared.chassis.http import CampaignYearFilter
 from cchc_shared.errors import Fault, Forbidden
@@ -51,6 +52,9 @@ def services(request: Request) -> Services:
 
 
 Staff = Annotated[Principal, Depends(require_roles(Role.SECRETARIAT, Role.ADMIN))]
+# Every role but ``platform``: what only a person does or sees (their visits, notices,
+# evaluations); another platform's client is refused at the door.
+Person = Annotated[Principal, Depends(require_roles(*PERSON_ROLE_SET))]
 Readers = Annotated[
     Principal,
     Depends(require_roles(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER, Role.SURVEYOR)),
@@ -98,7 +102,7 @@ async def update_member(member_id: str, body: MemberFields, _: Staff, ctx: Conte
     summary="Ngày bận của thành viên (thành viên tự khai hoặc Phòng CCHC cập nhật)",
 )
 async def set_unavailable(
-    member_id: str, body: UnavailableIn, principal: CurrentPrincipal, ctx: Context
+    member_id: str, body: UnavailableIn, principal: Person, ctx: Context
 ) -> MemberOut:
     if not (principal.is_staff or principal.is_member(member_id)):
         raise _forbidden(
@@ -260,7 +264,7 @@ async def round_history(round_id: UUID, _: Staff, ctx: Context) -> list[AuditEnt
 
 @visits_api.get("", response_model=list[VisitOut], summary="Lịch khảo sát của tôi")
 async def list_visits(
-    principal: CurrentPrincipal, ctx: Context, campaign_year: CampaignYearFilter = None
+    principal: Person, ctx: Context, campaign_year: CampaignYearFilter = None
 ) -> list[VisitOut]:
     """Staff and the Committee see every visit; a member the visits of their rounds; an
     agency the confirmed visits to itself."""
@@ -290,9 +294,7 @@ def _file(content: bytes, media: str, name: str) -> Response:
 @rounds_api.get(
     "/{round_id}/notices", response_model=list[NoticeOut], summary="Giấy mời, thông báo"
 )
-async def list_notices(
-    round_id: UUID, principal: CurrentPrincipal, ctx: Context
-) -> list[NoticeOut]:
+async def list_notices(round_id: UUID, principal: Person, ctx: Context) -> list[NoticeOut]:
     data = await _notice_data(ctx, round_id)
     base = f"/api/v1/rounds/{round_id}"
     result = []
@@ -332,7 +334,7 @@ async def member_invitation(
     round_id: UUID,
     member_id: str,
     file_format: Literal["docx", "pdf"],
-    principal: CurrentPrincipal,
+    principal: Person,
     ctx: Context,
 ) -> Response:
     if not (principal.can_read_all or principal.is_member(member_id)):
@@ -357,7 +359,7 @@ async def agency_notice(
     round_id: UUID,
     agency_code: str,
     file_format: Literal["docx", "pdf"],
-    principal: CurrentPrincipal,
+    principal: Person,
     ctx: Context,
 ) -> Response:
     if not (principal.can_read_all or principal.owns_agency(agency_code)):
@@ -379,7 +381,7 @@ async def agency_notice(
     response_class=Response,
 )
 async def member_calendar(
-    round_id: UUID, member_id: str, principal: CurrentPrincipal, ctx: Context
+    round_id: UUID, member_id: str, principal: Person, ctx: Context
 ) -> Response:
     if not (principal.can_read_all or principal.is_member(member_id)):
         raise _forbidden(

@@ -12,13 +12,12 @@ import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
-import aio_pika
 import pytest
 from openpyxl import load_workbook
 
-from cchc_shared.contracts import InitiativeSubmittedV1, encode_event
+from cchc_shared.contracts import InitiativeSubmittedV1
 
-from .conftest import OWN_AGENCY, Booted, bearer
+from .conftest import OWN_AGENCY, Booted, bearer, publish_events
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -121,7 +120,7 @@ async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) ->
         limitations="-2",
         submitted_at=datetime.now(UTC) - timedelta(days=3),
     )
-    await _publish(service.amqp_url, event)
+    await publish_events(service.amqp_url, event)
     url = f"/api/v1/campaigns/{year}/exports/initiatives"
     for _ in range(300):
         answer = await service.client.get(f"{url}.csv", headers=STAFF)
@@ -148,22 +147,3 @@ async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) ->
     numbers = [c for c in sheet[cell.row] if isinstance(c.value, (int, float))]
     assert numbers and all(c.data_type == "n" for c in numbers)
     count(AREA, "string cells in XLSX")
-
-
-async def _publish(amqp_url: str, data: InitiativeSubmittedV1) -> None:
-    message = encode_event(data, source="/cchc/intake")
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        await exchange.publish(
-            aio_pika.Message(
-                body=message.body,
-                message_id=message.event_id,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-        )
-    finally:
-        await connection.close()

@@ -4,15 +4,45 @@ through and what it refuses."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 import aio_pika
 from aiormq.exceptions import AMQPError
 
 from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS
-from cchc_testkit.infra import RABBITMQ_HOST
+from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
+
+
+def vhost_of(amqp_url: str) -> str:
+    """The virtual host an AMQP URL names."""
+    return unquote(urlparse(amqp_url).path.lstrip("/"))
+
+
+def user_url(user: str, vhost: str) -> str:
+    """The URL of ``vhost`` for a user of the definitions rendered for tests (its name is its
+    password)."""
+    return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(vhost, safe='')}"
+
+
+@asynccontextmanager
+async def imported_definitions(definitions: dict[str, Any]) -> AsyncIterator[None]:
+    """Rendered broker definitions imported into the real broker (``rabbitmqctl
+    import_definitions``), and their users deleted again at the end; their virtual host goes
+    with it (``fresh_vhost``)."""
+    await asyncio.to_thread(
+        rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
+    )
+    try:
+        yield
+    finally:
+        for user in definitions["users"]:
+            await asyncio.to_thread(rabbitmqctl, "delete_user", user["name"])
 
 
 class BrokerUsers:
@@ -26,8 +56,7 @@ class BrokerUsers:
         return f"{self.prefix}{name}"
 
     def url(self, name: str) -> str:
-        user = self.user(name)
-        return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(self.vhost, safe='')}"
+        return user_url(self.user(name), self.vhost)
 
     async def publish(
         self, name: str, exchange: str, routing_key: str, body: bytes = b"{}", **properties: Any

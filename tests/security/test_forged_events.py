@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import aio_pika
 import httpx
@@ -32,8 +31,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from cchc_shared.messaging.consumer import ORIGINAL_QUEUE_HEADER
-from cchc_testkit.bus import BrokerUsers
-from cchc_testkit.infra import fresh_vhost, rabbitmqctl
+from cchc_testkit.bus import BrokerUsers, imported_definitions, vhost_of
+from cchc_testkit.infra import fresh_vhost
 from cchc_tools.definitions import render_definitions
 from cchc_tools.dlq import list_parked, replay_parked
 
@@ -88,16 +87,12 @@ def settings_for(service: str, bus: Bus, directory: Path) -> Any:
 async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bus]:
     async with AsyncExitStack() as stack:
         admin_url = await stack.enter_async_context(fresh_vhost("cchc-forged"))
-        vhost = unquote(urlparse(admin_url).path.lstrip("/"))
+        vhost = vhost_of(admin_url)
         prefix = f"f{uuid.uuid4().hex[:6]}-"
         definitions = render_definitions(
             vhost=vhost, user_prefix=prefix, platforms=(PLATFORM, OTHER_PLATFORM)
         )
-        await asyncio.to_thread(
-            rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
-        )
-        for user in definitions["users"]:
-            stack.push_async_callback(asyncio.to_thread, rabbitmqctl, "delete_user", user["name"])
+        await stack.enter_async_context(imported_definitions(definitions))
         result = Bus(vhost, prefix, {}, admin_url)
         for service in BOOTED:
             bootstrap = importlib.import_module(f"cchc_{service}.bootstrap")

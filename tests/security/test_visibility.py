@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aio_pika
 import httpx
@@ -129,6 +130,18 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
     report_url = f"/api/v1/campaigns/{year}/initiatives/{iid}"
     card_url = f"/api/v1/campaigns/{year}/agencies/{OWN_AGENCY}"
 
+    async def shown_to_owner(*, comments: bool) -> tuple[dict[str, Any], ...]:
+        """The agency's answers from evaluation, reporting and its scorecard, each checked
+        by :func:`_withheld`."""
+        answers = (
+            await evaluation.client.get(results_url, headers=OWNER),
+            await reporting.client.get(report_url, headers=OWNER),
+            await reporting.client.get(card_url, headers=OWNER),
+        )
+        for answer in answers:
+            _withheld(answer, comments=comments)
+        return tuple(answer.json() for answer in answers)
+
     async with carrier(evaluation.amqp_url, reporting.amqp_url) as carried:
         start = await _logged(reporting.client)
         await publish_events(evaluation.amqp_url, initiative, planned)
@@ -156,18 +169,12 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         await _until_logged(reporting.client, start + 4)
 
         # Before the decision: the status, alike; nothing of the evaluations.
-        before_e = await evaluation.client.get(results_url, headers=OWNER)
-        before_r = await reporting.client.get(report_url, headers=OWNER)
-        before_c = await reporting.client.get(card_url, headers=OWNER)
-        for answer in (before_e, before_r, before_c):
-            _withheld(answer, comments=True)
-        e, r = before_e.json(), before_r.json()
+        e, r, card = await shown_to_owner(comments=True)
         assert e["disclosure"] == r["disclosure"] == "status"
         assert e["outcome"] is None and r["outcome"] is None
         assert e["aggregate"] is None and e["evaluations"] is None and e["decision"] is None
         assert r["scores"] is None and r["evaluations"] == [] and r["decision"] is None
         assert r["status"] == "evaluated" and e["initiative"]["status"] == "submitted"
-        card = before_c.json()
         assert card["mean_score"] is None and card["best_score"] is None
         assert card["evaluations"] == 0 and card["surveyed"] == 1
         count(AREA, "withheld before the decision", 3)
@@ -191,12 +198,7 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         await _until_logged(reporting.client, start + 5)
 
         # After it: the same outcome and findings in both, still no evaluator.
-        after_e = await evaluation.client.get(results_url, headers=OWNER)
-        after_r = await reporting.client.get(report_url, headers=OWNER)
-        after_c = await reporting.client.get(card_url, headers=OWNER)
-        for answer in (after_e, after_r, after_c):
-            _withheld(answer, comments=False)
-        e, r = after_e.json(), after_r.json()
+        e, r, card = await shown_to_owner(comments=False)
         assert e["disclosure"] == r["disclosure"] == "outcome"
         assert e["outcome"] == r["outcome"]
         outcome = e["outcome"]
@@ -210,7 +212,7 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         )
         assert e["evaluations"] is None and r["evaluations"] == []
         assert e["aggregate"] is None and r["scores"] is None
-        assert after_c.json()["mean_score"] is not None
+        assert card["mean_score"] is not None
         count(AREA, "same outcome in both services")
 
         # Another agency: absent in both, before as after.

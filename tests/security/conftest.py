@@ -3,7 +3,6 @@ composition root (SQLite, a fresh RabbitMQ virtual host each), and tokens for ev
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -21,6 +20,7 @@ from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.contracts import EventData, InitiativeSubmittedV1, RoundScheduledV1, encode_event
 from cchc_shared.contracts.events import TeamMember, Visit
 from cchc_testkit.infra import fresh_vhost
+from cchc_testkit.waiting import eventually
 
 from .figures import AREA_OF_MODULE, count, lines
 
@@ -186,12 +186,12 @@ async def publish_events(amqp_url: str, *events: EventData) -> None:
 
 async def until_round_known(client: httpx.AsyncClient, round_id: uuid.UUID) -> None:
     """Wait until the evaluation service behind ``client`` has taken in the round."""
-    for _ in range(300):
+
+    async def known() -> bool:
         answer = await client.get(f"/api/v1/rounds/{round_id}", headers=bearer("secretariat"))
-        if answer.status_code == 200:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the evaluation service never learnt of the round")
+        return answer.status_code == 200
+
+    await eventually(known, "the evaluation service never learnt of the round")
 
 
 async def enrol_members(client: httpx.AsyncClient, headers: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ import asyncio
 import importlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from asgi_lifespan import LifespanManager
 from cchc_shared.messaging.consumer import ORIGINAL_QUEUE_HEADER
 from cchc_testkit.bus import BrokerUsers, imported_definitions, vhost_of
 from cchc_testkit.infra import fresh_vhost
+from cchc_testkit.waiting import eventually
 from cchc_tools.definitions import render_definitions
 from cchc_tools.dlq import list_parked, replay_parked
 
@@ -128,15 +129,6 @@ def forged_recommendation() -> bytes:
     ).encode()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.2)
-    return await check()
-
-
 async def parked_in(bus: Bus, queue: str) -> list[Any]:
     return await list_parked(bus.url("operator"), [queue])
 
@@ -194,7 +186,7 @@ async def test_the_operators_door_does_not_let_a_forgery_in(bus: Bus) -> None:
             p.body_preview == body[:200].decode() for p in await parked_in(bus, RECOMMENDED_QUEUE)
         )
 
-    assert await eventually(parked)
+    await eventually(parked, "the forgery was never parked", interval=0.2)
     count(AREA, "parked by the consumer")
     [found] = [
         p for p in await parked_in(bus, RECOMMENDED_QUEUE) if p.body_preview == body[:200].decode()
@@ -217,7 +209,7 @@ async def test_a_platform_cannot_take_another_platforms_source(bus: Bus) -> None
     async def arrived() -> bool:
         return any(i["title"] == title for i in await initiatives_in_reporting(bus))
 
-    assert await eventually(arrived)
+    await eventually(arrived, "the genuine initiative never reached reporting", interval=0.2)
     count(AREA, "genuine, delivered")
     titles = {i["title"] for i in await initiatives_in_reporting(bus)}
     assert not any(t.startswith(("Giả mạo", "Giả nguồn")) for t in titles)
@@ -243,7 +235,7 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     async def is_parked() -> bool:
         return bool(await parked_here())
 
-    assert await eventually(is_parked)
+    await eventually(is_parked, "the message with forged headers was never parked", interval=0.2)
     count(AREA, "parked by the consumer")
     [parked] = await parked_here()
     assert "x-cchc-original-queue" in parked.reason
@@ -259,7 +251,7 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     async def arrived() -> bool:
         return any(i["title"] == title for i in await initiatives_in_reporting(bus))
 
-    assert await eventually(arrived)
+    await eventually(arrived, "the genuine initiative never reached reporting", interval=0.2)
     assert await parked_here() == []
     assert len(await parked_in(bus, RECOMMENDED_QUEUE)) == len(recommended_before)
     # A second request finds nothing left to replay.
@@ -287,7 +279,7 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered
                 message_id
             ) == 1
 
-        assert await eventually(parked_once)
+        await eventually(parked_once, "the deep message was not parked once", interval=0.2)
         count(AREA, "parked by the consumer")
         [parked] = [p for p in await parked_in(bus, "intake.inbound") if p.message_id == message_id]
         assert "dead-lettered by the broker" not in parked.reason, "parked by the kit, at once"
@@ -298,7 +290,9 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered
                 answers.append(json.loads(got.body))
             return any(a["data"]["origin_id"] == message_id for a in answers)
 
-        assert await eventually(answered)
+        await eventually(
+            answered, "the deep message was never answered with a rejection", interval=0.2
+        )
         await asyncio.sleep(1)  # a second answer, if there were one, would be here by now
         await answered()
         assert [a["data"]["origin_id"] for a in answers].count(message_id) == 1

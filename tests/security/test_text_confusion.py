@@ -5,17 +5,18 @@ a spreadsheet program would run as a formula is exported as text."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 
 from cchc_shared.contracts import InitiativeSubmittedV1
+from cchc_testkit.waiting import eventually
 
 from .conftest import OWN_AGENCY, Booted, bearer, publish_events
 from .figures import count
@@ -122,13 +123,13 @@ async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) ->
     )
     await publish_events(service.amqp_url, event)
     url = f"/api/v1/campaigns/{year}/exports/initiatives"
-    for _ in range(300):
+
+    async def exported() -> httpx.Response | None:
         answer = await service.client.get(f"{url}.csv", headers=STAFF)
-        if answer.status_code == 200 and str(event.initiative_id) in answer.text:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the reporting service never learnt of the initiative")
+        known = answer.status_code == 200 and str(event.initiative_id) in answer.text
+        return answer if known else None
+
+    answer = await eventually(exported, "the reporting service never learnt of the initiative")
 
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     [row] = [r for r in rows if r[-1] == str(event.initiative_id)]

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from cchc_shared.contracts.events import TeamMember
+from cchc_testkit.waiting import eventually
 
 from .conftest import (
     OTHER_AGENCY,
@@ -95,11 +96,10 @@ async def _logged(client: httpx.AsyncClient) -> int:
 
 
 async def _until_logged(client: httpx.AsyncClient, events: int) -> None:
-    for _ in range(300):
-        if await _logged(client) >= events:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"reporting never logged {events} events")
+    async def logged() -> bool:
+        return await _logged(client) >= events
+
+    await eventually(logged, f"reporting never logged {events} events")
 
 
 def _withheld(answer: httpx.Response, *, comments: bool) -> None:

@@ -115,25 +115,32 @@ def vn_today() -> date:
     return (datetime.now(UTC) + timedelta(hours=7)).date()
 
 
+def submitted_initiative(**fields: Any) -> InitiativeSubmittedV1:
+    """An initiative of :data:`OWN_AGENCY` in this year's campaign (Vietnam time), submitted
+    a month ago, as intake would announce it; ``fields`` replace any of its data."""
+    data: dict[str, Any] = {
+        "initiative_id": uuid.uuid4(),
+        "campaign_year": vn_today().year,
+        "agency_code": OWN_AGENCY,
+        "kind": "model",
+        "title": "Mô hình “Một cửa không hẹn lần hai”",
+        "summary": "Tiếp nhận và trả kết quả thủ tục hành chính trong ngày tại bộ phận một cửa.",
+        "par_area": "procedures",
+        "applied_since": date(2022, 3, 1),
+        "results": "98% hồ sơ giải quyết đúng hạn; mức hài lòng của người dân đạt 96%.",
+        "limitations": "Chưa liên thông dữ liệu với một số sở, ngành.",
+        "submitted_at": datetime.now(UTC) - timedelta(days=30),
+    }
+    return InitiativeSubmittedV1(**{**data, **fields})
+
+
 def visited_initiative(
     title: str, team: list[TeamMember], *, sequence: int
 ) -> tuple[InitiativeSubmittedV1, Visit, RoundScheduledV1]:
     """An initiative of :data:`OWN_AGENCY` submitted a month ago, and a round of ``team``
     that visited it yesterday (Vietnam time): the events intake and scheduling would publish."""
-    year = vn_today().year
-    initiative = InitiativeSubmittedV1(
-        initiative_id=uuid.uuid4(),
-        campaign_year=year,
-        agency_code=OWN_AGENCY,
-        kind="model",
-        title=title,
-        summary="Tiếp nhận và trả kết quả thủ tục hành chính trong ngày tại bộ phận một cửa.",
-        par_area="procedures",
-        applied_since=date(2022, 3, 1),
-        results="98% hồ sơ giải quyết đúng hạn; mức hài lòng của người dân đạt 96%.",
-        limitations="Chưa liên thông dữ liệu với một số sở, ngành.",
-        submitted_at=datetime.now(UTC) - timedelta(days=30),
-    )
+    initiative = submitted_initiative(title=title)
+    year = initiative.campaign_year
     day = vn_today() - timedelta(days=1)
     visit = Visit(
         visit_id=uuid.uuid4(),

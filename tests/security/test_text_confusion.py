@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from cchc_shared.contracts import InitiativeSubmittedV1
 from cchc_testkit.waiting import eventually
 
-from .conftest import OWN_AGENCY, Booted, bearer, publish_events
+from .conftest import OWN_AGENCY, Booted, bearer, publish_events, submitted_initiative
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -107,20 +105,15 @@ async def test_a_file_name_with_a_bidi_override_is_stored_without_it(
 
 async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) -> None:
     service = booted["reporting"]
-    year = (datetime.now(UTC) + timedelta(hours=7)).year
-    event = InitiativeSubmittedV1(
-        initiative_id=uuid.uuid4(),
-        campaign_year=year,
-        agency_code=OWN_AGENCY,
+    event = submitted_initiative(
         kind="solution",
         title=FORMULA,
         summary="+1 hồ sơ mỗi ngày",
-        par_area="procedures",
-        applied_since=date(2022, 3, 1),
         results="@SUM(1+1)",
         limitations="-2",
         submitted_at=datetime.now(UTC) - timedelta(days=3),
     )
+    year = event.campaign_year
     await publish_events(service.amqp_url, event)
     url = f"/api/v1/campaigns/{year}/exports/initiatives"
 

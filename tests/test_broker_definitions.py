@@ -3,17 +3,15 @@ matrix holds: each user can do its job and nothing else."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator
-from urllib.parse import quote, unquote, urlparse
 
 import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_testkit.bus import imported_definitions, user_url, vhost_of
+from cchc_testkit.infra import rabbitmqctl
 from cchc_tools.definitions import render_definitions
 
 pytestmark = pytest.mark.integration
@@ -21,25 +19,14 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def imported(amqp_url: str) -> AsyncIterator[tuple[str, str]]:
-    vhost = unquote(urlparse(amqp_url).path.lstrip("/"))
+    vhost = vhost_of(amqp_url)
     prefix = f"t{uuid.uuid4().hex[:6]}-"
-    definitions = render_definitions(vhost=vhost, user_prefix=prefix)
-    await asyncio.to_thread(
-        rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
-    )
-    try:
+    async with imported_definitions(render_definitions(vhost=vhost, user_prefix=prefix)):
         yield vhost, prefix
-    finally:
-        for user in definitions["users"]:
-            await asyncio.to_thread(rabbitmqctl, "delete_user", user["name"])
-
-
-def url_for(user: str, vhost: str) -> str:
-    return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(vhost, safe='')}"
 
 
 async def can_publish(user: str, vhost: str, exchange: str, routing_key: str) -> bool:
-    connection = await aio_pika.connect(url_for(user, vhost))
+    connection = await aio_pika.connect(user_url(user, vhost))
     try:
         channel = await connection.channel(publisher_confirms=True)
         target = (
@@ -56,7 +43,7 @@ async def can_publish(user: str, vhost: str, exchange: str, routing_key: str) ->
 
 
 async def can_read(user: str, vhost: str, queue: str) -> bool:
-    connection = await aio_pika.connect(url_for(user, vhost))
+    connection = await aio_pika.connect(user_url(user, vhost))
     try:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
@@ -95,7 +82,7 @@ async def test_definitions_import_and_permission_matrix_holds(
     assert await can_read(scheduling, vhost, "scheduling.initiative.submitted.v1")
     assert not await can_read(scheduling, vhost, "intake.inbound")
     # A subscriber binds its own queue to cchc.events and cannot touch the services' queues.
-    connection = await aio_pika.connect(url_for(subscriber, vhost))
+    connection = await aio_pika.connect(user_url(subscriber, vhost))
     try:
         channel = await connection.channel()
         own = await channel.declare_queue(f"{subscriber}.recommendations", durable=True)

@@ -4,17 +4,23 @@ composition root (SQLite, a fresh RabbitMQ virtual host each), and tokens for ev
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
 from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.contracts import EventData, InitiativeSubmittedV1, RoundScheduledV1, encode_event
+from cchc_shared.contracts.events import TeamMember, Visit
 from cchc_testkit.infra import fresh_vhost
+from cchc_testkit.waiting import eventually
 
 from .figures import AREA_OF_MODULE, count, lines
 
@@ -62,32 +68,137 @@ class Booted:
         self.client = client
 
 
+@asynccontextmanager
+async def boot(
+    tmp_path_factory: pytest.TempPathFactory,
+    prefix: str,
+    environment: Mapping[str, str] | None = None,
+) -> AsyncIterator[dict[str, Booted]]:
+    """Every service of :data:`SERVICES` through its composition root (SQLite, a fresh
+    virtual host each), with ``environment`` set while they run, until the block ends."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (environment or {}).items():
+            patch.setenv(name, value)
+        async with AsyncExitStack() as stack:
+            result: dict[str, Booted] = {}
+            for service in SERVICES:
+                directory = tmp_path_factory.mktemp(f"{prefix}-{service}")
+                amqp_url = await stack.enter_async_context(fresh_vhost())
+                app = build_app(
+                    service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
+                )
+                manager = await stack.enter_async_context(
+                    LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
+                )
+                client = await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=manager.app),
+                        base_url=f"http://{service}",
+                        timeout=60,
+                    )
+                )
+                result[service] = Booted(service, app, client, amqp_url)
+            yield result
+
+
 @pytest.fixture(scope="module")
 async def booted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Booted]]:
     """All four services, started once per test module. Not once per session: a runtime
     left alive on the session's event loop, which stands still while synchronous tests run
     (schemathesis), stalls a service started later in another loop."""
-    async with AsyncExitStack() as stack:
-        result: dict[str, Booted] = {}
-        for service in SERVICES:
-            directory = tmp_path_factory.mktemp(f"security-{service}")
-            amqp_url = await stack.enter_async_context(fresh_vhost())
-            app = build_app(
-                service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
-            )
-            manager = await stack.enter_async_context(
-                LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
-            )
-            client = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=manager.app),
-                    base_url=f"http://{service}",
-                    timeout=60,
-                )
-            )
-            result[service] = Booted(service, app, client, amqp_url)
+    async with boot(tmp_path_factory, "security") as result:
         await enrol_members(result["scheduling"].client, bearer("secretariat"))
         yield result
+
+
+def vn_today() -> date:
+    return (datetime.now(UTC) + timedelta(hours=7)).date()
+
+
+def submitted_initiative(**fields: Any) -> InitiativeSubmittedV1:
+    """An initiative of :data:`OWN_AGENCY` in this year's campaign (Vietnam time), submitted
+    a month ago, as intake would announce it; ``fields`` replace any of its data."""
+    data: dict[str, Any] = {
+        "initiative_id": uuid.uuid4(),
+        "campaign_year": vn_today().year,
+        "agency_code": OWN_AGENCY,
+        "kind": "model",
+        "title": "Mô hình “Một cửa không hẹn lần hai”",
+        "summary": "Tiếp nhận và trả kết quả thủ tục hành chính trong ngày tại bộ phận một cửa.",
+        "par_area": "procedures",
+        "applied_since": date(2022, 3, 1),
+        "results": "98% hồ sơ giải quyết đúng hạn; mức hài lòng của người dân đạt 96%.",
+        "limitations": "Chưa liên thông dữ liệu với một số sở, ngành.",
+        "submitted_at": datetime.now(UTC) - timedelta(days=30),
+    }
+    return InitiativeSubmittedV1(**{**data, **fields})
+
+
+def visited_initiative(
+    title: str, team: list[TeamMember], *, sequence: int
+) -> tuple[InitiativeSubmittedV1, Visit, RoundScheduledV1]:
+    """An initiative of :data:`OWN_AGENCY` submitted a month ago, and a round of ``team``
+    that visited it yesterday (Vietnam time): the events intake and scheduling would publish."""
+    initiative = submitted_initiative(title=title)
+    year = initiative.campaign_year
+    day = vn_today() - timedelta(days=1)
+    visit = Visit(
+        visit_id=uuid.uuid4(),
+        initiative_id=initiative.initiative_id,
+        agency_code=OWN_AGENCY,
+        date=day,
+        starts_at=time(8, 30),
+    )
+    planned = RoundScheduledV1(
+        round_id=uuid.uuid4(),
+        campaign_year=year,
+        sequence=sequence,
+        starts_on=day,
+        ends_on=day,
+        team=team,
+        visits=[visit],
+    )
+    return initiative, visit, planned
+
+
+def persistent(body: bytes, message_id: str, content_type: str | None) -> aio_pika.Message:
+    return aio_pika.Message(
+        body=body,
+        message_id=message_id,
+        content_type=content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+
+
+# the service whose events they are, by the routing key's entity
+_SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
+
+
+async def publish_events(amqp_url: str, *events: EventData) -> None:
+    """Publish ``events`` on ``cchc.events`` as their services' relays would (CloudEvents,
+    persistent, confirmed): what another service's vhost would receive from them."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("cchc.events")
+        for data in events:
+            message = encode_event(data, source=_SOURCES[data.routing_key.split(".")[0]])
+            await exchange.publish(
+                persistent(message.body, message.event_id, message.content_type),
+                routing_key=message.routing_key,
+            )
+    finally:
+        await connection.close()
+
+
+async def until_round_known(client: httpx.AsyncClient, round_id: uuid.UUID) -> None:
+    """Wait until the evaluation service behind ``client`` has taken in the round."""
+
+    async def known() -> bool:
+        answer = await client.get(f"/api/v1/rounds/{round_id}", headers=bearer("secretariat"))
+        return answer.status_code == 200
+
+    await eventually(known, "the evaluation service never learnt of the round")
 
 
 async def enrol_members(client: httpx.AsyncClient, headers: dict[str, str]) -> None:

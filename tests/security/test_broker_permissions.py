@@ -16,13 +16,11 @@ messages). This adds what it leaves out:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import quote, unquote, urlparse
 
 import aio_pika
 import pytest
@@ -30,7 +28,7 @@ from aiormq.exceptions import ChannelAccessRefused
 
 from cchc_shared.contracts.events import EVENTS
 from cchc_shared.messaging.routing import all_queues, installed_subscriptions
-from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
+from cchc_testkit.bus import imported_definitions, user_url, vhost_of
 from cchc_tools.definitions import render_definitions
 
 from .figures import count
@@ -146,25 +144,14 @@ def test_committed_definitions_grant_what_is_rendered() -> None:
 
 @pytest.fixture
 async def imported(amqp_url: str) -> AsyncIterator[tuple[str, str]]:
-    vhost = unquote(urlparse(amqp_url).path.lstrip("/"))
+    vhost = vhost_of(amqp_url)
     prefix = f"s{uuid.uuid4().hex[:6]}-"
-    definitions = render_definitions(vhost=vhost, user_prefix=prefix)
-    await asyncio.to_thread(
-        rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
-    )
-    try:
+    async with imported_definitions(render_definitions(vhost=vhost, user_prefix=prefix)):
         yield vhost, prefix
-    finally:
-        for user in definitions["users"]:
-            await asyncio.to_thread(rabbitmqctl, "delete_user", user["name"])
-
-
-def url_for(user: str, vhost: str) -> str:
-    return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(vhost, safe='')}"
 
 
 async def refused(user: str, vhost: str, action: str, queue: str = "") -> bool:
-    connection = await aio_pika.connect(url_for(user, vhost))
+    connection = await aio_pika.connect(user_url(user, vhost))
     try:
         channel = await connection.channel()
         if action == "declare":

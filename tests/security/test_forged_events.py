@@ -20,21 +20,20 @@ import asyncio
 import importlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
 
 import aio_pika
 import httpx
 import pytest
-from aiormq.exceptions import AMQPError
 from asgi_lifespan import LifespanManager
 
-from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS
 from cchc_shared.messaging.consumer import ORIGINAL_QUEUE_HEADER
-from cchc_testkit.infra import RABBITMQ_HOST, fresh_vhost, rabbitmqctl
+from cchc_testkit.bus import BrokerUsers, imported_definitions, vhost_of
+from cchc_testkit.infra import fresh_vhost
+from cchc_testkit.waiting import eventually
 from cchc_tools.definitions import render_definitions
 from cchc_tools.dlq import list_parked, replay_parked
 
@@ -49,20 +48,24 @@ BOOTED = ("intake", "reporting")
 PLATFORM, OTHER_PLATFORM = "platform-dvc", "platform-other"
 SOURCES = {PLATFORM: "/platforms/dvc", OTHER_PLATFORM: "/platforms/other"}
 RECOMMENDED_QUEUE = "reporting.replication.recommended.v1"
+INBOUND_KEY = "initiative.submitted.v1"
 
 
-class Bus:
+class Bus(BrokerUsers):
     def __init__(
         self, vhost: str, prefix: str, clients: dict[str, httpx.AsyncClient], admin_url: str
     ) -> None:
-        self.vhost, self.prefix, self.clients, self.admin_url = vhost, prefix, clients, admin_url
+        super().__init__(vhost, prefix)
+        self.clients, self.admin_url = clients, admin_url
 
-    def url(self, name: str) -> str:
-        user = f"{self.prefix}{name}"
-        return f"amqp://{user}:{user}@{RABBITMQ_HOST}/{quote(self.vhost, safe='')}"
-
-    def user(self, name: str) -> str:
-        return f"{self.prefix}{name}"
+    async def publish(
+        self, name: str, exchange: str, routing_key: str, body: bytes = b"{}", **properties: Any
+    ) -> bool:
+        count(AREA, "attempts on the broker")
+        confirmed = await super().publish(name, exchange, routing_key, body, **properties)
+        if not confirmed:
+            count(AREA, "refused by the broker")
+        return confirmed
 
 
 def settings_for(service: str, bus: Bus, directory: Path) -> Any:
@@ -85,16 +88,12 @@ def settings_for(service: str, bus: Bus, directory: Path) -> Any:
 async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bus]:
     async with AsyncExitStack() as stack:
         admin_url = await stack.enter_async_context(fresh_vhost("cchc-forged"))
-        vhost = unquote(urlparse(admin_url).path.lstrip("/"))
+        vhost = vhost_of(admin_url)
         prefix = f"f{uuid.uuid4().hex[:6]}-"
         definitions = render_definitions(
             vhost=vhost, user_prefix=prefix, platforms=(PLATFORM, OTHER_PLATFORM)
         )
-        await asyncio.to_thread(
-            rabbitmqctl, "import_definitions", "--format", "json", stdin=json.dumps(definitions)
-        )
-        for user in definitions["users"]:
-            stack.push_async_callback(asyncio.to_thread, rabbitmqctl, "delete_user", user["name"])
+        await stack.enter_async_context(imported_definitions(definitions))
         result = Bus(vhost, prefix, {}, admin_url)
         for service in BOOTED:
             bootstrap = importlib.import_module(f"cchc_{service}.bootstrap")
@@ -111,37 +110,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bus]:
                 )
             )
         yield result
-
-
-async def publish(
-    url: str, exchange: str, routing_key: str, body: bytes = b"{}", **properties: Any
-) -> bool:
-    """True when the broker confirmed the message, False when it refused it."""
-    count(AREA, "attempts on the broker")
-    connection = await aio_pika.connect(url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        target = (
-            channel.default_exchange
-            if exchange == ""
-            else await channel.get_exchange(exchange, ensure=False)
-        )
-        await target.publish(
-            aio_pika.Message(
-                body,
-                content_type=CONTENT_TYPE_CLOUDEVENTS,
-                message_id=properties.pop("message_id", str(uuid.uuid4())),
-                **properties,
-            ),
-            routing_key=routing_key,
-            timeout=10,
-        )
-        return True
-    except (AMQPError, aio_pika.exceptions.AMQPException):
-        count(AREA, "refused by the broker")
-        return False
-    finally:
-        await connection.close()
 
 
 def inbound(source: str, event_id: str | None = None, **data: Any) -> bytes:
@@ -161,15 +129,6 @@ def forged_recommendation() -> bytes:
     ).encode()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.2)
-    return await check()
-
-
 async def parked_in(bus: Bus, queue: str) -> list[Any]:
     return await list_parked(bus.url("operator"), [queue])
 
@@ -186,54 +145,48 @@ async def initiatives_in_reporting(bus: Bus) -> list[dict[str, Any]]:
 
 
 async def test_a_service_cannot_publish_another_services_event(bus: Bus) -> None:
-    reporting = bus.url("reporting")
     body = forged_recommendation()
-    assert not await publish(reporting, "cchc.events", "replication.recommended.v1", body)
-    assert not await publish(reporting, "cchc.events", "round.scheduled.v1", body)
+    assert not await bus.publish("reporting", "cchc.events", "replication.recommended.v1", body)
+    assert not await bus.publish("reporting", "cchc.events", "round.scheduled.v1", body)
     # Nor claim to be the owner: the broker checks user_id against the connection's user.
-    assert not await publish(
-        reporting, "cchc.events", "replication.recommended.v1", body, user_id=bus.user("evaluation")
-    )
-    # The owner itself may.
-    assert await publish(
-        bus.url("evaluation"),
+    assert not await bus.publish(
+        "reporting",
         "cchc.events",
         "replication.recommended.v1",
         body,
         user_id=bus.user("evaluation"),
     )
+    # The owner itself may.
+    assert await bus.publish_as("evaluation", "cchc.events", "replication.recommended.v1", body)
 
 
 async def test_nobody_writes_the_dead_letter_exchange_and_parking_stays_home(bus: Bus) -> None:
     for service in ("intake", "reporting"):
-        assert not await publish(bus.url(service), "cchc.dlx", RECOMMENDED_QUEUE)
-    assert not await publish(bus.url("intake"), "cchc.parking", RECOMMENDED_QUEUE)
-    assert await publish(bus.url("reporting"), "cchc.parking", RECOMMENDED_QUEUE)
+        assert not await bus.publish(service, "cchc.dlx", RECOMMENDED_QUEUE)
+    assert not await bus.publish("intake", "cchc.parking", RECOMMENDED_QUEUE)
+    assert await bus.publish("reporting", "cchc.parking", RECOMMENDED_QUEUE)
     # (that last one is reporting parking into its own dead-letter queue, as the kit does)
 
 
 async def test_a_platform_writes_only_the_inbound_event(bus: Bus) -> None:
-    platform = bus.url(PLATFORM)
     body = inbound(SOURCES[PLATFORM])
-    assert not await publish(platform, "cchc.events", "initiative.submitted.v1", body)
-    assert not await publish(platform, "cchc.inbound", "replication.recommended.v1", body)
-    assert not await publish(platform, "", "intake.inbound", body)
+    assert not await bus.publish(PLATFORM, "cchc.events", "initiative.submitted.v1", body)
+    assert not await bus.publish(PLATFORM, "cchc.inbound", "replication.recommended.v1", body)
+    assert not await bus.publish(PLATFORM, "", "intake.inbound", body)
 
 
 async def test_the_operators_door_does_not_let_a_forgery_in(bus: Bus) -> None:
     """The operator may put a message into any queue (replays): without the original's user
     the consumer does not believe it is evaluation's, and parks it with the reason."""
     body = forged_recommendation()
-    assert await publish(
-        bus.url("operator"), "", RECOMMENDED_QUEUE, body, user_id=bus.user("operator")
-    )
+    assert await bus.publish_as("operator", "", RECOMMENDED_QUEUE, body)
 
     async def parked() -> bool:
         return any(
             p.body_preview == body[:200].decode() for p in await parked_in(bus, RECOMMENDED_QUEUE)
         )
 
-    assert await eventually(parked)
+    await eventually(parked, "the forgery was never parked", interval=0.2)
     count(AREA, "parked by the consumer")
     [found] = [
         p for p in await parked_in(bus, RECOMMENDED_QUEUE) if p.body_preview == body[:200].decode()
@@ -247,34 +200,16 @@ async def test_a_platform_cannot_take_another_platforms_source(bus: Bus) -> None
     event_id = str(uuid.uuid4())
     title = f"Sáng kiến thật {event_id[:8]}"
     impostor = inbound(SOURCES[PLATFORM], event_id, title=f"Giả mạo {event_id[:8]}")
-    assert await publish(
-        bus.url(OTHER_PLATFORM),
-        "cchc.inbound",
-        "initiative.submitted.v1",
-        impostor,
-        user_id=bus.user(OTHER_PLATFORM),
-    )
+    assert await bus.publish_as(OTHER_PLATFORM, "cchc.inbound", INBOUND_KEY, impostor)
     claimed_service = inbound("/cchc/intake", title=f"Giả nguồn dịch vụ {event_id[:8]}")
-    assert await publish(
-        bus.url(PLATFORM),
-        "cchc.inbound",
-        "initiative.submitted.v1",
-        claimed_service,
-        user_id=bus.user(PLATFORM),
-    )
+    assert await bus.publish_as(PLATFORM, "cchc.inbound", INBOUND_KEY, claimed_service)
     genuine = inbound(SOURCES[PLATFORM], event_id, title=title)
-    assert await publish(
-        bus.url(PLATFORM),
-        "cchc.inbound",
-        "initiative.submitted.v1",
-        genuine,
-        user_id=bus.user(PLATFORM),
-    )
+    assert await bus.publish_as(PLATFORM, "cchc.inbound", INBOUND_KEY, genuine)
 
     async def arrived() -> bool:
         return any(i["title"] == title for i in await initiatives_in_reporting(bus))
 
-    assert await eventually(arrived)
+    await eventually(arrived, "the genuine initiative never reached reporting", interval=0.2)
     count(AREA, "genuine, delivered")
     titles = {i["title"] for i in await initiatives_in_reporting(bus)}
     assert not any(t.startswith(("Giả mạo", "Giả nguồn")) for t in titles)
@@ -292,14 +227,7 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     title = f"Sáng kiến gửi kèm tiêu đề giả {marker}"
     body = inbound(SOURCES[PLATFORM], f"forged-headers-{marker}", title=title)
     headers = {ORIGINAL_QUEUE_HEADER: RECOMMENDED_QUEUE, "x-death": [{"queue": RECOMMENDED_QUEUE}]}
-    assert await publish(
-        bus.url(PLATFORM),
-        "cchc.inbound",
-        "initiative.submitted.v1",
-        body,
-        user_id=bus.user(PLATFORM),
-        headers=headers,
-    )
+    assert await bus.publish_as(PLATFORM, "cchc.inbound", INBOUND_KEY, body, headers=headers)
 
     async def parked_here() -> list[Any]:
         return [p for p in await parked_in(bus, "intake.inbound") if marker in p.body_preview]
@@ -307,7 +235,7 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     async def is_parked() -> bool:
         return bool(await parked_here())
 
-    assert await eventually(is_parked)
+    await eventually(is_parked, "the message with forged headers was never parked", interval=0.2)
     count(AREA, "parked by the consumer")
     [parked] = await parked_here()
     assert "x-cchc-original-queue" in parked.reason
@@ -323,7 +251,7 @@ async def test_replay_goes_home_whatever_the_headers_say(bus: Bus) -> None:
     async def arrived() -> bool:
         return any(i["title"] == title for i in await initiatives_in_reporting(bus))
 
-    assert await eventually(arrived)
+    await eventually(arrived, "the genuine initiative never reached reporting", interval=0.2)
     assert await parked_here() == []
     assert len(await parked_in(bus, RECOMMENDED_QUEUE)) == len(recommended_before)
     # A second request finds nothing left to replay.
@@ -342,13 +270,8 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered
         await rejections.bind("cchc.events", routing_key="initiative.rejected.v1")
         message_id = f"deep-{uuid.uuid4().hex[:8]}"
         deep = b'{"specversion": "1.0", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}"
-        assert await publish(
-            bus.url(PLATFORM),
-            "cchc.inbound",
-            "initiative.submitted.v1",
-            deep,
-            message_id=message_id,
-            user_id=bus.user(PLATFORM),
+        assert await bus.publish_as(
+            PLATFORM, "cchc.inbound", INBOUND_KEY, deep, message_id=message_id
         )
 
         async def parked_once() -> bool:
@@ -356,7 +279,7 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered
                 message_id
             ) == 1
 
-        assert await eventually(parked_once)
+        await eventually(parked_once, "the deep message was not parked once", interval=0.2)
         count(AREA, "parked by the consumer")
         [parked] = [p for p in await parked_in(bus, "intake.inbound") if p.message_id == message_id]
         assert "dead-lettered by the broker" not in parked.reason, "parked by the kit, at once"
@@ -367,7 +290,9 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once_and_answered
                 answers.append(json.loads(got.body))
             return any(a["data"]["origin_id"] == message_id for a in answers)
 
-        assert await eventually(answered)
+        await eventually(
+            answered, "the deep message was never answered with a rejection", interval=0.2
+        )
         await asyncio.sleep(1)  # a second answer, if there were one, would be here by now
         await answered()
         assert [a["data"]["origin_id"] for a in answers].count(message_id) == 1

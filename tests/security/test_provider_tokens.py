@@ -13,19 +13,15 @@ import hmac
 import json
 import os
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from cchc_shared.auth.oidc import OidcVerifier
-from cchc_testkit.infra import fresh_vhost
 from cchc_testkit.oidc import AUDIENCE, Client, OidcProvider, provider_available
 
-from .conftest import OWN_AGENCY, OWN_MEMBER, SERVICES, Booted, build_app, enrol_members
+from .conftest import OWN_AGENCY, OWN_MEMBER, SERVICES, Booted, boot, enrol_members
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -96,34 +92,14 @@ async def services(
         "CCHC_AUTH_MEMBER_CLAIM": "cchc.member",
         "CCHC_AUTH_JWKS_MIN_REFRESH": "PT0S",
     }
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in environment.items():
-            patch.setenv(name, value)
-        async with AsyncExitStack() as stack:
-            result: dict[str, Booted] = {}
-            for service in SERVICES:
-                directory: Path = tmp_path_factory.mktemp(f"oidc-{service}")
-                amqp_url = await stack.enter_async_context(fresh_vhost())
-                app = build_app(
-                    service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
-                )
-                assert isinstance(app.state.oidc_verifier, OidcVerifier)
-                manager = await stack.enter_async_context(
-                    LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
-                )
-                client = await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        transport=httpx.ASGITransport(app=manager.app),
-                        base_url=f"http://{service}",
-                        timeout=60,
-                    )
-                )
-                result[service] = Booted(service, app, client, amqp_url)
-            await enrol_members(
-                result["scheduling"].client,
-                {"Authorization": f"Bearer {provider.token('staff-rs256')}"},
-            )
-            yield result
+    async with boot(tmp_path_factory, "oidc", environment) as result:
+        for booted in result.values():
+            assert isinstance(booted.app.state.oidc_verifier, OidcVerifier)
+        await enrol_members(
+            result["scheduling"].client,
+            {"Authorization": f"Bearer {provider.token('staff-rs256')}"},
+        )
+        yield result
 
 
 async def call(booted: Booted, token: str, path: str | None = None) -> httpx.Response:

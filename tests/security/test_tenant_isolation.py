@@ -4,18 +4,24 @@ other members' visits, notices, calendars or evaluations."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date
 
-import aio_pika
 import pytest
 
-from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1, encode_event
-from cchc_shared.contracts.events import TeamMember, Visit
+from cchc_shared.contracts.events import TeamMember
 
-from .conftest import OTHER_AGENCY, OTHER_MEMBER, OWN_AGENCY, OWN_MEMBER, Booted, bearer
+from .conftest import (
+    OTHER_AGENCY,
+    OTHER_MEMBER,
+    OWN_AGENCY,
+    OWN_MEMBER,
+    Booted,
+    bearer,
+    publish_events,
+    until_round_known,
+    visited_initiative,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -110,77 +116,16 @@ async def test_a_member_cannot_see_other_members_notices_or_calendars(
     assert unavailable.status_code == 403
 
 
-def _vn_today() -> date:
-    return (datetime.now(UTC) + timedelta(hours=7)).date()
-
-
-async def _publish(amqp_url: str, *events: Any) -> None:
-    sources = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        for data in events:
-            message = encode_event(data, source=sources[data.routing_key.split(".")[0]])
-            await exchange.publish(
-                aio_pika.Message(
-                    body=message.body,
-                    message_id=message.event_id,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-            )
-    finally:
-        await connection.close()
-
-
 async def test_a_member_cannot_see_or_touch_other_members_visits_and_evaluations(
     booted: dict[str, Booted],
 ) -> None:
     service = booted["evaluation"]
     client = service.client
-    year = _vn_today().year
-    initiative = InitiativeSubmittedV1(
-        initiative_id=uuid.uuid4(),
-        campaign_year=year,
-        agency_code=OWN_AGENCY,
-        kind="model",
-        title="Một cửa không hẹn lần hai",
-        summary="Tiếp nhận và trả kết quả thủ tục hành chính trong ngày tại bộ phận một cửa.",
-        par_area="procedures",
-        applied_since=date(2022, 3, 1),
-        results="98% hồ sơ giải quyết đúng hạn; mức hài lòng của người dân đạt 96%.",
-        limitations="Chưa liên thông dữ liệu với một số sở, ngành.",
-        submitted_at=datetime.now(UTC) - timedelta(days=30),
-    )
-    day = _vn_today() - timedelta(days=1)
-    visit = Visit(
-        visit_id=uuid.uuid4(),
-        initiative_id=initiative.initiative_id,
-        agency_code=OWN_AGENCY,
-        date=day,
-        starts_at=time(8, 30),
-    )
-    planned = RoundScheduledV1(
-        round_id=uuid.uuid4(),
-        campaign_year=year,
-        sequence=1,
-        starts_on=day,
-        ends_on=day,
-        team=[
-            TeamMember(member_id=OWN_MEMBER, name="Nguyễn Văn An", role="head", agency_code="SNV")
-        ],
-        visits=[visit],
-    )
-    await _publish(service.amqp_url, initiative, planned)
+    team = [TeamMember(member_id=OWN_MEMBER, name="Nguyễn Văn An", role="head", agency_code="SNV")]
+    initiative, visit, planned = visited_initiative("Một cửa không hẹn lần hai", team, sequence=1)
+    await publish_events(service.amqp_url, initiative, planned)
     round_url = f"/api/v1/rounds/{planned.round_id}"
-    for _ in range(300):
-        if (await client.get(round_url, headers=STAFF)).status_code == 200:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the evaluation service never learnt of the round")
+    await until_round_known(client, planned.round_id)
 
     criteria = ("novelty", "applicability", "effectiveness", "satisfaction", "replicability")
     body = {

@@ -5,20 +5,18 @@ a spreadsheet program would run as a formula is exported as text."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import uuid
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-import aio_pika
+import httpx
 import pytest
 from openpyxl import load_workbook
 
-from cchc_shared.contracts import InitiativeSubmittedV1, encode_event
+from cchc_testkit.waiting import eventually
 
-from .conftest import OWN_AGENCY, Booted, bearer
+from .conftest import OWN_AGENCY, Booted, bearer, publish_events, submitted_initiative
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -107,29 +105,24 @@ async def test_a_file_name_with_a_bidi_override_is_stored_without_it(
 
 async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) -> None:
     service = booted["reporting"]
-    year = (datetime.now(UTC) + timedelta(hours=7)).year
-    event = InitiativeSubmittedV1(
-        initiative_id=uuid.uuid4(),
-        campaign_year=year,
-        agency_code=OWN_AGENCY,
+    event = submitted_initiative(
         kind="solution",
         title=FORMULA,
         summary="+1 hồ sơ mỗi ngày",
-        par_area="procedures",
-        applied_since=date(2022, 3, 1),
         results="@SUM(1+1)",
         limitations="-2",
         submitted_at=datetime.now(UTC) - timedelta(days=3),
     )
-    await _publish(service.amqp_url, event)
+    year = event.campaign_year
+    await publish_events(service.amqp_url, event)
     url = f"/api/v1/campaigns/{year}/exports/initiatives"
-    for _ in range(300):
+
+    async def exported() -> httpx.Response | None:
         answer = await service.client.get(f"{url}.csv", headers=STAFF)
-        if answer.status_code == 200 and str(event.initiative_id) in answer.text:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the reporting service never learnt of the initiative")
+        known = answer.status_code == 200 and str(event.initiative_id) in answer.text
+        return answer if known else None
+
+    answer = await eventually(exported, "the reporting service never learnt of the initiative")
 
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     [row] = [r for r in rows if r[-1] == str(event.initiative_id)]
@@ -148,22 +141,3 @@ async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) ->
     numbers = [c for c in sheet[cell.row] if isinstance(c.value, (int, float))]
     assert numbers and all(c.data_type == "n" for c in numbers)
     count(AREA, "string cells in XLSX")
-
-
-async def _publish(amqp_url: str, data: InitiativeSubmittedV1) -> None:
-    message = encode_event(data, source="/cchc/intake")
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        await exchange.publish(
-            aio_pika.Message(
-                body=message.body,
-                message_id=message.event_id,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-        )
-    finally:
-        await connection.close()

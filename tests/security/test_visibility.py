@@ -9,20 +9,27 @@ evaluations, its decision) are carried, byte for byte, to reporting's vhost."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import aio_pika
 import httpx
 import pytest
 
-from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1, encode_event
-from cchc_shared.contracts.events import TeamMember, Visit
+from cchc_shared.contracts.events import TeamMember
+from cchc_testkit.waiting import eventually
 
-from .conftest import OTHER_AGENCY, OWN_AGENCY, Booted, bearer
+from .conftest import (
+    OTHER_AGENCY,
+    OWN_AGENCY,
+    Booted,
+    bearer,
+    persistent,
+    publish_events,
+    until_round_known,
+    visited_initiative,
+)
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -37,35 +44,6 @@ STRENGTHS = "Quy trình công khai, minh bạch; người dân được hướng
 LIMITATIONS = "Phụ thuộc vào nhân sự bộ phận một cửa."
 DIFFICULTIES = "Phần mềm chưa kết nối cơ sở dữ liệu quốc gia về dân cư."
 COMMENTS = (STRENGTHS, LIMITATIONS, DIFFICULTIES)
-
-
-def _vn_today() -> date:
-    return (datetime.now(UTC) + timedelta(hours=7)).date()
-
-
-def _message(body: bytes, message_id: str, content_type: str | None) -> aio_pika.Message:
-    return aio_pika.Message(
-        body=body,
-        message_id=message_id,
-        content_type=content_type,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-    )
-
-
-async def _publish(amqp_url: str, *events: Any) -> None:
-    sources = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        for data in events:
-            message = encode_event(data, source=sources[data.routing_key.split(".")[0]])
-            await exchange.publish(
-                _message(message.body, message.event_id, message.content_type),
-                routing_key=message.routing_key,
-            )
-    finally:
-        await connection.close()
 
 
 class Carrier:
@@ -87,7 +65,7 @@ class Carrier:
                 await asyncio.sleep(0.1)
                 continue
             await self._target.publish(
-                _message(incoming.body, incoming.message_id or "", incoming.content_type),
+                persistent(incoming.body, incoming.message_id or "", incoming.content_type),
                 routing_key=incoming.routing_key or "",
             )
             await incoming.ack()
@@ -118,11 +96,10 @@ async def _logged(client: httpx.AsyncClient) -> int:
 
 
 async def _until_logged(client: httpx.AsyncClient, events: int) -> None:
-    for _ in range(300):
-        if await _logged(client) >= events:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"reporting never logged {events} events")
+    async def logged() -> bool:
+        return await _logged(client) >= events
+
+    await eventually(logged, f"reporting never logged {events} events")
 
 
 def _withheld(answer: httpx.Response, *, comments: bool) -> None:
@@ -140,56 +117,36 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
     booted: dict[str, Booted],
 ) -> None:
     evaluation, reporting = booted["evaluation"], booted["reporting"]
-    year = _vn_today().year
-    initiative = InitiativeSubmittedV1(
-        initiative_id=uuid.uuid4(),
-        campaign_year=year,
-        agency_code=OWN_AGENCY,
-        kind="model",
-        title="Mô hình “Một lần đến, một lần xong”",
-        summary="Tiếp nhận và trả kết quả thủ tục hành chính trong ngày tại bộ phận một cửa.",
-        par_area="procedures",
-        applied_since=date(2022, 3, 1),
-        results="98% hồ sơ giải quyết đúng hạn; mức hài lòng của người dân đạt 96%.",
-        limitations="Chưa liên thông dữ liệu với một số sở, ngành.",
-        submitted_at=datetime.now(UTC) - timedelta(days=30),
+    team = [
+        TeamMember(member_id=TEAM[0], name="Ngô Thị Hoàng", role="head", agency_code="SNV"),
+        TeamMember(member_id=TEAM[1], name="Trần Văn Ơn", role="member", agency_code="STP"),
+    ]
+    initiative, visit, planned = visited_initiative(
+        "Mô hình “Một lần đến, một lần xong”", team, sequence=7
     )
-    day = _vn_today() - timedelta(days=1)
-    visit = Visit(
-        visit_id=uuid.uuid4(),
-        initiative_id=initiative.initiative_id,
-        agency_code=OWN_AGENCY,
-        date=day,
-        starts_at=time(8, 30),
-    )
-    planned = RoundScheduledV1(
-        round_id=uuid.uuid4(),
-        campaign_year=year,
-        sequence=7,
-        starts_on=day,
-        ends_on=day,
-        team=[
-            TeamMember(member_id=TEAM[0], name="Ngô Thị Hoàng", role="head", agency_code="SNV"),
-            TeamMember(member_id=TEAM[1], name="Trần Văn Ơn", role="member", agency_code="STP"),
-        ],
-        visits=[visit],
-    )
+    year = initiative.campaign_year
     iid = initiative.initiative_id
     results_url = f"/api/v1/initiatives/{iid}/results"
     report_url = f"/api/v1/campaigns/{year}/initiatives/{iid}"
     card_url = f"/api/v1/campaigns/{year}/agencies/{OWN_AGENCY}"
 
+    async def shown_to_owner(*, comments: bool) -> tuple[dict[str, Any], ...]:
+        """The agency's answers from evaluation, reporting and its scorecard, each checked
+        by :func:`_withheld`."""
+        answers = (
+            await evaluation.client.get(results_url, headers=OWNER),
+            await reporting.client.get(report_url, headers=OWNER),
+            await reporting.client.get(card_url, headers=OWNER),
+        )
+        for answer in answers:
+            _withheld(answer, comments=comments)
+        return tuple(answer.json() for answer in answers)
+
     async with carrier(evaluation.amqp_url, reporting.amqp_url) as carried:
         start = await _logged(reporting.client)
-        await _publish(evaluation.amqp_url, initiative, planned)
-        await _publish(reporting.amqp_url, initiative, planned)
-        for _ in range(300):
-            known = await evaluation.client.get(f"/api/v1/rounds/{planned.round_id}", headers=STAFF)
-            if known.status_code == 200:
-                break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the evaluation service never learnt of the round")
+        await publish_events(evaluation.amqp_url, initiative, planned)
+        await publish_events(reporting.amqp_url, initiative, planned)
+        await until_round_known(evaluation.client, planned.round_id)
 
         criteria = ("novelty", "applicability", "effectiveness", "satisfaction", "replicability")
         for member, points in zip(TEAM, ((12, 12, 20, 20, 16), (11, 12, 19, 21, 15)), strict=True):
@@ -212,18 +169,12 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         await _until_logged(reporting.client, start + 4)
 
         # Before the decision: the status, alike; nothing of the evaluations.
-        before_e = await evaluation.client.get(results_url, headers=OWNER)
-        before_r = await reporting.client.get(report_url, headers=OWNER)
-        before_c = await reporting.client.get(card_url, headers=OWNER)
-        for answer in (before_e, before_r, before_c):
-            _withheld(answer, comments=True)
-        e, r = before_e.json(), before_r.json()
+        e, r, card = await shown_to_owner(comments=True)
         assert e["disclosure"] == r["disclosure"] == "status"
         assert e["outcome"] is None and r["outcome"] is None
         assert e["aggregate"] is None and e["evaluations"] is None and e["decision"] is None
         assert r["scores"] is None and r["evaluations"] == [] and r["decision"] is None
         assert r["status"] == "evaluated" and e["initiative"]["status"] == "submitted"
-        card = before_c.json()
         assert card["mean_score"] is None and card["best_score"] is None
         assert card["evaluations"] == 0 and card["surveyed"] == 1
         count(AREA, "withheld before the decision", 3)
@@ -247,12 +198,7 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         await _until_logged(reporting.client, start + 5)
 
         # After it: the same outcome and findings in both, still no evaluator.
-        after_e = await evaluation.client.get(results_url, headers=OWNER)
-        after_r = await reporting.client.get(report_url, headers=OWNER)
-        after_c = await reporting.client.get(card_url, headers=OWNER)
-        for answer in (after_e, after_r, after_c):
-            _withheld(answer, comments=False)
-        e, r = after_e.json(), after_r.json()
+        e, r, card = await shown_to_owner(comments=False)
         assert e["disclosure"] == r["disclosure"] == "outcome"
         assert e["outcome"] == r["outcome"]
         outcome = e["outcome"]
@@ -266,7 +212,7 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
         )
         assert e["evaluations"] is None and r["evaluations"] == []
         assert e["aggregate"] is None and r["scores"] is None
-        assert after_c.json()["mean_score"] is not None
+        assert card["mean_score"] is not None
         count(AREA, "same outcome in both services")
 
         # Another agency: absent in both, before as after.

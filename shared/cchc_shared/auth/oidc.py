@@ -33,10 +33,10 @@ from jwt import PyJWK
 from cchc_shared.auth.claims import ClaimSettings, principal_from_claims
 from cchc_shared.auth.principal import Principal
 from cchc_shared.auth.settings import AuthSettings
-from cchc_shared.auth.tokens import AuthError, decode_claims
+from cchc_shared.auth.tokens import AuthError, decode_claims, unverified_header
 
 DISCOVERY_PATH: Final = "/.well-known/openid-configuration"
-_MAX_TOKEN_LENGTH: Final = 16384
+_MAX_TOKEN_LENGTH: Final = 16384  # a provider's tokens carry more claims than ours
 _MAX_DOCUMENT_BYTES: Final = 512 * 1024
 _FAILED_FETCH_PAUSE: Final = 1.0  # seconds without a fetch after a failed one (no keys yet)
 # iat and jti: the kit's lifetime cap and revocation list apply to provider tokens too.
@@ -102,24 +102,11 @@ class OidcVerifier:
         return principal_from_claims(claims, self.claims)
 
     async def verified_claims(self, token: str) -> dict[str, Any]:
-        if not isinstance(token, str) or not token:
-            raise AuthError("empty token", code="malformed")
-        if len(token) > _MAX_TOKEN_LENGTH:
-            raise AuthError(f"token longer than {_MAX_TOKEN_LENGTH} characters", code="malformed")
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise AuthError(f"malformed token: {exc}", code="malformed") from None
-        alg = header.get("alg")
-        if not isinstance(alg, str) or alg not in _KEY_TYPE_OF_ALGORITHM:
-            raise AuthError(
-                f"signing algorithm {alg!r} not allowed; expected one of "
-                f"{', '.join(_KEY_TYPE_OF_ALGORITHM)}",
-                code="algorithm",
-            )
-        kid = header.get("kid")
-        if kid is not None and not isinstance(kid, str):
-            raise AuthError("kid must be a string", code="malformed")
+        header = unverified_header(
+            token, tuple(_KEY_TYPE_OF_ALGORITHM), max_length=_MAX_TOKEN_LENGTH
+        )
+        alg: str = header["alg"]
+        kid: str | None = header.get("kid")
         key = await self._key_for(kid, alg)
         _pin(key, alg)
         return self._decode(token, key, alg)

@@ -82,19 +82,7 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
 
     Raises :class:`AuthError` on any failure.
     """
-    if not isinstance(token, str) or not token:
-        raise AuthError("empty token", code="malformed")
-    if len(token) > _MAX_TOKEN_LENGTH:
-        raise AuthError(f"token longer than {_MAX_TOKEN_LENGTH} characters", code="malformed")
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise AuthError(f"malformed token: {exc}", code="malformed") from None
-    if header.get("alg") != settings.algorithm:
-        raise AuthError(
-            f"signing algorithm {header.get('alg')!r} not allowed; expected {settings.algorithm}",
-            code="algorithm",
-        )
+    unverified_header(token, (settings.algorithm,))
     claims = decode_claims(
         settings, token, settings._verification_key(), settings.algorithm, _REQUIRED_CLAIMS
     )
@@ -119,6 +107,34 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
         )
     except ValueError as exc:
         raise AuthError(str(exc), code="binding") from None
+
+
+def unverified_header(
+    token: str, algorithms: tuple[str, ...], *, max_length: int = _MAX_TOKEN_LENGTH
+) -> dict[str, Any]:
+    """The header of a token not yet verified, after the checks both kinds of token get
+    before any key is looked at: a non-empty string of at most ``max_length`` characters, a
+    JSON header, an ``alg`` among ``algorithms`` and, when present, a string ``kid``.
+
+    Raises :class:`AuthError` on any failure."""
+    if not isinstance(token, str) or not token:
+        raise AuthError("empty token", code="malformed")
+    if len(token) > max_length:
+        raise AuthError(f"token longer than {max_length} characters", code="malformed")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise AuthError(f"malformed token: {exc}", code="malformed") from None
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in algorithms:
+        expected = algorithms[0] if len(algorithms) == 1 else f"one of {', '.join(algorithms)}"
+        raise AuthError(
+            f"signing algorithm {alg!r} not allowed; expected {expected}", code="algorithm"
+        )
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise AuthError("kid must be a string", code="malformed")
+    return header
 
 
 def decode_claims(

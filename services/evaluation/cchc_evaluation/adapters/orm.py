@@ -170,8 +170,9 @@ par_index_stale = Table(
     "par_index_stale",
     metadata,
     Column("mark_id", Uuid, primary_key=True),
-    Column("campaign_year", Integer, nullable=False),
-    Column("unit_code", String(16), nullable=False),
+    campaign_year_column(),
+    # a unit is named by its agency code: the kit's type for it, under the table's own name
+    Column("unit_code", agency_code_column().type, nullable=False),
     Column("marked_at", UtcDateTime, nullable=False),
 )
 Index("ix_par_index_stale_marked_at", par_index_stale.c.marked_at)

@@ -66,6 +66,12 @@ CLIENTS = [
     Client("foreign-iss", "RS256", claims=realm("cchc-secretariat", iss="https://sso.example")),
     Client("not-yet", "RS256", claims=realm("cchc-secretariat", nbf=4_102_444_800)),
     Client("member", "ES256", claims=realm("cchc-surveyor", cchc={"member": OWN_MEMBER})),
+    Client(
+        "staff-named",
+        "RS256",
+        claims=realm("cchc-secretariat", name="Nguyễn Thị Lan", preferred_username="lan.nt"),
+    ),
+    Client("staff-username", "ES256", claims=realm("cchc-secretariat", preferred_username="binh")),
 ]
 
 
@@ -299,3 +305,38 @@ async def test_after_key_rotation_the_new_key_is_let_in_without_a_restart(
     after = {name: b.app.state.oidc_verifier.fetches for name, b in services.items()}
     # one fetch of the key set per service for the new key ids, then the cache answers
     assert all(after[name] - before[name] in (1, 2) for name in services), (before, after)
+
+
+# -- who acted ------------------------------------------------------------------------------
+
+
+async def test_a_write_records_the_provider_subject_and_display_name(
+    services: dict[str, Booted], provider: OidcProvider
+) -> None:
+    """The audit trail names the person by the token's ``sub`` and, beside it, its ``name``
+    (else ``preferred_username``): the rubric set by two members of the secretariat."""
+    evaluation = services["evaluation"]
+    path = "/api/v1/rubrics/2031"
+    default = await evaluation.client.get(path, headers=_bearer(provider.token("staff-named")))
+    assert default.status_code == 200, default.text
+    body = {k: default.json()[k] for k in ("title", "step", "criteria")}
+    for client_id, title in (("staff-named", "Bộ tiêu chí 2031"), ("staff-username", "Bản sửa")):
+        answer = await evaluation.client.put(
+            path, json={**body, "title": title}, headers=_bearer(provider.token(client_id))
+        )
+        assert answer.status_code == 200, answer.text
+    history = await evaluation.client.get(
+        path + "/history", headers=_bearer(provider.token("staff-named"))
+    )
+    assert history.status_code == 200, history.text
+    assert [(e["action"], e["actor"], e["actor_name"]) for e in history.json()] == [
+        ("set", "staff-named", "Nguyễn Thị Lan"),
+        ("set", "staff-username", "binh"),
+    ]
+    assert history.json()[1]["snapshot"]["title"] == "Bản sửa"
+    count(AREA, "provider tokens tried", 2)
+    count(AREA, "writes naming the person", 2)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

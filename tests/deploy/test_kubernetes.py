@@ -107,11 +107,13 @@ def overlay() -> list[dict[str, Any]]:
     return build(OVERLAY)
 
 
-def test_one_base_per_service(services: tuple[str, ...]) -> None:
+def test_one_base_per_service() -> None:
+    from cchc_tools.cli import SERVICES  # the portal too: every service `cchc run` starts
+
     bases = {p.name for p in (K8S / "base").iterdir() if p.is_dir()}
-    assert bases == set(services)
+    assert bases == set(SERVICES)
     overlay_resources = kustomization(OVERLAY)["resources"]
-    for service in services:
+    for service in SERVICES:
         assert f"../../base/{service}" in overlay_resources
 
 

@@ -109,11 +109,13 @@ class Portal:
 
 async def portal_for(settings: PortalSettings, intake: FakeIntake) -> AsyncIterator[Portal]:
     app = create_app(settings, transport=httpx.MockTransport(intake.handle))
-    async with LifespanManager(app) as manager:
-        async with httpx.AsyncClient(
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://127.0.0.1:8000"
-        ) as client:
-            yield Portal(client, intake)
+        ) as client,
+    ):
+        yield Portal(client, intake)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from cchc_portal.service_layer.sessions import Session
 from cchc_portal.service_layer.vocabulary import (
+    FIELD_LABELS,
     KIND_LABELS,
     ROLE_HOMES,
     ROLE_LABELS,
@@ -21,6 +22,7 @@ from cchc_shared.reference import par_areas
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 TEMPLATES.env.globals.update(
+    field_labels=FIELD_LABELS,
     kind_labels=KIND_LABELS,
     status_labels=STATUS_LABELS,
     role_labels=ROLE_LABELS,

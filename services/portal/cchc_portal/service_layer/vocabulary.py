@@ -7,6 +7,16 @@ from typing import Final
 from cchc_shared.contracts.vocabulary import Role
 
 KIND_LABELS: Final = {"model": "Mô hình", "solution": "Giải pháp", "initiative": "Sáng kiến"}
+# The form's labels by the API's field names (the error summary names the field at fault).
+FIELD_LABELS: Final = {
+    "kind": "Loại đề xuất",
+    "title": "Tên đề xuất",
+    "summary": "Tóm tắt nội dung",
+    "par_area": "Lĩnh vực cải cách hành chính",
+    "applied_since": "Áp dụng từ ngày",
+    "results": "Kết quả đạt được",
+    "limitations": "Hạn chế, khó khăn",
+}
 STATUS_LABELS: Final = {"submitted": "Đã gửi", "withdrawn": "Đã rút"}
 ROLE_LABELS: Final = {
     Role.AGENCY_SUBMITTER.value: "Cán bộ cơ quan, đơn vị",

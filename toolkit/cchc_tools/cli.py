@@ -29,6 +29,10 @@ def _amqp_url() -> str:
     return os.environ.get("CCHC_AMQP_URL", DEFAULT_AMQP_URL)
 
 
+def _port(service: str) -> str:
+    return os.environ.get(f"CCHC_{service.upper()}_HTTP_PORT", str(DEFAULT_PORTS[service]))
+
+
 def _pump(name: str, stream: object, width: int) -> None:
     prefix = f"{name:<{width}} | "
     for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
@@ -43,6 +47,10 @@ def run_services(services: Sequence[str]) -> int:
     env.setdefault("CCHC_LOG_FORMAT", "text")
     # The local run signs people in at /dev/sign-in (images and manifests never set this).
     env.setdefault("CCHC_PORTAL_DEVELOPMENT_SIGN_IN", "true")
+    # The portal calls the APIs where this run serves them.
+    for api in SERVICES:
+        if api not in PAGES:
+            env.setdefault(f"CCHC_PORTAL_{api.upper()}_URL", f"http://127.0.0.1:{_port(api)}")
     processes: dict[str, subprocess.Popen[str]] = {}
     for name in services:
         processes[name] = subprocess.Popen(
@@ -56,8 +64,7 @@ def run_services(services: Sequence[str]) -> int:
             target=_pump, args=(name, processes[name].stdout, width), daemon=True
         ).start()
     for name in services:
-        port = os.environ.get(f"CCHC_{name.upper()}_HTTP_PORT", str(DEFAULT_PORTS[name]))
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{_port(name)}"
         entry = f"{url}/sign-in" if name in PAGES else f"{url}/docs"
         print(f"{name:<{width}} | {entry}  health: {url}/health/ready  metrics: {url}/metrics")
 

@@ -36,6 +36,8 @@ from cchc_shared.auth.oidc import is_oidc_issuer
 from cchc_shared.chassis.http import HTTP_REQUESTS, HTTP_SECONDS, ServiceApp
 
 log = logging.getLogger("cchc.portal")
+# One line per API call (readiness probes included) is noise; failures are logged as pages.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 STATIC = Path(__file__).resolve().parent / "static"
 
 _NOT_FOUND = (

@@ -3,7 +3,10 @@ refusals and failures."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -90,6 +93,26 @@ def test_the_portal_refuses_a_network_address_with_the_development_sign_in() -> 
     reason = refusal(PortalSettings(http_host="0.0.0.0"))
     assert reason is not None and "CCHC_PORTAL_SESSION_SECRET" in reason
     assert refusal(PortalSettings(http_host="0.0.0.0", session_secret="x" * 48)) is None
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"CCHC_PORTAL_DEVELOPMENT_SIGN_IN": "true"}, "development sign-in"),
+        ({}, "CCHC_PORTAL_SESSION_SECRET"),
+    ],
+)
+def test_the_process_refuses_to_listen_beyond_loopback(env: dict[str, str], expected: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cchc_portal", "serve"],
+        env={**os.environ, "CCHC_PORTAL_HTTP_HOST": "0.0.0.0", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
 
 
 async def test_a_https_portal_sets_secure_cookies() -> None:

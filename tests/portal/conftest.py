@@ -193,6 +193,13 @@ async def check_page(page: Any, name: str) -> dict[str, Any]:
         f"{name}: horizontal scrolling ({facts['scrollWidth']} > {facts['clientWidth']} px)"
     )
     assert unicodedata.is_normalized("NFC", facts["text"]), name
+    # the narrowest phone the pages are made for, too
+    await page.set_viewport_size({"width": 360, "height": 740})
+    narrow = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    await page.set_viewport_size(VIEWPORT)
+    assert narrow[0] <= narrow[1], f"{name}: horizontal scrolling at 360 px ({narrow})"
     # axe-core evaluated by the test itself (the page's CSP admits no injected script tag)
     await page.evaluate(_axe_source() + "\n;void 0")
     results = await page.evaluate(

@@ -27,6 +27,7 @@ class FakeIntake:
     initiatives: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     down: bool = False
+    closed: bool = False  # the campaign no longer takes submissions (409)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -38,6 +39,19 @@ class FakeIntake:
         path = request.url.path.removeprefix("/api/v1")
         if path == "/initiatives" and request.method == "POST":
             body = json.loads(request.content)
+            if self.closed:
+                return httpx.Response(
+                    409,
+                    json={
+                        "detail": [
+                            {
+                                "field": "campaign_year",
+                                "message": "Đợt khảo sát đã hết hạn nhận đề xuất",
+                                "message_en": "the campaign no longer takes submissions",
+                            }
+                        ]
+                    },
+                )
             missing = [f for f in REQUIRED if f not in body]
             if missing:
                 return httpx.Response(

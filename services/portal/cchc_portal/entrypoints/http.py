@@ -327,9 +327,12 @@ async def create_initiative(
     try:
         created = await agency.submit_initiative(services.apis, session, values)
     except Refused as exc:
-        if exc.status != 422:
+        if exc.status in (403, 404):
             raise
-        return _form_page(request, session, values, exc.by_field(), status_code=422)
+        # Refused fields (422) or a refused submission (e.g. 409, the campaign is closed):
+        # the form comes back with what was typed, the reasons beside the fields or on top.
+        errors = exc.by_field() or {"": "Đề xuất không được tiếp nhận; vui lòng kiểm tra lại."}
+        return _form_page(request, session, values, errors, status_code=exc.status)
     return RedirectResponse(
         f"/agency/initiatives/{created['initiative_id']}?created=1", status_code=303
     )

@@ -196,6 +196,19 @@ async def test_a_missing_field_comes_back_beside_it_with_the_rest_filled(portal:
     assert f'value="{FORM["applied_since"]}"' in html
 
 
+async def test_a_refused_submission_keeps_what_was_typed(portal: Portal) -> None:
+    await portal.sign_in()
+    portal.intake.closed = True
+    form_page = await portal.client.get("/agency/initiatives/new")
+    response = await portal.client.post(
+        "/agency/initiatives", data={**FORM, "csrf_token": portal.csrf(form_page.text)}
+    )
+    assert response.status_code == 409
+    assert "Đợt khảo sát đã hết hạn nhận đề xuất" in response.text
+    assert f'value="{FORM["title"]}"' in response.text
+    assert f">{FORM['results']}</textarea>" in response.text
+
+
 async def test_another_agencys_initiative_is_not_found(portal: Portal) -> None:
     await portal.sign_in(agency="760")
     form_page = await portal.client.get("/agency/initiatives/new")

@@ -11,6 +11,10 @@ fi
 if [ -f tools/oidc-provider/package-lock.json ] && [ ! -d tools/oidc-provider/node_modules ]; then
   npm ci --prefix tools/oidc-provider --no-audit --no-fund --silent
 fi
+# The portal's htmx (served by the portal) and axe-core (injected by its browser tests).
+if [ -f services/portal/package-lock.json ] && [ ! -d services/portal/node_modules ]; then
+  npm ci --prefix services/portal --no-audit --no-fund --silent
+fi
 uv run ruff check .
 uv run mypy shared/cchc_shared toolkit/cchc_tools testkit/cchc_testkit services/*/cchc_*
 uv run pytest "$@"

@@ -2,9 +2,12 @@
 ``tools/oidc-provider/provider.mjs`` as a subprocess on a free port (:class:`OidcProvider`,
 the ``oidc_provider`` fixture).
 
-Its clients get signed access tokens through the client-credentials grant; each client says
-how its tokens are signed (RS256 or ES256), how long they live and which claims they carry
-(:class:`Client`). :meth:`OidcProvider.rotate` restarts it, same issuer and port, with a new
+Its machine clients get signed access tokens through the client-credentials grant; each client
+says how its tokens are signed (RS256 or ES256), how long they live and which claims they carry
+(:class:`Client`). A client with ``redirect_uris`` is a web client (the portal): people
+(:class:`Account`) sign in through the authorization-code flow with PKCE at the provider's
+development login page (their login name, any password), and sign out at its
+``end_session_endpoint``. :meth:`OidcProvider.rotate` restarts it, same issuer and port, with a new
 key set in front of the old one: its tokens then name a key id the services have not seen.
 """
 
@@ -12,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 from cryptography.hazmat.primitives import serialization
@@ -39,10 +44,34 @@ class Client:
     alg: str = "RS256"
     ttl: int = 600
     claims: dict[str, Any] = field(default_factory=dict)
+    redirect_uris: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()
 
     @property
     def secret(self) -> str:
         return f"{self.client_id}-secret-for-tests-only-0123456789"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person at the provider: ``sub`` is the login name typed at its login page; the
+    claims (``roles``, ``agency_code``, ``member_id``, ``name``, ``preferred_username``) go into
+    the ID token and, roles and bindings, into the access tokens."""
+
+    sub: str
+    roles: tuple[str, ...]
+    name: str
+    agency_code: str | None = None
+    member_id: str | None = None
+
+    def claims(self) -> dict[str, Any]:
+        return {
+            "roles": list(self.roles),
+            "agency_code": self.agency_code,
+            "member_id": self.member_id,
+            "name": self.name,
+            "preferred_username": self.sub,
+        }
 
 
 @dataclass
@@ -82,10 +111,16 @@ def provider_available() -> str | None:
 class OidcProvider:
     """The provider process. ``issuer`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, clients: list[Client], directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        clients: list[Client],
+        directory: Path | None = None,
+        accounts: list[Account] | None = None,
+    ) -> None:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.clients = {c.client_id: c for c in clients}
+        self.accounts = {a.sub: a for a in accounts or []}
         self.directory = directory or Path(tempfile.mkdtemp(prefix="cchc-oidc-"))
         self.key_sets = [KeySet("gen1")]
         self._process: subprocess.Popen[bytes] | None = None
@@ -107,9 +142,18 @@ class OidcProvider:
                     "cchc_alg": c.alg,
                     "cchc_ttl": c.ttl,
                     "cchc_claims": c.claims,
+                    **(
+                        {
+                            "redirect_uris": list(c.redirect_uris),
+                            "post_logout_redirect_uris": list(c.post_logout_redirect_uris),
+                        }
+                        if c.redirect_uris
+                        else {}
+                    ),
                 }
                 for c in self.clients.values()
             ],
+            "accounts": [{"sub": a.sub, "claims": a.claims()} for a in self.accounts.values()],
         }
         path = self.directory / "provider.json"
         path.write_text(json.dumps(config))
@@ -165,6 +209,32 @@ class OidcProvider:
         token = response.json()["access_token"]
         assert isinstance(token, str)
         return token
+
+    async def sign_in(self, authorization_url: str, login: str) -> str:
+        """What a browser does at the provider, without one: follow the authorization URL to
+        the login page, send the login name (any password), and return the URL the provider
+        finally redirects to (the client's redirect URI with ``code`` and ``state``, or an
+        ``error``)."""
+        async with httpx.AsyncClient(timeout=10) as browser:
+            response = await browser.get(authorization_url)
+            while response.is_redirect:
+                location = str(response.next_request.url) if response.next_request else ""
+                if not location.startswith(self.issuer):
+                    return location
+                response = await browser.get(location)
+            match = re.search(r'<form[^>]*action="([^"]+)"', response.text)
+            if match is None:
+                raise RuntimeError(f"no login form at the provider: {response.text[:300]}")
+            response = await browser.post(
+                urljoin(str(response.url), match.group(1)),
+                data={"prompt": "login", "login": login, "password": "any"},
+            )
+            while response.is_redirect:
+                location = str(response.next_request.url) if response.next_request else ""
+                if not location.startswith(self.issuer):
+                    return location
+                response = await browser.get(location)
+            raise RuntimeError(f"the provider did not redirect back: {response.text[:300]}")
 
     def __enter__(self) -> OidcProvider:
         self.start()

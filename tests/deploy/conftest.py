@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 from pydantic_settings import BaseSettings
 
-from cchc_tools.cli import DEFAULT_PORTS, SERVICES
+from cchc_tools.cli import DEFAULT_PORTS, PAGES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
+# The services with a database, a broker user and migrations. The portal (web pages over their
+# APIs) has none of these; its deployment has checks of its own (test_portal.py).
+API_SERVICES = tuple(s for s in SERVICES if s not in PAGES)
 
 # Metrics produced outside the services: by Prometheus itself (`up`), by the blackbox exporter
 # (`probe_success`, readiness of /health/ready) and by RabbitMQ's rabbitmq_prometheus plugin
@@ -146,7 +149,7 @@ def exported_metrics() -> set[str]:
 
 @pytest.fixture(scope="session")
 def services() -> tuple[str, ...]:
-    return SERVICES
+    return API_SERVICES
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import yaml
 
 from cchc_shared.auth import DEVELOPMENT_SECRET
 from cchc_shared.messaging.topology import DEFAULT_DELIVERY_LIMIT
+from cchc_tools.cli import PAGES
 from cchc_tools.definitions import render_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def test_compose_file_matches_the_compose_specification() -> None:
 def test_services_are_the_code_services_their_migrations_and_infrastructure(
     compose: dict[str, Any], services: tuple[str, ...]
 ) -> None:
-    expected = INFRASTRUCTURE | set(services) | {f"{s}-migrate" for s in services}
+    expected = INFRASTRUCTURE | set(services) | {f"{s}-migrate" for s in services} | PAGES
     assert set(compose["services"]) == expected
 
 

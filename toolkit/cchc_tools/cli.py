@@ -12,13 +12,25 @@ import threading
 import time
 from collections.abc import Sequence
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
-DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004}
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "portal")
+DEFAULT_PORTS = {
+    "portal": 8000,
+    "intake": 8001,
+    "scheduling": 8002,
+    "evaluation": 8003,
+    "reporting": 8004,
+}
+# The web pages: no API documents, and in the local run the development sign-in.
+PAGES = frozenset({"portal"})
 DEFAULT_AMQP_URL = "amqp://guest:guest@localhost:5672/"
 
 
 def _amqp_url() -> str:
     return os.environ.get("CCHC_AMQP_URL", DEFAULT_AMQP_URL)
+
+
+def _port(service: str) -> str:
+    return os.environ.get(f"CCHC_{service.upper()}_HTTP_PORT", str(DEFAULT_PORTS[service]))
 
 
 def _pump(name: str, stream: object, width: int) -> None:
@@ -33,6 +45,12 @@ def run_services(services: Sequence[str]) -> int:
     width = max(len(s) for s in services)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.setdefault("CCHC_LOG_FORMAT", "text")
+    # The local run signs people in at /dev/sign-in (images and manifests never set this).
+    env.setdefault("CCHC_PORTAL_DEVELOPMENT_SIGN_IN", "true")
+    # The portal calls the APIs where this run serves them.
+    for api in SERVICES:
+        if api not in PAGES:
+            env.setdefault(f"CCHC_PORTAL_{api.upper()}_URL", f"http://127.0.0.1:{_port(api)}")
     processes: dict[str, subprocess.Popen[str]] = {}
     for name in services:
         processes[name] = subprocess.Popen(
@@ -46,9 +64,9 @@ def run_services(services: Sequence[str]) -> int:
             target=_pump, args=(name, processes[name].stdout, width), daemon=True
         ).start()
     for name in services:
-        port = os.environ.get(f"CCHC_{name.upper()}_HTTP_PORT", str(DEFAULT_PORTS[name]))
-        url = f"http://127.0.0.1:{port}"
-        print(f"{name:<{width}} | {url}/docs  health: {url}/health/ready  metrics: {url}/metrics")
+        url = f"http://127.0.0.1:{_port(name)}"
+        entry = f"{url}/sign-in" if name in PAGES else f"{url}/docs"
+        print(f"{name:<{width}} | {entry}  health: {url}/health/ready  metrics: {url}/metrics")
 
     stopping = False
 
@@ -110,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
-        "run", help="start services (default: all four), each as its own process"
+        "run", help="start services (default: all five), each as its own process"
     )
     run.add_argument("services", nargs="*", metavar="SERVICE")
 

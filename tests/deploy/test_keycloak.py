@@ -134,8 +134,15 @@ def test_the_portal_client_signs_people_in_with_code_and_pkce(
     for uri in portal["redirectUris"]:
         parsed = urlparse(uri)
         assert parsed.hostname in ("localhost", "127.0.0.1") and parsed.port == PORTAL_PORT, uri
+    # exactly the portal's callback and signed-out page, no wildcard (an open redirect)
+    assert {urlparse(u).path for u in portal["redirectUris"]} == {"/auth/callback"}
+    logout = portal["attributes"]["post.logout.redirect.uris"].split("##")
+    assert {urlparse(u).path for u in logout} == {"/signed-out"}
     if not portal["publicClient"]:
         assert "DEVELOPMENT" in portal["secret"], "a marked development secret"
+        portal_env = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]["portal"]
+        secret = default_of(str(portal_env["environment"]["CCHC_PORTAL_OIDC_CLIENT_SECRET"]))
+        assert secret == portal["secret"], "compose gives the portal the realm's secret"
 
 
 def test_the_platform_client_gets_the_platform_role_by_client_credentials(

@@ -66,6 +66,7 @@ def create_app(
                 else None
             ),
             redirect_uri=f"{settings.resolved_public_url}/auth/callback",
+            discovery_url=settings.oidc_discovery_url,
             scope=settings.oidc_scope,
             audience=auth.audience,
             claims=ClaimSettings(),

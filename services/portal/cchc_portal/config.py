@@ -37,6 +37,11 @@ class PortalSettings(ServiceSettings):
     oidc_client_id: str = "cchc-portal"
     oidc_client_secret: SecretStr | None = None
     oidc_scope: str = "openid profile"
+    # Where the portal itself reads the provider's discovery document, when the issuer's
+    # address (the one browsers use) is not reachable from the portal's network, as in compose
+    # (default: <CCHC_AUTH_ISSUER>/.well-known/openid-configuration). The document must still
+    # name CCHC_AUTH_ISSUER as its issuer.
+    oidc_discovery_url: str | None = None
     # Signs and encrypts the session cookie; the same key on every replica and across restarts.
     session_secret: SecretStr = SecretStr(DEVELOPMENT_SESSION_SECRET)
     session_max_age: int = Field(8 * 3600, ge=60, le=24 * 3600)

@@ -73,8 +73,10 @@ class OidcClient:
         claims: ClaimSettings,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        discovery_url: str | None = None,
     ) -> None:
         self.issuer = issuer
+        self.discovery_url = discovery_url or issuer.rstrip("/") + DISCOVERY_PATH
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -89,7 +91,7 @@ class OidcClient:
 
     async def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
-            url = self.issuer.rstrip("/") + DISCOVERY_PATH
+            url = self.discovery_url
             try:
                 response = await self._http.get(url)
                 document = response.json() if response.status_code == 200 else None

@@ -8,6 +8,6 @@ export PATH="$HOME/.local/bin:$PATH"
 # The portal's scripts (htmx) come from the npm registry by its lockfile.
 if [ -f services/portal/package-lock.json ] && [ ! -d services/portal/node_modules ] \
   && command -v npm >/dev/null 2>&1; then
-  npm ci --prefix services/portal --omit=dev --no-audit --no-fund --silent
+  npm ci --prefix services/portal --no-audit --no-fund --silent
 fi
 exec uv run cchc run "$@"

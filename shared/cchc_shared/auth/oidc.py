@@ -41,6 +41,9 @@ _MAX_DOCUMENT_BYTES: Final = 512 * 1024
 _FAILED_FETCH_PAUSE: Final = 1.0  # seconds without a fetch after a failed one (no keys yet)
 # iat and jti: the kit's lifetime cap and revocation list apply to provider tokens too.
 _REQUIRED_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "iat", "exp", "jti")
+# An ID token (OpenID Connect Core 2) has no jti, and its lifetime and revocation are the
+# session's business, not an API's: it is checked for what the standard requires.
+_ID_TOKEN_CLAIMS: Final[tuple[str, ...]] = ("iss", "aud", "sub", "iat", "exp")
 # algorithm -> (key type, curve) it may be verified with
 _KEY_TYPE_OF_ALGORITHM: Final[dict[str, tuple[str, str | None]]] = {
     "RS256": ("RSA", None),
@@ -80,12 +83,16 @@ class OidcVerifier:
         claims: ClaimSettings,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        id_tokens: bool = False,
     ) -> None:
+        """``id_tokens=True`` verifies ID tokens (for a relying party such as the portal, with
+        ``auth.audience`` its client id) instead of access tokens."""
         if not is_oidc_issuer(auth.issuer):
             raise ValueError(f"CCHC_AUTH_ISSUER {auth.issuer!r} is not an OpenID provider URL")
         self.auth = auth
         self.claims = claims
         self._transport = transport
+        self._id_tokens = id_tokens
         self._jwks_url: str | None = claims.jwks_url
         self._keys: dict[str, _Key] = {}
         self._unnamed: list[_Key] = []
@@ -112,7 +119,12 @@ class OidcVerifier:
         return self._decode(token, key, alg)
 
     def _decode(self, token: str, key: _Key, alg: str) -> dict[str, Any]:
-        claims = decode_claims(self.auth, token, key.jwk.key, alg, _REQUIRED_CLAIMS)
+        if self._id_tokens:
+            claims = decode_claims(
+                self.auth, token, key.jwk.key, alg, _ID_TOKEN_CLAIMS, limits=False
+            )
+        else:
+            claims = decode_claims(self.auth, token, key.jwk.key, alg, _REQUIRED_CLAIMS)
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise AuthError("sub must be a non-empty string", code="malformed")
         return claims

@@ -23,13 +23,12 @@ import httpx
 
 from cchc_portal.service_layer.sessions import Session
 from cchc_shared.auth.claims import ClaimSettings, RoleRefused, principal_from_claims
-from cchc_shared.auth.oidc import DISCOVERY_PATH, OidcVerifier, ProviderUnavailable, _Key
+from cchc_shared.auth.oidc import DISCOVERY_PATH, OidcVerifier, ProviderUnavailable
 from cchc_shared.auth.settings import AuthSettings
-from cchc_shared.auth.tokens import AuthError, decode_claims
+from cchc_shared.auth.tokens import AuthError
 
 # An ID token has no jti (it is not a bearer credential for the APIs), so it is checked for
 # the registered claims only; the access token keeps the kit's full checks in every service.
-_ID_TOKEN_CLAIMS = ("iss", "aud", "sub", "iat", "exp")
 
 
 class SignInFailed(Exception):
@@ -39,13 +38,6 @@ class SignInFailed(Exception):
         super().__init__(message_en)
         self.message = message
         self.message_en = message_en
-
-
-class IdTokenVerifier(OidcVerifier):
-    """The kit's verifier (key set, algorithm pinned to the key) for the ID token."""
-
-    def _decode(self, token: str, key: _Key, alg: str) -> dict[str, Any]:
-        return decode_claims(self.auth, token, key.jwk.key, alg, _ID_TOKEN_CLAIMS, limits=False)
 
 
 @dataclass(frozen=True)
@@ -85,8 +77,11 @@ class OidcClient:
         self.claims = claims
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._metadata: dict[str, Any] | None = None
-        self._verifier = IdTokenVerifier(
-            AuthSettings(issuer=issuer, audience=client_id), claims, transport=transport
+        self._verifier = OidcVerifier(
+            AuthSettings(issuer=issuer, audience=client_id),
+            claims,
+            transport=transport,
+            id_tokens=True,
         )
 
     async def metadata(self) -> dict[str, Any]:

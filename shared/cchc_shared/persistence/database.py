@@ -30,6 +30,8 @@ def is_in_memory(url: str) -> bool:
 
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An engine; on PostgreSQL its pool has up to ``2 * pool_size`` connections, as many
+    as ``pool_size`` kept and as many again in overflow would make, all of them kept."""
     url = normalise_database_url(url)
     if is_sqlite(url):
         database = make_url(url).database
@@ -41,8 +43,13 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
     # No pre-ping: it costs three round trips per checkout on every event and request. A
     # connection lost to a database restart fails once and invalidates the pool; consumers
     # retry the message, HTTP answers 503 (chassis.http).
+    # No overflow: an overflow connection is closed when it comes back to a full pool, so a
+    # stream of events hovering around the pool's size opened and closed connections all
+    # along (connect, authentication, the driver's set-up: milliseconds of CPU each). The
+    # most connections at once is what it was (``pool_size`` kept + as many in overflow);
+    # beyond that, handlers wait for one.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url, echo=echo, pool_size=2 * pool_size, max_overflow=0, pool_recycle=1800
     )
 
 

@@ -120,6 +120,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/roster/{member_id}"): READERS | {SURVEYOR},
         ("PUT", "/api/v1/roster/{member_id}"): STAFF,
         ("DELETE", "/api/v1/roster/{member_id}"): STAFF,
+        ("GET", "/api/v1/roster/{member_id}/history"): STAFF,
         # A member declares their own unavailability; staff anyone's.
         ("PUT", "/api/v1/roster/{member_id}/unavailable"): STAFF | {SURVEYOR},
         ("GET", "/api/v1/pool"): READERS,

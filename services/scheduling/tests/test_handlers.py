@@ -11,6 +11,7 @@ import pytest
 from cchc_scheduling.domain.errors import InvalidTransition
 from cchc_scheduling.domain.model import PoolStatus, RoundStatus, Seat, TeamRole, Visit
 from cchc_scheduling.domain.rules import PlanViolations
+from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import plans, pool, roster, rounds
 from cchc_scheduling.service_layer.services import SchedulingPolicy
 from cchc_shared.auth import Principal, Role
@@ -263,3 +264,19 @@ async def test_a_proposal_is_accepted_once() -> None:
             POLICY,
             "secretariat",
         )
+
+
+async def test_roster_changes_name_who_made_them() -> None:
+    uow = FakeUnitOfWork()
+    herself = Principal("surveyor:hoa", Role.SURVEYOR, member_id="hoa", display_name="Lê Thị Hoa")
+    await roster.add_member(uow, member("hoa", name="Lê Thị Hoa"), STAFF)
+    await roster.set_unavailable(uow, "hoa", frozenset({date(2023, 6, 5)}), herself)
+    await roster.deactivate_member(uow, "hoa", STAFF)
+    history = await queries.member_history(uow, "hoa")
+    assert [(h["action"], h["actor"], h["actor_name"]) for h in history] == [
+        ("added", "snv.lan", "Nguyễn Thị Lan"),
+        ("unavailable_set", "surveyor:hoa", "Lê Thị Hoa"),
+        ("deactivated", "snv.lan", "Nguyễn Thị Lan"),
+    ]
+    assert history[1]["snapshot"]["unavailable"] == ["2023-06-05"]
+    assert history[2]["snapshot"]["active"] is False

@@ -82,8 +82,9 @@ async def list_members(_: Readers, ctx: Context, active: bool | None = None) -> 
 
 
 @roster_api.post("", response_model=MemberOut, status_code=201, summary="Thêm thành viên")
-async def add_member(body: MemberIn, _: Staff, ctx: Context) -> MemberOut:
-    return MemberOut.of(await roster.add_member(ctx.uow(), body.to_member(body.member_id)))
+async def add_member(body: MemberIn, staff: Staff, ctx: Context) -> MemberOut:
+    member = body.to_member(body.member_id)
+    return MemberOut.of(await roster.add_member(ctx.uow(), member, staff))
 
 
 @roster_api.get("/{member_id}", response_model=MemberOut)
@@ -92,8 +93,11 @@ async def get_member(member_id: str, _: Readers, ctx: Context) -> MemberOut:
 
 
 @roster_api.put("/{member_id}", response_model=MemberOut, summary="Cập nhật thành viên")
-async def update_member(member_id: str, body: MemberFields, _: Staff, ctx: Context) -> MemberOut:
-    return MemberOut.of(await roster.update_member(ctx.uow(), body.to_member(member_id)))
+async def update_member(
+    member_id: str, body: MemberFields, staff: Staff, ctx: Context
+) -> MemberOut:
+    member = body.to_member(member_id)
+    return MemberOut.of(await roster.update_member(ctx.uow(), member, staff))
 
 
 @roster_api.put(
@@ -110,13 +114,24 @@ async def set_unavailable(
             "only the member or the secretariat may set a member's unavailable dates",
         )
     days = frozenset(body.unavailable)
-    return MemberOut.of(await roster.set_unavailable(ctx.uow(), member_id, days))
+    return MemberOut.of(await roster.set_unavailable(ctx.uow(), member_id, days, principal))
 
 
 @roster_api.delete("/{member_id}", response_model=MemberOut, summary="Ngừng tham gia")
-async def deactivate_member(member_id: str, _: Staff, ctx: Context) -> MemberOut:
+async def deactivate_member(member_id: str, staff: Staff, ctx: Context) -> MemberOut:
     """Members stay on record (past rounds name them); they are marked inactive."""
-    return MemberOut.of(await roster.deactivate_member(ctx.uow(), member_id))
+    return MemberOut.of(await roster.deactivate_member(ctx.uow(), member_id, staff))
+
+
+@roster_api.get(
+    "/{member_id}/history",
+    response_model=list[AuditEntryOut],
+    summary="Lịch sử thay đổi của thành viên (ai, khi nào)",
+)
+async def member_history(member_id: str, _: Staff, ctx: Context) -> list[AuditEntryOut]:
+    """Who added the member, changed their entry or unavailable dates, oldest first."""
+    found = await queries.member_history(ctx.uow(), member_id)
+    return [AuditEntryOut(**entry) for entry in found]
 
 
 # --------------------------------------------------------------------------------------

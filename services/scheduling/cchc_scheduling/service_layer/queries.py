@@ -211,3 +211,11 @@ async def round_history(uow: UnitOfWork, round_id: UUID) -> list[dict[str, Any]]
     async with uow:
         await round_in(uow, round_id)
         return await uow.audit.history("round", str(round_id))
+
+
+async def member_history(uow: UnitOfWork, member_id: str) -> list[dict[str, Any]]:
+    """Who changed the member's roster entry and how, oldest first (NotFound if unknown)."""
+    async with uow:
+        if await uow.members.get(member_id) is None:
+            raise member_not_found(member_id)
+        return await uow.audit.history("member", member_id)

@@ -169,3 +169,40 @@ async def test_a_database_of_the_former_layout_upgrades_without_recreating_table
     else:
         assert after["tables"] > before["tables"]
 
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_migrated_schema_is_the_one_the_tables_describe(
+    service: str, database_url: str
+) -> None:
+    """Each service's migrations produce exactly its SQLAlchemy tables (columns, types,
+    nullability, indexes): a table changed in ``orm.py`` without a migration, or a migration
+    that drifted from the kit's table definitions, fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    await upgrade_async(database_url, _migrations(service))
+    metadata = importlib.import_module(f"cchc_{service}.adapters.orm").metadata
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+
+            def differences(sync: Any) -> list[Any]:
+                context = MigrationContext.configure(
+                    sync, opts={"compare_type": True, "compare_server_default": False}
+                )
+                found: list[Any] = compare_metadata(context, metadata)
+                return [d for d in found if not _only_alembic_bookkeeping(d)]
+
+            found = await connection.run_sync(differences)
+    finally:
+        await engine.dispose()
+    assert found == []
+
+
+def _only_alembic_bookkeeping(difference: Any) -> bool:
+    """Alembic's own version table is in the database, not in the service's metadata."""
+    return (
+        isinstance(difference, tuple)
+        and difference[0] == "remove_table"
+        and difference[1].name == "alembic_version"
+    )

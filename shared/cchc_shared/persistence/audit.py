@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -84,3 +85,31 @@ class SqlAuditLog:
             history_item(AuditEntry(**{k: v for k, v in row.items() if k != "seq"}))
             for row in result.mappings()
         ]
+
+
+def create_audit_log_v1() -> None:
+    """Create the ``audit_log`` table as :func:`define_audit_log` first defined it, in a
+    service's Alembic migration. Frozen: a later change to the table is a new migration (and,
+    if shared, a new ``_v2``), never an edit of this one."""
+    from alembic import op  # only inside a migration
+
+    op.create_table(
+        "audit_log",
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+        sa.Column("entity", sa.String(30), nullable=False),
+        sa.Column("entity_id", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(30), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_name", sa.String(200)),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("snapshot", sa.JSON, nullable=False),
+    )
+    op.create_index("ix_audit_log_entity", "audit_log", ["entity", "entity_id"])
+
+
+def drop_audit_log_v1() -> None:
+    from alembic import op
+
+    op.drop_index("ix_audit_log_entity", table_name="audit_log")
+    op.drop_table("audit_log")

@@ -279,22 +279,40 @@ def test_kubectl_kustomize_agrees_with_the_emulation(directory: Path) -> None:
         assert obj == emulated[key(obj)], f"{obj['kind']}/{name(obj)} differs"
 
 
+def ingress_sources(policy: dict[str, Any]) -> dict[str, set[str]]:
+    """Port name -> who a NetworkPolicy's spec admits there: a namespace by its name, or
+    `pod:<app.kubernetes.io/name>` for pods of the policy's own namespace."""
+    reach: dict[str, set[str]] = {}
+    for rule in policy["ingress"]:
+        (peer,) = rule["from"]
+        if "namespaceSelector" in peer:
+            source = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        else:
+            # no namespaceSelector: the pods must be in this namespace, matched by name only
+            assert set(peer) == {"podSelector"}, peer
+            (label,) = peer["podSelector"]["matchLabels"].items()
+            assert label[0] == "app.kubernetes.io/name", peer
+            source = f"pod:{label[1]}"
+        for port in rule["ports"]:
+            assert port["protocol"] == "TCP", port
+            reach.setdefault(port["port"], set()).add(source)
+    return reach
+
+
 def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
-    """The API port only from the ingress controller, the metrics port only from monitoring,
-    nothing from elsewhere; out, only DNS, RabbitMQ and PostgreSQL."""
+    """The API port only from the ingress controller and the portal's pods (it calls the APIs
+    with the person's token), the metrics port only from monitoring, nothing from elsewhere;
+    out, only DNS, RabbitMQ and PostgreSQL."""
     for service in services:
         objects = build(K8S / "base" / service)
         deployment = of_kind(objects, "Deployment")[service]
         policy = of_kind(objects, "NetworkPolicy")[service]["spec"]
         assert policy["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
         assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
-        reach: dict[str, set[str]] = {}
-        for rule in policy["ingress"]:
-            (peer,) = rule["from"]
-            namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-            for port in rule["ports"]:
-                reach.setdefault(port["port"], set()).add(namespace)
-        assert reach == {"http": {"ingress-nginx", "monitoring"}, "metrics": {"monitoring"}}
+        assert ingress_sources(policy) == {
+            "http": {"ingress-nginx", "monitoring", "pod:portal"},
+            "metrics": {"monitoring"},
+        }, service
         egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
         assert egress_ports == {53, 5672, 5671, 5432}
 

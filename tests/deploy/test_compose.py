@@ -233,7 +233,7 @@ def test_the_proxy_is_the_edge_with_timeouts_and_routes_only_the_apis(
 ) -> None:
     proxy = compose["services"]["proxy"]
     assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
-    assert set(proxy["depends_on"]) == set(services)
+    assert set(proxy["depends_on"]) == {*services, "portal"}
     directives = _nginx_directives(NGINX_CONF.read_text(encoding="utf-8"))
     top = {name: value for location, name, value in directives if not location}
     for timeout in ("client_header_timeout", "client_body_timeout", "send_timeout"):
@@ -243,9 +243,31 @@ def test_the_proxy_is_the_edge_with_timeouts_and_routes_only_the_apis(
     assert top["limit_conn"].startswith("per_client ")
     assert "proxy_read_timeout" in top and "proxy_connect_timeout" in top
     routes = {location: value for location, name, value in directives if name == "proxy_pass"}
-    assert routes == {f"/{s}/api/": f"http://{s}:{default_ports[s]}/api/" for s in services}, (
-        "only /<service>/api/ is routed: no /docs, /openapi.json, /metrics or /health"
-    )
+    apis = {f"/{s}/api/": f"http://{s}:{default_ports[s]}/api/" for s in services}
+    # the portal at `/`, with no URI after its address: paths reach it unrewritten
+    assert routes == {**apis, "/": f"http://portal:{default_ports['portal']}"}
+    # nginx tries the regular expressions before the prefix `/`: the first that matches answers
+    regexes = [
+        (location, value)
+        for location, name, value in directives
+        if name == "return" and location not in routes
+    ]
+
+    def answer(path: str) -> str:
+        """Where the edge sends a path: a service's address, or the `return` of a location."""
+        for regex, returned in regexes:
+            if re.search(regex, path):
+                return returned
+        prefix = max((p for p in routes if path.startswith(p)), key=len)
+        return routes[prefix]
+
+    for hidden in ("/docs", "/openapi.json", "/metrics", "/health/ready", "/health/live"):
+        assert answer(hidden).startswith("404 "), f"{hidden} is not routed"
+        assert '"field":"path"' in answer(hidden) and "Không tìm thấy" in answer(hidden)
+    assert answer("/intake/api/initiatives") == "http://intake:8001/api/"
+    assert answer("/") == answer("/initiatives/new") == answer("/static/portal.css")
+    assert answer("/auth/callback") == routes["/"]
+    assert answer("/metricsfoo") == routes["/"], "only the whole segment is hidden"
 
 
 def test_every_service_mounts_the_revocation_list(

@@ -279,22 +279,40 @@ def test_kubectl_kustomize_agrees_with_the_emulation(directory: Path) -> None:
         assert obj == emulated[key(obj)], f"{obj['kind']}/{name(obj)} differs"
 
 
+def ingress_sources(policy: dict[str, Any]) -> dict[str, set[str]]:
+    """Port name -> who a NetworkPolicy's spec admits there: a namespace by its name, or
+    `pod:<app.kubernetes.io/name>` for pods of the policy's own namespace."""
+    reach: dict[str, set[str]] = {}
+    for rule in policy["ingress"]:
+        (peer,) = rule["from"]
+        if "namespaceSelector" in peer:
+            source = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        else:
+            # no namespaceSelector: the pods must be in this namespace, matched by name only
+            assert set(peer) == {"podSelector"}, peer
+            (label,) = peer["podSelector"]["matchLabels"].items()
+            assert label[0] == "app.kubernetes.io/name", peer
+            source = f"pod:{label[1]}"
+        for port in rule["ports"]:
+            assert port["protocol"] == "TCP", port
+            reach.setdefault(port["port"], set()).add(source)
+    return reach
+
+
 def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
-    """The API port only from the ingress controller, the metrics port only from monitoring,
-    nothing from elsewhere; out, only DNS, RabbitMQ and PostgreSQL."""
+    """The API port only from the ingress controller and the portal's pods (it calls the APIs
+    with the person's token), the metrics port only from monitoring, nothing from elsewhere;
+    out, only DNS, RabbitMQ and PostgreSQL."""
     for service in services:
         objects = build(K8S / "base" / service)
         deployment = of_kind(objects, "Deployment")[service]
         policy = of_kind(objects, "NetworkPolicy")[service]["spec"]
         assert policy["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
         assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
-        reach: dict[str, set[str]] = {}
-        for rule in policy["ingress"]:
-            (peer,) = rule["from"]
-            namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-            for port in rule["ports"]:
-                reach.setdefault(port["port"], set()).add(namespace)
-        assert reach == {"http": {"ingress-nginx", "monitoring"}, "metrics": {"monitoring"}}
+        assert ingress_sources(policy) == {
+            "http": {"ingress-nginx", "monitoring", "pod:portal"},
+            "metrics": {"monitoring"},
+        }, service
         egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
         assert egress_ports == {53, 5672, 5671, 5432}
 
@@ -302,7 +320,9 @@ def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
 def test_the_ingress_routes_only_the_apis_with_timeouts(
     overlay: list[dict[str, Any]], services: tuple[str, ...]
 ) -> None:
-    (ingress,) = of_kind(overlay, "Ingress").values()
+    ingresses = of_kind(overlay, "Ingress")
+    assert set(ingresses) == {"cchc", "cchc-portal"}, "the APIs' Ingress and the portal's"
+    ingress = ingresses["cchc"]
     annotations = ingress["metadata"]["annotations"]
     for timeout in ("proxy-connect-timeout", "proxy-send-timeout", "proxy-read-timeout"):
         assert 0 < int(annotations[f"nginx.ingress.kubernetes.io/{timeout}"]) <= 120, timeout
@@ -314,6 +334,35 @@ def test_the_ingress_routes_only_the_apis_with_timeouts(
         "only /<service>/api/ is routed: no /docs, /openapi.json, /metrics or /health"
     )
     assert ingress["spec"]["tls"]
+
+
+def test_the_portal_ingress_serves_the_pages_at_the_root_with_the_apis_limits(
+    overlay: list[dict[str, Any]],
+) -> None:
+    """`/` to the portal, unrewritten, on the APIs' host with their TLS, timeouts and limits."""
+    ingresses = of_kind(overlay, "Ingress")
+    apis, portal = ingresses["cchc"], ingresses["cchc-portal"]
+    annotations = portal["metadata"]["annotations"]
+    assert not [a for a in annotations if a.endswith(("/rewrite-target", "-snippet"))]
+    expected = dict(apis["metadata"]["annotations"])
+    del expected["nginx.ingress.kubernetes.io/rewrite-target"]
+    assert annotations == expected, "the same edge limits as the APIs"
+    assert portal["spec"]["tls"] == apis["spec"]["tls"]
+    assert portal["spec"]["ingressClassName"] == apis["spec"]["ingressClassName"]
+    (rule,) = portal["spec"]["rules"]
+    (api_rule,) = apis["spec"]["rules"]
+    assert rule["host"] == api_rule["host"]
+    assert rule["http"]["paths"] == [
+        {
+            "path": "/",
+            "pathType": "Prefix",
+            "backend": {"service": {"name": "portal", "port": {"name": "http"}}},
+        }
+    ]
+    # the browser's address the portal registers at the provider is this host, over https
+    config = of_kind(overlay, "ConfigMap")["portal-config"]["data"]
+    assert config["CCHC_PORTAL_PUBLIC_URL"] == f"https://{rule['host']}"
+    assert rule["host"] in {h for tls in portal["spec"]["tls"] for h in tls["hosts"]}
 
 
 def test_every_service_reads_the_one_revocation_list(

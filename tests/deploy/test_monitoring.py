@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from cchc_tools.cli import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 GRAFANA = ROOT / "deploy" / "grafana"
@@ -57,8 +59,10 @@ def targets(scrape: dict[str, Any]) -> dict[str, str]:
 
 
 def test_prometheus_scrapes_every_service_and_probes_its_readiness(
-    prometheus_config: dict[str, Any], services: tuple[str, ...], default_ports: dict[str, int]
+    prometheus_config: dict[str, Any], default_ports: dict[str, int]
 ) -> None:
+    """The four APIs and the portal alike: /metrics and /health/ready on the HTTP port."""
+    services = SERVICES
     metrics = targets(job(prometheus_config, "cchc-services"))
     assert metrics == {f"{s}:{default_ports[s]}": s for s in services}
     assert job(prometheus_config, "cchc-services")["metrics_path"] == "/metrics"
@@ -68,6 +72,9 @@ def test_prometheus_scrapes_every_service_and_probes_its_readiness(
     }
     blackbox = yaml.safe_load((PROMETHEUS / "blackbox.yml").read_text(encoding="utf-8"))
     assert set(readiness["params"]["module"]) <= set(blackbox["modules"])
+    # compose serves the portal's /metrics on its HTTP port, the one scraped above
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert "CCHC_PORTAL_METRICS_PORT" not in compose["services"]["portal"]["environment"]
 
 
 def test_prometheus_scrapes_rabbitmq_per_queue(prometheus_config: dict[str, Any]) -> None:

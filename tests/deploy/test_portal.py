@@ -11,7 +11,7 @@ import yaml
 
 from cchc_tools.cli import DEFAULT_PORTS, PAGES, SERVICES
 
-from .test_kubernetes import K8S, OVERLAY, build, of_kind, pod_spec
+from .test_kubernetes import K8S, OVERLAY, build, ingress_sources, of_kind, pod_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = DEFAULT_PORTS["portal"]
@@ -80,13 +80,10 @@ def test_the_kubernetes_base_follows_the_service_contract(service_env: Any) -> N
 
 def test_the_portal_reaches_only_dns_the_apis_and_the_identity_provider() -> None:
     policy = of_kind(build(K8S / "base" / "portal"), "NetworkPolicy")["portal"]["spec"]
-    reach: dict[str, set[str]] = {}
-    for rule in policy["ingress"]:
-        (peer,) = rule["from"]
-        namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-        for port in rule["ports"]:
-            reach.setdefault(port["port"], set()).add(namespace)
-    assert reach == {"http": {"ingress-nginx", "monitoring"}, "metrics": {"monitoring"}}
+    assert ingress_sources(policy) == {
+        "http": {"ingress-nginx", "monitoring"},
+        "metrics": {"monitoring"},
+    }
     egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
     assert egress_ports == {53, 443} | {DEFAULT_PORTS[s] for s in API_SERVICES}
     assert not egress_ports & {5432, 5671, 5672}

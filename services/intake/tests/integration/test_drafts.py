@@ -4,11 +4,12 @@ exactly one InitiativeSubmitted on submit; only its agency and staff see it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import httpx
 import pytest
 
-from ..conftest import EventTap, bearer, initiative_body
+from ..conftest import Clock, EventTap, bearer, initiative_body
 from ..schemas import assert_contract_valid
 
 pytestmark = pytest.mark.integration
@@ -101,3 +102,28 @@ async def test_a_bad_draft_value_is_named_and_a_discarded_draft_is_gone(
     assert listed.json()["total"] == 0
     await asyncio.sleep(0.6)
     assert tap.messages == []
+
+
+async def test_submitting_a_draft_meets_the_title_rule_and_the_window(
+    client: httpx.AsyncClient, tap: EventTap, clock: Clock
+) -> None:
+    clock.set(date(2023, 10, 30))
+    body = initiative_body(campaign_year=2023)
+    first = await client.post("/api/v1/initiatives", json=body, headers=WARD)
+    assert first.status_code == 201, first.text
+    saved = await client.post("/api/v1/initiatives", json={**body, "draft": True}, headers=WARD)
+    assert saved.status_code == 201, saved.text
+    url = f"/api/v1/initiatives/{saved.json()['initiative_id']}"
+    duplicate = await client.post(f"{url}/submit", headers=WARD)
+    assert duplicate.status_code == 409, duplicate.text
+    assert duplicate.json()["existing_id"] == first.json()["initiative_id"]
+
+    await client.patch(url, json={"title": "Một tên khác"}, headers=WARD)
+    clock.set(date(2023, 11, 2))  # the 2023 window closed on 31 October
+    late = await client.post(f"{url}/submit", headers=WARD)
+    assert late.status_code == 422
+    assert [f["field"] for f in late.json()["detail"]] == ["campaign_year"]
+    assert (await client.get(url, headers=WARD)).json()["status"] == "draft"
+    await tap.wait("initiative.submitted.v1", 1)
+    await asyncio.sleep(0.6)
+    assert len(tap.messages) == 1  # the direct submission only

@@ -98,6 +98,9 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("PATCH", "/api/v1/initiatives/{initiative_id}"): STAFF | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}/history"): READERS | {SUBMITTER},
         ("POST", "/api/v1/initiatives/{initiative_id}/withdraw"): STAFF | {SUBMITTER},
+        # Drafts: their agency (its own), the secretariat and admin; never the Committee.
+        ("POST", "/api/v1/initiatives/{initiative_id}/submit"): STAFF | {SUBMITTER},
+        ("DELETE", "/api/v1/initiatives/{initiative_id}"): STAFF | {SUBMITTER},
         ("POST", "/api/v1/initiatives/{initiative_id}/attachments"): STAFF | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}/attachments"): READERS | {SUBMITTER},
         ("GET", "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}"): READERS

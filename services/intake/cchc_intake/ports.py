@@ -11,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake.domain.model import Attachment, Campaign, Initiative
+from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative
 from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 from cchc_shared.reference import Agency
 
@@ -43,6 +43,13 @@ class InitiativeRepository(Protocol):
     async def count_attachments(self, initiative_id: UUID) -> int: ...
 
 
+class DraftRepository(Protocol):
+    async def get(self, draft_id: UUID) -> Draft | None: ...
+    async def add(self, draft: Draft) -> None: ...
+    async def save(self, draft: Draft) -> None: ...
+    async def delete(self, draft_id: UUID) -> None: ...
+
+
 class UnitOfWork(KitUnitOfWork, Protocol):
     """The kit's transaction, inbox and outbox, with intake's repositories."""
 
@@ -52,6 +59,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def campaigns(self) -> CampaignRepository: ...
     @property
     def initiatives(self) -> InitiativeRepository: ...
+    @property
+    def drafts(self) -> DraftRepository: ...
     @property
     def audit(self) -> AuditLog: ...
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Date,
@@ -94,6 +95,22 @@ Index(
     postgresql_where=text("status = 'submitted'"),
 )
 Index("ux_initiatives_origin", initiatives.c.origin_source, initiatives.c.origin_id, unique=True)
+
+# Drafts live apart from initiatives: their content may be incomplete, and nothing that
+# reads initiatives (lists, the title rule, events) should meet one. On submit the row
+# moves to ``initiatives`` under the same id.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("agency_code", String(16), ForeignKey("agencies.code"), nullable=False, index=True),
+    Column("campaign_year", Integer, ForeignKey("campaigns.year")),
+    Column("fields", JSON, nullable=False),  # the content fields given so far
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("updated_at", UtcDateTime),
+    Column("version", Integer, nullable=False),
+)
 
 attachments = Table(
     "attachments",

@@ -8,18 +8,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake.adapters.orm import agencies, attachments, campaigns, initiatives
+from cchc_intake.adapters.orm import agencies, attachments, campaigns, drafts, initiatives
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
     Attachment,
     Campaign,
     Content,
+    Draft,
     Initiative,
     Origin,
     Status,
@@ -321,3 +322,64 @@ class SqlInitiativeRepository:
             select(func.count()).where(attachments.c.initiative_id == initiative_id)
         )
         return int(count or 0)
+
+
+def _draft_row_fields(draft: Draft) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in draft.fields.items()}
+
+
+def draft_from_row(row: RowMapping) -> Draft:
+    fields = dict(row["fields"])
+    if "applied_since" in fields:
+        fields["applied_since"] = date.fromisoformat(fields["applied_since"])
+    return Draft(
+        id=row["id"],
+        agency_code=row["agency_code"],
+        fields=fields,
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        campaign_year=row["campaign_year"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+class SqlDraftRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, draft_id: UUID) -> Draft | None:
+        row = await _first_row(self.connection, select(drafts).where(drafts.c.id == draft_id))
+        return draft_from_row(row) if row else None
+
+    async def add(self, draft: Draft) -> None:
+        await self.connection.execute(
+            insert(drafts).values(
+                id=draft.id,
+                agency_code=draft.agency_code,
+                campaign_year=draft.campaign_year,
+                fields=_draft_row_fields(draft),
+                created_at=draft.created_at,
+                created_by=draft.created_by,
+                updated_at=draft.updated_at,
+                version=draft.version,
+            )
+        )
+
+    async def save(self, draft: Draft) -> None:
+        """Write a changed draft; the version it was read at must still be current."""
+        result = await self.connection.execute(
+            update(drafts)
+            .where(drafts.c.id == draft.id)
+            .where(drafts.c.version == draft.version - 1)
+            .values(
+                fields=_draft_row_fields(draft), updated_at=draft.updated_at, version=draft.version
+            )
+        )
+        if getattr(result, "rowcount", 1) != 1:
+            raise ConcurrentUpdate()
+
+    async def delete(self, draft_id: UUID) -> None:
+        result = await self.connection.execute(delete(drafts).where(drafts.c.id == draft_id))
+        if getattr(result, "rowcount", 1) != 1:  # submitted or discarded meanwhile
+            raise ConcurrentUpdate()

@@ -15,6 +15,7 @@ class Actor:
     subject: str
     agency_code: str | None = None
     name: str | None = None  # the display name, for the audit log
+    sees_drafts: bool = True  # the Committee never sees an agency's unsubmitted drafts
 
     def may_access(self, agency_code: str) -> bool:
         return self.agency_code is None or self.agency_code == agency_code
@@ -46,6 +47,33 @@ class WithdrawInitiative:
     actor: Actor
     initiative_id: UUID
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class SaveDraft:
+    actor: Actor
+    agency_code: str
+    fields: dict[str, str | date] = field(default_factory=dict)  # only the fields given
+    campaign_year: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeDraft:
+    actor: Actor
+    draft_id: UUID
+    changes: dict[str, str | date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubmitDraft:
+    actor: Actor
+    draft_id: UUID
+
+
+@dataclass(frozen=True)
+class DiscardDraft:
+    actor: Actor
+    draft_id: UUID
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ def clean_field(
 
 
 class Status(StrEnum):
+    DRAFT = "draft"  # a Draft's status in lists; never an Initiative's
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
 
@@ -134,41 +135,16 @@ class Content:
     ) -> Content:
         """Validated, normalised content; InvalidInput names every fault."""
         faults: list[Fault] = []
-        content = cls(
-            kind=kind,
-            title=clean_field("title", title, faults, max_length=TITLE_MAX, multiline=False),
-            summary=clean_field("summary", summary, faults, max_length=TEXT_MAX),
-            par_area=par_area,
-            applied_since=applied_since,
-            results=clean_field("results", results, faults, max_length=TEXT_MAX),
-            limitations=clean_field(
-                "limitations", limitations, faults, max_length=TEXT_MAX, required=False
-            ),
-        )
-        if kind not in KINDS:
-            allowed = ", ".join(f"{k} ({KIND_NAMES_VI[k]})" for k in KINDS)
-            faults.append(
-                Fault(
-                    "kind", f"Loại phải là một trong: {allowed}", f"kind must be one of: {allowed}"
-                )
-            )
-        if par_area not in PAR_AREAS:
-            allowed = ", ".join(PAR_AREAS)
-            faults.append(
-                Fault(
-                    "par_area",
-                    f"Lĩnh vực CCHC không có trong danh mục; chọn một trong: {allowed}",
-                    f"unknown PAR area; expected one of: {allowed}",
-                )
-            )
-        if applied_since > today:
-            faults.append(
-                Fault(
-                    "applied_since",
-                    f"Ngày bắt đầu áp dụng không được ở tương lai (sau {vn_date(today)})",
-                    f"must not be in the future (after {today.isoformat()})",
-                )
-            )
+        given = {
+            "kind": kind,
+            "title": title,
+            "summary": summary,
+            "par_area": par_area,
+            "applied_since": applied_since,
+            "results": results,
+            "limitations": limitations,
+        }
+        content = cls(**check_fields(given, today, faults, partial=False))
         if faults:
             raise InvalidInput(*faults)
         return content
@@ -197,6 +173,123 @@ class Content:
 
 
 CONTENT_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Content))
+
+# What a submission must say; ``limitations`` may stay empty.
+REQUIRED_FIELDS: Final = tuple(name for name in CONTENT_FIELDS if name != "limitations")
+
+
+def check_fields(
+    given: dict[str, Any], today: date, faults: list[Fault], *, partial: bool
+) -> dict[str, Any]:
+    """The content fields in ``given``, normalised, with a fault per bad value. ``partial``
+    (a draft) checks only the format of what is given: an empty text is allowed there."""
+    checked: dict[str, Any] = {}
+    for name in ("title", "summary", "results", "limitations"):
+        if name in given:
+            checked[name] = clean_field(
+                name,
+                given[name],
+                faults,
+                max_length=TITLE_MAX if name == "title" else TEXT_MAX,
+                required=not partial and name != "limitations",
+                multiline=name != "title",
+            )
+    kind = given.get("kind")
+    if "kind" in given:
+        checked["kind"] = kind
+        if kind not in KINDS:
+            allowed = ", ".join(f"{k} ({KIND_NAMES_VI[k]})" for k in KINDS)
+            faults.append(
+                Fault(
+                    "kind", f"Loại phải là một trong: {allowed}", f"kind must be one of: {allowed}"
+                )
+            )
+    if "par_area" in given:
+        checked["par_area"] = given["par_area"]
+        if given["par_area"] not in PAR_AREAS:
+            allowed = ", ".join(PAR_AREAS)
+            faults.append(
+                Fault(
+                    "par_area",
+                    f"Lĩnh vực CCHC không có trong danh mục; chọn một trong: {allowed}",
+                    f"unknown PAR area; expected one of: {allowed}",
+                )
+            )
+    if "applied_since" in given:
+        checked["applied_since"] = given["applied_since"]
+        if given["applied_since"] > today:
+            faults.append(
+                Fault(
+                    "applied_since",
+                    f"Ngày bắt đầu áp dụng không được ở tương lai (sau {vn_date(today)})",
+                    f"must not be in the future (after {today.isoformat()})",
+                )
+            )
+    return {name: checked[name] for name in CONTENT_FIELDS if name in checked}
+
+
+def missing_fields(given: dict[str, Any]) -> list[Fault]:
+    """A fault for every required field a draft has not filled in yet."""
+    return [
+        Fault(name, "Thiếu thông tin bắt buộc", "is required")
+        for name in REQUIRED_FIELDS
+        if given.get(name) in (None, "")
+    ]
+
+
+@dataclass
+class Draft:
+    """An initiative the agency is still writing: saved, not submitted. Kept apart from
+    ``Initiative`` (its own table) so that every initiative keeps complete content and no
+    other service, event or rule ever sees an incomplete one; on submit it becomes an
+    initiative with the same id."""
+
+    id: UUID
+    agency_code: str
+    fields: dict[str, Any]  # the content fields given so far, format-checked
+    created_at: datetime
+    created_by: str
+    campaign_year: int | None = None  # None: the campaign taking submissions on submit
+    updated_at: datetime | None = None
+    version: int = 1
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        draft_id: UUID,
+        agency_code: str,
+        campaign_year: int | None,
+        given: dict[str, Any],
+        now: datetime,
+        created_by: str,
+    ) -> Draft:
+        faults: list[Fault] = []
+        fields = check_fields(given, local_date(now), faults, partial=True)
+        if faults:
+            raise InvalidInput(*faults)
+        return cls(draft_id, agency_code, fields, now, created_by, campaign_year)
+
+    def change(self, given: dict[str, Any], now: datetime) -> bool:
+        """Apply the fields given; False when nothing changed."""
+        faults: list[Fault] = []
+        checked = check_fields(given, local_date(now), faults, partial=True)
+        if faults:
+            raise InvalidInput(*faults)
+        merged = {**self.fields, **checked}
+        if merged == self.fields:
+            return False
+        self.fields = {name: merged[name] for name in CONTENT_FIELDS if name in merged}
+        self.updated_at = now
+        self.version += 1
+        return True
+
+    def completed(self, today: date) -> Content:
+        """The full content for submission; InvalidInput names every missing or bad field."""
+        faults = missing_fields(self.fields)
+        if faults:
+            raise InvalidInput(*faults)
+        return Content.parse(**{"limitations": "", **self.fields}, today=today)
 
 
 @dataclass
@@ -453,7 +546,7 @@ def clean_filename(name: str, media_type: str) -> str:
     return f"{stem[: FILENAME_MAX - len(extension) - 1]}.{extension}"
 
 
-def snapshot_of(record: Initiative | Campaign | Attachment) -> dict[str, Any]:
+def snapshot_of(record: Initiative | Draft | Campaign | Attachment) -> dict[str, Any]:
     """A record as plain JSON values, as the audit log keeps it (the storage key aside)."""
     values = {
         f.name: getattr(record, f.name)

@@ -4,23 +4,29 @@ domain objects into response bodies."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Body, Depends, File, Query, Request, Response, UploadFile, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 
 from cchc_intake.domain.commands import (
     Actor,
     AmendInitiative,
     ChangeCampaign,
+    ChangeDraft,
     CreateCampaign,
+    DiscardDraft,
+    SaveDraft,
+    SubmitDraft,
     SubmitInitiative,
     WithdrawInitiative,
 )
-from cchc_intake.domain.errors import NotAllowed
-from cchc_intake.domain.model import Attachment, Initiative, local_date
+from cchc_intake.domain.errors import InitiativeNotFound, NotAllowed
+from cchc_intake.domain.model import Attachment, Draft, Initiative, local_date
 from cchc_intake.entrypoints.schemas import (
     AgencyDetail,
     AgencyOut,
@@ -28,6 +34,9 @@ from cchc_intake.entrypoints.schemas import (
     CampaignChanges,
     CampaignIn,
     CampaignOut,
+    DraftIn,
+    DraftOut,
+    DraftPage,
     InitiativeChanges,
     InitiativeIn,
     InitiativeListItem,
@@ -37,11 +46,11 @@ from cchc_intake.entrypoints.schemas import (
     OriginOut,
     ParAreaCode,
     ParAreaOut,
-    StatusName,
+    StatusFilter,
     WithdrawalIn,
 )
 from cchc_intake.service_layer import queries
-from cchc_intake.service_layer.handlers import attachments, campaigns, submissions
+from cchc_intake.service_layer.handlers import attachments, campaigns, drafts, submissions
 from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.audit import AuditEntryOut
@@ -78,7 +87,13 @@ def actor_of(principal: Principal) -> Actor:
         subject=principal.subject,
         agency_code=principal.agency_code if principal.is_agency_submitter else None,
         name=principal.display_name,
+        sees_drafts=principal.is_staff or principal.is_agency_submitter,
     )
+
+
+def draft_out(draft: Draft) -> DraftOut:
+    agency = get_agency(draft.agency_code)
+    return DraftOut.of(draft, agency.name if agency else draft.agency_code)
 
 
 def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> InitiativeOut:
@@ -125,15 +140,49 @@ async def _read(services: Services, actor: Actor, initiative_id: UUID) -> Initia
 initiatives_router = APIRouter(prefix="/initiatives", tags=["initiatives"])
 
 
+def _parse(model: type[InitiativeIn] | type[DraftIn], raw: dict[str, Any]) -> Any:
+    """The body as ``model``; its faults are answered as FastAPI's own are (422, by field)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        ) from None
+
+
+_SUBMISSION_BODY = {
+    "content": {
+        "application/json": {
+            "schema": {
+                # Inline: neither model is a parameter FastAPI would list in components.
+                "oneOf": [
+                    {"title": "InitiativeIn", **InitiativeIn.model_json_schema()},
+                    {"title": "DraftIn", **DraftIn.model_json_schema()},
+                ]
+            }
+        }
+    },
+    "required": True,
+}
+
+
 @initiatives_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=InitiativeOut,
-    summary="Gửi đề xuất / Submit an initiative",
+    response_model=InitiativeOut | DraftOut,
+    summary='Gửi đề xuất, hoặc lưu nháp với "draft": true / Submit, or save a draft',
+    openapi_extra={"requestBody": _SUBMISSION_BODY},
 )
 async def submit(
-    body: InitiativeIn, principal: Writer, services: ServicesDep, response: Response
-) -> InitiativeOut:
+    raw: Annotated[dict[str, Any], Body(include_in_schema=False)],
+    principal: Writer,
+    services: ServicesDep,
+    response: Response,
+) -> InitiativeOut | DraftOut:
+    is_draft = raw.get("draft") is True
+    if raw.get("draft") is False:
+        raw = {k: v for k, v in raw.items() if k != "draft"}
+    body: InitiativeIn | DraftIn = _parse(DraftIn if is_draft else InitiativeIn, raw)
     actor = actor_of(principal)
     agency_code = actor.agency_code or body.agency_code
     if agency_code is None:
@@ -146,6 +195,18 @@ async def submit(
         )
     if body.agency_code is not None and body.agency_code != agency_code:
         raise NotAllowed(body.agency_code)
+    if isinstance(body, DraftIn):
+        fields = body.model_dump(
+            exclude_unset=True, exclude={"draft", "agency_code", "campaign_year"}
+        )
+        _refuse_nulls(fields)
+        draft = await drafts.save_draft(
+            SaveDraft(actor, agency_code, fields, campaign_year=body.campaign_year),
+            services.uow(),
+            services.clock(),
+        )
+        response.headers["Location"] = f"/api/v1/initiatives/{draft.id}"
+        return draft_out(draft)
     initiative = await submissions.submit_initiative(
         SubmitInitiative(
             actor=actor,
@@ -166,6 +227,14 @@ async def submit(
     return initiative_out(initiative, [])
 
 
+def _refuse_nulls(changes: dict[str, Any]) -> None:
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise InvalidInput(
+            *(Fault(name, "Không được để trống", "must not be null") for name in nulls)
+        )
+
+
 def _search_text(q: str | None) -> str | None:
     if q is None:
         return None
@@ -177,7 +246,11 @@ def _search_text(q: str | None) -> str | None:
         ) from None
 
 
-@initiatives_router.get("", response_model=InitiativePage, summary="Danh sách / List initiatives")
+@initiatives_router.get(
+    "",
+    response_model=InitiativePage | DraftPage,
+    summary="Danh sách (status=draft: bản nháp) / List initiatives (status=draft: drafts)",
+)
 async def list_initiatives(
     principal: Reader,
     services: ServicesDep,
@@ -189,28 +262,32 @@ async def list_initiatives(
     level: Level | None = None,
     par_area: ParAreaCode | None = None,
     kind: Kind | None = None,
-    status: StatusName | None = None,
+    status: StatusFilter | None = None,
     q: Annotated[
         str | None, Query(max_length=200, description="words in the title or texts, any accents")
     ] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> InitiativePage:
+) -> InitiativePage | DraftPage:
+    filters = queries.InitiativeFilter(
+        campaign_year=campaign_year,
+        agency_code=agency,
+        district_code=district,
+        level=level,
+        par_area=par_area,
+        kind=kind,
+        status=status,
+        text=_search_text(q),
+    )
+    if status == "draft":
+        found, total = await queries.list_drafts(
+            services.uow(), actor_of(principal), filters, page, page_size
+        )
+        return DraftPage(
+            items=[draft_out(d) for d in found], total=total, page=page, page_size=page_size
+        )
     rows, total = await queries.list_initiatives(
-        services.uow(),
-        actor_of(principal),
-        queries.InitiativeFilter(
-            campaign_year=campaign_year,
-            agency_code=agency,
-            district_code=district,
-            level=level,
-            par_area=par_area,
-            kind=kind,
-            status=status,
-            text=_search_text(q),
-        ),
-        page,
-        page_size,
+        services.uow(), actor_of(principal), filters, page, page_size
     )
     return InitiativePage(
         items=[InitiativeListItem.model_validate(row) for row in rows],
@@ -220,9 +297,16 @@ async def list_initiatives(
     )
 
 
-@initiatives_router.get("/{initiative_id}", response_model=InitiativeOut)
-async def read(initiative_id: UUID, principal: Reader, services: ServicesDep) -> InitiativeOut:
-    return await _read(services, actor_of(principal), initiative_id)
+@initiatives_router.get("/{initiative_id}", response_model=InitiativeOut | DraftOut)
+async def read(
+    initiative_id: UUID, principal: Reader, services: ServicesDep
+) -> InitiativeOut | DraftOut:
+    found = await queries.read_initiative_or_draft(
+        actor_of(principal), initiative_id, services.uow()
+    )
+    if isinstance(found, Draft):
+        return draft_out(found)
+    return initiative_out(*found)
 
 
 @initiatives_router.get(
@@ -239,25 +323,52 @@ async def history(
 
 @initiatives_router.patch(
     "/{initiative_id}",
-    response_model=InitiativeOut,
-    summary="Chỉnh sửa khi đợt còn nhận đề xuất / Amend while the campaign is open",
+    response_model=InitiativeOut | DraftOut,
+    summary="Chỉnh sửa khi đợt còn nhận đề xuất, hoặc sửa bản nháp / Amend, or change a draft",
 )
 async def amend(
     initiative_id: UUID, body: InitiativeChanges, principal: Writer, services: ServicesDep
-) -> InitiativeOut:
+) -> InitiativeOut | DraftOut:
     changes = body.model_dump(exclude_unset=True)
-    nulls = [name for name, value in changes.items() if value is None]
-    if nulls:
-        raise InvalidInput(
-            *(Fault(name, "Không được để trống", "must not be null") for name in nulls)
-        )
+    _refuse_nulls(changes)
     actor = actor_of(principal)
-    await submissions.amend_initiative(
-        AmendInitiative(actor=actor, initiative_id=initiative_id, changes=changes),
-        services.uow(),
-        services.clock(),
-    )
+    try:
+        await submissions.amend_initiative(
+            AmendInitiative(actor=actor, initiative_id=initiative_id, changes=changes),
+            services.uow(),
+            services.clock(),
+        )
+    except InitiativeNotFound:  # no such initiative: the actor's draft, or 404 as well
+        draft = await drafts.change_draft(
+            ChangeDraft(actor, initiative_id, changes), services.uow(), services.clock()
+        )
+        return draft_out(draft)
     return await _read(services, actor, initiative_id)
+
+
+@initiatives_router.post(
+    "/{initiative_id}/submit",
+    response_model=InitiativeOut,
+    summary="Gửi bản nháp / Submit a draft",
+)
+async def submit_draft(
+    initiative_id: UUID, principal: Writer, services: ServicesDep
+) -> InitiativeOut:
+    initiative = await drafts.submit_draft(
+        SubmitDraft(actor_of(principal), initiative_id), services.uow(), services.clock()
+    )
+    return initiative_out(initiative, [])
+
+
+@initiatives_router.delete(
+    "/{initiative_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xoá bản nháp / Discard a draft",
+)
+async def discard_draft(initiative_id: UUID, principal: Writer, services: ServicesDep) -> None:
+    await drafts.discard_draft(
+        DiscardDraft(actor_of(principal), initiative_id), services.uow(), services.clock()
+    )
 
 
 @initiatives_router.post(

@@ -8,7 +8,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cchc_intake.domain.model import REASON_MAX, TEXT_MAX, TITLE_MAX, Attachment, Campaign
+from cchc_intake.domain.model import (
+    REASON_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Attachment,
+    Campaign,
+    Draft,
+)
 from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
 from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea
@@ -16,6 +23,8 @@ from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea
 ParAreaCode = ParArea
 Level = AgencyLevelName
 StatusName = Literal["submitted", "withdrawn"]
+# A list filter: "draft" lists drafts, which are never initiatives' status.
+StatusFilter = Literal["draft", "submitted", "withdrawn"]
 
 # Lengths are checked after NFC normalisation by the domain; these only document them.
 _TITLE: dict[str, Any] = {"maxLength": TITLE_MAX}
@@ -56,6 +65,57 @@ class InitiativeChanges(_Request):
     applied_since: CalendarDate | None = None
     results: str | None = Field(None, json_schema_extra=_TEXT)
     limitations: str | None = Field(None, json_schema_extra=_TEXT)
+
+
+class DraftIn(InitiativeChanges):
+    """``POST /initiatives`` with ``"draft": true``: any content field may be missing; the
+    ones given are checked for format only."""
+
+    draft: Literal[True]
+    agency_code: str | None = Field(None, pattern=AGENCY_CODE_PATTERN)
+    campaign_year: CampaignYearBody | None = Field(
+        None, description="Default: the campaign taking submissions on the day it is submitted."
+    )
+
+
+class DraftOut(BaseModel):
+    initiative_id: UUID = Field(description="The id the initiative keeps once submitted.")
+    status: Literal["draft"] = "draft"
+    agency_code: str
+    agency_name: str
+    campaign_year: int | None
+    kind: Kind | None = None
+    title: str | None = None
+    summary: str | None = None
+    par_area: ParAreaCode | None = None
+    applied_since: date | None = None
+    results: str | None = None
+    limitations: str | None = None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, draft: Draft, agency_name: str) -> DraftOut:
+        return cls(
+            initiative_id=draft.id,
+            agency_code=draft.agency_code,
+            agency_name=agency_name,
+            campaign_year=draft.campaign_year,
+            created_at=draft.created_at,
+            created_by=draft.created_by,
+            updated_at=draft.updated_at,
+            version=draft.version,
+            **draft.fields,
+        )
+
+
+class DraftPage(BaseModel):
+    items: list[DraftOut]
+    total: int
+    page: int
+    page_size: int
 
 
 class WithdrawalIn(_Request):

@@ -10,10 +10,10 @@ from uuid import UUID
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
-from cchc_intake.adapters.orm import agencies, initiatives
+from cchc_intake.adapters.orm import agencies, drafts, initiatives
 from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.errors import AttachmentNotFound, CampaignNotFound, InitiativeNotFound
-from cchc_intake.domain.model import Attachment, Campaign, Initiative
+from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative
 from cchc_intake.ports import UnitOfWork
 from cchc_shared.contracts.text import fold
 from cchc_shared.contracts.vocabulary import AGENCY_LEVELS
@@ -29,6 +29,27 @@ async def visible_initiative(uow: UnitOfWork, actor: Actor, initiative_id: UUID)
     if initiative is None or not actor.may_access(initiative.agency_code):
         raise InitiativeNotFound(initiative_id)
     return initiative
+
+
+async def visible_draft(uow: UnitOfWork, actor: Actor, draft_id: UUID) -> Draft:
+    """The draft, if the actor may see it: its agency's staff, the secretariat and admin.
+    Anyone else is answered as for an absent initiative."""
+    draft = await uow.drafts.get(draft_id)
+    if draft is None or not actor.sees_drafts or not actor.may_access(draft.agency_code):
+        raise InitiativeNotFound(draft_id)
+    return draft
+
+
+async def read_initiative_or_draft(
+    actor: Actor, initiative_id: UUID, uow: UnitOfWork
+) -> tuple[Initiative, list[Attachment]] | Draft:
+    """What ``GET /initiatives/{id}`` shows: the initiative, else the actor's draft."""
+    async with uow:
+        initiative = await uow.initiatives.get(initiative_id)
+        if initiative is None:
+            return await visible_draft(uow, actor, initiative_id)
+        initiative = await visible_initiative(uow, actor, initiative_id)
+        return initiative, await uow.initiatives.attachments_of(initiative_id)
 
 
 async def read_initiative(
@@ -54,7 +75,10 @@ async def initiative_history(
 ) -> list[dict[str, Any]]:
     """Who submitted, amended, withdrew and attached files to the initiative, oldest first."""
     async with uow:
-        await visible_initiative(uow, actor, initiative_id)
+        if await uow.initiatives.get(initiative_id) is None:
+            await visible_draft(uow, actor, initiative_id)
+        else:
+            await visible_initiative(uow, actor, initiative_id)
         return await uow.audit.history("initiative", str(initiative_id))
 
 
@@ -163,6 +187,36 @@ async def list_initiatives(
             .limit(page_size)
         )
         return [dict(row) for row in rows.mappings()], int(total or 0)
+
+
+async def list_drafts(
+    uow: UnitOfWork, actor: Actor, f: InitiativeFilter, page: int, page_size: int
+) -> tuple[list[Draft], int]:
+    """The drafts the actor may see (the Committee none), newest first; the filters on
+    content a draft may not have yet (level, area, kind, text) are not applied."""
+    if not actor.sees_drafts:
+        return [], 0
+    conditions = []
+    if actor.agency_code is not None:
+        conditions.append(drafts.c.agency_code == actor.agency_code)
+    if f.agency_code is not None:
+        conditions.append(drafts.c.agency_code == f.agency_code)
+    if f.campaign_year is not None:
+        conditions.append(drafts.c.campaign_year == f.campaign_year)
+    where = and_(*conditions) if conditions else None
+    count_query = select(func.count()).select_from(drafts)
+    id_query = select(drafts.c.id)
+    if where is not None:
+        count_query, id_query = count_query.where(where), id_query.where(where)
+    async with uow:
+        total = await uow.connection.scalar(count_query)
+        ids = await uow.connection.scalars(
+            id_query.order_by(drafts.c.created_at.desc(), drafts.c.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        found = [await uow.drafts.get(draft_id) for draft_id in ids.all()]
+    return [d for d in found if d is not None], int(total or 0)
 
 
 _LEVEL_ORDER = case(

@@ -9,6 +9,7 @@ from cchc_intake.adapters.orm import audit_log
 from cchc_intake.adapters.repository import (
     SqlAgencyRepository,
     SqlCampaignRepository,
+    SqlDraftRepository,
     SqlInitiativeRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
@@ -19,6 +20,7 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
     agencies: SqlAgencyRepository
     campaigns: SqlCampaignRepository
     initiatives: SqlInitiativeRepository
+    drafts: SqlDraftRepository
     audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
@@ -26,6 +28,7 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
         self.agencies = SqlAgencyRepository(self.connection)
         self.campaigns = SqlCampaignRepository(self.connection)
         self.initiatives = SqlInitiativeRepository(self.connection)
+        self.drafts = SqlDraftRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

@@ -10,7 +10,7 @@ from typing import Self
 from uuid import UUID
 
 from cchc_intake.domain.errors import DuplicateTitle
-from cchc_intake.domain.model import Attachment, Campaign, Initiative, Status
+from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative, Status
 from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
 from cchc_shared.persistence.audit import AuditEntry
@@ -103,6 +103,24 @@ class FakeInitiatives:
         return len(await self.attachments_of(initiative_id))
 
 
+class FakeDrafts:
+    def __init__(self) -> None:
+        self.stored: dict[UUID, Draft] = {}
+
+    async def get(self, draft_id: UUID) -> Draft | None:
+        found = self.stored.get(draft_id)
+        return copy.deepcopy(found) if found else None
+
+    async def add(self, draft: Draft) -> None:
+        self.stored[draft.id] = draft
+
+    async def save(self, draft: Draft) -> None:
+        self.stored[draft.id] = draft
+
+    async def delete(self, draft_id: UUID) -> None:
+        del self.stored[draft_id]
+
+
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Commits keep what was done; anything not committed is forgotten, like a rollback."""
 
@@ -113,19 +131,33 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.agencies = FakeAgencies()
         self.campaigns = FakeCampaigns()
         self.initiatives = FakeInitiatives()
+        self.drafts = FakeDrafts()
         self.audit = FakeAuditLog()
 
     async def __aenter__(self) -> Self:
         self.initiatives.seen = []
         return await super().__aenter__()
 
-    def _state(self) -> tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry]]:
-        return self.initiatives.stored, self.initiatives.attachments, self.audit.entries
+    def _state(
+        self,
+    ) -> tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry], dict[UUID, Draft]]:
+        return (
+            self.initiatives.stored,
+            self.initiatives.attachments,
+            self.audit.entries,
+            self.drafts.stored,
+        )
 
     def _restore(
-        self, state: tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry]]
+        self,
+        state: tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry], dict[UUID, Draft]],
     ) -> None:
-        self.initiatives.stored, self.initiatives.attachments, self.audit.entries = state
+        (
+            self.initiatives.stored,
+            self.initiatives.attachments,
+            self.audit.entries,
+            self.drafts.stored,
+        ) = state
 
     def _collect_events(self) -> list[EventData]:
         events = [event for initiative in self.initiatives.seen for event in initiative.events]

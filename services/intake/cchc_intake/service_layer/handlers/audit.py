@@ -1,19 +1,20 @@
 """The audit log of intake: who submitted, amended and withdrew each initiative, attached its
-files, and opened or changed each campaign (a platform's submission names the platform)."""
+files, saved, changed and discarded each draft, and opened or changed each campaign (a
+platform's submission names the platform)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from cchc_intake.domain.commands import Actor
-from cchc_intake.domain.model import Attachment, Campaign, Initiative, snapshot_of
+from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative, snapshot_of
 from cchc_intake.ports import UnitOfWork
 from cchc_shared.persistence.audit import AuditEntry
 
 
 async def audit(
     uow: UnitOfWork,
-    record: Initiative | Campaign | Attachment,
+    record: Initiative | Draft | Campaign | Attachment,
     action: str,
     actor: Actor,
     at: datetime,

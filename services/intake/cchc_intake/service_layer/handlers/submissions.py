@@ -67,14 +67,14 @@ async def validate_submission(
                 "must not be in the future",
             )
         )
-    campaign = await _campaign_for(uow, campaign_year, local_date(submitted_at), faults)
+    campaign = await campaign_for(uow, campaign_year, local_date(submitted_at), faults)
     if faults:
         raise InvalidInput(*faults)
     assert agency is not None and campaign is not None and content is not None
     return ValidSubmission(agency, campaign, content)
 
 
-async def _campaign_for(
+async def campaign_for(
     uow: UnitOfWork, year: int | None, day: date, faults: list[Fault]
 ) -> Campaign | None:
     if year is None:

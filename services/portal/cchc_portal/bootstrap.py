@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from cchc_portal.service_layer.sessions import SESSION_COOKIE
 from cchc_shared.auth import AuthSettings
 from cchc_shared.auth.claims import ClaimSettings
 from cchc_shared.auth.oidc import is_oidc_issuer
-from cchc_shared.chassis.http import HTTP_REQUESTS, HTTP_SECONDS, ServiceApp
+from cchc_shared.chassis.http import ServiceApp, measure_requests
 
 log = logging.getLogger("cchc.portal")
 # One line per API call (readiness probes included) is noise; failures are logged as pages.
@@ -106,19 +106,7 @@ def create_app(
         name="assets",
     )
     _handle_errors(app)
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        route = request.scope.get("route")
-        with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
-            response = await call_next(request)
-        route = request.scope.get("route")
-        HTTP_REQUESTS.labels(
-            request.method, getattr(route, "path", "other"), str(response.status_code)
-        ).inc()
-        return response
+    measure_requests(app)
 
     return app
 

@@ -40,6 +40,23 @@ _HTTP_FAULTS = {
 }
 
 
+def measure_requests(app: FastAPI) -> None:
+    """Count and time every request by method, route and status (``cchc_http_*``)."""
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        route = request.scope.get("route")
+        with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
+            response = await call_next(request)
+        route = request.scope.get("route")
+        HTTP_REQUESTS.labels(
+            request.method, getattr(route, "path", "other"), str(response.status_code)
+        ).inc()
+        return response
+
+
 def error_body(field: str, message_vi: str, message_en: str) -> dict[str, Any]:
     """The one error format of every API: each fault names its field, in Vietnamese and English."""
     return {"detail": [{"field": field, "message": message_vi, "message_en": message_en}]}
@@ -253,18 +270,7 @@ def create_app(
             status_code=500,
         )
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        route = request.scope.get("route")
-        with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
-            response = await call_next(request)
-        route = request.scope.get("route")
-        HTTP_REQUESTS.labels(
-            request.method, getattr(route, "path", "other"), str(response.status_code)
-        ).inc()
-        return response
+    measure_requests(app)
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:

@@ -17,6 +17,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.auth.oidc import OidcVerifier
 from cchc_shared.contracts import EventData, InitiativeSubmittedV1, RoundScheduledV1, encode_event
 from cchc_shared.contracts.events import TeamMember, Visit
 from cchc_testkit.infra import fresh_vhost
@@ -75,7 +76,8 @@ async def boot(
     environment: Mapping[str, str] | None = None,
 ) -> AsyncIterator[dict[str, Booted]]:
     """Every service of :data:`SERVICES` through its composition root (SQLite, a fresh
-    virtual host each), with ``environment`` set while they run, until the block ends."""
+    virtual host each), with ``environment`` set while they run (as a deployment's would be;
+    without ``CCHC_AUTH_ISSUER`` they keep the development tokens), until the block ends."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in (environment or {}).items():
             patch.setenv(name, value)
@@ -87,6 +89,9 @@ async def boot(
                 app = build_app(
                     service, f"sqlite+aiosqlite:///{directory / 'service.db'}", amqp_url, directory
                 )
+                # tokens are verified by the provider's key set exactly when an issuer is named
+                oidc = isinstance(app.state.oidc_verifier, OidcVerifier)
+                assert oidc == ("CCHC_AUTH_ISSUER" in (environment or {})), service
                 manager = await stack.enter_async_context(
                     LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
                 )

@@ -50,13 +50,13 @@ from .conftest import (
     ROLES,
     SERVICES,
     Booted,
+    boot,
     build_app,
     enrol_members,
 )
 from .figures import count
 from .provider_services import (
     PROVIDER_ROLE,
-    boot_services,
     realm,
     require_provider,
     services_with_provider,
@@ -325,7 +325,7 @@ async def mode(
     mode's services and boots the next, so each mode's services are booted once and never
     two sets at a time."""
     if request.param == "development":
-        async with boot_services(tmp_path_factory, "matrix-dev", {}) as booted:
+        async with boot(tmp_path_factory, "matrix-dev") as booted:
             await enrol_members(
                 booted["scheduling"].client,
                 {"Authorization": "Bearer " + _development_token(SECRETARIAT)},

@@ -7,9 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
+from cchc_portal.adapters.api import ServiceApis
 from cchc_portal.service_layer.sessions import Session
 from cchc_portal.service_layer.vocabulary import (
     FIELD_LABELS,
@@ -85,3 +86,18 @@ def error_page(
         status_code=status_code,
         session=session,
     )
+
+
+async def streamed(
+    apis: ServiceApis,
+    service: str,
+    path: str,
+    session: Session,
+    params: dict[str, Any] | None = None,
+) -> StreamingResponse:
+    """A file from a service's API (a document, an attachment), fetched with the person's
+    token and streamed to the browser as it arrives, with its name and type."""
+    download = await apis.download(service, path, session.access_token, params=params)
+    response = StreamingResponse(download.chunks(), headers=download.headers)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -17,7 +17,7 @@ FIELD_LABELS: Final = {
     "results": "Kết quả đạt được",
     "limitations": "Hạn chế, khó khăn",
 }
-STATUS_LABELS: Final = {"submitted": "Đã gửi", "withdrawn": "Đã rút"}
+STATUS_LABELS: Final = {"draft": "Bản nháp", "submitted": "Đã gửi", "withdrawn": "Đã rút"}
 ROLE_LABELS: Final = {
     Role.AGENCY_SUBMITTER.value: "Cán bộ cơ quan, đơn vị",
     Role.SECRETARIAT.value: "Phòng Cải cách hành chính (Sở Nội vụ)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -15,6 +15,7 @@ from cchc_portal.service_layer.sessions import Session
 from cchc_portal.service_layer.vocabulary import (
     FIELD_LABELS,
     KIND_LABELS,
+    NAV_LINKS,
     ROLE_HOMES,
     ROLE_LABELS,
     STATUS_LABELS,
@@ -41,6 +42,24 @@ def _date_vi(value: Any) -> str:
 
 
 TEMPLATES.env.filters["date_vi"] = _date_vi
+
+
+def _nav_links(session: Session) -> tuple[tuple[str, str], ...]:
+    """The links of the person's workspace (its home path names it: /office, /committee...)."""
+    workspace = ROLE_HOMES.get(session.role, "/").strip("/")
+    return NAV_LINKS.get(workspace, ())
+
+
+TEMPLATES.env.globals["nav_links"] = _nav_links
+
+
+def _replace_page(params: Any, number: int) -> str:
+    """The list's query string with another page number (the filters kept)."""
+    kept = [(k, v) for k, v in params.multi_items() if k != "page"]
+    return urlencode([*kept, ("page", str(number))])
+
+
+TEMPLATES.env.filters["replace_page"] = _replace_page
 
 
 def page_policy(issuer: str | None) -> str:

@@ -8,6 +8,7 @@ from cchc_portal.entrypoints import (
     agency,
     auth,
     committee,
+    documents,
     health,
     office,
     surveyor,
@@ -25,6 +26,7 @@ WORKSPACES = (
     office,
     surveyor,
     committee,
+    documents,
 )
 
 router = APIRouter()

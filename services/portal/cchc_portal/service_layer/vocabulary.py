@@ -33,3 +33,22 @@ ROLE_HOMES: Final = {
     Role.SURVEYOR.value: "/surveyor",
     Role.COMMITTEE_VIEWER.value: "/committee",
 }
+
+# Each workspace's pages, in the order of the work (one line per link).
+NAV_LINKS: Final = {
+    "agency": (("/agency", "Đề xuất của đơn vị"),),
+    "office": (
+        ("/office", "Danh sách đề xuất"),
+        ("/office/campaigns", "Đợt khảo sát"),
+        ("/office/progress", "Tiến độ đánh giá"),
+        ("/office/decisions", "Quyết định"),
+        ("/office/documents", "Văn bản"),
+    ),
+    "surveyor": (("/surveyor", "Lịch khảo sát"),),
+    "committee": (
+        ("/committee", "Tổng quan"),
+        ("/committee/recommended", "Đề xuất nhân rộng"),
+        ("/committee/par-index", "Chỉ số CCHC"),
+        ("/committee/documents", "Văn bản"),
+    ),
+}

@@ -222,12 +222,17 @@ def _confirm_page(
     )
 
 
-@router.get("/agency/initiatives/{initiative_id}/withdraw")
-async def confirm_withdrawal(
-    request: Request, initiative_id: UUID, services: ServicesDep, session: AgencyDep
+@router.get("/agency/initiatives/{initiative_id}/{action}")
+async def confirmation(
+    request: Request,
+    initiative_id: UUID,
+    action: Annotated[str, Path(pattern="^(withdraw|discard)$")],
+    services: ServicesDep,
+    session: AgencyDep,
 ) -> Response:
+    """The page that asks before an initiative is withdrawn or a draft discarded."""
     initiative = await agency.read_initiative(services.apis, session, initiative_id)
-    return _confirm_page(request, session, initiative, "withdraw")
+    return _confirm_page(request, session, initiative, action)
 
 
 @router.post("/agency/initiatives/{initiative_id}/withdraw")
@@ -250,14 +255,6 @@ async def withdraw_initiative(
             request, session, initiative, "withdraw", errors, reason, status_code=exc.status
         )
     return _to(initiative_id, "withdrawn")
-
-
-@router.get("/agency/initiatives/{initiative_id}/discard")
-async def confirm_discard(
-    request: Request, initiative_id: UUID, services: ServicesDep, session: AgencyDep
-) -> Response:
-    initiative = await agency.read_initiative(services.apis, session, initiative_id)
-    return _confirm_page(request, session, initiative, "discard")
 
 
 @router.post("/agency/initiatives/{initiative_id}/discard")

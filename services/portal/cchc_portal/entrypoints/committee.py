@@ -79,4 +79,4 @@ async def documents_page(
     if context["year"] is not None:
         context["rounds"] = await campaign.rounds(services.apis, session, context["year"])
     context["documents"] = campaign.CAMPAIGN_DOCUMENTS
-    return _page(request, session, "documents.html", context)
+    return render(request, "documents.html", context, session=session)

@@ -38,7 +38,7 @@ def _page(
     return render(
         request,
         f"office/{template}",
-        {"section": template.removesuffix(".html"), **context},
+        context,
         status_code=status_code,
         session=session,
     )
@@ -242,17 +242,9 @@ async def documents_page(
 ) -> Response:
     year, available = await _year(services, session, campaign_year)
     rounds = await campaign.rounds(services.apis, session, year) if year else []
-    return _page(
-        request,
-        session,
-        "documents.html",
-        {
-            "year": year,
-            "years": available,
-            "rounds": rounds,
-            "documents": campaign.CAMPAIGN_DOCUMENTS,
-        },
-    )
+    context = {"year": year, "years": available, "rounds": rounds}
+    context["documents"] = campaign.CAMPAIGN_DOCUMENTS
+    return render(request, "documents.html", context, session=session)
 
 
 Format = Annotated[str, Path(pattern="^(docx|pdf)$")]

@@ -171,8 +171,16 @@ async def test_the_office_triages_follows_progress_and_reads_decisions(
     await check_page(page, "office-06-campaigns")
     assert "Chỉ quản trị hệ thống" in await page.content()
 
+    rejected = await _api(stack, "reporting", f"/api/v1/campaigns/{YEAR}/rejections")
+    assert rejected, "the demo's invalid inbound messages naming the campaign"
+    await page.get_by_role("link", name="Tin nhắn bị từ chối").click()
+    await check_page(page, "office-07-rejections")
+    cards = page.locator(".cards .card")
+    assert await cards.count() == len(rejected)
+    assert rejected[0]["errors"][0]["message"] in await cards.first.inner_text()
+
     await page.get_by_role("link", name="Văn bản", exact=True).click()
-    await check_page(page, "office-07-documents")
+    await check_page(page, "office-08-documents")
     async with page.expect_download() as info:
         await page.get_by_role("link", name="Báo cáo kết quả khảo sát (DOCX)").click()
     download = await info.value

@@ -236,6 +236,22 @@ async def decide(
     return RedirectResponse(f"/office/decisions/{initiative_id}?done=1", status_code=303)
 
 
+@router.get("/office/rejections")
+async def rejections_page(
+    request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
+) -> Response:
+    """The inbound messages refused, each with its reasons; a replay is the operator's
+    (`cchc dlq replay`), over the broker."""
+    year, available = await _year(services, session, campaign_year)
+    found = await campaign.rejections(services.apis, session, year) if year else []
+    return _page(
+        request,
+        session,
+        "rejections.html",
+        {"year": year, "years": available, "rejections": found},
+    )
+
+
 @router.get("/office/documents")
 async def documents_page(
     request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None

@@ -173,6 +173,11 @@ async def open_campaign(apis: ServiceApis, session: Session, form: dict[str, str
     return await apis.call("intake", "POST", "/campaigns", session.access_token, json=body)
 
 
+async def rejections(apis: ServiceApis, session: Session, year: int) -> Any:
+    """The inbound messages intake refused, with their reasons (reporting)."""
+    return await _reporting(apis, session, f"/campaigns/{year}/rejections")
+
+
 async def rounds(apis: ServiceApis, session: Session, year: int) -> Any:
     return await _reporting(apis, session, f"/campaigns/{year}/rounds")
 

@@ -42,6 +42,7 @@ NAV_LINKS: Final = {
         ("/office/campaigns", "Đợt khảo sát"),
         ("/office/progress", "Tiến độ đánh giá"),
         ("/office/decisions", "Quyết định"),
+        ("/office/rejections", "Tin nhắn bị từ chối"),
         ("/office/documents", "Văn bản"),
     ),
     "surveyor": (("/surveyor", "Lịch khảo sát"),),

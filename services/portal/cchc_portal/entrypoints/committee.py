@@ -19,8 +19,8 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
 async def _context(services: Any, session: Session, asked: int | None) -> dict[str, Any]:
-    available = await campaign.years(services.apis, session)
-    return {"year": campaign.chosen_year(available, asked), "years": available}
+    year, available = await campaign.year_choice(services.apis, session, asked)
+    return {"year": year, "years": available}
 
 
 def _page(request: Request, session: Session, template: str, context: dict[str, Any]) -> Response:

@@ -23,11 +23,6 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 DISTRICTS = [(d.code, d.name) for d in districts()]
 
 
-async def _year(services: Any, session: Session, asked: int | None) -> tuple[int | None, list[int]]:
-    available = await campaign.years(services.apis, session)
-    return campaign.chosen_year(available, asked), available
-
-
 def _page(
     request: Request,
     session: Session,
@@ -58,7 +53,7 @@ async def triage(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The campaign's initiatives under the filters (area, tier, district, status, words)."""
-    year, available = await _year(services, session, campaign_year)
+    year, available = await campaign.year_choice(services.apis, session, campaign_year)
     filters = {
         "par_area": par_area or "",
         "level": level or "",
@@ -159,7 +154,7 @@ async def change_campaign(
 async def progress_page(
     request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
 ) -> Response:
-    year, available = await _year(services, session, campaign_year)
+    year, available = await campaign.year_choice(services.apis, session, campaign_year)
     rounds = await campaign.progress(services.apis, session, year) if year else []
     return _page(
         request, session, "progress.html", {"year": year, "years": available, "rounds": rounds}
@@ -170,7 +165,7 @@ async def progress_page(
 async def decisions_page(
     request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
 ) -> Response:
-    year, available = await _year(services, session, campaign_year)
+    year, available = await campaign.year_choice(services.apis, session, campaign_year)
     ranking = await campaign.ranking(services.apis, session, year) if year else None
     return _page(
         request,
@@ -242,7 +237,7 @@ async def rejections_page(
 ) -> Response:
     """The inbound messages refused, each with its reasons; a replay is the operator's
     (`cchc dlq replay`), over the broker."""
-    year, available = await _year(services, session, campaign_year)
+    year, available = await campaign.year_choice(services.apis, session, campaign_year)
     found = await campaign.rejections(services.apis, session, year) if year else []
     return _page(
         request,
@@ -256,7 +251,7 @@ async def rejections_page(
 async def documents_page(
     request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
 ) -> Response:
-    year, available = await _year(services, session, campaign_year)
+    year, available = await campaign.year_choice(services.apis, session, campaign_year)
     rounds = await campaign.rounds(services.apis, session, year) if year else []
     context = {"year": year, "years": available, "rounds": rounds}
     context["documents"] = campaign.CAMPAIGN_DOCUMENTS

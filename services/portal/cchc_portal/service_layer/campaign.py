@@ -55,16 +55,16 @@ class Bar:
     second: float | None = None  # a second series (e.g. recommended beside submitted)
 
 
-async def years(apis: ServiceApis, session: Session) -> list[int]:
-    """The campaigns reporting has data of, newest first."""
+async def year_choice(
+    apis: ServiceApis, session: Session, asked: int | None
+) -> tuple[int | None, list[int]]:
+    """The campaign a page shows (the one asked for, else the newest reporting has data of;
+    None before any) and the campaigns to choose from, newest first."""
     found = await apis.call("reporting", "GET", "/campaigns", session.access_token)
-    return sorted((int(c["campaign_year"]) for c in found), reverse=True)
-
-
-def chosen_year(available: list[int], asked: int | None) -> int | None:
+    available = sorted((int(c["campaign_year"]) for c in found), reverse=True)
     if asked is not None:
-        return asked
-    return available[0] if available else None
+        return asked, available
+    return (available[0] if available else None), available
 
 
 async def _reporting(apis: ServiceApis, session: Session, path: str, **params: Any) -> Any:

@@ -15,6 +15,7 @@ from cchc_portal.entrypoints.pages import render, streamed
 from cchc_portal.service_layer import campaign
 from cchc_portal.service_layer.sessions import Session
 from cchc_shared.contracts.vocabulary import PAR_AREAS, Role
+from cchc_shared.messaging.topology import INBOUND_QUEUE
 from cchc_shared.reference import districts
 
 router = APIRouter()
@@ -235,15 +236,16 @@ async def decide(
 async def rejections_page(
     request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
 ) -> Response:
-    """The inbound messages refused, each with its reasons; a replay is the operator's
-    (`cchc dlq replay`), over the broker."""
+    """The inbound messages refused, each with its reasons. The replay is the operator's
+    (`cchc dlq replay`): only the broker's operator user may vouch for a replayed message's
+    publisher, a credential the portal and the services do not hold."""
     year, available = await campaign.year_choice(services.apis, session, campaign_year)
     found = await campaign.rejections(services.apis, session, year) if year else []
     return _page(
         request,
         session,
         "rejections.html",
-        {"year": year, "years": available, "rejections": found},
+        {"year": year, "years": available, "rejections": found, "inbound_queue": INBOUND_QUEUE},
     )
 
 

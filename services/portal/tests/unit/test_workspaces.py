@@ -125,6 +125,15 @@ class FakeApis:
                 },
             ],
             "/campaigns/2023/rounds": [{"round_id": ROUND, "sequence": 1}],
+            "/campaigns/2023/rejections": [
+                {
+                    "origin_source": "/platforms/quan-1",
+                    "origin_id": "msg-17",
+                    "campaign_year": 2023,
+                    "errors": [{"field": "$.data.agency_code", "message": "Mã cơ quan không có"}],
+                    "rejected_at": "2023-04-02T03:00:00+00:00",
+                }
+            ],
             f"/campaigns/2023/rounds/{ROUND}": {
                 "round_id": ROUND,
                 "sequence": 1,
@@ -297,6 +306,18 @@ async def test_a_refused_decision_comes_back_with_the_error_beside_the_field(
         f"/office/decisions/{INITIATIVE}", data={**form, "csrf_token": "x"}
     )
     assert forged.status_code == 403
+
+
+async def test_the_refused_inbound_messages_are_listed_with_their_reasons(
+    apis_portal: tuple[Portal, FakeApis],
+) -> None:
+    portal, _ = apis_portal
+    await _sign_in(portal, "secretariat")
+    response = await portal.client.get("/office/rejections")
+    assert response.status_code == 200
+    assert "/platforms/quan-1 · msg-17" in response.text
+    assert "<code>$.data.agency_code</code>: Mã cơ quan không có" in response.text
+    assert "cchc dlq replay --queue intake.inbound --id msg-17" in response.text
 
 
 @pytest.mark.parametrize(

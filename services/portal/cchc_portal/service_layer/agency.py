@@ -51,12 +51,15 @@ def form_values(found: dict[str, Any]) -> dict[str, str]:
 
 
 def changes(before: dict[str, Any], form: dict[str, str]) -> dict[str, str]:
-    """The fields the form changed (a PATCH body): unchanged ones are not sent again."""
+    """The fields the form changed (a PATCH body); unchanged ones are not sent again. A field
+    emptied in a submitted initiative is sent empty, so that intake refuses a required one by
+    name (or clears the optional limitations); a draft's empty field simply stays unset."""
     old = form_values(before)
+    keep_empty = before.get("status") != "draft"
     return {
-        name: form[name]
+        name: form.get(name, "")
         for name in INITIATIVE_FIELDS
-        if form.get(name, "").strip() and form[name] != old[name]
+        if form.get(name, "") != old[name] and (keep_empty or form.get(name, "").strip())
     }
 
 

@@ -232,6 +232,9 @@ async def confirmation(
 ) -> Response:
     """The page that asks before an initiative is withdrawn or a draft discarded."""
     initiative = await agency.read_initiative(services.apis, session, initiative_id)
+    fits = {"withdraw": "submitted", "discard": "draft"}[action] == initiative["status"]
+    if not fits:  # a draft is discarded, not withdrawn; a withdrawn one stays as it is
+        return RedirectResponse(f"/agency/initiatives/{initiative_id}", status_code=303)
     return _confirm_page(request, session, initiative, action)
 
 

@@ -31,6 +31,7 @@ from .model import (
     PageBreak,
     Paragraph,
     Table,
+    format_number,
     vietnamese_date,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "PageBreak",
     "Paragraph",
     "Table",
+    "format_number",
     "render_docx",
     "render_pdf",
     "vietnamese_date",

@@ -55,6 +55,8 @@ def _style(
     keep_with_next: bool = False,
 ) -> Any:
     key = (size, bold, italic, align, indent, before, after, leading, keep_with_next)
+    # Words are never split across lines ("Điể/m"): the column widths leave room for the
+    # longest word of each column (``_layout.column_widths``).
     if key not in _style_cache:
         _style_cache[key] = ParagraphStyle(
             name="cchc-" + "-".join(str(k) for k in key),
@@ -68,6 +70,7 @@ def _style(
             keepWithNext=int(keep_with_next),
             allowWidows=0,
             allowOrphans=0,
+            splitLongWords=0,
         )
     return _style_cache[key]
 

@@ -251,8 +251,9 @@ def date_line(place: str, issued_on: date | None, year: int | None = None) -> st
     return f"{place}, {when}" if place else when
 
 
-def format_number(value: Cell) -> str:
-    """Vietnamese number style: "." groups thousands, "," marks decimals; None is empty."""
+def format_number(value: Cell, decimals: int = 2) -> str:
+    """Vietnamese number style: "." groups thousands, "," marks decimals ("6.640", "95,60");
+    a float keeps ``decimals`` places (two, as scores are written); None is empty."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -261,5 +262,5 @@ def format_number(value: Cell) -> str:
         return f"{value:,}".replace(",", ".")
     if value != value or value in (float("inf"), float("-inf")):
         return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -45,7 +45,7 @@ REPORT_PARTS = [
     "Bảng 2. Các đợt khảo sát",
     "Bảng 3. Xếp hạng theo điểm trung bình",
     "Biểu đồ 1. Điểm trung bình theo lĩnh vực cải cách hành chính",
-    "điểm trung bình đạt 78/100 điểm",
+    "điểm trung bình đạt 78,00/100 điểm",
     "7 phiếu đề xuất nhân rộng; 4 phiếu cần hoàn thiện thêm; 2 phiếu không đề xuất",
     "3. Ưu điểm",
     "4. Hạn chế",
@@ -90,7 +90,7 @@ ANNEX_PARTS = [
     "Cục Thuế Thành phố",
     "Thành phố Thủ Đức",
     "Huyện Cần Giờ",
-    "82,5",  # Quận 1 with its ward Bến Nghé
+    "82,50",  # Quận 1 with its ward Bến Nghé
     "65,33",
     "tính cả các mô hình, giải pháp, sáng kiến do Ủy ban nhân dân các phường, xã, thị trấn",
 ]
@@ -212,4 +212,10 @@ def test_the_ranking_table_lists_the_best_first(view: CampaignView) -> None:
         ("4", SPEC["B"].title),
         ("5", SPEC["C"].title),
     ]
-    assert [r.cells[5].text for r in ranking.rows[1:]] == ["87", "85,33", "78", "74,33", "65,33"]
+    assert [r.cells[5].text for r in ranking.rows[1:]] == [
+        "87,00",
+        "85,33",
+        "78,00",
+        "74,33",
+        "65,33",
+    ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -91,7 +91,13 @@ def agency_addressee(code: str) -> str:
 
 
 def day_text(day: date) -> str:
+    """ "Thứ Hai, 10/07/2023": the weekday may wrap in a narrow cell, the date never does."""
     return f"{WEEKDAYS_VI[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+
+
+def hour_text(at: time) -> str:
+    """ "08 giờ 00", held together by no-break spaces so a table cell never splits it."""
+    return f"{at:%H}\u00a0giờ\u00a0{at:%M}"
 
 
 def _initiative_title(data: NoticeData, initiative_id: UUID) -> str:
@@ -138,7 +144,7 @@ def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
         [
             i,
             day_text(v.date),
-            v.starts_at.strftime("%H giờ %M"),
+            hour_text(v.starts_at),
             agency_name(v.agency_code),
             _initiative_title(data, v.initiative_id),
             v.place,
@@ -214,7 +220,7 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
             [
                 i,
                 day_text(v.date),
-                v.starts_at.strftime("%H giờ %M"),
+                hour_text(v.starts_at),
                 _initiative_title(data, v.initiative_id),
                 area.name if area else "",
                 v.place,

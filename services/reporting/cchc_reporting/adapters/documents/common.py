@@ -19,6 +19,7 @@ from cchc_shared.documents import (
     Bullets,
     Heading,
     Paragraph,
+    format_number,
     render_docx,
     render_pdf,
 )
@@ -48,7 +49,7 @@ def score_cell(value: float | None) -> float | str:
 
 
 def count_phrase(count: int, noun: str = "mô hình, giải pháp, sáng kiến") -> str:
-    return f"{count:,}".replace(",", ".") + f" {noun}"
+    return f"{format_number(count)} {noun}"
 
 
 def top_texts(texts: Iterable[str], limit: int = TEXT_ITEMS) -> list[str]:
@@ -97,10 +98,8 @@ def findings(
 
 
 def decimal(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """A score or a figure in running text: two decimals, Vietnamese style ("67,94")."""
+    return "—" if value is None else format_number(float(value))
 
 
 def tally_summary(tally: dict[str, int]) -> EvaluationSummary:

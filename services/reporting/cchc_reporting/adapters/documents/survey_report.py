@@ -169,7 +169,7 @@ def campaign_report(
             "hành chính Thành phố thuộc các sở, ngành tùy theo lĩnh vực của mô hình."
         ),
         Table(
-            headers=("Đợt", "Thời gian", "Trưởng đoàn", "Số đơn vị", "Số phiếu", "Điểm TB"),
+            headers=("Đợt", "Thời gian", "Trưởng đoàn", "Số mô hình", "Số phiếu", "Điểm TB"),
             rows=[
                 (
                     r.sequence,

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.clock import CLOCK_FILE_ENV
 from cchc_shared.reference import get_agency, load_agencies
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
@@ -46,7 +47,11 @@ async def stack(
             databases,
             tmp_path / "var",
             auth_secret=SECRET,
-            extra_env={"CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5"},
+            extra_env={
+                "CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5",
+                # The campaign's calendar: the demo moves this clock from phase to phase.
+                CLOCK_FILE_ENV: str(tmp_path / "campaign-clock"),
+            },
         )
         try:
             await asyncio.to_thread(running.start_all)
@@ -102,6 +107,7 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
             auth=AuthSettings(secret=SECRET),
             progress=False,
             wait_timeout=150,
+            clock_file=tmp_path / "campaign-clock",
         )
         started = time.monotonic()
         summary = await run_demo(settings)
@@ -176,6 +182,7 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
             auth=AuthSettings(secret=SECRET),
             progress=False,
             wait_timeout=60,
+            clock_file=tmp_path / "campaign-clock",
         )
     )
     print("\n".join(again.lines()))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Literal, TypeAlias
 
+from cchc_shared import clock
+
 __all__ = [
     "ARCHIVE_LINE",
     "AdministrativeDocument",
@@ -22,6 +24,7 @@ __all__ = [
     "Heading",
     "PageBreak",
     "Paragraph",
+    "SurveyPlan",
     "Table",
     "date_line",
     "format_number",
@@ -247,7 +250,7 @@ def date_line(place: str, issued_on: date | None, year: int | None = None) -> st
         when = vietnamese_date(issued_on)
     else:
         blank = "\u00a0" * 6
-        when = f"ngày{blank}tháng{blank}năm {year if year is not None else date.today().year}"
+        when = f"ngày{blank}tháng{blank}năm {year if year is not None else clock.now().year}"
     return f"{place}, {when}" if place else when
 
 
@@ -264,3 +267,30 @@ def format_number(value: Cell, decimals: int = 2) -> str:
         return ""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@dataclass(frozen=True)
+class SurveyPlan:
+    """The Department's survey plan of a campaign (Kế hoạch khảo sát), as documents cite it.
+
+    ``number`` is its number and symbol ("1582/KH-SNV") and ``signed_on`` its date; until
+    they are known the citation names the plan without them.
+    """
+
+    year: int
+    number: str = ""
+    signed_on: date | None = None
+
+    @property
+    def subject(self) -> str:
+        return (
+            "khảo sát các mô hình, giải pháp, sáng kiến về công tác cải cách hành chính "
+            f"năm {self.year}"
+        )
+
+    @property
+    def citation(self) -> str:
+        """ "Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023 của Sở Nội vụ về khảo sát …"."""
+        number = f" số {self.number}" if self.number else ""
+        when = f" {vietnamese_date(self.signed_on)}" if self.signed_on else ""
+        return f"Kế hoạch{number}{when} của Sở Nội vụ về {self.subject}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 from functools import partial
 from typing import Any
 
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
 from cchc_tools.demo.scenario import DIFFICULTIES, LIMITATIONS, STRENGTHS
-from cchc_tools.demo.settings import YEAR
+from cchc_tools.demo.settings import YEAR, vn
 
 
 def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
@@ -93,6 +94,19 @@ async def evaluate(
             created += 1
         progress.advance()
 
-    await _gather(api.settings.concurrency, (partial(one, *j) for j in jobs))
+    # Each round is evaluated at the end of its last day (on the campaign clock, if any): an
+    # evaluation is never recorded before its visit.
+    by_round: dict[str, list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
+    for job in jobs:
+        by_round.setdefault(job[0]["round_id"], []).append(job)
+    for round_ in sorted(rounds, key=lambda r: max((v["date"] for v in r["visits"]), default="")):
+        if not round_["visits"]:
+            continue
+        last_day = date.fromisoformat(max(v["date"] for v in round_["visits"]))
+        api.settings.set_clock(vn(last_day.month, last_day.day, 16, 30))
+        await _gather(
+            api.settings.concurrency,
+            (partial(one, *j) for j in by_round.get(round_["round_id"], [])),
+        )
     progress.finish()
     return created

@@ -227,8 +227,9 @@ def generate(seed: int, count: int) -> list[Proposal]:
         used.add((agency.code, title))
         numbers = {"n": rng.randint(120, 9000), "m": rng.randint(3, 40), "p": rng.randint(15, 95)}
         applied = date(rng.choice((2021, 2022)), rng.randint(1, 12), rng.randint(1, 28))
+        # Before the demo's submissions by HTTP (mid-May): received in March to early May.
         submitted = datetime(
-            YEAR, rng.randint(2, 9), rng.randint(1, 28), rng.randint(1, 9), tzinfo=UTC
+            YEAR, rng.randint(3, 5), rng.randint(1, 12), rng.randint(1, 9), tzinfo=UTC
         )
         quality = rng.choices(
             (rng.uniform(0.78, 0.93), rng.uniform(0.6, 0.76), rng.uniform(0.4, 0.58)),

@@ -4,7 +4,7 @@ composition root builds (``bootstrap``), and the policy the rules and the planne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from cchc_scheduling.adapters.holiday_calendar import vietnam_calendar
 from cchc_scheduling.adapters.notices import NoticeSettings
@@ -12,6 +12,7 @@ from cchc_scheduling.domain.calendar import WorkingCalendar
 from cchc_scheduling.domain.model import SurveyWindow
 from cchc_scheduling.domain.rules import RuleSettings
 from cchc_scheduling.ports import UowFactory
+from cchc_shared import clock
 from cchc_shared.reference import get_agency
 
 
@@ -60,4 +61,5 @@ class Services:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """Business time: the system clock, or the campaign clock of a local run (the kit's)."""
+    return clock.now()

@@ -135,7 +135,8 @@ def letter(
         signer_authority=signer.authority,
         signer_title=signer.title,
         signer_name=signer.name,
-        year=issued_on.year if issued_on else max(year, date.today().year),
+        # Unissued: the signer fills in the day, in the campaign's year.
+        year=issued_on.year if issued_on else year,
     )
 
 

@@ -189,12 +189,25 @@ class AdministrativeDocument:
     issuer: str = "SỞ NỘI VỤ"
     place: str = "Thành phố Hồ Chí Minh"
     year: int | None = None
+    # An annex (Phụ lục) served on its own: the document it goes with ("Báo cáo số …/BC-SNV
+    # ngày … tháng … năm 2023 của Sở Nội vụ"). It has no number, header, addressee or
+    # signature of its own; under its title it reads "(Kèm theo …)".
+    annex_to: str = ""
+    # A draft (dự thảo) for another body to issue: marked so above its header.
+    draft: bool = False
+    # Documents sent with this one (a draft decision, annexes), each from a new page.
+    attachments: Sequence[AdministrativeDocument] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in ("recipients", "copies_to"):
                 _set(self, f.name, _nfc_all(value))
+            elif f.name == "attachments":
+                attached = tuple(value)
+                if not all(isinstance(a, AdministrativeDocument) for a in attached):
+                    raise TypeError("an attachment is an AdministrativeDocument")
+                _set(self, f.name, attached)
             elif isinstance(value, str):
                 _set(self, f.name, _nfc(value))
         body = tuple(self.body)
@@ -209,6 +222,10 @@ class AdministrativeDocument:
     def date_line(self) -> str:
         """ "Thành phố Hồ Chí Minh, ngày 15 tháng 11 năm 2023" (blanks when not yet issued)."""
         return date_line(self.place, self.issued_on, self.year)
+
+    @property
+    def annex_line(self) -> str:
+        return f"(Kèm theo {self.annex_to})" if self.annex_to else ""
 
     @property
     def number_line(self) -> str:

@@ -47,7 +47,11 @@ class SchedulingPolicy:
     def default_place(agency_code: str) -> str:
         """Where a visit takes place when the plan names no place: the agency's office."""
         agency = get_agency(agency_code)
-        return f"Trụ sở {agency.name}" if agency else agency_code
+        if agency is None:
+            return agency_code
+        if agency.is_city_level:
+            return f"Trụ sở {agency.name}"
+        return f"Trụ sở Ủy ban nhân dân {agency.full_name_in_text}"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from typing import Any
 
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
-from cchc_tools.demo.scenario import DIFFICULTIES, LIMITATIONS, STRENGTHS
+from cchc_tools.demo.scenario import Proposal
 from cchc_tools.demo.settings import YEAR, vn
+from cchc_tools.demo.texts import remark
 
 
 def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
@@ -31,7 +32,7 @@ def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list
 async def evaluate(
     api: Api,
     rounds: list[dict[str, Any]],
-    quality: dict[str, float],
+    proposals: dict[str, Proposal],
     progress: Progress,
     timeout: float,
 ) -> int:
@@ -66,7 +67,10 @@ async def evaluate(
     async def one(round_: dict[str, Any], visit: dict[str, Any], seat: dict[str, Any]) -> None:
         nonlocal created
         rng = random.Random(f"{visit['visit_id']}:{seat['member_id']}")
-        q = quality.get(visit["initiative_id"], rng.uniform(0.5, 0.85))
+        proposal = proposals.get(visit["initiative_id"])
+        q = proposal.quality if proposal else rng.uniform(0.5, 0.85)
+        area = proposal.par_area if proposal else "procedures"
+        results = proposal.results if proposal else ""
         scores = _scores(rubric, q + rng.uniform(-0.05, 0.05), rng)
         total = sum(s["score"] for s in scores)
         recommendation = (
@@ -84,9 +88,9 @@ async def evaluate(
                 "initiative_id": visit["initiative_id"],
                 "round_id": round_["round_id"],
                 "scores": scores,
-                "strengths": rng.choice(STRENGTHS),
-                "limitations": rng.choice(LIMITATIONS),
-                "difficulties": rng.choice(DIFFICULTIES),
+                "strengths": remark(rng, area, "strengths", q, results),
+                "limitations": remark(rng, area, "limitations", q, results),
+                "difficulties": remark(rng, area, "difficulties", q, results),
                 "recommendation": recommendation,
             },
         )

@@ -36,25 +36,25 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
     proposals = generate(settings.seed, settings.initiatives)
     inbound = proposals[: settings.inbound]
     http = proposals[settings.inbound :]
-    quality_by_title = {p.title: p.quality for p in proposals}
+    by_title = {p.title: p for p in proposals}
     async with httpx.AsyncClient(timeout=60) as client:
         api = Api(settings, client)
         await wait_ready(api, settings.wait_timeout)
         settings.set_clock(SUBMISSIONS_AT)
         await submit_http(api, http, summary, progress)
         await publish_inbound(settings, inbound, summary, progress)
-        await wait_for_pool(api, set(quality_by_title), progress, settings.wait_timeout)
+        await wait_for_pool(api, set(by_title), progress, settings.wait_timeout)
         pool = await api.get("scheduling", "/api/v1/pool", params={"campaign_year": YEAR})
-        quality = {
-            item["initiative_id"]: quality_by_title[item["title"]]
+        by_id = {
+            item["initiative_id"]: by_title[item["title"]]
             for item in pool
-            if item["title"] in quality_by_title
+            if item["title"] in by_title
         }
         settings.set_clock(PLANNING_AT)
         rounds = await plan_rounds(api, progress)
         summary.rounds = len(rounds)
         summary.visits = sum(len(r["visits"]) for r in rounds)
-        await evaluate(api, rounds, quality, progress, settings.wait_timeout)
+        await evaluate(api, rounds, by_id, progress, settings.wait_timeout)
         settings.set_clock(DECISIONS_AT)
         ranking = await decide(api, progress)
         summary.initiatives = len(await intake_ids(api))

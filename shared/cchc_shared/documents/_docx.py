@@ -338,7 +338,7 @@ def _block(doc: Any, block: Block) -> None:
         )
         picture._inline.docPr.set("descr", f"{block.title}. {description}".strip(". "))
     elif isinstance(block, PageBreak):
-        doc.add_page_break()
+        _block(doc, PageBreak())
     else:
         raise TypeError(f"not a document block: {type(block).__name__}")
 
@@ -450,7 +450,7 @@ def render_docx(document: AdministrativeDocument) -> bytes:
     # The default template starts with no paragraph; the header table comes first.
     _document(doc, document)
     for attachment in document.attachments:
-        doc.add_page_break()
+        _block(doc, PageBreak())
         _document(doc, attachment)
 
     props = doc.core_properties

@@ -261,8 +261,7 @@ def proposal(
             AdministrativeDocument(
                 kind="PHỤ LỤC II",
                 title=(
-                    "Kết quả khảo sát và lý do đề xuất\n"
-                    "đối với từng mô hình, giải pháp, sáng kiến"
+                    "Kết quả khảo sát và lý do đề xuất\nđối với từng mô hình, giải pháp, sáng kiến"
                 ),
                 number="",
                 issued_on=None,

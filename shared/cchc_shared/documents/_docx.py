@@ -338,7 +338,7 @@ def _block(doc: Any, block: Block) -> None:
         )
         picture._inline.docPr.set("descr", f"{block.title}. {description}".strip(". "))
     elif isinstance(block, PageBreak):
-        _block(doc, PageBreak())
+        doc.add_page_break()
     else:
         raise TypeError(f"not a document block: {type(block).__name__}")
 

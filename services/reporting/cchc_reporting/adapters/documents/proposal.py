@@ -77,9 +77,10 @@ def _final(life: InitiativeLife) -> float | None:
 
 
 def _criteria(view: CampaignView) -> list[str]:
-    maxima = dict(DEFAULT_MAXIMA)
+    maxima: dict[str, float] = {}
     for life in view.recommended or tuple(r.life for r in view.ranking[:1]):
         maxima.update({r.code: r.maximum for r in criterion_results(life)})
+    maxima = maxima or dict(DEFAULT_MAXIMA)
     return [
         f"{CRITERION_VI.get(code, code)[:1].upper()}{CRITERION_VI.get(code, code)[1:]}: "
         f"tối đa {decimal(maximum)} điểm"

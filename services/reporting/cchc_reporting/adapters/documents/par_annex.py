@@ -52,6 +52,8 @@ def _derivation(row: ParIndexRow, rule: ParRuleFact | None) -> str:
     """ "4 × 0,50 + 4 × 0,50 + 1 × 1,00 = 5,00; trần 3,00" — how the points were reached."""
     if rule is None:
         return decimal(row.points)
+    if not (row.submitted or row.surveyed or row.recommended):
+        return "—"
     raw = (
         row.submitted * rule.per_submitted
         + row.surveyed * rule.per_surveyed
@@ -144,7 +146,7 @@ def annex_blocks(view: CampaignView) -> list[Block]:
             ),
             rows=rows,
             caption=f"Bảng 1. Điểm Chỉ số cải cách hành chính năm {year} từ kết quả khảo sát",
-            column_widths=(0.9, 3.4, 1.2, 1.3, 1.4, 1.1, 2.6, 1.2),
+            column_widths=(0.8, 3.2, 1.3, 1.3, 1.4, 1.1, 2.9, 1.2),
         ),
         Paragraph("Ghi chú:", bold=True, align="left"),
         Bullets(_annex_notes(rule, view.par_index)),

@@ -415,11 +415,15 @@ def round_report(
             )
         )
     body.append(Heading("2. Kết quả khảo sát từng mô hình", level=2))
-    for i, v in enumerate(result.visits, start=1):
-        life = lives.get(v.initiative_id)
-        if life is None or not life.evaluations:
-            continue
+    assessed = [
+        (i, v, life)
+        for i, v in enumerate(result.visits, start=1)
+        if (life := lives.get(v.initiative_id)) is not None and life.evaluations
+    ]
+    for i, v, life in assessed:
         body += assessment_blocks(life, f"2.{i}. {v.title} ({v.agency.full_name})")
+    if not assessed:
+        body.append(Paragraph("Chưa có phiếu đánh giá của thành viên Đoàn khảo sát."))
     body += findings(
         "3. Ưu điểm chung",
         "4. Hạn chế chung",

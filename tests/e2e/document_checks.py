@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 YEAR = 2023
 ANY_YEAR = re.compile(r"năm\s+(\d{4})")
-DECIMAL_POINT = re.compile(r"(?<![\d/.])\d+\.\d{1,2}(?![\d/])")
+# "67.94", not a heading's "2.1." nor a thousands group "6.640".
+DECIMAL_POINT = re.compile(r"(?<![\d/.])\d+\.\d{1,2}(?![\d/.])")
 
 
 def flat(text: str) -> str:
@@ -347,7 +348,7 @@ def believable_data(docs: Documents) -> list[str]:
             faults.append(f"a ward with {m[2]} officials")
     if re.search(r"phòng chuyên môn tại (phường|xã|thị trấn)", details):
         faults.append("a ward with phòng chuyên môn")
-    if "doanh nghiệp" not in docs.proposal.part("PHỤ LỤC I", "PHỤ LỤC II"):
+    if "doanh nghiệp" not in docs.proposal.part("PHỤ LỤC II", "DỰ THẢO"):
         faults.append("no recommended model serves businesses")
     return faults
 

@@ -9,11 +9,13 @@ results the agency reported, so it can never say more than they do.
 
 from __future__ import annotations
 
+import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from cchc_reporting.adapters.documents.common import decimal, top_texts
+from cchc_reporting.adapters.documents.common import decimal
 from cchc_reporting.domain.read_models import InitiativeLife
 from cchc_shared.contracts.text import fold
 from cchc_shared.documents import Block, Bullets, Heading
@@ -102,9 +104,43 @@ def satisfaction_line(life: InitiativeLife) -> str:
     return f"Tác động đến mức độ hài lòng của {beneficiaries(life)}: {rated}"
 
 
+_OPENING: Final = re.compile(r"^[^:;()]{1,30}:\s*")  # "Đoàn ghi nhận: …"
+_ASIDE: Final = re.compile(r"\s*\([^)]*\)")
+_PROPER: Final = ("Ủy", "Sở", "Thành", "Quận", "Phường", "Trung", "Bộ", "Ban")
+
+
+def _phrases(texts: list[str]) -> list[str]:
+    """The surveyors' remarks cut into their phrases, each without its opening words, the most
+    shared first: several sheets saying the same thing count once, with its weight."""
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for text in texts:
+        for raw in text.split(";"):
+            phrase = _OPENING.sub("", raw.strip().rstrip(".")).strip()
+            key = fold(_ASIDE.sub("", phrase))
+            if not key:
+                continue
+            counts[key] += 1
+            first.setdefault(key, phrase)
+    order = {key: i for i, key in enumerate(first)}
+    return [first[k] for k in sorted(counts, key=lambda k: (-counts[k], order[k]))]
+
+
+def _sentence(phrases: list[str]) -> str:
+    parts = []
+    for i, phrase in enumerate(phrases):
+        if i == 0:
+            parts.append(phrase[:1].upper() + phrase[1:])
+        elif phrase.split(" ", 1)[0] in _PROPER:
+            parts.append(phrase)
+        else:
+            parts.append(phrase[:1].lower() + phrase[1:])
+    return "; ".join(parts)
+
+
 def _remarks(label: str, texts: list[str]) -> str:
-    distinct = top_texts(texts, REMARKS)
-    return f"{label}: {'; '.join(distinct)}" if distinct else f"{label}: Đoàn khảo sát không nêu"
+    phrases = _phrases(texts)[:REMARKS]
+    return f"{label}: {_sentence(phrases)}" if phrases else f"{label}: Đoàn khảo sát không nêu"
 
 
 def assessment_lines(life: InitiativeLife) -> list[str]:

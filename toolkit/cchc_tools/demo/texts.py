@@ -242,32 +242,41 @@ STRENGTHS: Final[dict[str, list[str]]] = {
         "trách nhiệm",
         "Ý kiến góp ý được tổng hợp, giải trình công khai, có sổ theo dõi",
         "Nội dung tư vấn bám sát vướng mắc thực tế của người dân, doanh nghiệp",
+        "Kết quả rà soát được cập nhật lên cơ sở dữ liệu văn bản, tra cứu thuận tiện",
+        "Có sự phối hợp chặt chẽ với bộ phận pháp chế và các hội, hiệp hội",
     ],
     "procedures": [
         "Rút ngắn rõ thời gian chờ và số lần đi lại của người dân",
         "Số liệu giải quyết hồ sơ được trích xuất từ hệ thống, có thể kiểm chứng",
         "Công chức một cửa nắm vững quy trình, hướng dẫn tận tình",
         "Hồ sơ được theo dõi đến khi trả kết quả, không để tồn đọng",
+        "Niêm yết công khai quy trình, thời hạn giải quyết tại nơi tiếp nhận",
+        "Người cao tuổi, người khuyết tật được ưu tiên, hỗ trợ tận nơi",
     ],
     "organisation": [
         "Phân công trách nhiệm rõ ràng, giảm khâu trung gian",
         "Không tăng biên chế mà vẫn bảo đảm tiến độ xử lý công việc",
         "Quy chế phối hợp nội bộ được ban hành và thực hiện nghiêm",
+        "Người đứng đầu trực tiếp chỉ đạo, kiểm tra định kỳ",
     ],
     "civil_service": [
         "Kết quả đánh giá công chức gắn với sản phẩm cụ thể, công khai hằng tháng",
         "Phản ánh của người dân được xử lý ngay, có phản hồi",
         "Tinh thần, thái độ phục vụ của công chức chuyển biến rõ",
+        "Kết quả được dùng làm căn cứ khen thưởng, bố trí cán bộ",
     ],
     "public_finance": [
         "Giao dịch được đối soát tự động, minh bạch, giảm rủi ro tiền mặt",
         "Thông tin ngân sách được trình bày dễ hiểu, cập nhật đúng kỳ",
         "Tiết kiệm chi phí, thời gian cho cả người nộp và cơ quan thu",
+        "Chứng từ điện tử được lưu trữ, tra cứu lại dễ dàng",
     ],
     "digital_government": [
         "Dữ liệu được cập nhật thường xuyên, khai thác được trên thiết bị di động",
         "Tỷ lệ hồ sơ trực tuyến tăng rõ sau khi triển khai",
         "Có đội ngũ hỗ trợ trực tiếp cho người chưa quen công nghệ",
+        "Giao diện thân thiện, dùng được ngay không cần hướng dẫn nhiều",
+        "Tận dụng nền tảng sẵn có của Thành phố, chi phí đầu tư thấp",
     ],
 }
 LIMITATIONS: Final[dict[str, list[str]]] = {

@@ -38,6 +38,7 @@ ROLE_VI = {
 }
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 HOME_AGENCY = "SNV"  # the issuing Department: its own staff are invited in person
+BLANK_NUMBER = "\u00a0" * 6  # the clerk (văn thư) writes the number when issuing
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
         data,
         "GIẤY MỜI",
         title,
-        "      /GM-SNV",
+        BLANK_NUMBER + "/GM-SNV",
         body,
         addressee=member,
         recipients=[person if own_staff else agency_name(member.agency_code)],
@@ -351,7 +352,7 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
         f"tại {agency_name(agency_code, in_text=True)}"
     )
     return _document(
-        data, "THÔNG BÁO", title, "      /TB-SNV", body, recipients=[addressee], copies_to=copies
+        data, "THÔNG BÁO", title, BLANK_NUMBER + "/TB-SNV", body, recipients=[addressee], copies_to=copies
     )
 
 

@@ -352,7 +352,13 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
         f"tại {agency_name(agency_code, in_text=True)}"
     )
     return _document(
-        data, "THÔNG BÁO", title, BLANK_NUMBER + "/TB-SNV", body, recipients=[addressee], copies_to=copies
+        data,
+        "THÔNG BÁO",
+        title,
+        BLANK_NUMBER + "/TB-SNV",
+        body,
+        recipients=[addressee],
+        copies_to=copies,
     )
 
 

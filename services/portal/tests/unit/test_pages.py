@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 
 from cchc_portal.config import PortalSettings
-from cchc_portal.entrypoints.http import safe_next
+from cchc_portal.entrypoints.dependencies import safe_next
 from cchc_portal.service_layer.sessions import SESSION_COOKIE
 from cchc_portal.startup import refusal
 

@@ -101,6 +101,7 @@ class ServiceApis:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         try:
             response = await self._clients[service].request(
@@ -108,7 +109,11 @@ class ServiceApis:
                 f"/api/v1{path}",
                 json=json,
                 params=params,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                headers={
+                    **(headers or {}),
+                    "Authorization": f"Bearer {token}",
+                    "Accept": "application/json",
+                },
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None

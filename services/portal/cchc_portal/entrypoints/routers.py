@@ -10,6 +10,7 @@ from cchc_portal.entrypoints import (
     committee,
     health,
     office,
+    planner,
     surveyor,
 )
 
@@ -23,6 +24,7 @@ WORKSPACES = (
     auth,
     agency,
     office,
+    planner,
     surveyor,
     committee,
 )

@@ -82,8 +82,16 @@ class FakeIntake:
             }
             self.initiatives[initiative["initiative_id"]] = initiative
             return httpx.Response(201, json=initiative)
+        if path == "/visits":  # scheduling: no visit planned yet
+            return httpx.Response(200, json=[])
         if path == "/initiatives":
-            items = [i for i in self.initiatives.values() if i["agency_code"] == agency]
+            status = request.url.params.get("status")
+            items = [
+                i
+                for i in self.initiatives.values()
+                if i["agency_code"] == agency
+                and (i["status"] == status if status else i["status"] != "draft")
+            ]
             return httpx.Response(
                 200, json={"items": items, "total": len(items), "page": 1, "page_size": 100}
             )

@@ -72,6 +72,11 @@ AgencyDep = Annotated[Session, Depends(role_guard(Role.AGENCY_SUBMITTER))]
 OfficeDep = Annotated[Session, Depends(role_guard(Role.SECRETARIAT, Role.ADMIN))]
 SurveyorDep = Annotated[Session, Depends(role_guard(Role.SURVEYOR))]
 CommitteeDep = Annotated[Session, Depends(role_guard(Role.COMMITTEE_VIEWER))]
+# The campaign's documents: the PAR office and the committee.
+DocumentReaderDep = Annotated[
+    Session,
+    Depends(role_guard(Role.SECRETARIAT, Role.ADMIN, Role.COMMITTEE_VIEWER)),
+]
 
 
 async def checked_form(request: Request, session: SessionDep) -> dict[str, str]:

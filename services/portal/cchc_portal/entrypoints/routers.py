@@ -8,6 +8,7 @@ from cchc_portal.entrypoints import (
     agency,
     auth,
     committee,
+    documents,
     health,
     office,
     planner,
@@ -27,6 +28,7 @@ WORKSPACES = (
     planner,
     surveyor,
     committee,
+    documents,
 )
 
 router = APIRouter()

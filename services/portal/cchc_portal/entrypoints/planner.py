@@ -29,6 +29,8 @@ def _context(**values: Any) -> dict[str, Any]:
         "quality_labels": planner.QUALITY_LABELS,
         "weekdays": planner.WEEKDAYS,
         "warning_text": planner.warning_text,
+        "load_summary": planner.load_summary,
+        "months_summary": planner.months_summary,
         "agency_name": agency_name,
         **values,
     }
@@ -93,7 +95,7 @@ async def job_page(
     members: dict[str, str] = {}
     titles: dict[str, str] = {}
     if best and job.get("status") in planner.FINISHED:
-        year = int(best.get("campaign_year") or vietnam_today().year)
+        year = int(job.get("campaign_year") or vietnam_today().year)
         members, titles = await planner.names(services.apis, session, year)
     response = render(
         request,

@@ -27,16 +27,33 @@ JOB_STATUS_LABELS = {
 ROUND_STATUS_LABELS = {"draft": "Dự thảo", "confirmed": "Đã xác nhận", "cancelled": "Đã hủy"}
 TEAM_ROLE_LABELS = {"head": "Trưởng đoàn", "member": "Thành viên", "secretary": "Thư ký"}
 WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
-# The planner's measures of a proposal, in the words of the office (others shown as named).
+# The planner's measures of a proposal (its ``quality``) that the page shows, in the office's
+# words; the per-member table and the months are shown on their own.
 QUALITY_LABELS = {
+    "rounds_used": "Số đợt khảo sát",
     "visits": "Số cuộc khảo sát",
-    "rounds": "Số đợt khảo sát",
-    "unscheduled": "Sáng kiến chưa xếp được lịch",
-    "travel_km": "Quãng đường di chuyển (km)",
-    "days": "Số ngày khảo sát",
-    "objective": "Giá trị mục tiêu",
-    "status": "Trạng thái lời giải",
+    "travel_days": "Số ngày đoàn đi khảo sát",
+    "districts_per_survey_day": "Số quận, huyện bình quân mỗi ngày",
 }
+
+
+def load_summary(quality: dict[str, Any]) -> str:
+    """The members' visits, fewest to most (how evenly the plan loads the team)."""
+    spread = quality.get("member_load") or {}
+    if not spread:
+        return ""
+    return (
+        f"{spread.get('min', 0):g} – {spread.get('max', 0):g} cuộc "
+        f"(bình quân {spread.get('mean', 0):g})"
+    ).replace(".", ",")
+
+
+def months_summary(quality: dict[str, Any]) -> list[tuple[str, int]]:
+    """Visits per month, as "06/2026"."""
+    return [
+        (f"{month[5:]}/{month[:4]}", int(count))
+        for month, count in (quality.get("visits_per_month") or {}).items()
+    ]
 
 
 def job_body(form: dict[str, str]) -> dict[str, Any]:

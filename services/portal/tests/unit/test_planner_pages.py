@@ -53,7 +53,17 @@ class FakeScheduling:
         best = {
             "proposal_id": "p-1",
             "campaign_year": 2026,
-            "quality": {"visits": 1, "rounds": 1},
+            "objective": 120.0,
+            "bound": 100.0,
+            "gap": 0.2,
+            "quality": {
+                "rounds_used": 1,
+                "visits": 1,
+                "travel_days": 1,
+                "districts_per_survey_day": 1.0,
+                "member_load": {"min": 0, "mean": 0.5, "max": 1},
+                "visits_per_month": {"2026-06": 1},
+            },
             "warnings": [
                 {
                     "rule": "expertise_coverage",
@@ -64,6 +74,7 @@ class FakeScheduling:
         }
         return {
             "job_id": job_id,
+            "campaign_year": 2026,
             "status": "running" if running else ("stopped" if self.stopped else "done"),
             "elapsed_seconds": 1.5,
             "solutions": solutions,
@@ -190,6 +201,7 @@ async def test_the_office_plans_follows_the_job_accepts_adjusts_and_confirms(
     assert "Tháng 6/2026" in done.text and "Đợt 1: 1 cuộc" in done.text
     assert "Đoàn chưa có thành viên am hiểu lĩnh vực" in done.text
     assert "Một cửa số" in done.text and "Nguyễn Văn An" in done.text
+    assert "0 – 1 cuộc (bình quân 0,5)" in done.text and "06/2026: 1" in done.text
 
     accepted = await client.post(
         "/office/planner/jobs/j-1/accept", data={"csrf_token": token, "proposal_id": "p-1"}

@@ -76,9 +76,8 @@ async def service_worker() -> Response:
     )
 
 
-async def _form_page(
+def _form_page(
     request: Request,
-    services: ServicesDep,
     session: Session,
     visit: surveyor.MyVisit,
     rubric: dict[str, Any],
@@ -120,7 +119,7 @@ async def evaluation_form(
     if visit.evaluation_id is not None:
         return RedirectResponse(_scores_url(visit), status_code=303)
     rubric = await surveyor.rubric(services.apis, session, visit.campaign_year)
-    return await _form_page(request, services, session, visit, rubric, {}, {})
+    return _form_page(request, session, visit, rubric, {}, {})
 
 
 @router.post("/surveyor/visits/{visit_id}/evaluation")
@@ -145,9 +144,7 @@ async def record_evaluation(
         }
         if _wants_json(request):
             return JSONResponse({"status": "refused", "errors": errors}, status_code=exc.status)
-        return await _form_page(
-            request, services, session, visit, rubric, form, errors, status_code=exc.status
-        )
+        return _form_page(request, session, visit, rubric, form, errors, status_code=exc.status)
     target = f"{_scores_url(visit)}?recorded=1"
     if _wants_json(request):
         return JSONResponse(

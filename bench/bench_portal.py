@@ -29,14 +29,14 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 from pipeline_common import percentile
 from pipeline_machine import machine_info
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1, encode_event
+from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1
 from cchc_shared.contracts.events import TeamMember, Visit
+from cchc_testkit.bus import publish_as_services
 from cchc_testkit.infra import fresh_service_databases, fresh_vhost
 from cchc_testkit.nodes import free_port
 from cchc_testkit.processes import ServiceProcesses
@@ -46,7 +46,6 @@ APIS = ("intake", "scheduling", "evaluation", "reporting")
 P95_TARGET = 1.20  # the portal's p95 over the APIs' own, per page
 AGENCY = "760"
 MEMBER = "snv-pgd-01"
-SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
 
 
 def vn_today() -> date:
@@ -196,26 +195,6 @@ def merged(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}
 
 
-async def publish(amqp_url: str, *events: Any) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        for data in events:
-            message = encode_event(data, source=SOURCES[data.routing_key.split(".")[0]])
-            await exchange.publish(
-                aio_pika.Message(
-                    body=message.body,
-                    message_id=message.event_id,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-            )
-    finally:
-        await connection.close()
-
-
 async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tuple[str, str]:
     """An agency with ``initiatives`` initiatives (through intake's API), and a round that
     visits one of them today with the surveyor on its team (announced as scheduling would:
@@ -261,7 +240,7 @@ async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tu
         starts_at=clock(8, 30),
     )
     team = [TeamMember(member_id=MEMBER, name="Nguyễn Văn An", role="head", agency_code="SNV")]
-    await publish(
+    await publish_as_services(
         amqp_url,
         visited,
         RoundScheduledV1(

@@ -13,13 +13,13 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.contracts import EventData, InitiativeSubmittedV1, RoundScheduledV1, encode_event
+from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1
 from cchc_shared.contracts.events import TeamMember, Visit
+from cchc_testkit.bus import publish_as_services
 
 from .conftest import SECRET, Stack, check_page
 
@@ -31,7 +31,6 @@ pytestmark = [
 ]
 
 ME = "snv-pgd-01"
-SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
 # The rubric's default criteria scored on site (the default rubric of the campaign).
 SHEET = {
     "strengths": "Quy trình rõ ràng, công khai; người dân được hướng dẫn một lần.",
@@ -47,28 +46,6 @@ def vn_today() -> date:
 def bearer(role: str, **binding: str) -> dict[str, str]:
     token = issue_token(AuthSettings(secret=SECRET), role, **binding)
     return {"Authorization": f"Bearer {token}"}
-
-
-async def publish(amqp_url: str, *events: EventData) -> None:
-    """As intake's and scheduling's relays would: a visit today cannot be planned through
-    scheduling's rules (its survey window), so the round is announced as scheduling would."""
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        for data in events:
-            message = encode_event(data, source=SOURCES[data.routing_key.split(".")[0]])
-            await exchange.publish(
-                aio_pika.Message(
-                    body=message.body,
-                    message_id=message.event_id,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-            )
-    finally:
-        await connection.close()
 
 
 async def a_visit_today(stack: Stack, title: str, member_id: str) -> tuple[str, str]:
@@ -108,7 +85,9 @@ async def a_visit_today(stack: Stack, title: str, member_id: str) -> tuple[str, 
         team=team,
         visits=[visit],
     )
-    await publish(stack.processes.amqp_url, initiative, planned)
+    # A visit today cannot be planned through scheduling's rules (its survey window), so the
+    # round is announced as scheduling would.
+    await publish_as_services(stack.processes.amqp_url, initiative, planned)
     async with httpx.AsyncClient(base_url=stack.url("evaluation")) as client:
         for _ in range(300):
             answer = await client.get(

@@ -125,13 +125,13 @@ async def test_the_office_plans_with_the_planner_job_and_confirms_a_round(
     assert await day.input_value() == sunday.isoformat()
     assert await page.get_by_label("Tên đợt khảo sát").input_value() == "Đợt khảo sát thứ nhất"
 
-    # adjusted: the first visit an hour later, on its planned day; then confirmed
+    # adjusted: the first visit on its planned day, in the agency's meeting hall; confirmed
     await day.fill(planned.isoformat())
-    await page.locator("#visits-0-starts_at").fill("09:30")
+    await page.locator("#visits-0-place").fill("Hội trường Ủy ban nhân dân")
     await page.get_by_role("button", name="Lưu điều chỉnh").click()
     await page.wait_for_url(re.compile(r"\?changed=1$"))
     assert "Đã lưu điều chỉnh" in await page.locator(".notice").first.inner_text()
-    assert await page.locator("#visits-0-starts_at").input_value() == "09:30"
+    assert await page.locator("#visits-0-place").input_value() == "Hội trường Ủy ban nhân dân"
     await page.get_by_role("button", name="Xác nhận và gửi thông báo").click()
     await page.wait_for_url(re.compile(r"\?confirmed=1$"))
     await check_page(page, "office-planner-07-confirmed")
@@ -140,5 +140,5 @@ async def test_the_office_plans_with_the_planner_job_and_confirms_a_round(
     async with httpx.AsyncClient(base_url=stack.url("scheduling"), headers=secretariat()) as client:
         found = (await client.get(f"/api/v1/rounds/{round_id}")).json()
     assert found["status"] == "confirmed" and found["title"] == "Đợt khảo sát thứ nhất"
-    assert str(found["visits"][0]["starts_at"]).startswith("09:30")
+    assert found["visits"][0]["place"] == "Hội trường Ủy ban nhân dân"
     assert job_url.startswith(stack.portal)

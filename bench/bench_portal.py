@@ -112,7 +112,10 @@ def pages(initiative_id: str, visit_id: str, year: int) -> list[Page]:
             "office: planner",
             "/office/planner",
             office,
-            (("scheduling", f"/api/v1/rounds?campaign_year={year}&status=draft"),),
+            (
+                ("reporting", "/api/v1/campaigns"),
+                ("scheduling", f"/api/v1/rounds?campaign_year={year}&status=draft"),
+            ),
         ),
     ]
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from cchc_portal.adapters.api import Refused
 from cchc_portal.entrypoints.dependencies import FormDep, OfficeDep, ServicesDep, agency_name
 from cchc_portal.entrypoints.pages import render
-from cchc_portal.service_layer import planner
+from cchc_portal.service_layer import campaign, planner
 from cchc_portal.service_layer.sessions import Session
 from cchc_portal.service_layer.surveyor import vietnam_today
 
@@ -45,14 +45,16 @@ async def _start_page(
     status_code: int = 200,
 ) -> Response:
     typed = values.get("campaign_year", "").strip()
-    year = int(typed) if typed.isdigit() else vietnam_today().year
+    # The campaign asked for, else the newest one with initiatives, else this year's.
+    asked = int(typed) if typed.isdigit() and 2000 <= int(typed) <= 2100 else None
+    year = (await campaign.year_choice(services.apis, session, asked))[0] or vietnam_today().year
     drafts = await planner.draft_rounds(services.apis, session, year)
     known = set(planner.JOB_FIELDS)
     return render(
         request,
         "planner/home.html",
         _context(
-            values={"campaign_year": str(year), **values},
+            values={**values, "campaign_year": typed or str(year)},
             errors={k: v for k, v in errors.items() if k in known},
             other_errors=[v for k, v in errors.items() if k not in known],
             drafts=drafts,

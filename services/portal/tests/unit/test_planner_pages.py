@@ -136,6 +136,8 @@ class FakeScheduling:
             if path.endswith("/confirm"):
                 found["status"], found["sequence"] = "confirmed", 1
             return httpx.Response(200, json=found)
+        if path == "/campaigns":  # reporting: the campaigns it has initiatives of
+            return httpx.Response(200, json=[{"campaign_year": 2026}])
         if path == "/roster":
             return httpx.Response(200, json=[{"member_id": "snv-pgd-01", "name": "Nguyễn Văn An"}])
         if path == "/pool":

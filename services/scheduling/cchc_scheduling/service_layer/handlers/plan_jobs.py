@@ -23,14 +23,14 @@ from typing import Any
 from uuid import UUID
 
 from cchc_scheduling.domain.errors import plan_job_not_found
-from cchc_scheduling.domain.planner import PlanInfeasible, PlanProgress, PlanStopped, plan
+from cchc_scheduling.domain.planner import PlanInfeasible, PlanProgress, PlanResult, PlanStopped
 from cchc_scheduling.ports import UnitOfWork
 from cchc_scheduling.service_layer.handlers.plans import (
     PlanRequest,
     Prepared,
+    outcome_json,
     plan_json,
     prepare,
-    result_json,
     step_json,
     store_proposal,
 )
@@ -223,13 +223,7 @@ class PlanJobs:
             if prepared is None:
                 prepared = await prepare(uow_factory(), request, policy)
             worker = asyncio.ensure_future(
-                asyncio.to_thread(
-                    plan,
-                    prepared.plan_input,
-                    prepared.settings,
-                    on_solution=found.append,
-                    stop=stop,
-                )
+                asyncio.to_thread(prepared.run, on_solution=found.append, stop=stop)
             )
             written = 0
             while True:
@@ -276,15 +270,16 @@ class PlanJobs:
             return
         if self._closing:
             return  # shutting down: the lease expires and another replica plans it again
-        body = result_json(result, prepared, policy)
+        body = outcome_json(result, prepared, policy)
         await store_proposal(uow_factory(), proposal_id, request, body, created_by)
-        status = "stopped" if result.metrics.solver_status == "STOPPED" else "done"
+        stopped = isinstance(result, PlanResult) and result.metrics.solver_status == "STOPPED"
+        status = "stopped" if stopped else "done"
         await self._finish(
             uow_factory,
             job_id,
             started,
             status,
-            solutions=body["solutions"],
+            solutions=body.get("solutions") or [_single(body, started)],
             best={"proposal_id": str(proposal_id), **body},
         )
 
@@ -319,3 +314,14 @@ class PlanJobs:
                 **values,
             },
         )
+
+
+def _single(body: dict[str, Any], started: float) -> dict[str, Any]:
+    """A repair's one solution, as a step of the search."""
+    return {
+        "elapsed_seconds": round(clock.perf_counter() - started, 3),
+        "objective": body["objective"],
+        "bound": body["bound"],
+        "gap": body["gap"],
+        "source": "repair",
+    }

@@ -211,7 +211,12 @@ def repair(
                 model.add_implication(z[m, r].Not(), changed[r])
                 role = before[members[m].member_id]
                 if role is TeamRole.HEAD:
-                    model.add_implication(h[m, r].Not(), changed[r])
+                    model.add_bool_or([h[m, r], changed[r]])
+                elif role is TeamRole.SECRETARY:
+                    model.add_bool_or([s[m, r], changed[r]])
+                else:
+                    model.add_bool_or([h[m, r].Not(), changed[r]])
+                    model.add_bool_or([s[m, r].Not(), changed[r]])
                 objective.append(_PERSON * (1 - z[m, r]))  # removed: told so
             else:
                 model.add_implication(z[m, r], changed[r])

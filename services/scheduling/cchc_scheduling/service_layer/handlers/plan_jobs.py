@@ -18,6 +18,7 @@ import threading
 import time as clock
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -61,6 +62,14 @@ def job_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Job:
+    job_id: UUID
+    proposal_id: UUID
+    request: PlanRequest
+    created_by: str
+
+
 class PlanJobs:
     """The jobs this replica runs (one per service process, built by the composition root)."""
 
@@ -97,7 +106,7 @@ class PlanJobs:
                 }
             )
             await uow.commit()
-        self._launch(uow_factory, job_id, proposal_id, request, policy, created_by, prepared)
+        self._launch(uow_factory, _Job(job_id, proposal_id, request, created_by), policy, prepared)
         return await self.get(uow_factory(), job_id)
 
     async def get(self, uow: UnitOfWork, job_id: UUID) -> dict[str, Any]:
@@ -162,15 +171,8 @@ class PlanJobs:
                 continue
             log.info("plan job taken over", extra={"job_id": str(row["job_id"])})
             request = PlanRequest.from_json(row["request"])
-            self._launch(
-                uow_factory,
-                row["job_id"],
-                row["proposal_id"],
-                request,
-                policy,
-                row["created_by"],
-                None,
-            )
+            job = _Job(row["job_id"], row["proposal_id"], request, row["created_by"])
+            self._launch(uow_factory, job, policy, None)
         return claimed
 
     async def _sweep(self, uow_factory: Callable[[], UnitOfWork], policy: SchedulingPolicy) -> None:
@@ -186,17 +188,14 @@ class PlanJobs:
     def _launch(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        job_id: UUID,
-        proposal_id: UUID,
-        request: PlanRequest,
+        job: _Job,
         policy: SchedulingPolicy,
-        created_by: str,
         prepared: Prepared | None,
     ) -> None:
+        job_id = job.job_id
         self._stops[job_id] = threading.Event()
         task = asyncio.create_task(
-            self._run(uow_factory, job_id, proposal_id, request, policy, created_by, prepared),
-            name=f"plan-job-{job_id}",
+            self._run(uow_factory, job, policy, prepared), name=f"plan-job-{job_id}"
         )
         self._tasks[job_id] = task
 
@@ -209,13 +208,11 @@ class PlanJobs:
     async def _run(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        job_id: UUID,
-        proposal_id: UUID,
-        request: PlanRequest,
+        job: _Job,
         policy: SchedulingPolicy,
-        created_by: str,
         prepared: Prepared | None,
     ) -> None:
+        job_id, proposal_id, request = job.job_id, job.proposal_id, job.request
         stop = self._stops[job_id]
         found: list[PlanProgress] = []  # appended by the solver's thread, read here
         started = clock.perf_counter()
@@ -271,7 +268,7 @@ class PlanJobs:
         if self._closing:
             return  # shutting down: the lease expires and another replica plans it again
         body = outcome_json(result, prepared, policy)
-        await store_proposal(uow_factory(), proposal_id, request, body, created_by)
+        await store_proposal(uow_factory(), proposal_id, request, body, job.created_by)
         stopped = isinstance(result, PlanResult) and result.metrics.solver_status == "STOPPED"
         status = "stopped" if stopped else "done"
         await self._finish(

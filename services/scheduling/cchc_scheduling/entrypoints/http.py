@@ -450,6 +450,9 @@ def _plan_request(body: PlanIn) -> plans.PlanRequest:
         last_day=body.last_day,
         seed=body.seed,
         time_limit=body.time_limit_seconds,
+        repair_of=tuple(body.repair_of) if body.repair_of is not None else None,
+        cancelled_days=tuple(body.changes.cancelled_days) if body.changes else (),
+        reason=body.changes.reason if body.changes else "",
     )
 
 

@@ -141,10 +141,80 @@ async def test_a_job_whose_replica_died_is_taken_over(database_url: str, amqp_ur
             other.sweep_once(services.uow, services.policy),
         )
         # One replica runs it: whichever swept first (the service's own sweeper included).
-        assert sum(claims, []) in ([], [job_id])
+        assert [c for claim in claims for c in claim] in ([], [job_id])
         job = await job_until(
             service, str(job_id), lambda j: j["status"] != "running", "the job taken over"
         )
         assert job["status"] == "done", job
         assert job["best"]["quality"]["visits"] == 6
         await asyncio.gather(other.close(), live.close())
+
+
+async def test_a_repair_shows_the_difference_and_changes_rounds_only_when_accepted(
+    database_url: str, amqp_url: str
+) -> None:
+    async with running_service(database_url, amqp_url, planner_time_limit=5) as service:
+        client = service.client
+        await seed_campaign(service, 12)
+        proposed = await client.post(
+            "/api/v1/plans", json={"campaign_year": 2023, "seed": 1}, headers=SECRETARIAT
+        )
+        assert proposed.status_code == 201, proposed.text
+        drafts = await client.post(
+            f"/api/v1/plans/{proposed.json()['proposal_id']}/accept", headers=SECRETARIAT
+        )
+        confirmed = []
+        for draft in drafts.json():
+            answer = await client.post(
+                f"/api/v1/rounds/{draft['round_id']}/confirm", headers=SECRETARIAT
+            )
+            assert answer.status_code == 200, answer.text
+            confirmed.append(answer.json())
+        await service.published("round.scheduled.v1", len(confirmed))
+        target = confirmed[0]
+        ill_day = target["visits"][0]["date"]
+        ill = next(s["member_id"] for s in target["team"] if s["role"] == "member")
+        member = (await client.get(f"/api/v1/roster/{ill}", headers=SECRETARIAT)).json()
+        answer = await client.put(
+            f"/api/v1/roster/{ill}/unavailable",
+            json={"unavailable": [*member["unavailable"], ill_day]},
+            headers=SECRETARIAT,
+        )
+        assert answer.status_code == 200, answer.text
+        started = await client.post(
+            "/api/v1/plan-jobs",
+            json={
+                "campaign_year": 2023,
+                "repair_of": [target["round_id"]],
+                "changes": {"reason": "Thành viên Đoàn bị ốm"},
+            },
+            headers=SECRETARIAT,
+        )
+        assert started.status_code == 202, started.text
+        job = await job_until(
+            service, started.json()["job_id"], lambda j: j["status"] != "running", "the repair"
+        )
+        assert job["status"] == "done", job
+        difference = job["best"]["repair"]
+        must = sum(1 for v in target["visits"] if v["date"] == ill_day)
+        assert difference["visits_moved"] <= must
+        assert ill in difference["people_to_notify"]
+        [change] = [c for c in difference["changes"] if c["action"] != "keep"]
+        assert change["round_id"] == target["round_id"] and change["action"] == "reschedule"
+        # Nothing changes before a person confirms the repair.
+        still = await client.get(f"/api/v1/rounds/{target['round_id']}", headers=SECRETARIAT)
+        assert still.json()["version"] == target["version"]
+        assert service.bodies("round.rescheduled.v1") == []
+
+        accepted = await client.post(
+            f"/api/v1/plans/{job['best']['proposal_id']}/accept", headers=SECRETARIAT
+        )
+        assert accepted.status_code == 201, accepted.text
+        [event] = await service.published("round.rescheduled.v1", 1)
+        assert event["data"]["round_id"] == target["round_id"]
+        assert event["data"]["reason"] == "Thành viên Đoàn bị ốm"
+        after = await client.get(f"/api/v1/rounds/{target['round_id']}", headers=SECRETARIAT)
+        assert after.json()["violations"] == []
+        assert ill not in {s["member_id"] for s in after.json()["team"]} or ill_day not in {
+            v["date"] for v in after.json()["visits"]
+        }

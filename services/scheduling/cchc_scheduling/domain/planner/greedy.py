@@ -25,6 +25,9 @@ def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
     load = [0] * len(members)
     taken_in_week: dict[int, set[int]] = defaultdict(set)
     placement: dict[int, tuple[Team, list[int]]] = {}
+    # Every visit has a head: a head's load is about the visits over the heads.
+    heads_in_roster = sum(1 for m in members if m.may_head)
+    fair_share = sum(b.size for b in batches) / max(1, heads_in_roster)
 
     for r, slot in enumerate(model.slots):
         if not pending:
@@ -69,6 +72,23 @@ def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
             for k in chosen:
                 pending.remove(k)
             visits = sum(batches[k].size for k in chosen)
+            # Seat more members while they stay below a head's share of the visits: the
+            # spread of the load costs more than the seats.
+            while len(team) < settings.max_team_size:
+                extra = sorted(
+                    (
+                        m
+                        for m in candidates
+                        if m not in team
+                        and not busy[m]
+                        and load[m] + visits <= fair_share
+                        and not any(m in barred[k] for k in chosen)
+                    ),
+                    key=rank,
+                )
+                if not extra:
+                    break
+                team.append(extra[0])
             for m in team:
                 load[m] += visits
                 taken_in_week[slot.week].add(m)

@@ -403,6 +403,11 @@ class PlanModel:
         return ProposedRound(team, visits_on(free_days, taken, self.settings))
 
 
+def visit_id_for(initiative_id: uuid.UUID, seed: int) -> uuid.UUID:
+    """A planned visit's id: the same initiative and seed, the same id."""
+    return uuid.uuid5(_VISIT_NAMESPACE, f"{initiative_id}:{seed}")
+
+
 def visits_on(
     days: Sequence[date], batches: Sequence[Batch], settings: PlannerSettings
 ) -> list[Visit]:
@@ -412,9 +417,7 @@ def visits_on(
         for index, initiative in enumerate(batch.initiatives):
             visits.append(
                 Visit(
-                    visit_id=uuid.uuid5(
-                        _VISIT_NAMESPACE, f"{initiative.initiative_id}:{settings.seed}"
-                    ),
+                    visit_id=visit_id_for(initiative.initiative_id, settings.seed),
                     initiative_id=initiative.initiative_id,
                     agency_code=initiative.agency_code,
                     date=day,

@@ -18,19 +18,20 @@ import threading
 import time as clock
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from cchc_scheduling.domain.errors import plan_job_not_found
-from cchc_scheduling.domain.planner import PlanInfeasible, PlanProgress, PlanStopped, plan
+from cchc_scheduling.domain.planner import PlanInfeasible, PlanProgress, PlanResult, PlanStopped
 from cchc_scheduling.ports import UnitOfWork
 from cchc_scheduling.service_layer.handlers.plans import (
     PlanRequest,
     Prepared,
+    outcome_json,
     plan_json,
     prepare,
-    result_json,
     step_json,
     store_proposal,
 )
@@ -59,6 +60,14 @@ def job_json(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),
     }
+
+
+@dataclass(frozen=True)
+class _Job:
+    job_id: UUID
+    proposal_id: UUID
+    request: PlanRequest
+    created_by: str
 
 
 class PlanJobs:
@@ -97,7 +106,7 @@ class PlanJobs:
                 }
             )
             await uow.commit()
-        self._launch(uow_factory, job_id, proposal_id, request, policy, created_by, prepared)
+        self._launch(uow_factory, _Job(job_id, proposal_id, request, created_by), policy, prepared)
         return await self.get(uow_factory(), job_id)
 
     async def get(self, uow: UnitOfWork, job_id: UUID) -> dict[str, Any]:
@@ -162,15 +171,8 @@ class PlanJobs:
                 continue
             log.info("plan job taken over", extra={"job_id": str(row["job_id"])})
             request = PlanRequest.from_json(row["request"])
-            self._launch(
-                uow_factory,
-                row["job_id"],
-                row["proposal_id"],
-                request,
-                policy,
-                row["created_by"],
-                None,
-            )
+            job = _Job(row["job_id"], row["proposal_id"], request, row["created_by"])
+            self._launch(uow_factory, job, policy, None)
         return claimed
 
     async def _sweep(self, uow_factory: Callable[[], UnitOfWork], policy: SchedulingPolicy) -> None:
@@ -186,17 +188,14 @@ class PlanJobs:
     def _launch(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        job_id: UUID,
-        proposal_id: UUID,
-        request: PlanRequest,
+        job: _Job,
         policy: SchedulingPolicy,
-        created_by: str,
         prepared: Prepared | None,
     ) -> None:
+        job_id = job.job_id
         self._stops[job_id] = threading.Event()
         task = asyncio.create_task(
-            self._run(uow_factory, job_id, proposal_id, request, policy, created_by, prepared),
-            name=f"plan-job-{job_id}",
+            self._run(uow_factory, job, policy, prepared), name=f"plan-job-{job_id}"
         )
         self._tasks[job_id] = task
 
@@ -209,13 +208,11 @@ class PlanJobs:
     async def _run(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        job_id: UUID,
-        proposal_id: UUID,
-        request: PlanRequest,
+        job: _Job,
         policy: SchedulingPolicy,
-        created_by: str,
         prepared: Prepared | None,
     ) -> None:
+        job_id, proposal_id, request = job.job_id, job.proposal_id, job.request
         stop = self._stops[job_id]
         found: list[PlanProgress] = []  # appended by the solver's thread, read here
         started = clock.perf_counter()
@@ -223,13 +220,7 @@ class PlanJobs:
             if prepared is None:
                 prepared = await prepare(uow_factory(), request, policy)
             worker = asyncio.ensure_future(
-                asyncio.to_thread(
-                    plan,
-                    prepared.plan_input,
-                    prepared.settings,
-                    on_solution=found.append,
-                    stop=stop,
-                )
+                asyncio.to_thread(prepared.run, on_solution=found.append, stop=stop)
             )
             written = 0
             while True:
@@ -276,15 +267,16 @@ class PlanJobs:
             return
         if self._closing:
             return  # shutting down: the lease expires and another replica plans it again
-        body = result_json(result, prepared, policy)
-        await store_proposal(uow_factory(), proposal_id, request, body, created_by)
-        status = "stopped" if result.metrics.solver_status == "STOPPED" else "done"
+        body = outcome_json(result, prepared, policy)
+        await store_proposal(uow_factory(), proposal_id, request, body, job.created_by)
+        stopped = isinstance(result, PlanResult) and result.metrics.solver_status == "STOPPED"
+        status = "stopped" if stopped else "done"
         await self._finish(
             uow_factory,
             job_id,
             started,
             status,
-            solutions=body["solutions"],
+            solutions=body.get("solutions") or [_single(body, started)],
             best={"proposal_id": str(proposal_id), **body},
         )
 
@@ -319,3 +311,14 @@ class PlanJobs:
                 **values,
             },
         )
+
+
+def _single(body: dict[str, Any], started: float) -> dict[str, Any]:
+    """A repair's one solution, as a step of the search."""
+    return {
+        "elapsed_seconds": round(clock.perf_counter() - started, 3),
+        "objective": body["objective"],
+        "bound": body["bound"],
+        "gap": body["gap"],
+        "source": "repair",
+    }

@@ -71,7 +71,7 @@ async def test_the_office_plans_with_the_planner_job_and_confirms_a_round(
 ) -> None:
     await a_campaign_in_the_pool(stack, 12)
     await page.goto("/dev/sign-in?role=secretariat")
-    await page.get_by_role("link", name="Lập lịch khảo sát").click()
+    await page.get_by_role("link", name="Lập lịch khảo sát", exact=True).click()
     await page.wait_for_url(re.compile(r"/office/planner$"))
     await check_page(page, "office-planner-01-start")
 

@@ -159,7 +159,7 @@ async def test_a_sheet_sent_offline_twice_is_recorded_once_when_the_network_retu
         assert (await page.locator("#total").inner_text()) == str(expected)  # the running total
         for name, value in SHEET.items():
             await page.locator(f"[name={name}]").fill(value)
-        await page.get_by_label("Đề nghị nhân rộng").check()
+        await page.get_by_label("Đề nghị nhân rộng", exact=True).check()
         assert "Bản nháp đã lưu" in await page.locator("#draft-state").inner_text()
 
         # A draft survives the page being closed and opened again, offline.

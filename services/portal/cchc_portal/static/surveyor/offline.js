@@ -225,6 +225,8 @@
     var form = document.getElementById("evaluation-form");
     if (form) setUpForm(form);
     window.addEventListener("online", flush);
+    // A network can be there without the browser saying so (a weak signal on site): try again.
+    window.setInterval(flush, 15000);
     window.addEventListener("offline", function () { showQueue(); });
     document.getElementById("sync-now") &&
       document.getElementById("sync-now").addEventListener("click", flush);

@@ -45,7 +45,7 @@ SECRET = "bench-portal-secret-" + "x" * 40
 APIS = ("intake", "scheduling", "evaluation", "reporting")
 P95_TARGET = 1.20  # the portal's p95 over the APIs' own, per page
 AGENCY = "760"
-MEMBER = "snv-pgd-01"
+MEMBER = "snv.tran-quoc-hung"  # on the default roster: scheduling shows them their visits
 
 
 def vn_today() -> date:

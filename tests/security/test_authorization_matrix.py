@@ -149,6 +149,9 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/plans"): STAFF,
         ("GET", "/api/v1/plans/{proposal_id}"): STAFF,
         ("POST", "/api/v1/plans/{proposal_id}/accept"): STAFF,
+        ("POST", "/api/v1/plan-jobs"): STAFF,
+        ("GET", "/api/v1/plan-jobs/{job_id}"): STAFF,
+        ("POST", "/api/v1/plan-jobs/{job_id}/stop"): STAFF,
         # Every person has "my visits": a member theirs, an agency the visits to it.
         ("GET", "/api/v1/visits"): PEOPLE,
     },

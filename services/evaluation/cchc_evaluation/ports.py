@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.evaluations import Evaluation, KeyedRequest
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
@@ -49,6 +49,13 @@ class EvaluationRepository(Protocol):
     async def count_of_campaign(self, year: int) -> int: ...
     async def add(self, e: Evaluation) -> None: ...
     async def update(self, e: Evaluation) -> None: ...
+
+
+class KeyedRequestRepository(Protocol):
+    """Evaluations recorded under a client's Idempotency-Key, by (evaluator, key)."""
+
+    async def get(self, evaluator_id: str, key: str) -> KeyedRequest | None: ...
+    async def add(self, request: KeyedRequest) -> None: ...
 
 
 class OpinionRepository(Protocol):
@@ -96,6 +103,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def rubrics(self) -> RubricRepository: ...
     @property
     def evaluations(self) -> EvaluationRepository: ...
+    @property
+    def keyed_requests(self) -> KeyedRequestRepository: ...
     @property
     def opinions(self) -> OpinionRepository: ...
     @property

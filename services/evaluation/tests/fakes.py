@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.evaluations import Evaluation, KeyedRequest
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
@@ -132,6 +132,18 @@ class FakeEvaluations:
         self.rows[e.id] = copy.deepcopy(e)
 
 
+class FakeKeyedRequests:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], KeyedRequest] = {}
+
+    async def get(self, evaluator_id: str, key: str) -> KeyedRequest | None:
+        return self.rows.get((evaluator_id, key))
+
+    async def add(self, request: KeyedRequest) -> None:
+        assert (request.evaluator_id, request.key) not in self.rows
+        self.rows[(request.evaluator_id, request.key)] = request
+
+
 class FakeOpinions:
     def __init__(self) -> None:
         self.rows: dict[UUID, SectorOpinion] = {}
@@ -204,6 +216,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.rounds = FakeRounds()
         self.rubrics = FakeRubrics()
         self.evaluations = FakeEvaluations()
+        self.keyed_requests = FakeKeyedRequests()
         self.opinions = FakeOpinions()
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
@@ -216,6 +229,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.rounds.rows,
             self.rubrics.rows,
             self.evaluations.rows,
+            self.keyed_requests.rows,
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
@@ -229,6 +243,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.rounds.rows,
             self.rubrics.rows,
             self.evaluations.rows,
+            self.keyed_requests.rows,
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,

@@ -5,6 +5,7 @@ in-memory fakes both satisfy them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -58,6 +59,16 @@ class ProposalRepository(Protocol):
     async def mark(self, proposal_id: UUID, status: str) -> bool: ...
 
 
+class PlanJobRepository(Protocol):
+    async def add(self, job: dict[str, Any]) -> None: ...
+    async def get(self, job_id: UUID) -> dict[str, Any] | None: ...
+    async def update(self, job_id: UUID, owner: str, **values: Any) -> bool: ...
+    async def request_stop(self, job_id: UUID) -> None: ...
+    async def claim_expired(
+        self, owner: str, now: datetime, lease_until: datetime
+    ) -> list[UUID]: ...
+
+
 class UnitOfWork(KitUnitOfWork, Protocol):
     """The kit's unit of work (transaction, inbox, outbox) plus this service's repositories."""
 
@@ -69,6 +80,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def rounds(self) -> RoundRepository: ...
     @property
     def proposals(self) -> ProposalRepository: ...
+    @property
+    def plan_jobs(self) -> PlanJobRepository: ...
     @property
     def audit(self) -> AuditLog: ...
 

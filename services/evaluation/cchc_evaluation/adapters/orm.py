@@ -124,6 +124,18 @@ evaluations = Table(
     UniqueConstraint("initiative_id", "evaluator_id", name="uq_evaluations_member"),
 )
 
+# The Idempotency-Key of each evaluation recorded with one (a device's queued submission):
+# written in the transaction that records the evaluation, so a retry finds it or finds nothing.
+evaluation_request_keys = Table(
+    "evaluation_request_keys",
+    metadata,
+    Column("evaluator_id", String(64), primary_key=True),
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("evaluation_id", Uuid, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
 sector_opinions = Table(
     "sector_opinions",
     metadata,

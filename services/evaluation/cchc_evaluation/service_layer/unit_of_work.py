@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cchc_evaluation.adapters.orm import audit_log
 from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
+    SqlKeyedRequestRepository,
     SqlRubricRepository,
 )
 from cchc_evaluation.adapters.repository.knowledge import (
@@ -37,6 +38,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     rounds: SqlRoundRepository
     rubrics: SqlRubricRepository
     evaluations: SqlEvaluationRepository
+    keyed_requests: SqlKeyedRequestRepository
     opinions: SqlOpinionRepository
     decisions: SqlDecisionRepository
     par_contributions: SqlParContributionRepository
@@ -62,6 +64,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.rounds = SqlRoundRepository(self.connection)
         self.rubrics = SqlRubricRepository(self.connection)
         self.evaluations = SqlEvaluationRepository(self.connection)
+        self.keyed_requests = SqlKeyedRequestRepository(self.connection)
         self.opinions = SqlOpinionRepository(self.connection)
         self.decisions = SqlDecisionRepository(self.connection)
         self.par_contributions = SqlParContributionRepository(self.connection)

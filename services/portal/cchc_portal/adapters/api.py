@@ -131,8 +131,10 @@ class ServiceApis:
         json: Any = None,
         params: dict[str, Any] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        """The JSON answer of one API call (``files``: a multipart upload)."""
+        """The JSON answer of one API call (``files``: a multipart upload; ``headers``: more
+        request headers, e.g. an ``Idempotency-Key``)."""
         try:
             response = await self._clients[service].request(
                 method,
@@ -140,7 +142,11 @@ class ServiceApis:
                 json=json,
                 params=params,
                 files=files,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                headers={
+                    **(headers or {}),
+                    "Authorization": f"Bearer {token}",
+                    "Accept": "application/json",
+                },
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None

@@ -11,6 +11,7 @@ from cchc_portal.entrypoints import (
     documents,
     health,
     office,
+    planner,
     surveyor,
 )
 
@@ -24,6 +25,7 @@ WORKSPACES = (
     auth,
     agency,
     office,
+    planner,
     surveyor,
     committee,
     documents,

@@ -116,11 +116,8 @@ def plan(
             initiative_ids=[i.initiative_id for i in initiatives],
         )
     best = solutions[-1]
-    bound = (
-        solver.best_objective_bound
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        else best.bound
-    )
+    searched = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = max(solver.best_objective_bound, lower_bound) if searched else best.bound
     final = PlanProgress(best.elapsed_seconds, best.objective, bound, best.rounds, best.source)
     rounds = sorted(
         final.rounds, key=lambda p: (min(v.date for v in p.visits), p.team[0].member_id)

@@ -162,6 +162,9 @@ class FakePlanJobs:
         row.update(values, updated_at=datetime.now(UTC))
         return True
 
+    async def with_proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
+        return next((r for r in self.rows.values() if r["proposal_id"] == proposal_id), None)
+
     async def request_stop(self, job_id: UUID) -> None:
         if self.rows[job_id]["status"] == "running":
             self.rows[job_id]["stop_requested"] = True

@@ -443,6 +443,11 @@ class SqlPlanJobRepository:
         )
         return getattr(result, "rowcount", 0) == 1
 
+    async def with_proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
+        query = select(plan_jobs).where(plan_jobs.c.proposal_id == proposal_id)
+        row = (await self.connection.execute(query)).mappings().first()
+        return dict(row) if row else None
+
     async def request_stop(self, job_id: UUID) -> None:
         await self.connection.execute(
             update(plan_jobs)

@@ -7,6 +7,7 @@ import math
 import threading
 import time as clock
 from collections.abc import Callable
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -66,10 +67,16 @@ def plan(
     member_ids = [m.member_id for m in members]
     model = PlanModel(batches, slots, members, unavailable, request, settings)
     solutions: list[PlanProgress] = []
+    # A bound of our own: enough rounds for the batches, each with its smallest team.
+    most_days = max(len(s.days) for s in slots)
+    fewest_rounds = math.ceil(len(batches) / most_days)
+    lower_bound = (ROUND_WEIGHT + settings.min_team_size) * fewest_rounds
 
     def record(progress: PlanProgress) -> None:
         if solutions and progress.objective >= solutions[-1].objective:
             return
+        if progress.bound < lower_bound:
+            progress = replace(progress, bound=lower_bound)
         solutions.append(progress)
         if on_solution is not None:
             on_solution(progress)
@@ -77,13 +84,11 @@ def plan(
     start = greedy_start(model)
     if start is not None:
         rounds = model.rounds_of(start, unavailable)
-        most_days = max(len(s.days) for s in slots)
-        fewest_rounds = math.ceil(len(batches) / most_days)
         record(
             PlanProgress(
                 elapsed_seconds=round(clock.perf_counter() - started, 3),
                 objective=plan_objective(rounds, member_ids),
-                bound=(ROUND_WEIGHT + settings.min_team_size) * fewest_rounds,
+                bound=lower_bound,
                 rounds=rounds,
                 source="greedy",
             )
@@ -111,11 +116,8 @@ def plan(
             initiative_ids=[i.initiative_id for i in initiatives],
         )
     best = solutions[-1]
-    bound = (
-        solver.best_objective_bound
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        else best.bound
-    )
+    searched = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = max(solver.best_objective_bound, lower_bound) if searched else best.bound
     final = PlanProgress(best.elapsed_seconds, best.objective, bound, best.rounds, best.source)
     rounds = sorted(
         final.rounds, key=lambda p: (min(v.date for v in p.visits), p.team[0].member_id)

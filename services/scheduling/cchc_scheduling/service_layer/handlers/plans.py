@@ -411,6 +411,15 @@ async def accept_proposal(
     async with uow:
         found = await uow.proposals.get(proposal_id)
         if found is None:
+            job = await uow.plan_jobs.with_proposal(proposal_id)
+            if job is not None and job["status"] == "running":
+                raise Conflict(
+                    Fault(
+                        "proposal_id",
+                        "Đang tìm phương án; hãy dừng tìm kiếm để nhận phương án tốt nhất hiện có",
+                        "the search is still running: stop it to take its best plan",
+                    )
+                )
             raise proposal_not_found(proposal_id)
         if found["status"] != "proposed":
             raise Conflict(

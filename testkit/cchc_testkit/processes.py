@@ -19,7 +19,7 @@ import httpx
 
 from cchc_testkit.nodes import free_port
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 
 class ServiceProcesses:

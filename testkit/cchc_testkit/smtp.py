@@ -10,6 +10,7 @@ with the standard ``email`` library."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -27,13 +28,14 @@ from cchc_testkit.nodes import _wait_port
 
 
 class _Recorder:
-    def __init__(self, maildir: Path, refused: set[str]) -> None:
+    def __init__(self, maildir: Path, refused: set[str], delay: float) -> None:
         self.maildir = maildir
         self.refused = refused
+        self.delay = delay
         self.count = len(list(maildir.glob("*.eml")))
         self.lock = threading.Lock()
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address.lower() in self.refused:
@@ -41,7 +43,9 @@ class _Recorder:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:  # a slow server: a test can stop it in the middle of a batch
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.count += 1
             name = f"{self.count:05d}-{os.getpid()}"
@@ -61,11 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--maildir", type=Path, required=True)
     parser.add_argument("--refuse", action="append", default=[])
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each 250")
     args = parser.parse_args(argv)
     from aiosmtpd.controller import Controller
 
     args.maildir.mkdir(parents=True, exist_ok=True)
-    handler = _Recorder(args.maildir, {a.lower() for a in args.refuse})
+    handler = _Recorder(args.maildir, {a.lower() for a in args.refuse}, args.delay)
     controller = Controller(handler, hostname=args.host, port=args.port)
     controller.start()
     done = threading.Event()
@@ -87,8 +92,10 @@ class Received:
 class SmtpServer:
     """The server process, seen from a test."""
 
-    def __init__(self, port: int, maildir: Path, refuse: tuple[str, ...] = ()) -> None:
-        self.port, self.maildir, self.refuse = port, maildir, refuse
+    def __init__(
+        self, port: int, maildir: Path, refuse: tuple[str, ...] = (), delay: float = 0.0
+    ) -> None:
+        self.port, self.maildir, self.refuse, self.delay = port, maildir, refuse, delay
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -96,6 +103,8 @@ class SmtpServer:
         command += ["--maildir", str(self.maildir)]
         for address in self.refuse:
             command += ["--refuse", address]
+        if self.delay:
+            command += ["--delay", str(self.delay)]
         self.process = subprocess.Popen(command)
         _wait_port(self.port, 30)
 

@@ -35,7 +35,9 @@ I1, I2 = uuid.uuid4(), uuid.uuid4()
 V1, V2 = uuid.uuid4(), uuid.uuid4()
 
 
-def a_round(version: int = 2, *, second_visit: bool = True, at: time = time(8, 0)) -> RoundScheduledV1:
+def a_round(
+    version: int = 2, *, second_visit: bool = True, at: time = time(8, 0)
+) -> RoundScheduledV1:
     visits = [
         Visit(
             visit_id=V1,
@@ -148,7 +150,9 @@ def test_a_confirmed_round_tells_each_member_and_agency_once() -> None:
     assert no_address.status is Status.FAILED and "địa chỉ thư điện tử" in no_address.last_error
     assert by[(Category.AGENCY_NOTICE, "SYT")].status is Status.PENDING
     # The same cause gives the same ids; a review-held campaign holds them.
-    again = round_confirmed_or_changed(a_round(), None, sequence=2, reason="", ctx=context(held=True))
+    again = round_confirmed_or_changed(
+        a_round(), None, sequence=2, reason="", ctx=context(held=True)
+    )
     assert [n.notification_id for n in again] == [n.notification_id for n in found]
     assert {n.status for n in again if n.recipient.email} == {Status.HELD}
 
@@ -176,7 +180,10 @@ def test_the_invitation_parses_back_with_its_pdf_and_calendar() -> None:
     assert "Số 86 Lê Thánh Tôn" in text and "cchc.snv@tphcm.gov.vn" in text
     assert "Khám chữa bệnh bằng căn cước công dân gắn chíp" in html
     files = {part.get_filename(): part for part in message.iter_attachments()}
-    assert set(files) == {"Giấy mời khảo sát đợt 1 năm 2023.pdf", "Lịch khảo sát đợt 1 năm 2023.ics"}
+    assert set(files) == {
+        "Giấy mời khảo sát đợt 1 năm 2023.pdf",
+        "Lịch khảo sát đợt 1 năm 2023.ics",
+    }
     assert re.search(r"filename\*(0\*)?=utf-8''Gi%E1%BA%A5y", raw)  # RFC 2231 names
     assert files["Giấy mời khảo sát đợt 1 năm 2023.pdf"].get_content().startswith(b"%PDF")
     (calendar,) = calendars(message)
@@ -199,7 +206,11 @@ def test_a_change_keeps_the_uids_raises_the_sequence_and_cancels_what_left() -> 
     before = a_round(version=2)
     after = a_round(version=3, second_visit=False, at=time(9, 45))
     found = round_confirmed_or_changed(
-        after, before, sequence=3, reason="Đơn vị đề nghị lùi giờ", ctx=context("/cchc/scheduling/e2")
+        after,
+        before,
+        sequence=3,
+        reason="Đơn vị đề nghị lùi giờ",
+        ctx=context("/cchc/scheduling/e2"),
     )
     by = {(n.category, n.recipient.id): n for n in found}
     head = parsed(by[(Category.INVITATION, "snv.ngo-thi-hoang-cac")])
@@ -221,7 +232,9 @@ def test_a_change_keeps_the_uids_raises_the_sequence_and_cancels_what_left() -> 
 
 
 def test_a_cancellation_cancels_every_event_with_a_higher_sequence() -> None:
-    found = round_cancelled(a_round(version=3), sequence=4, reason="Thay đổi kế hoạch", ctx=context())
+    found = round_cancelled(
+        a_round(version=3), sequence=4, reason="Thay đổi kế hoạch", ctx=context()
+    )
     assert {n.category for n in found} == {Category.ROUND_CANCELLED}
     assert len(found) == 4
     syt = parsed(next(n for n in found if n.recipient.id == "SYT"))

@@ -235,7 +235,6 @@ def start_stack(
             "CCHC_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
             "CCHC_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
             "CCHC_NOTIFICATIONS_SMTP_SECURITY": "none",
-            "CCHC_NOTIFICATIONS_SCHEDULING_URL": processes.url("scheduling"),
             "CCHC_NOTIFICATIONS_DELIVERY_POLL_INTERVAL": "0.5",
             "CCHC_NOTIFICATIONS_RETRY_BASE": "1",
             "CCHC_NOTIFICATIONS_RETRY_MAX": "4",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from cchc_notifications.domain.model import Category, RecipientKind, Status
 from cchc_notifications.entrypoints.schemas import (
@@ -72,6 +72,7 @@ async def list_notifications(
     status: Status | None = None,
     round_id: UUID | None = None,
     campaign_year: CampaignYearFilter = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> list[NotificationOut]:
     """Staff see every message, a member or an agency their own. ``status=failed`` lists the
     refused ones with the server's reason (``last_error``)."""

@@ -23,10 +23,15 @@ async def list_notifications(
     round_id: UUID | None = None,
     campaign_year: int | None = None,
     recipient: tuple[RecipientKind, str] | None = None,
+    limit: int = 1000,
 ) -> list[Notification]:
     async with services.uow() as uow:
         return await uow.notifications.find(
-            status=status, round_id=round_id, campaign_year=campaign_year, recipient=recipient
+            status=status,
+            round_id=round_id,
+            campaign_year=campaign_year,
+            recipient=recipient,
+            limit=limit,
         )
 
 

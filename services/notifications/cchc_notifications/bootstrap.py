@@ -53,15 +53,19 @@ def transport(settings: NotificationsSettings) -> Transport:
 
 
 def credentials(settings: NotificationsSettings, auth: AuthSettings | None) -> Credentials:
-    if settings.documents_token_url:
-        secret = settings.documents_client_secret
+    """With a client secret, the provider's client-credentials grant; without, the local
+    run's development token."""
+    auth = auth or AuthSettings()
+    secret = settings.documents_client_secret
+    if secret is not None:
         return ClientCredentials(
             settings.documents_token_url,
+            auth.issuer,
             settings.documents_client_id,
-            secret.get_secret_value() if secret else "",
+            secret.get_secret_value(),
             settings.documents_timeout,
         )
-    return DevelopmentCredentials(auth or AuthSettings())
+    return DevelopmentCredentials(auth)
 
 
 def policy(settings: NotificationsSettings) -> MailPolicy:

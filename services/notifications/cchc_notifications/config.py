@@ -31,8 +31,8 @@ class NotificationsSettings(ServiceSettings):
     signature_email: str = "cchc.snv@tphcm.gov.vn"
 
     # The notices' PDFs come from scheduling's API, with this service's own credentials: a
-    # development token in the local run, a client-credentials token from the provider's
-    # token endpoint when ``documents_token_url`` is set.
+    # development token in the local run; with a client secret, a client-credentials token
+    # from the provider (its token endpoint found by discovery, or documents_token_url).
     scheduling_url: str = "http://127.0.0.1:8002"
     documents_timeout: float = Field(30.0, gt=0, le=600)
     documents_token_url: str | None = None

@@ -39,13 +39,24 @@ class DevelopmentCredentials:
 
 class ClientCredentials:
     """Provider mode: an access token by the client-credentials grant, kept until shortly
-    before it expires."""
+    before it expires. The token endpoint is the setting's, or the provider's discovery
+    document's (``<issuer>/.well-known/openid-configuration``)."""
 
-    def __init__(self, token_url: str, client_id: str, secret: str, timeout: float) -> None:
-        self.token_url, self.client_id, self.secret = token_url, client_id, secret
-        self.timeout = timeout
+    def __init__(
+        self, token_url: str | None, issuer: str, client_id: str, secret: str, timeout: float
+    ) -> None:
+        self.token_url, self.issuer = token_url, issuer.rstrip("/")
+        self.client_id, self.secret, self.timeout = client_id, secret, timeout
         self._token: str | None = None
         self._expires = 0.0
+
+    async def _endpoint(self, client: httpx.AsyncClient) -> str:
+        if self.token_url is None:
+            answer = await client.get(f"{self.issuer}/.well-known/openid-configuration")
+            if answer.status_code != 200:
+                raise DocumentUnavailable(f"discovery answered {answer.status_code}")
+            self.token_url = str(answer.json()["token_endpoint"])
+        return self.token_url
 
     async def token(self) -> str:
         if self._token and time.monotonic() < self._expires - 30:
@@ -53,7 +64,7 @@ class ClientCredentials:
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 answer = await client.post(
-                    self.token_url,
+                    await self._endpoint(client),
                     data={"grant_type": "client_credentials"},
                     auth=(self.client_id, self.secret),
                 )

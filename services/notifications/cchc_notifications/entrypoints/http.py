@@ -101,8 +101,8 @@ async def notification_counts(
 async def get_notification(
     notification_id: UUID, principal: Person, ctx: Context
 ) -> NotificationDetail:
-    found = await queries.get_notification(ctx, notification_id)
     own = _own(principal)
+    found = await queries.get_notification(ctx, notification_id)
     if own is not None and own != (found.recipient.kind, found.recipient.id):
         raise Forbidden(
             Fault("notification_id", "Thư này không gửi cho quý vị", "not your message")

@@ -188,6 +188,20 @@ class SqlNotificationRepository:
         )
         return changed.rowcount
 
+    async def supersede_held(self, round_id: UUID, cause: str) -> int:
+        """A round's held messages of an older state are not released any more: the newer
+        state's messages (``cause``) replace them."""
+        changed = await self.connection.execute(
+            update(notifications)
+            .where(
+                notifications.c.round_id == round_id,
+                notifications.c.status == Status.HELD.value,
+                notifications.c.cause != cause,
+            )
+            .values(status=Status.SKIPPED.value, last_error="superseded by a newer state")
+        )
+        return changed.rowcount
+
     async def digest_waiting(self) -> list[Notification]:
         rows = (
             await self.connection.execute(

@@ -201,8 +201,13 @@ async def test_a_held_round_waits_for_its_release(make: MakeServices) -> None:
     assert await delivery.deliver_due(services) == 0
     held = await queries.list_notifications(services, status=Status.HELD)
     assert len(held) == 3
+    # Changed before its release: only the new state's messages are released.
+    changed = a_round(version=3, second_visit=False)
+    await events.round_state(services, cloud(changed), changed)
     assert await choices.release_round(services, round_.round_id, "secretariat") == 3
     assert await delivery.deliver_due(services) == 3 and len(transport.sent) == 3
+    subjects = sorted(m["Subject"] for m in transport.sent)
+    assert all(s.startswith("[Điều chỉnh]") or s.startswith("Điều chỉnh lịch") for s in subjects)
 
 
 async def test_a_decision_honours_the_agencys_choice_and_an_invitation_cannot_be_turned_off(

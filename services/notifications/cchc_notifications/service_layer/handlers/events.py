@@ -118,6 +118,7 @@ async def round_state(
             cause_of(event),
         )
         reason = data.reason if isinstance(data, RoundRescheduledV1) else ""
+        await uow.notifications.supersede_held(data.round_id, ctx.cause)
         await uow.notifications.add(
             round_confirmed_or_changed(data, previous, sequence=version, reason=reason, ctx=ctx)
         )
@@ -155,6 +156,7 @@ async def round_cancelled_event(
             await uow.choices.review_before_release(data.campaign_year),
             cause_of(event),
         )
+        await uow.notifications.supersede_held(data.round_id, ctx.cause)
         await uow.notifications.add(
             round_cancelled(last, sequence=version, reason=data.reason, ctx=ctx)
         )

@@ -101,6 +101,24 @@ def calendar_attachment(filename: str, ics: str, method: str) -> Attachment:
     return Attachment(filename, CALENDAR, content=ics, params={"method": method})
 
 
+def _prefix(update: bool) -> str:
+    return "[Điều chỉnh] " if update else ""
+
+
+def _round_files(
+    pdf_name: str, label: str, document: str, calendar: str, withdrawn: str | None
+) -> list[Attachment]:
+    """A round's notice: its PDF (fetched from ``document`` when sent), the calendar of the
+    recipient's visits and, after a change, the cancellation of those it no longer has."""
+    files = [
+        Attachment(pdf_name, PDF, source=document),
+        calendar_attachment(f"Lịch khảo sát {label}.ics", calendar, "REQUEST"),
+    ]
+    if withdrawn:
+        files.append(calendar_attachment(f"Hủy buổi khảo sát {label}.ics", withdrawn, "CANCEL"))
+    return files
+
+
 def invitation(
     *,
     name: str,
@@ -133,20 +151,12 @@ def invitation(
     paragraphs.append(
         "Giấy mời (PDF) và lịch (tệp .ics, mở bằng ứng dụng lịch) được đính kèm thư này."
     )
-    prefix = "[Điều chỉnh] " if update else ""
-    attachments = [
-        Attachment(f"Giấy mời khảo sát {label}.pdf", PDF, source=document),
-        calendar_attachment(f"Lịch khảo sát {label}.ics", calendar, "REQUEST"),
-    ]
-    if withdrawn:
-        attachments.append(
-            calendar_attachment(f"Hủy buổi khảo sát {label}.ics", withdrawn, "CANCEL")
-        )
     return _content(
-        f"{prefix}Giấy mời tham gia Đoàn khảo sát mô hình, giải pháp, sáng kiến CCHC {label}",
+        f"{_prefix(update)}Giấy mời tham gia Đoàn khảo sát mô hình, giải pháp, sáng kiến CCHC "
+        f"{label}",
         Body(f"Kính gửi: {name},", tuple(paragraphs)),
         signature,
-        attachments,
+        _round_files(f"Giấy mời khảo sát {label}.pdf", label, document, calendar, withdrawn),
     )
 
 
@@ -183,20 +193,11 @@ def agency_notice(
         "bố trí thành phần làm việc và xếp lịch làm việc với Đoàn khảo sát."
     )
     paragraphs.append("Thông báo (PDF) và lịch (tệp .ics) được đính kèm thư này.")
-    prefix = "[Điều chỉnh] " if update else ""
-    attachments = [
-        Attachment(f"Thông báo khảo sát {label}.pdf", PDF, source=document),
-        calendar_attachment(f"Lịch khảo sát {label}.ics", calendar, "REQUEST"),
-    ]
-    if withdrawn:
-        attachments.append(
-            calendar_attachment(f"Hủy buổi khảo sát {label}.ics", withdrawn, "CANCEL")
-        )
     return _content(
-        f"{prefix}Thông báo lịch khảo sát mô hình, giải pháp, sáng kiến CCHC {label}",
+        f"{_prefix(update)}Thông báo lịch khảo sát mô hình, giải pháp, sáng kiến CCHC {label}",
         Body(f"Kính gửi: {agency_name},", tuple(paragraphs)),
         signature,
-        attachments,
+        _round_files(f"Thông báo khảo sát {label}.pdf", label, document, calendar, withdrawn),
     )
 
 

@@ -195,56 +195,47 @@ def round_confirmed_or_changed(
         gone_agencies = [
             who for code, who in _agencies(previous, ctx.contacts).items() if code not in agencies
         ]
-        for who in [*gone_members, *gone_agencies]:
-            visits = (
-                previous.visits
-                if who.kind is RecipientKind.MEMBER
-                else [v for v in previous.visits if v.agency_code == who.id]
-            )
-            content = messages.cancellation(
-                name=who.name,
-                label=label,
-                reason=reason,
-                calendar=_ics(ctx, visits, "CANCEL", sequence, label, who),
-                signature=ctx.signature,
-                left=True,
-            )
-            result.append(
-                _notification(
-                    ctx,
-                    current.round_id,
-                    current.campaign_year,
-                    Category.ROUND_CANCELLED,
-                    who,
-                    content,
-                )
-            )
+        result += [
+            _cancellation(ctx, previous, who, sequence=sequence, reason=reason, left=True)
+            for who in [*gone_members, *gone_agencies]
+        ]
     return result
+
+
+def _cancellation(
+    ctx: RoundContext,
+    round_: RoundScheduledV1,
+    who: Recipient,
+    *,
+    sequence: int,
+    reason: str,
+    left: bool,
+) -> Notification:
+    """``METHOD:CANCEL`` of the recipient's visits of ``round_`` (a member's: all of them)."""
+    label = messages.round_label(round_.sequence, round_.campaign_year)
+    visits = (
+        round_.visits
+        if who.kind is RecipientKind.MEMBER
+        else [v for v in round_.visits if v.agency_code == who.id]
+    )
+    content = messages.cancellation(
+        name=who.name,
+        label=label,
+        reason=reason,
+        calendar=_ics(ctx, visits, "CANCEL", sequence, label, who),
+        signature=ctx.signature,
+        left=left,
+    )
+    return _notification(
+        ctx, round_.round_id, round_.campaign_year, Category.ROUND_CANCELLED, who, content
+    )
 
 
 def round_cancelled(
     last: RoundScheduledV1, *, sequence: int, reason: str, ctx: RoundContext
 ) -> list[Notification]:
-    label = messages.round_label(last.sequence, last.campaign_year)
-    result = []
     recipients = [*_members(last).values(), *_agencies(last, ctx.contacts).values()]
-    for who in recipients:
-        visits = (
-            last.visits
-            if who.kind is RecipientKind.MEMBER
-            else [v for v in last.visits if v.agency_code == who.id]
-        )
-        content = messages.cancellation(
-            name=who.name,
-            label=label,
-            reason=reason,
-            calendar=_ics(ctx, visits, "CANCEL", sequence, label, who),
-            signature=ctx.signature,
-            left=False,
-        )
-        result.append(
-            _notification(
-                ctx, last.round_id, last.campaign_year, Category.ROUND_CANCELLED, who, content
-            )
-        )
-    return result
+    return [
+        _cancellation(ctx, last, who, sequence=sequence, reason=reason, left=False)
+        for who in recipients
+    ]

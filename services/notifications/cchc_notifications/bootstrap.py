@@ -79,6 +79,7 @@ def policy(settings: NotificationsSettings) -> MailPolicy:
         domain=settings.message_id_domain,
         visit_minutes=settings.visit_minutes,
         batch_size=settings.delivery_batch_size,
+        concurrency=settings.delivery_concurrency,
         lease_seconds=settings.delivery_lease,
         retry_base=settings.retry_base,
         retry_max=settings.retry_max,

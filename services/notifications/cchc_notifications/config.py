@@ -43,6 +43,7 @@ class NotificationsSettings(ServiceSettings):
     # at most retry_max, until max_attempts; a refusal (5xx) is final at once.
     delivery_poll_interval: float = Field(2.0, gt=0, le=300)
     delivery_batch_size: int = Field(20, ge=1, le=500)
+    delivery_concurrency: int = Field(4, ge=1, le=32)  # messages being sent at once
     delivery_lease: float = Field(120.0, gt=0)
     retry_base: float = Field(2.0, gt=0)
     retry_max: float = Field(300.0, gt=0)

@@ -26,6 +26,7 @@ class MailPolicy:
     domain: str  # of Message-IDs and calendar UIDs
     visit_minutes: int = 90
     batch_size: int = 20
+    concurrency: int = 4
     lease_seconds: float = 120.0
     retry_base: float = 2.0
     retry_max: float = 300.0

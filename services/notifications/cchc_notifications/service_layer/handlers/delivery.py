@@ -65,41 +65,49 @@ async def attempt(services: Services, n: Notification, now: datetime) -> tuple[S
 
 
 async def deliver_due(services: Services) -> int:
-    """Sends what is due now; returns how many notifications it attempted."""
+    """Sends what is due now, ``policy.concurrency`` at a time (the documents are rendered
+    by scheduling meanwhile); returns how many notifications it attempted."""
     policy = services.policy
     now = services.clock()
     async with services.uow() as uow:
         due = await uow.notifications.due(now, policy.batch_size)
-    attempted = 0
+    claimed = []
     for n in due:
         async with services.uow() as uow:
-            claimed = await uow.notifications.claim(
-                n, now + timedelta(seconds=policy.lease_seconds)
-            )
+            if await uow.notifications.claim(n, now + timedelta(seconds=policy.lease_seconds)):
+                claimed.append(n)
             await uow.commit()
-        if not claimed:
-            continue
-        attempted += 1
-        status, reason = await attempt(services, n, services.clock())
-        attempts = n.attempts + 1
-        values: dict[str, object] = {"attempts": attempts, "last_error": reason}
-        if status is Status.SENT:
-            values |= {"status": Status.SENT.value, "sent_at": services.clock()}
-        elif status is Status.FAILED or attempts >= policy.max_attempts:
-            values |= {"status": Status.FAILED.value, "next_attempt_at": None}
-            log.warning(
-                "notification refused",
-                extra={"notification_id": str(n.notification_id), "reason": reason},
-            )
-        else:
-            delay = retry_delay(attempts, policy.retry_base, policy.retry_max)
-            values |= {"next_attempt_at": services.clock() + delay}
-        async with services.uow() as uow:
-            await uow.notifications.set_state(n.notification_id, **values)
-            await uow.commit()
-        outcome = values.get("status", "retry")
-        OUTCOMES.labels(n.category.value, str(outcome)).inc()
-    return attempted
+    slots = asyncio.Semaphore(policy.concurrency)
+
+    async def one(n: Notification) -> None:
+        async with slots:
+            await _deliver(services, n)
+
+    await asyncio.gather(*(one(n) for n in claimed))
+    return len(claimed)
+
+
+async def _deliver(services: Services, n: Notification) -> None:
+    """One attempt, and its outcome recorded: sent, refused for good, or due again later."""
+    policy = services.policy
+    status, reason = await attempt(services, n, services.clock())
+    attempts = n.attempts + 1
+    values: dict[str, object] = {"attempts": attempts, "last_error": reason}
+    if status is Status.SENT:
+        values |= {"status": Status.SENT.value, "sent_at": services.clock()}
+    elif status is Status.FAILED or attempts >= policy.max_attempts:
+        values |= {"status": Status.FAILED.value, "next_attempt_at": None}
+        log.warning(
+            "notification refused",
+            extra={"notification_id": str(n.notification_id), "reason": reason},
+        )
+    else:
+        delay = retry_delay(attempts, policy.retry_base, policy.retry_max)
+        values |= {"next_attempt_at": services.clock() + delay}
+    async with services.uow() as uow:
+        await uow.notifications.set_state(n.notification_id, **values)
+        await uow.commit()
+    OUTCOMES.labels(n.category.value, str(values.get("status", "retry"))).inc()
 
 
 async def run(services: Services, stop: asyncio.Event, poll_interval: float) -> None:

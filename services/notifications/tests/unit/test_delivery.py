@@ -321,3 +321,35 @@ def _decided(agency: str) -> SelectionDecidedV1:
         rationale="Hiệu quả rõ rệt, người dân hài lòng.",
         decided_at=datetime(2023, 9, 1, tzinfo=UTC),
     )
+
+
+async def test_a_member_who_chose_a_digest_gets_one_message_for_the_day(
+    make: MakeServices,
+) -> None:
+    clock = Clock()
+    transport = Scripted()
+    services = make(transport, clock)
+    await known_agencies(services)
+    round_ = a_round()
+    await events.round_state(services, cloud(round_), round_)
+    head = "snv.ngo-thi-hoang-cac"
+    await choices.set_preference(
+        services, RecipientKind.MEMBER, head, Category.EVALUATION_REMINDER, DeliveryMode.DIGEST
+    )
+    await delivery.deliver_due(services)  # the invitations (mandatory: never in a digest)
+    invitations = len(transport.sent)
+    clock.now = datetime(2023, 6, 17, 2, 0, tzinfo=UTC)  # both visits 3+ days old
+    await reminders.remind_missing_evaluations(services)
+    waiting = await queries.list_notifications(services, status=Status.DIGEST)
+    assert len(waiting) == 2 and {n.recipient.id for n in waiting} == {head}
+    assert await reminders.send_digests(services) == 0  # not a day yet
+    clock.now += timedelta(seconds=POLICY.digest_seconds + 1)
+    assert await reminders.send_digests(services) == 1
+    assert await reminders.send_digests(services) == 0
+    await delivery.deliver_due(services)
+    (digest,) = transport.sent[invitations:]
+    assert digest["Subject"] == "Tổng hợp thông báo khảo sát CCHC (2 nội dung)"
+    assert digest.get_body(("plain",)).get_content().count("Nhắc việc: chưa có phiếu đánh giá") == 2
+    assert {n.status for n in await queries.list_notifications(services, round_id=None)} >= {
+        Status.DIGESTED
+    }

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -66,12 +67,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maildir", type=Path, required=True)
     parser.add_argument("--refuse", action="append", default=[])
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each 250")
+    parser.add_argument("--cert", type=Path, help="certificate (with --key): STARTTLS required")
+    parser.add_argument("--key", type=Path)
+    parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte")
+    parser.add_argument("--login", help="USER:PASSWORD required (AUTH PLAIN/LOGIN, over TLS)")
     args = parser.parse_args(argv)
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     args.maildir.mkdir(parents=True, exist_ok=True)
     handler = _Recorder(args.maildir, {a.lower() for a in args.refuse}, args.delay)
-    controller = Controller(handler, hostname=args.host, port=args.port)
+    options: dict[str, Any] = {}
+    if args.cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        if args.implicit_tls:
+            options["ssl_context"] = context
+        else:
+            options |= {"tls_context": context, "require_starttls": True}
+    if args.login:
+        user, _, password = args.login.partition(":")
+
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> Any:
+            ok = data.login.decode() == user and data.password.decode() == password
+            return AuthResult(success=ok, handled=False)  # aiosmtpd answers 235 or 535
+
+        # Over implicit TLS aiosmtpd does not see the connection as encrypted: it must be told
+        # not to insist on STARTTLS before AUTH.
+        options |= {
+            "authenticator": authenticate,
+            "auth_required": True,
+            "auth_require_tls": not args.implicit_tls,
+        }
+    controller = Controller(handler, hostname=args.host, port=args.port, **options)
     controller.start()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -93,9 +123,18 @@ class SmtpServer:
     """The server process, seen from a test."""
 
     def __init__(
-        self, port: int, maildir: Path, refuse: tuple[str, ...] = (), delay: float = 0.0
+        self,
+        port: int,
+        maildir: Path,
+        refuse: tuple[str, ...] = (),
+        delay: float = 0.0,
+        *,
+        tls: tuple[Path, Path] | None = None,
+        implicit_tls: bool = False,
+        login: str | None = None,
     ) -> None:
         self.port, self.maildir, self.refuse, self.delay = port, maildir, refuse, delay
+        self.tls, self.implicit_tls, self.login = tls, implicit_tls, login
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -105,6 +144,12 @@ class SmtpServer:
             command += ["--refuse", address]
         if self.delay:
             command += ["--delay", str(self.delay)]
+        if self.tls:
+            command += ["--cert", str(self.tls[0]), "--key", str(self.tls[1])]
+        if self.implicit_tls:
+            command.append("--implicit-tls")
+        if self.login:
+            command += ["--login", self.login]
         self.process = subprocess.Popen(command)
         _wait_port(self.port, 30)
 
@@ -137,6 +182,47 @@ class SmtpServer:
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.3)
+
+
+def self_signed(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A certificate for ``host`` signed by itself (the client trusts it as its CA bundle),
+    and its key: the test server's TLS."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp.crt", directory / "smtp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def transport(settings: NotificationsSettings) -> Transport:
                 settings.smtp_password.get_secret_value() if settings.smtp_password else None
             ),
             timeout=settings.smtp_timeout,
+            ca_file=settings.smtp_ca_file,
         )
     return MailDirectory(mail_directory(settings))
 

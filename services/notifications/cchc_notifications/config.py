@@ -22,6 +22,8 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(30.0, gt=0, le=600)
+    # The CA bundle the relay's certificate is checked against, when it is not the system's.
+    smtp_ca_file: str | None = None
     mail_from: str = "Phòng Cải cách hành chính - Sở Nội vụ TP.HCM <cchc.snv@tphcm.gov.vn>"
     message_id_domain: str = "cchc.hochiminhcity.gov.vn"
 

@@ -62,9 +62,11 @@ class SmtpTransport:
         username: str | None,
         password: str | None,
         timeout: float,
+        ca_file: str | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
+        self.ca_file = ca_file
 
     async def send(self, message: EmailMessage, name: str) -> None:
         try:
@@ -77,7 +79,12 @@ class SmtpTransport:
                 use_tls=self.security == "tls",
                 start_tls=self.security == "starttls",
                 timeout=self.timeout,
+                cert_bundle=self.ca_file,
             )
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            # The relay's login is wrong: the settings are at fault, not the message, which
+            # waits until they are corrected.
+            raise Unavailable(f"authentication refused: {_reply(exc.code, exc.message)}") from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
             reasons = "; ".join(
                 f"{r.recipient}: {_reply(r.code, r.message)}" for r in exc.recipients

@@ -14,7 +14,7 @@ import pytest
 from cchc_notifications.adapters.transports import Refused, SmtpTransport, Unavailable
 from cchc_notifications.domain.mail import FileAttachment, build_message
 from cchc_testkit.nodes import free_port
-from cchc_testkit.smtp import SmtpServer
+from cchc_testkit.smtp import SmtpServer, self_signed
 
 REFUSED = "khongtontai@tphcm.gov.vn"
 
@@ -68,3 +68,45 @@ async def test_a_550_is_a_refusal_with_the_servers_reply(server: SmtpServer) -> 
 async def test_no_server_is_a_failure_to_try_again(tmp_path: Path) -> None:
     with pytest.raises(Unavailable):
         await transport(free_port()).send(message("syt@tphcm.gov.vn"), "test-3")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+async def test_starttls_or_tls_with_authentication(
+    security: str, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The relay of production: TLS (upgraded by STARTTLS, or from the first byte) and a
+    login; a wrong password is the settings' fault, the message waits (not refused)."""
+    server = SmtpServer(
+        free_port(),
+        tmp_path / "mail",
+        tls=certificate,
+        implicit_tls=security == "tls",
+        login="cchc.snv@tphcm.gov.vn:mat-khau-thu",
+    )
+    await asyncio.to_thread(server.start)
+    try:
+
+        def relay(password: str) -> SmtpTransport:
+            return SmtpTransport(
+                "127.0.0.1",
+                server.port,
+                security=security,
+                username="cchc.snv@tphcm.gov.vn",
+                password=password,
+                timeout=10,
+                ca_file=str(certificate[0]),
+            )
+
+        await relay("mat-khau-thu").send(message("syt@tphcm.gov.vn"), "tls-1")  # type: ignore[arg-type]
+        (received,) = await asyncio.to_thread(server.wait_for, 1, 10)
+        assert received.rcpt_tos == ["syt@tphcm.gov.vn"]
+        with pytest.raises(Unavailable, match="authentication refused: 535"):
+            await relay("sai").send(message("syt@tphcm.gov.vn"), "tls-2")  # type: ignore[arg-type]
+        assert len(server.received()) == 1
+    finally:
+        await asyncio.to_thread(server.stop)

@@ -75,15 +75,20 @@ async def mail_report(
     progress.start("Chờ gửi thư thông báo", 1)
     await _until("the notifications to be sent", settled, timeout)
     progress.finish()
-    roles: dict[str, str] = {}
-    for round_ in rounds:
-        for seat in round_["team"]:
-            roles.setdefault(seat["member_id"], seat["role"])
+    # A member's role is the one of the round the message is about (head in one, member in
+    # another).
+    roles = {
+        (round_["round_id"], seat["member_id"]): seat["role"]
+        for round_ in rounds
+        for seat in round_["team"]
+    }
     report = MailReport()
     sent = [n for n in found if n["status"] == "sent"]
     report.by_role = dict(
         Counter(
-            "agency" if n["recipient_kind"] == "agency" else roles.get(n["recipient_id"], "member")
+            "agency"
+            if n["recipient_kind"] == "agency"
+            else roles.get((n["round_id"], n["recipient_id"]), "member")
             for n in sent
         )
     )

@@ -180,6 +180,10 @@ class TeamMember(EventData):
     agency_code: AgencyCode
     # Added within v1 (optional): the member's address in scheduling's roster.
     email: EmailAddress | None = None
+    # Added within v1 (optional): how documents address the member ("Bà") and their title
+    # with their agency ("Phó Giám đốc Sở Nội vụ").
+    honorific: ShortText | None = None
+    position: ShortText | None = None
 
 
 class Visit(EventData):

@@ -281,6 +281,8 @@ class Round:
                     role=seat.role.value,
                     agency_code=members[seat.member_id].agency_code,
                     email=members[seat.member_id].email or None,
+                    honorific=members[seat.member_id].honorific,
+                    position=members[seat.member_id].position,
                 )
                 for seat in self.team
             ],

@@ -95,15 +95,14 @@ async def mail_report(
     report.by_category = dict(Counter(n["category"] for n in sent))
     report.refused = sum(1 for n in found if n["status"] == "failed")
     for round_ in rounds:
-        confirmed = round_.get("confirmed_at")
-        times = [
-            datetime.fromisoformat(n["sent_at"])
-            for n in sent
-            if n["round_id"] == round_["round_id"] and n["sent_at"]
-        ]
-        if confirmed and times and round_.get("sequence"):
-            started = datetime.fromisoformat(confirmed)
-            report.round_seconds[round_["sequence"]] = (max(times) - started).total_seconds()
+        # From the round's confirmation reaching the service (its first messages' creation)
+        # to its last message sent, both on the outbox's system clock (a campaign clock may
+        # date the confirmation itself in 2023).
+        told = [n for n in sent if n["round_id"] == round_["round_id"] and n["sent_at"]]
+        if told and round_.get("sequence"):
+            started = min(datetime.fromisoformat(n["created_at"]) for n in told)
+            last = max(datetime.fromisoformat(n["sent_at"]) for n in told)
+            report.round_seconds[round_["sequence"]] = (last - started).total_seconds()
     if out is not None:
         await asyncio.to_thread(_save, out, report)
     return report

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from cchc_notifications.domain.messages import Signature
 from cchc_notifications.ports import DocumentSource, Transport, UowFactory
+from cchc_shared.clock import now as business_now
 
 
 def now() -> datetime:
@@ -42,6 +43,10 @@ class Services:
     policy: MailPolicy
     transport: Transport
     documents: DocumentSource
+    # The outbox's own time (attempts, leases, backoff): the system clock.
     clock: Callable[[], datetime] = now
+    # Business time (when a reminder is due, the date a message bears): the kit's campaign
+    # clock in a local run or the demo, the system clock otherwise.
+    business_clock: Callable[[], datetime] = business_now
     # Set when new mail may be due, so the delivery loop does not wait for its next poll.
     mail_waiting: asyncio.Event = field(default_factory=asyncio.Event)

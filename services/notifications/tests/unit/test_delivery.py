@@ -99,6 +99,7 @@ MakeServices = Callable[..., Services]
 @pytest.fixture
 def make(engine: AsyncEngine) -> MakeServices:
     def build(transport: object, clock: Clock | None = None) -> Services:
+        clock = clock or Clock()
         return Services(
             uow=lambda: SqlNotificationsUnitOfWork(
                 engine, kit_tables, source="/cchc/notifications"
@@ -106,7 +107,8 @@ def make(engine: AsyncEngine) -> MakeServices:
             policy=POLICY,
             transport=transport,  # type: ignore[arg-type]
             documents=Documents(),
-            clock=clock or Clock(),
+            clock=clock,
+            business_clock=clock,
         )
 
     return build

@@ -175,7 +175,6 @@ class RoundOut(BaseModel):
     team: list[SeatOut]
     visits: list[VisitOut]
     violations: list[ViolationOut] | None = None
-    confirmed_at: datetime | None = None  # when the round was confirmed (and notified)
 
     @classmethod
     def of(
@@ -194,7 +193,6 @@ class RoundOut(BaseModel):
             ends_on=round_.ends_on,
             version=round_.version,
             reason=round_.reason,
-            confirmed_at=round_.confirmed_at,
             team=[
                 SeatOut(
                     member_id=s.member_id,

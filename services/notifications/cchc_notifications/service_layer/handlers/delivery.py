@@ -90,7 +90,7 @@ async def deliver_due(services: Services) -> int:
 async def _deliver(services: Services, n: Notification) -> None:
     """One attempt, and its outcome recorded: sent, refused for good, or due again later."""
     policy = services.policy
-    status, reason = await attempt(services, n, services.clock())
+    status, reason = await attempt(services, n, services.business_clock())
     attempts = n.attempts + 1
     values: dict[str, object] = {"attempts": attempts, "last_error": reason}
     if status is Status.SENT:

@@ -33,7 +33,7 @@ async def remind_missing_evaluations(services: Services) -> int:
     """Adds the reminders now due; returns how many were new."""
     policy = services.policy
     now = services.clock()
-    today = now.astimezone(VIETNAM).date()
+    today = services.business_clock().astimezone(VIETNAM).date()
     first = timedelta(days=policy.evaluation_reminder_days)
     last = first + timedelta(days=policy.evaluation_reminder_window_days)
     added = 0

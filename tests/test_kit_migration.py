@@ -23,7 +23,7 @@ from cchc_shared.persistence.migrations import alembic_config, upgrade, upgrade_
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 # The files each service had before the kit's migration was written once.
 LEGACY_ENV = """\

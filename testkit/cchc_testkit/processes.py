@@ -19,7 +19,7 @@ import httpx
 
 from cchc_testkit.nodes import free_port
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 
 class ServiceProcesses:
@@ -65,6 +65,12 @@ class ServiceProcesses:
         """The command line of one instance (a subclass may wrap it, e.g. in a profiler)."""
         return [sys.executable, "-m", f"cchc_{self.service_of(instance)}", "serve"]
 
+    def peer_env(self, service: str) -> dict[str, str]:
+        """Where a service finds a peer's API: notifications fetches scheduling's notices."""
+        if service == "notifications" and "scheduling" in self.ports:
+            return {"CCHC_NOTIFICATIONS_SCHEDULING_URL": self.url("scheduling")}
+        return {}
+
     def start(self, instance: str) -> None:
         service = self.service_of(instance)
         port = self.ports.setdefault(instance, free_port())
@@ -72,6 +78,7 @@ class ServiceProcesses:
             **self.env,
             f"CCHC_{service.upper()}_DATABASE_URL": self.databases[service],
             f"CCHC_{service.upper()}_HTTP_PORT": str(port),
+            **self.peer_env(service),
         }
         log = self.logs.setdefault(instance, tempfile.TemporaryFile(mode="w+"))  # noqa: SIM115
         log.write(f"----- started at {time.strftime('%H:%M:%S')} -----\n")

@@ -201,6 +201,20 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/admin/rebuild"): frozenset({ADMIN}),
         ("GET", "/api/v1/admin/log"): STAFF,
     },
+    "notifications": {
+        **HEALTH,
+        # Staff see every message; a member or an agency its own (the Committee none).
+        ("GET", "/api/v1/notifications"): STAFF | {SURVEYOR, SUBMITTER},
+        ("GET", "/api/v1/notifications/{notification_id}"): STAFF | {SURVEYOR, SUBMITTER},
+        ("GET", "/api/v1/notifications/counts"): STAFF,
+        ("POST", "/api/v1/notifications/{notification_id}/resend"): STAFF,
+        ("POST", "/api/v1/rounds/{round_id}/release"): STAFF,
+        ("GET", "/api/v1/campaigns/{campaign_year}/settings"): STAFF,
+        ("PUT", "/api/v1/campaigns/{campaign_year}/settings"): STAFF,
+        # Only a recipient chooses how it receives its mail.
+        ("GET", "/api/v1/preferences"): frozenset({SURVEYOR, SUBMITTER}),
+        ("PUT", "/api/v1/preferences"): frozenset({SURVEYOR, SUBMITTER}),
+    },
 }
 
 # Served by every service, outside the OpenAPI paths.
@@ -210,6 +224,7 @@ PUBLIC_EXTRA = ("/openapi.json", "/docs")
 # forbidden role would meet the 422 before the 403).
 BODIES: dict[tuple[str, str, str], Any] = {
     ("scheduling", "PUT", "/api/v1/roster/{member_id}/unavailable"): {"unavailable": []},
+    ("notifications", "PUT", "/api/v1/preferences"): {"category": "decision", "mode": "digest"},
 }
 
 UNKNOWN_ID = str(uuid.UUID("00000000-0000-4000-8000-00000000abcd"))

@@ -45,6 +45,11 @@ MemberId = Annotated[
 ]
 CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
 Score = Annotated[float, Field(ge=0, le=100)]
+# An e-mail address as people type it (one ``@``, a dotted domain, no spaces); the mail
+# server is the judge of whether it exists.
+EmailAddress = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 
 
 class EventData(BaseModel):
@@ -91,6 +96,9 @@ class InitiativeSubmittedV1(_InitiativeFields):
     description: ClassVar[str] = "An agency's initiative was accepted into the campaign."
 
     initiative_id: UUID
+    # Added within v1 (optional): the agency's contact address, from intake's reference
+    # data, so that a service that writes to the agency keeps no directory of its own.
+    agency_email: EmailAddress | None = None
 
     def subject(self) -> str:
         return str(self.initiative_id)
@@ -119,6 +127,7 @@ class InitiativeAmendedV1(_InitiativeFields):
 
     initiative_id: UUID
     amended_at: AwareDatetime
+    agency_email: EmailAddress | None = None  # added within v1, as on InitiativeSubmitted
 
     def subject(self) -> str:
         return str(self.initiative_id)
@@ -169,6 +178,8 @@ class TeamMember(EventData):
     name: ShortText
     role: TeamRole
     agency_code: AgencyCode
+    # Added within v1 (optional): the member's address in scheduling's roster.
+    email: EmailAddress | None = None
     # Added within v1 (optional): how documents address the member ("Bà") and their title
     # with their agency ("Phó Giám đốc Sở Nội vụ").
     honorific: ShortText | None = None
@@ -181,6 +192,8 @@ class Visit(EventData):
     agency_code: AgencyCode
     date: date
     starts_at: time
+    # Added within v1 (optional): where the visit takes place (the address of the meeting).
+    place: ShortText | None = None
 
 
 class RoundScheduledV1(EventData):
@@ -196,6 +209,9 @@ class RoundScheduledV1(EventData):
     ends_on: date
     team: list[TeamMember] = Field(min_length=1)
     visits: list[Visit]
+    # Added within v1 (optional): the round's version in scheduling, raised by every change;
+    # it orders the states of one round (a calendar invitation's SEQUENCE follows it).
+    version: Annotated[int, Field(ge=1)] | None = None
 
     def subject(self) -> str:
         return str(self.round_id)
@@ -223,6 +239,7 @@ class RoundCancelledV1(EventData):
     sequence: Annotated[int, Field(ge=1)]
     reason: OptionalLongText = ""
     cancelled_at: AwareDatetime
+    version: Annotated[int, Field(ge=1)] | None = None  # added within v1, as on RoundScheduled
 
     def subject(self) -> str:
         return str(self.round_id)

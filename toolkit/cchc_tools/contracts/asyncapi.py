@@ -47,6 +47,7 @@ SERVICE_TAGS: dict[str, str] = {
     "scheduling": "Survey rounds, visits, teams, notices (phân hệ lập kế hoạch khảo sát).",
     "evaluation": "Rubric, evaluations, selection (phân hệ đánh giá).",
     "reporting": "Read models, reports and documents (phân hệ báo cáo).",
+    "notifications": "The survey's mail, sent once; reads only (phân hệ thông báo).",
     PLATFORMS: "Other city platforms publishing initiatives (nền tảng khác của Thành phố).",
 }
 _EXAMPLE_TIME = datetime(2023, 6, 8, 4, 15, tzinfo=UTC)
@@ -95,6 +96,7 @@ def service_brokers() -> dict[str, RabbitBroker]:
     """Each service's broker as its composition root builds it (no connection is made)."""
     from cchc_evaluation.bootstrap import create_app as evaluation
     from cchc_intake.bootstrap import create_app as intake
+    from cchc_notifications.bootstrap import create_app as notifications
     from cchc_reporting.bootstrap import create_app as reporting
     from cchc_scheduling.bootstrap import create_app as scheduling
 
@@ -103,6 +105,7 @@ def service_brokers() -> dict[str, RabbitBroker]:
         "scheduling": scheduling,
         "evaluation": evaluation,
         "reporting": reporting,
+        "notifications": notifications,
     }
     return {name: make().state.runtime.consumers.broker for name, make in factories.items()}
 

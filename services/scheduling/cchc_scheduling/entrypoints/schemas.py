@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from cchc_scheduling.domain.model import Member, PoolInitiative, Round, Visit
 from cchc_scheduling.domain.rules import Violation
 from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody, Integer, Number
-from cchc_shared.contracts.events import AgencyCode, MemberId, ParArea
+from cchc_shared.contracts.events import AgencyCode, EmailAddress, MemberId, ParArea
 from cchc_shared.contracts.text import OptionalLongText, ShortText
 from cchc_shared.reference import get_agency
 
@@ -35,7 +35,7 @@ class MemberFields(_In):
     may_head: bool = False
     may_be_secretary: bool = False
     unavailable: list[CalendarDate] = Field(default_factory=list, max_length=400)
-    email: str = Field("", max_length=200)
+    email: EmailAddress | Literal[""] = ""  # the address invitations are sent to
     active: bool = True
 
     _agency = field_validator("agency_code")(_known_agency)

@@ -49,7 +49,7 @@ async def stack(
             extra_env={"CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5"},
         )
         try:
-            await asyncio.to_thread(running.start_all)
+            await asyncio.to_thread(running.start_all, SERVICES)
             yield running
         finally:
             running.stop()

@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Sequence
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting", "portal")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "replication", "portal")
 DEFAULT_PORTS = {
     "portal": 8000,
     "intake": 8001,
     "scheduling": 8002,
     "evaluation": 8003,
     "reporting": 8004,
+    "replication": 8006,
 }
 # The web pages: no API documents, and in the local run the development sign-in.
 PAGES = frozenset({"portal"})

@@ -11,8 +11,10 @@ from pathlib import Path
 from cchc_shared.auth import AuthSettings
 
 YEAR = 2023
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
-DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004}
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "replication")
+DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004,
+    "replication": 8006,
+}
 PLATFORM_SOURCE = "https://dichvucong.hochiminhcity.gov.vn/cchc-connector"
 DEMO_NAMESPACE = uuid.UUID("5b0d7a7e-2f4c-4a57-9d0e-0c2d3c2c2023")
 VN = timedelta(hours=7)

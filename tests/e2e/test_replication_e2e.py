@@ -348,7 +348,7 @@ def _expected_figures(
 ) -> dict[str, Any]:
     adopted = [*adopters, under_way]  # the amendment made it adopted
     cases = 0
-    for (agency, _quarter), body in sent.items():
+    for body in sent.values():
         cases += body.get("indicators", {}).get("cases_handled") or 0
     cases += 120  # the amendment's figures replace its quarter's (which had none)
     return {

@@ -12,7 +12,11 @@ from cchc_shared.auth import AuthSettings
 
 YEAR = 2023
 SERVICES = ("intake", "scheduling", "evaluation", "reporting", "replication")
-DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004,
+DEFAULT_PORTS = {
+    "intake": 8001,
+    "scheduling": 8002,
+    "evaluation": 8003,
+    "reporting": 8004,
     "replication": 8006,
 }
 PLATFORM_SOURCE = "https://dichvucong.hochiminhcity.gov.vn/cchc-connector"

@@ -7,3 +7,5 @@ CREATE ROLE evaluation LOGIN PASSWORD 'evaluation';
 CREATE DATABASE evaluation OWNER evaluation;
 CREATE ROLE reporting LOGIN PASSWORD 'reporting';
 CREATE DATABASE reporting OWNER reporting;
+CREATE ROLE replication LOGIN PASSWORD 'replication';
+CREATE DATABASE replication OWNER replication;

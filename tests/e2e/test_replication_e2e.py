@@ -8,9 +8,11 @@ before and after a rebuild from its event log."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sys
 import time
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -20,12 +22,13 @@ from typing import Any
 
 import aio_pika
 import httpx
+import pypdf
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.contracts import ReplicationRecommendedV1, encode_event
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, service_source
-from cchc_shared.reference import districts, wards_of
+from cchc_shared.reference import districts, get_agency, wards_of
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
 
@@ -35,6 +38,12 @@ SECRET = "e2e-replication-secret-" + "x" * 40
 STACK = ("replication", "reporting")
 NEW_KEYS = ("replication.decided.v1", "adoption.reported.v1")
 QUARTERS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
+
+
+def agency_name(code: str) -> str:
+    agency = get_agency(code)
+    assert agency is not None
+    return agency.name
 
 
 def _headers(role: str, agency: str | None = None) -> dict[str, str]:
@@ -352,6 +361,7 @@ def _expected_figures(
         cases += body.get("indicators", {}).get("cases_handled") or 0
     cases += 120  # the amendment's figures replace its quarter's (which had none)
     return {
+        "revisions": len(sent) + 1,
         "targets": len(targets),
         "adopted": len(adopted),
         "not_suitable": 1,
@@ -366,4 +376,75 @@ def _expected_figures(
 async def _assert_reporting(
     client: httpx.AsyncClient, reporting: str, initiative_id: uuid.UUID, expected: dict[str, Any]
 ) -> None:
-    del client, reporting, initiative_id, expected  # reporting's follow-up views come next
+    """Reporting's follow-up holds what the agencies sent: publicly (no sign-in), in the
+    yearly report's PDF text, and again after a rebuild from its event log."""
+
+    async def figures() -> dict[str, Any]:
+        found = await client.get(f"{reporting}/follow-up/models/{initiative_id}")
+        assert found.status_code == 200, found.text
+        return dict(found.json())
+
+    async def caught_up() -> bool:
+        found = await client.get(f"{reporting}/admin/log", headers=STAFF)
+        by_type = found.json()["by_type"] if found.status_code == 200 else {}
+        return bool(by_type.get("vn.hcmc.cchc.adoption.reported.v1") == expected["revisions"])
+
+    await _until("reporting to hold every report", caught_up)
+    live = await figures()
+    assert live["targets"] == expected["targets"]
+    assert live["adopted"] == expected["adopted"]
+    assert live["counts"]["not_suitable"] == expected["not_suitable"]
+    assert live["counts"]["no_report"] == expected["never_reported"]
+    assert live["adoption_percent"] == round(100 * expected["adopted"] / expected["targets"], 1)
+    adopted = sorted(
+        t["agency_code"] for t in live["target_agencies"] if t["standing"] == "adopted"
+    )
+    assert adopted == expected["adopted_codes"]
+    assert sum(d["targets"] for d in live["districts"]) == expected["targets"]
+    assert sum(d["adopted"] for d in live["districts"]) == expected["adopted"]
+    assert live["timeline"][-1]["counts"]["adopted"] == expected["adopted"]
+    picture = await client.get(f"{reporting}/follow-up/models/{initiative_id}/map.svg")
+    assert picture.headers["content-type"].startswith("image/svg+xml")
+    assert picture.text.count("<rect") >= 22
+
+    # The agency sees what it must adopt; the PAR office what is overdue; both signed in.
+    unsuitable = expected["unsuitable"]
+    own = await client.get(
+        f"{reporting}/follow-up/agencies/{unsuitable}",
+        headers=_headers("agency_submitter", unsuitable),
+    )
+    assert [a["target"]["standing"] for a in own.json()] == ["not_suitable"]
+    other = await client.get(
+        f"{reporting}/follow-up/agencies/{unsuitable}",
+        headers=_headers("agency_submitter", expected["adopted_codes"][0]),
+    )
+    assert other.status_code == 403
+    late = await client.get(f"{reporting}/follow-up/overdue", headers=STAFF)
+    past = {o["agency_code"] for o in late.json() if o["initiative_id"] == str(initiative_id)}
+    assert len(past) == expected["never_reported"]
+    assert (await client.get(f"{reporting}/follow-up/overdue")).status_code == 401
+    sheet = await client.get(f"{reporting}/follow-up/export.xlsx", headers=STAFF)
+    assert sheet.content.startswith(b"PK")
+
+    # The yearly report, read from its PDF's text: the counts and the agencies.
+    pdf = await client.get(f"{reporting}/follow-up/reports/2024.pdf", headers=STAFF)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    assert "BÁO CÁO" in text and "triển khai nhân rộng" in text
+    assert f"Có {expected['adopted']}/{expected['targets']} cơ quan, đơn vị đã áp dụng" in text
+    for code in expected["adopted_codes"]:
+        assert agency_name(code) in text, code
+    assert f"{agency_name(unsuitable)} báo cáo không phù hợp" in text
+    docx_file = await client.get(f"{reporting}/follow-up/reports/2024.docx", headers=STAFF)
+    assert docx_file.content.startswith(b"PK")
+
+    # A rebuild from the event log gives the same figures.
+    rebuilt = await client.post(f"{reporting}/admin/rebuild", headers=_headers("admin"))
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert await figures() == live
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())

@@ -18,6 +18,7 @@ SERVICE_NAMES = {
     "scheduling": "phân hệ lập lịch khảo sát",
     "evaluation": "phân hệ đánh giá",
     "reporting": "phân hệ báo cáo",
+    "replication": "phân hệ theo dõi nhân rộng",
 }
 
 

@@ -33,14 +33,17 @@ from cchc_reporting.adapters.orm import (
 )
 from cchc_reporting.domain.facts import (
     FACT_KINDS,
+    AdoptionFact,
     CampaignFacts,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
     Fact,
     FactSet,
+    FollowUpFacts,
     InitiativeFact,
     ParContributionFact,
+    RecognitionFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
@@ -181,6 +184,12 @@ class SqlFactRepository:
             # Counted by the year each names (RejectionFact.counts_in).
             rejections=await self._facts(RejectionFact),
             par_contributions=await self._facts(ParContributionFact, of_year[ParContributionFact]),
+        )
+
+    async def load_follow_up(self) -> FollowUpFacts:
+        return FollowUpFacts(
+            recognitions=await self._facts(RecognitionFact),
+            adoptions=await self._facts(AdoptionFact),
         )
 
     async def load_all(self) -> FactSet:

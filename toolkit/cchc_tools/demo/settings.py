@@ -66,6 +66,9 @@ class DemoSummary:
     recommended: int = 0
     decided: int = 0
     recommended_ids: list[str] = field(default_factory=list)
+    recognised: int = 0  # by the Chairman's decision
+    adoption_targets: int = 0  # (model, target agency) pairs
+    adoption_reports: int = 0  # quarterly reports entered this run
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -82,6 +85,9 @@ class DemoSummary:
             f"  phiếu đánh giá (evaluations)      : {self.evaluations}",
             f"  đã quyết định (decided)           : {self.decided}",
             f"  đề xuất nhân rộng (recommended)   : {self.recommended}",
+            f"  được công nhận (recognised)       : {self.recognised} "
+            f"(đơn vị phải nhân rộng: {self.adoption_targets})",
+            f"  báo cáo nhân rộng (adoption)      : {self.adoption_reports}",
             f"  tệp đã ghi (files written)        : {len(self.files)}",
             f"  thời gian (seconds)               : {self.seconds:.1f}",
         ]

@@ -86,7 +86,9 @@ async def submit_report(
     outcome = await handlers.submit_report(
         services,
         principal,
-        handlers.SubmitReport(body.initiative_id, body.agency_code, body.quarter, body.content()),
+        handlers.SubmitReport(
+            body.initiative_id, body.agency_code, body.quarter, body.content(), body.received_on
+        ),
     )
     if not outcome.created:
         response.status_code = 200

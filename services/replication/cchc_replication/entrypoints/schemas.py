@@ -182,6 +182,11 @@ class ReportIn(_In):
     started_on: CalendarDate | None = None
     adaptation: OptionalLongText = Field("", description="How the agency adapted the model")
     indicators: IndicatorsIn = Field(default_factory=IndicatorsIn)
+    received_on: CalendarDate | None = Field(
+        None,
+        description="The day a report sent on paper reached the Department (the PAR office "
+        "entering it); decides whether the quarter was reported late",
+    )
 
     def content(self) -> ReportContent:
         return ReportContent(

@@ -27,6 +27,8 @@ class SubmitReport:
     agency_code: str
     quarter: str
     content: ReportContent
+    # The day a report sent on paper reached the Department, when the PAR office enters it.
+    received_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ async def submit_report(
             decided_on=decision.signed_on,
             today=reported_at.date(),
         )
+        faults += received_faults(principal, command.received_on, quarter, reported_at.date())
         if faults:
             raise InvalidInput(*faults)
         assert quarter is not None  # no fault, so it parsed
@@ -81,7 +84,9 @@ async def submit_report(
             revision=(latest.revision + 1) if latest else 1,
             content=command.content,
             # Whether the quarter was reported on time is decided by its first report.
-            late=latest.late if latest else is_late(quarter, reported_at.date(), services),
+            late=latest.late
+            if latest
+            else is_late(quarter, command.received_on or reported_at.date(), services),
             reported_at=reported_at,
             reported_by=principal.subject,
         )
@@ -101,6 +106,30 @@ async def submit_report(
         uow.publish(event)
         await uow.commit()
     return ReportOutcome(report, created=True)
+
+
+def received_faults(
+    principal: Principal, received_on: date | None, quarter: Quarter | None, today: date
+) -> list[Fault]:
+    if received_on is None:
+        return []
+    if not principal.is_staff:
+        return [
+            Fault(
+                "received_on",
+                "Chỉ Phòng Cải cách hành chính ghi ngày nhận báo cáo gửi bằng văn bản giấy",
+                "only the secretariat records the day a paper report was received",
+            )
+        ]
+    if received_on > today or (quarter is not None and received_on < quarter.starts_on):
+        return [
+            Fault(
+                "received_on",
+                f"Ngày nhận báo cáo {received_on:%d/%m/%Y} phải từ đầu kỳ báo cáo đến hôm nay",
+                f"the day received {received_on} must be within the quarter's start and today",
+            )
+        ]
+    return []
 
 
 def is_late(quarter: Quarter, reported_on: date, services: Services) -> bool:

@@ -201,9 +201,28 @@ def _short(title: str, limit: int = 48) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
+def _results_sentence(f: ModelFollowUp) -> str:
+    """What the adopters reported, only the indicators some report gave."""
+    results = f.results
+    parts = []
+    if results.processing_days_before is not None and results.processing_days_after is not None:
+        parts.append(
+            f"thời gian giải quyết bình quân {decimal(results.processing_days_before)} ngày "
+            f"trước khi áp dụng, {decimal(results.processing_days_after)} ngày sau khi áp dụng"
+        )
+    if results.satisfaction_percent is not None:
+        parts.append(f"mức độ hài lòng bình quân {_percent(results.satisfaction_percent)}")
+    if results.cases_handled:
+        parts.append(
+            f"{count_phrase(results.cases_handled, 'hồ sơ, vụ việc')} được giải quyết theo mô hình"
+        )
+    if not parts:
+        return "Các đơn vị chưa báo cáo số liệu kết quả áp dụng."
+    return "Kết quả các đơn vị báo cáo: " + "; ".join(parts) + "."
+
+
 def _model_section(index: int, f: ModelFollowUp) -> list[Block]:
     model = f.model
-    results = f.results
     blocks: list[Block] = [
         Heading(f"{index}. {model.title}", level=2),
         Paragraph(
@@ -214,13 +233,7 @@ def _model_section(index: int, f: ModelFollowUp) -> list[Block]:
             f"dụng ({_percent(f.adoption_percent)}), {f.count('in_progress')} đang triển khai, "
             f"{f.count('not_suitable')} báo cáo không phù hợp, {f.count('no_report')} chưa báo cáo."
         ),
-        Paragraph(
-            "Kết quả các đơn vị báo cáo: thời gian giải quyết bình quân "
-            f"{decimal(results.processing_days_before)} ngày trước khi áp dụng, "
-            f"{decimal(results.processing_days_after)} ngày sau khi áp dụng; "
-            f"mức độ hài lòng bình quân {_percent(results.satisfaction_percent)}; "
-            f"{count_phrase(results.cases_handled, 'hồ sơ, vụ việc')} được giải quyết theo mô hình."
-        ),
+        Paragraph(_results_sentence(f)),
     ]
     adopters = [t for t in f.targets if t.standing == "adopted"]
     if adopters:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from cchc_shared.contracts.quarters import QUARTER_PATTERN
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 
 # Re-exported (``X as X``): the vocabularies are defined in vocabulary.py only.
@@ -354,7 +355,6 @@ class ParIndexContributionUpdatedV1(EventData):
 
 DecisionNumber = Annotated[str, StringConstraints(min_length=3, max_length=40)]
 # A quarter of a year, as the agencies report on them: "2024-Q1".
-QUARTER_PATTERN = r"^(20\d{2})-Q([1-4])$"
 Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 

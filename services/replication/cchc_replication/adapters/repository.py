@@ -22,10 +22,10 @@ from cchc_replication.domain.model import (
     Candidate,
     Decision,
     Indicators,
-    Quarter,
     RecognisedModel,
     ReportContent,
 )
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.persistence.inserts import insert_rows
 
 

@@ -14,11 +14,11 @@ from typing import Final
 
 from cchc_replication.domain.model import (
     Candidate,
-    Quarter,
     RecognisedModel,
     ReportContent,
     TargetSelection,
 )
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.contracts.vocabulary import AgencyLevel
 from cchc_shared.errors import Fault
 from cchc_shared.reference import districts, get_agency, wards_of

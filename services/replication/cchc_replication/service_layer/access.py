@@ -29,20 +29,18 @@ def require_agency_or_staff(principal: Principal, agency_code: str) -> None:
                 "only the target agency or the secretariat may report",
             )
         )
-    raise Forbidden(
-        Fault(
-            "agency_code",
-            f"Tài khoản không thuộc đơn vị {agency_code}",
-            f"the caller does not belong to agency {agency_code}",
-        )
-    )
+    raise _not_of(agency_code)
 
 
 def require_reader_of(principal: Principal, agency_code: str) -> None:
     """An agency reads its own assignments; the PAR office and the People's Committee any."""
     if principal.can_read_all or principal.owns_agency(agency_code):
         return
-    raise Forbidden(
+    raise _not_of(agency_code)
+
+
+def _not_of(agency_code: str) -> Forbidden:
+    return Forbidden(
         Fault(
             "agency_code",
             f"Tài khoản không thuộc đơn vị {agency_code}",

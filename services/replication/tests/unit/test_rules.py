@@ -10,7 +10,6 @@ import pytest
 from cchc_replication.domain.model import (
     Candidate,
     Indicators,
-    Quarter,
     RecognisedModel,
     ReportContent,
     TargetSelection,
@@ -21,6 +20,7 @@ from cchc_replication.domain.rules import (
     report_faults,
     resolve_targets,
 )
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.reference import districts, wards_of
 
 QUAN_1 = "760"

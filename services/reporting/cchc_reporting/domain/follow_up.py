@@ -16,6 +16,7 @@ from typing import Final, Literal
 from uuid import UUID
 
 from cchc_reporting.domain.facts import AdoptionFact, FollowUpFacts, RecognitionFact
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.reference import district_of, districts, get_agency
 
 # Where a target stands: its latest quarter's status, or no report yet.
@@ -40,27 +41,26 @@ REPORT_DUE_DAYS: Final = 15  # as the replication service's default (CCHC_REPLIC
 
 
 def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(Quarter.of(day))
 
 
-def quarter_end(quarter: str) -> date:
-    year, number = int(quarter[:4]), int(quarter[-1])
-    if number == 4:
-        return date(year, 12, 31)
-    return date(year, 3 * number + 1, 1) - timedelta(days=1)
-
-
-def quarters_between(first: str, last: str) -> list[str]:
-    found = []
-    year, number = int(first[:4]), int(first[-1])
-    while (current := f"{year}-Q{number}") <= last:
-        found.append(current)
-        year, number = (year + 1, 1) if number == 4 else (year, number + 1)
+def _quarter(text: str) -> Quarter:
+    found = Quarter.parse(text)
+    if found is None:  # only valid events are projected
+        raise ValueError(f"not a quarter: {text!r}")
     return found
 
 
+def quarter_end(quarter: str) -> date:
+    return _quarter(quarter).ends_on
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    return [str(q) for q in _quarter(first).until(_quarter(last))]
+
+
 def quarter_label(quarter: str) -> str:
-    return f"Quý {('I', 'II', 'III', 'IV')[int(quarter[-1]) - 1]}/{quarter[:4]}"
+    return _quarter(quarter).short_label_vi()
 
 
 def agency_name(code: str) -> str:

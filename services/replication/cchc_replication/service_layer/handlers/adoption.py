@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from cchc_replication.domain.model import AdoptionReport, Quarter, ReportContent
+from cchc_replication.domain.model import AdoptionReport, ReportContent
 from cchc_replication.domain.rules import report_faults
 from cchc_replication.service_layer.access import require_agency_or_staff
 from cchc_replication.service_layer.services import Services
 from cchc_shared.auth import Principal
 from cchc_shared.contracts.events import AdoptionIndicatorsData, AdoptionReportedV1
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.errors import Fault, InvalidInput, NotFound
 from cchc_shared.persistence.audit import AuditEntry
 

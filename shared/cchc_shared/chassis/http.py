@@ -3,6 +3,7 @@ request-size cap, security headers, and a lifespan that starts and stops the ser
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
@@ -47,13 +48,13 @@ def measure_requests(app: FastAPI) -> None:
     async def measure(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        route = request.scope.get("route")
-        with HTTP_SECONDS.labels(request.method, getattr(route, "path", "other")).time():
-            response = await call_next(request)
-        route = request.scope.get("route")
-        HTTP_REQUESTS.labels(
-            request.method, getattr(route, "path", "other"), str(response.status_code)
-        ).inc()
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        # The router sets the matched route in the scope, so it is known only after the call.
+        path = getattr(request.scope.get("route"), "path", "other")
+        HTTP_SECONDS.labels(request.method, path).observe(elapsed)
+        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         return response
 
 

@@ -322,6 +322,9 @@ class ParIndexRuleData(EventData):
     cap: Annotated[float, Field(ge=0)]
     district_counts_wards: bool
     final_score_method: FinalScoreMethod
+    # Added within v1: points per model recognised in the previous campaign that the unit
+    # (or, when districts count their wards, one of its wards) reported as adopted.
+    per_adopted: Annotated[float, Field(ge=0)] = 0.0
 
 
 class ParIndexContributionUpdatedV1(EventData):
@@ -348,6 +351,8 @@ class ParIndexContributionUpdatedV1(EventData):
     points: Annotated[float, Field(ge=0)]
     rule: ParIndexRuleData
     computed_at: AwareDatetime
+    # Added within v1: the previous campaign's recognised models the unit adopted.
+    adopted: Annotated[int, Field(ge=0)] = 0
 
     def subject(self) -> str:
         return f"{self.campaign_year}/{self.agency_code}"

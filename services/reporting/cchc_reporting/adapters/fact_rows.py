@@ -147,7 +147,8 @@ def fact_of(kind: type[Fact], row: RowMapping, visits: Sequence[RowMapping] = ()
         errors = tuple((e["field"], e["message"]) for e in row["errors"])
         return _load(RejectionFact, row, errors=errors, version=version)
     if kind is ParContributionFact:
-        rule = _load(ParRuleFact, row["rule"])
+        # A rule stored before per_adopted was announced had none (0 points).
+        rule = _load(ParRuleFact, {"per_adopted": 0.0, **row["rule"]})
         return _load(ParContributionFact, row, rule=rule, version=version)
     if kind is RecognitionFact:
         return _load(RecognitionFact, row, targets=tuple(row["targets"]), version=version)

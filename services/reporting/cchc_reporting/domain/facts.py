@@ -254,6 +254,8 @@ class ParRuleFact:
     cap: float
     district_counts_wards: bool
     final_score_method: str  # mean | median
+    # Per adopted model recognised after the previous campaign (0 before the rule had it).
+    per_adopted: float = 0.0
 
 
 @dataclass(frozen=True)

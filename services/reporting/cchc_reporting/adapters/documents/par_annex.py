@@ -141,7 +141,14 @@ def _annex_notes(rule: ParRuleFact | None) -> list[str]:
         notes.append(
             f"Điểm Chỉ số CCHC: {decimal(rule.per_submitted)} điểm cho mỗi đề xuất, "
             f"{decimal(rule.per_surveyed)} điểm cho mỗi mô hình được khảo sát, "
-            f"{decimal(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng; "
-            f"tối đa {decimal(rule.cap)} điểm"
+            f"{decimal(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng"
+            + (
+                f", {decimal(rule.per_adopted)} điểm cho mỗi mô hình được Chủ tịch Ủy ban nhân "
+                "dân Thành phố công nhận sau đợt khảo sát năm trước mà đơn vị (hoặc phường, xã, "
+                "thị trấn trực thuộc) đã báo cáo áp dụng"
+                if rule.per_adopted
+                else ""
+            )
+            + f"; tối đa {decimal(rule.cap)} điểm"
         )
     return notes

@@ -356,10 +356,9 @@ def _expected_figures(
     under_way: str,
 ) -> dict[str, Any]:
     adopted = [*adopters, under_way]  # the amendment made it adopted
-    cases = 0
+    cases = 0  # the amendment's body replaced its quarter's in ``sent``, as in reporting
     for body in sent.values():
         cases += body.get("indicators", {}).get("cases_handled") or 0
-    cases += 120  # the amendment's figures replace its quarter's (which had none)
     return {
         "revisions": len(sent) + 1,
         "targets": len(targets),

@@ -26,6 +26,7 @@ SIGNED_ON = date(YEAR, 12, 20)
 FOLLOW_UP_YEAR = YEAR + 1
 QUARTERS = tuple(f"{FOLLOW_UP_YEAR}-Q{n}" for n in range(1, 5))
 REPORT_DUE_DAYS = 15  # the replication service's default
+MODELS_AT_MOST = 5  # a year of reports from every target of each: enough to read
 
 
 def _quarter_end(quarter: str) -> date:
@@ -122,7 +123,7 @@ async def _decision(api: Api, rng: random.Random) -> dict[str, Any] | None:
     if not candidates:
         return None
     # The Chairman recognises about two thirds of the recommended, the best first.
-    chosen = candidates[: max(1, (2 * len(candidates)) // 3)][:8]
+    chosen = candidates[: max(1, (2 * len(candidates)) // 3)][:MODELS_AT_MOST]
     models = []
     for i, candidate in enumerate(chosen):
         scope, targets = _targets(candidate, rng)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from cchc_evaluation.service_layer import handlers
+from cchc_evaluation.domain.commands import Actor
+from cchc_evaluation.service_layer import handlers, queries
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import ParIndexContributionUpdatedV1
 from cchc_shared.contracts.events import AdoptionReportedV1, ReplicationDecidedV1
@@ -19,6 +20,7 @@ from ..fakes import FakeUnitOfWork, over, recompute
 CONSUMER = "evaluation.test"
 NOW = datetime.now(UTC)
 CONFIG = Services(uow=FakeUnitOfWork, clock=lambda: NOW)
+SECRETARIAT = Actor("secretariat:snv", "secretariat")
 MODEL = uuid.uuid4()
 DECISION = uuid.uuid4()
 
@@ -96,6 +98,10 @@ async def test_an_adopted_model_counts_in_the_districts_next_campaign() -> None:
     [first] = contributions(uow, "761")
     assert (first.campaign_year, first.adopted, first.points, first.version) == (2024, 1, 0.5, 1)
     assert first.rule.per_adopted == 0.5
+    # The table the API serves agrees with what was announced.
+    table = await queries.par_index_table(over(uow, CONFIG), SECRETARIAT, 2024)
+    [row] = [r for r in table if r.agency_code == "761"]
+    assert (row.adopted, row.points) == (1, 0.5)
     # An older quarter arriving late changes nothing; an amendment of the latest does.
     await _send(uow, _reported("26764", "2024-Q1", 2, "not_started"))
     assert len(contributions(uow, "761")) == 1

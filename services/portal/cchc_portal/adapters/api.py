@@ -98,7 +98,7 @@ class ServiceApis:
         service: str,
         method: str,
         path: str,
-        token: str,
+        token: str | None,
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
@@ -109,7 +109,9 @@ class ServiceApis:
                 f"/api/v1{path}",
                 json=json,
                 params=params,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                # No token: what the services publish to everyone (the follow-up's models).
+                headers={"Accept": "application/json"}
+                | ({"Authorization": f"Bearer {token}"} if token is not None else {}),
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None

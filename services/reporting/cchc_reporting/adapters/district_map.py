@@ -8,32 +8,8 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 from cchc_reporting.domain.follow_up import DistrictShare
+from cchc_shared.reference import DISTRICT_TILES
 
-# (column, row) of each unit's tile: north-west (Củ Chi) to south-east (Cần Giờ).
-TILES: Final[dict[str, tuple[int, int]]] = {
-    "783": (0, 0),  # Củ Chi
-    "784": (1, 0),  # Hóc Môn
-    "761": (2, 0),  # Quận 12
-    "764": (3, 0),  # Gò Vấp
-    "769": (5, 0),  # Thủ Đức
-    "785": (0, 1),  # Bình Chánh
-    "777": (1, 1),  # Bình Tân
-    "767": (2, 1),  # Tân Phú
-    "766": (3, 1),  # Tân Bình
-    "768": (4, 1),  # Phú Nhuận
-    "765": (5, 1),  # Bình Thạnh
-    "775": (1, 2),  # Quận 6
-    "772": (2, 2),  # Quận 11
-    "771": (3, 2),  # Quận 10
-    "770": (4, 2),  # Quận 3
-    "760": (5, 2),  # Quận 1
-    "776": (1, 3),  # Quận 8
-    "774": (2, 3),  # Quận 5
-    "773": (4, 3),  # Quận 4
-    "778": (4, 4),  # Quận 7
-    "786": (3, 5),  # Nhà Bè
-    "787": (5, 5),  # Cần Giờ
-}
 _TILE: Final = 104
 _GAP: Final = 6
 _TOP: Final = 64
@@ -70,7 +46,7 @@ def district_map_svg(title: str, shares: Sequence[DistrictShare]) -> str:
         "Tỷ lệ cơ quan, đơn vị đã áp dụng trên địa bàn mỗi quận, huyện</text>",
     ]
     for share in shares:
-        column, row = TILES[share.district_code]
+        column, row = DISTRICT_TILES[share.district_code]
         x = _LEFT + column * (_TILE + _GAP)
         y = _TOP + row * (_TILE + _GAP)
         percent = share.percent

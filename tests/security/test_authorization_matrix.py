@@ -205,6 +205,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/follow-up/overdue"): READERS,
         ("GET", "/api/v1/follow-up/export.xlsx"): READERS,
         ("GET", "/api/v1/follow-up/reports/{year}.{fmt}"): READERS,
+        ("GET", "/api/v1/follow-up/decisions/{decision_id}/record.{fmt}"): READERS,
     },
     "replication": {
         **HEALTH,

@@ -9,7 +9,13 @@ from datetime import date, datetime
 from typing import Protocol
 
 from cchc_reporting.domain.documents import Issue
-from cchc_reporting.domain.facts import CampaignFacts, Fact, FactSet, FollowUpFacts
+from cchc_reporting.domain.facts import (
+    CampaignFacts,
+    Fact,
+    FactSet,
+    FollowUpFacts,
+    RecognitionFact,
+)
 from cchc_reporting.domain.follow_up import ModelFollowUp, OverdueItem
 from cchc_reporting.domain.log import LoggedEvent, LogPosition
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
@@ -63,4 +69,10 @@ class DocumentWriter(Protocol):
         issue: Issue,
     ) -> bytes:
         """Báo cáo kết quả triển khai nhân rộng of one year."""
+        ...
+
+    async def decision_record_document(
+        self, models: Sequence[RecognitionFact], fmt: str, issue: Issue
+    ) -> bytes:
+        """The Quyết định's recognised models, targets and deadlines, as a Phụ lục."""
         ...

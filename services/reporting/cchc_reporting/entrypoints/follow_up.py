@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from cchc_reporting.adapters import exports
 from cchc_reporting.adapters.district_map import district_map_svg
 from cchc_reporting.adapters.follow_up_export import follow_up_sheet
-from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.follow_up import (
     STANDING_VI,
     Assignment,
@@ -27,6 +26,7 @@ from cchc_reporting.domain.follow_up import (
     TargetState,
     agency_name,
 )
+from cchc_reporting.entrypoints.http import DocumentIssue
 from cchc_reporting.service_layer import follow_up as queries
 from cchc_reporting.service_layer.services import Services
 from cchc_shared.auth import Principal, Role, require_roles
@@ -270,19 +270,39 @@ async def yearly_report(
     fmt: Literal["docx", "pdf"],
     _: Reader,
     services: App,
-    number: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]*$")] = None,
-    issued_on: Annotated[CalendarDate | None, Query()] = None,
+    issue: DocumentIssue,
 ) -> Response:
     """Báo cáo kết quả triển khai nhân rộng of a year (Nghị định 30/2020/NĐ-CP layout),
     figures as of the year's last day (today while it runs)."""
     as_of = queries.year_end(year)
     found = await queries.models(services, as_of)
     late = await queries.overdue_items(services, as_of)
-    content = await services.documents.follow_up_document(
-        year, found, late, as_of, fmt, Issue(number, issued_on)
-    )
+    content = await services.documents.follow_up_document(year, found, late, as_of, fmt, issue)
     return Response(
         content,
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="nhan-rong-{year}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/decisions/{decision_id}/record.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+async def decision_record(
+    decision_id: UUID,
+    fmt: Literal["docx", "pdf"],
+    _: Reader,
+    services: App,
+    issue: DocumentIssue,
+) -> Response:
+    """The Quyết định as recorded: each recognised model, its scope, the agencies that must
+    adopt it and the deadline (Phụ lục, Nghị định 30/2020/NĐ-CP layout)."""
+    models = await queries.decision_models(services, decision_id)
+    content = await services.documents.decision_record_document(models, fmt, issue)
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="quyet-dinh-{decision_id}.{fmt}"'},
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from cchc_reporting.domain.errors import ReadForbidden
-from cchc_reporting.domain.facts import FollowUpFacts
+from cchc_reporting.domain.facts import FollowUpFacts, RecognitionFact
 from cchc_reporting.domain.follow_up import (
     Assignment,
     ModelFollowUp,
@@ -71,6 +71,16 @@ async def agency(
 
 async def overdue_items(services: Services, as_of: date | None = None) -> list[OverdueItem]:
     return overdue(await _facts(services), as_of or today())
+
+
+async def decision_models(services: Services, decision_id: UUID) -> list[RecognitionFact]:
+    facts = await _facts(services)
+    found = [m for m in facts.recognitions if m.decision_id == decision_id]
+    if not found:
+        raise NotFound(
+            Fault("decision_id", "Không có Quyết định này", f"no decision {decision_id}")
+        )
+    return sorted(found, key=lambda m: m.title)
 
 
 def year_end(year: int) -> date:

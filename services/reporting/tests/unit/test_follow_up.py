@@ -3,6 +3,7 @@ the yearly report read back from its PDF's text)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import unicodedata
 import uuid
@@ -128,6 +129,13 @@ def test_overdue_names_who_is_past_the_deadline() -> None:
     assert {i.quarter for i in before} == {"2024-Q2"}
 
 
+def _text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(
+        unicodedata.normalize("NFC", " ".join(p.extract_text() or "" for p in reader.pages)).split()
+    )
+
+
 def test_the_yearly_reports_pdf_text_has_the_counts_and_the_agencies() -> None:
     facts = _facts(*_events())
     as_of = date(2024, 12, 31)
@@ -135,10 +143,7 @@ def test_the_yearly_reports_pdf_text_has_the_counts_and_the_agencies() -> None:
     document = DocumentBuilder().follow_up_report(
         2024, views, overdue(facts, as_of), as_of, Issue("12", date(2025, 1, 10))
     )
-    reader = pypdf.PdfReader(io.BytesIO(render(document, "pdf")))
-    text = " ".join(
-        unicodedata.normalize("NFC", " ".join(p.extract_text() or "" for p in reader.pages)).split()
-    )
+    text = _text(render(document, "pdf"))
     assert "Có 2/21 cơ quan, đơn vị đã áp dụng" in text
     for code in TARGETS[:2]:
         agency = get_agency(code)
@@ -147,3 +152,22 @@ def test_the_yearly_reports_pdf_text_has_the_counts_and_the_agencies() -> None:
     assert unsuitable is not None
     assert f"{unsuitable.name} báo cáo không phù hợp: Đã có mô hình riêng." in text
     assert "12/BC-SNV" in text
+
+
+def test_the_decision_record_names_the_targets_as_a_clerk_would() -> None:
+    from cchc_reporting.adapters.documents.decision_record import targets_phrase
+    from cchc_shared.reference import wards_of
+
+    assert targets_phrase(TARGETS) == (
+        "Ủy ban nhân dân thành phố Thủ Đức và các quận, huyện (trừ Quận 1)"
+    )
+    wards = [w.code for w in wards_of("760") if w.code != "26740"]
+    assert targets_phrase([*wards, "SNV"]) == (
+        "Ủy ban nhân dân các phường, xã, thị trấn thuộc Quận 1; Sở Nội vụ"
+    )
+    facts = _facts(_decided())
+    document = DocumentBuilder().decision_record_document
+    content = asyncio.run(document(list(facts.recognitions), "pdf", Issue()))
+    text = _text(content)
+    assert "Kèm theo Quyết định số 4821/QĐ-UBND ngày 20/12/2023" in text
+    assert "(21 đơn vị)" in text and "30/09/2024" in text

@@ -15,9 +15,16 @@ import asyncio
 from collections.abc import Sequence
 from datetime import date
 
-from cchc_reporting.adapters.documents import follow_up_report, par_annex, proposal, survey_report
+from cchc_reporting.adapters.documents import (
+    decision_record,
+    follow_up_report,
+    par_annex,
+    proposal,
+    survey_report,
+)
 from cchc_reporting.adapters.documents.common import Signer, render
 from cchc_reporting.domain.documents import Issue
+from cchc_reporting.domain.facts import RecognitionFact
 from cchc_reporting.domain.follow_up import ModelFollowUp, OverdueItem
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
 from cchc_shared.documents import AdministrativeDocument
@@ -96,6 +103,14 @@ class DocumentBuilder:
         issue: Issue,
     ) -> bytes:
         document = self.follow_up_report(year, follow_ups, overdue, as_of, issue)
+        return await _rendered(document, fmt)
+
+    async def decision_record_document(
+        self, models: Sequence[RecognitionFact], fmt: str, issue: Issue
+    ) -> bytes:
+        document = decision_record.decision_record(
+            self.signer, models, issue.number, issue.issued_on
+        )
         return await _rendered(document, fmt)
 
 

@@ -30,7 +30,7 @@ from cchc_shared.documents import (
     Table,
 )
 
-_SCOPE_VI = {
+SCOPE_VI = {
     "city_wide": "toàn Thành phố",
     "district_level": "cấp huyện",
     "commune_level": "cấp xã",
@@ -129,7 +129,7 @@ def _body(
                 (
                     i,
                     f.model.title,
-                    _SCOPE_VI.get(f.model.scope, f.model.scope),
+                    SCOPE_VI.get(f.model.scope, f.model.scope),
                     len(f.targets),
                     f.adopted,
                     f.count("in_progress"),
@@ -228,7 +228,7 @@ def _model_section(index: int, f: ModelFollowUp) -> list[Block]:
         Paragraph(
             f"Mô hình của {agency_name(model.agency_code)}, được công nhận tại Quyết định số "
             f"{model.decision_number} ngày {model.signed_on:%d/%m/%Y}; "
-            f"phạm vi nhân rộng {_SCOPE_VI.get(model.scope, model.scope)}; thời hạn hoàn thành "
+            f"phạm vi nhân rộng {SCOPE_VI.get(model.scope, model.scope)}; thời hạn hoàn thành "
             f"{model.deadline:%d/%m/%Y}. Có {f.adopted}/{len(f.targets)} cơ quan, đơn vị đã áp "
             f"dụng ({_percent(f.adoption_percent)}), {f.count('in_progress')} đang triển khai, "
             f"{f.count('not_suitable')} báo cáo không phù hợp, {f.count('no_report')} chưa báo cáo."

@@ -337,6 +337,12 @@ async def test_decision_and_adoption_reports_end_to_end(stack: ServiceProcesses)
 
             expected = _expected_figures(sent, district_targets, adopters, unsuitable, under_way)
             await _assert_reporting(client, reporting, district_model.initiative_id, expected)
+            record = await client.get(
+                f"{reporting}/follow-up/decisions/{decision['decision_id']}/record.pdf",
+                headers=STAFF,
+            )
+            assert record.status_code == 200, record.text
+            assert "Kèm theo Quyết định số 4821/QĐ-UBND" in _pdf_text(record.content)
     finally:
         await connection.close()
 

@@ -208,18 +208,20 @@ async def follow_up(
         "reporting to receive every adoption report", reporting_caught_up, settings.wait_timeout
     )
     if settings.out is not None:
-        await _download(api, settings.out, summary.recognised, summary.files)
+        await _download(api, settings.out, decision, summary.files)
 
 
-async def _download(api: Api, out: Path, decision_models: int, files: list[str]) -> None:
-    """The yearly report (DOCX, PDF), the XLSX export and each model's map."""
+async def _download(api: Api, out: Path, decision: dict[str, Any], files: list[str]) -> None:
+    """The decision record and the yearly report (DOCX, PDF), the XLSX export and each model's
+    map."""
+    record = f"/api/v1/follow-up/decisions/{decision['decision_id']}/record"
     downloads = [
         (f"/api/v1/follow-up/reports/{FOLLOW_UP_YEAR}.{fmt}", f"nhan-rong-{FOLLOW_UP_YEAR}.{fmt}")
         for fmt in ("docx", "pdf")
-    ]
+    ] + [(f"{record}.{fmt}", f"quyet-dinh-cong-nhan.{fmt}") for fmt in ("docx", "pdf")]
     downloads.append(("/api/v1/follow-up/export.xlsx", "theo-doi-nhan-rong.xlsx"))
     models = await api.get("reporting", "/api/v1/follow-up/models")
-    for i, model in enumerate(models[:decision_models], start=1):
+    for i, model in enumerate(models[: len(decision["models"])], start=1):
         downloads.append(
             (
                 f"/api/v1/follow-up/models/{model['initiative_id']}/map.svg",

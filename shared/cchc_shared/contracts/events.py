@@ -358,10 +358,15 @@ class ParIndexContributionUpdatedV1(EventData):
         return f"{self.campaign_year}/{self.agency_code}"
 
 
+# What an agency may report: ten years to process a case, a hundred million cases a quarter.
+MAX_PROCESSING_DAYS = 3650
+MAX_CASES_HANDLED = 100_000_000
 DecisionNumber = Annotated[str, StringConstraints(min_length=3, max_length=40)]
 # A quarter of a year, as the agencies report on them: "2024-Q1".
 Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
 Percent = Annotated[float, Field(ge=0, le=100)]
+ProcessingDays = Annotated[float, Field(ge=0, le=MAX_PROCESSING_DAYS)]
+CasesHandled = Annotated[int, Field(ge=0, le=MAX_CASES_HANDLED)]
 
 
 class RecognisedModelData(EventData):
@@ -410,10 +415,10 @@ class AdoptionIndicatorsData(EventData):
 
     measured_from: date | None = None
     measured_to: date | None = None
-    processing_days_before: Annotated[float, Field(ge=0)] | None = None
-    processing_days_after: Annotated[float, Field(ge=0)] | None = None
+    processing_days_before: ProcessingDays | None = None
+    processing_days_after: ProcessingDays | None = None
     satisfaction_percent: Percent | None = None
-    cases_handled: Annotated[int, Field(ge=0)] | None = None
+    cases_handled: CasesHandled | None = None
 
 
 class AdoptionReportedV1(EventData):

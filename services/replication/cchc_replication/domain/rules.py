@@ -19,6 +19,7 @@ from cchc_replication.domain.model import (
     TargetSelection,
 )
 from cchc_shared.contracts.quarters import Quarter
+from cchc_shared.contracts.events import MAX_CASES_HANDLED, MAX_PROCESSING_DAYS
 from cchc_shared.contracts.vocabulary import AgencyLevel
 from cchc_shared.errors import Fault
 from cchc_shared.reference import districts, get_agency, wards_of
@@ -297,14 +298,18 @@ def indicator_faults(content: ReportContent) -> list[Fault]:
                 f"satisfaction {values.satisfaction_percent:g}% is not within 0..100",
             )
         )
-    for name, value in (
-        ("processing_days_before", values.processing_days_before),
-        ("processing_days_after", values.processing_days_after),
-        ("cases_handled", values.cases_handled),
+    for name, value, most in (
+        ("processing_days_before", values.processing_days_before, MAX_PROCESSING_DAYS),
+        ("processing_days_after", values.processing_days_after, MAX_PROCESSING_DAYS),
+        ("cases_handled", values.cases_handled, MAX_CASES_HANDLED),
     ):
-        if value is not None and value < 0:
+        if value is not None and not 0 <= value <= most:
             faults.append(
-                Fault(f"indicators.{name}", "Giá trị không được âm", f"{name} may not be negative")
+                Fault(
+                    f"indicators.{name}",
+                    f"Giá trị {value:g} phải trong khoảng 0 đến {most:,}".replace(",", "."),
+                    f"{name} {value:g} is not within 0..{most}",
+                )
             )
     if content.status == "not_started" and _has_results(content):
         faults.append(

@@ -33,9 +33,13 @@ class TargetsIn(_In):
 
     all_districts: bool = Field(False, description="Thủ Đức City and every district")
     wards_of: list[AgencyCode] = Field(
-        default_factory=list, description="Every ward, commune and town of these districts"
+        default_factory=list,
+        max_length=22,
+        description="Every ward, commune and town of these districts",
     )
-    agency_codes: list[AgencyCode] = Field(default_factory=list, description="Named agencies")
+    agency_codes: list[AgencyCode] = Field(
+        default_factory=list, max_length=400, description="Named agencies"
+    )
 
 
 class ModelChoiceIn(_In):

@@ -169,6 +169,14 @@ def test_a_plain_report_passes() -> None:
             ["indicators.satisfaction_percent"],
         ),
         (
+            ReportContent(
+                "adopted", started_on=date(2024, 4, 1), indicators=Indicators(cases_handled=10**12)
+            ),
+            "26743",
+            "2024-Q2",
+            ["indicators.cases_handled"],
+        ),
+        (
             ReportContent("not_started", indicators=Indicators(cases_handled=3)),
             "26743",
             "2024-Q2",

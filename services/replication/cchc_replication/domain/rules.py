@@ -18,8 +18,8 @@ from cchc_replication.domain.model import (
     ReportContent,
     TargetSelection,
 )
-from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.contracts.events import MAX_CASES_HANDLED, MAX_PROCESSING_DAYS
+from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.contracts.vocabulary import AgencyLevel
 from cchc_shared.errors import Fault
 from cchc_shared.reference import districts, get_agency, wards_of

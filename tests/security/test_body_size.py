@@ -20,6 +20,7 @@ TARGETS = {
     "scheduling": ("POST", "/api/v1/roster"),
     "evaluation": ("PUT", "/api/v1/rubrics/2030"),
     "reporting": ("POST", "/api/v1/admin/rebuild"),
+    "replication": ("POST", "/api/v1/decisions"),
 }
 
 

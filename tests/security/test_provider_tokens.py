@@ -32,6 +32,7 @@ PROTECTED = {
     "scheduling": "/api/v1/roster",
     "evaluation": "/api/v1/campaigns/2023/ranking",
     "reporting": "/api/v1/campaigns",
+    "replication": "/api/v1/decisions",
 }
 ROLE_MAP = {
     "cchc-agency": "agency_submitter",

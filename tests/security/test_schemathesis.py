@@ -145,3 +145,9 @@ def test_evaluation_no_server_error(case: Any) -> None:
 @FUZZ
 def test_reporting_no_server_error(case: Any) -> None:
     _run("reporting", case)
+
+
+@SCHEMAS["replication"].parametrize()
+@FUZZ
+def test_replication_no_server_error(case: Any) -> None:
+    _run("replication", case)

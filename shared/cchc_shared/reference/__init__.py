@@ -241,3 +241,12 @@ DISTRICT_TILES: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
         "787": (5, 5),  # Cần Giờ
     }
 )
+
+
+def short_district_name(name: str) -> str:
+    """A district-level unit's name as a map labels it: "Q.1", "Bình Thạnh", "Thủ Đức"."""
+    for prefix in ("Thành phố ", "Quận ", "Huyện "):
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            return f"Q.{rest}" if prefix == "Quận " and rest.isdigit() else rest
+    return name

@@ -23,7 +23,7 @@ from cchc_portal.entrypoints.http import (
 )
 from cchc_portal.entrypoints.pages import TEMPLATES, render
 from cchc_shared.contracts.vocabulary import ADOPTION_STATUSES, Role
-from cchc_shared.reference import DISTRICT_TILES, get_agency
+from cchc_shared.reference import DISTRICT_TILES, get_agency, short_district_name
 
 router = APIRouter()
 
@@ -52,14 +52,6 @@ class Tile:
     figure: str
 
 
-def _short(name: str) -> str:
-    for prefix in ("Thành phố ", "Quận ", "Huyện "):
-        if name.startswith(prefix):
-            rest = name.removeprefix(prefix)
-            return f"Q.{rest}" if prefix == "Quận " and rest.isdigit() else rest
-    return name
-
-
 def tiles(districts: list[dict[str, Any]]) -> list[Tile]:
     found = []
     for d in districts:
@@ -67,7 +59,7 @@ def tiles(districts: list[dict[str, Any]]) -> list[Tile]:
         percent = d["percent"]
         shade = "shade-none" if percent is None else f"shade-{min(SHADES, int(percent // 20))}"
         figure = f"{d['adopted']}/{d['targets']}" if d["targets"] else "—"
-        found.append(Tile(_short(d["name"]), column + 1, row + 1, shade, figure))
+        found.append(Tile(short_district_name(d["name"]), column + 1, row + 1, shade, figure))
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 from cchc_reporting.domain.follow_up import DistrictShare
-from cchc_shared.reference import DISTRICT_TILES
+from cchc_shared.reference import DISTRICT_TILES, short_district_name
 
 _TILE: Final = 104
 _GAP: Final = 6
@@ -23,14 +23,6 @@ def _colour(percent: float | None) -> str:
     if percent is None:
         return _NO_TARGET
     return _SCALE[min(len(_SCALE) - 1, int(percent // (100 / (len(_SCALE) - 1))))]
-
-
-def _short(name: str) -> str:
-    for prefix in ("Thành phố ", "Quận ", "Huyện "):
-        if name.startswith(prefix):
-            rest = name.removeprefix(prefix)
-            return f"Q.{rest}" if prefix == "Quận " and rest.isdigit() else rest
-    return name
 
 
 def district_map_svg(title: str, shares: Sequence[DistrictShare]) -> str:
@@ -58,7 +50,7 @@ def district_map_svg(title: str, shares: Sequence[DistrictShare]) -> str:
             f'<rect x="{x}" y="{y}" width="{_TILE}" height="{_TILE}" rx="6" '
             f'fill="{_colour(percent)}" stroke="#607d8b" stroke-width="1"/>',
             f'<text x="{x + _TILE / 2}" y="{y + 34}" text-anchor="middle" font-size="14" '
-            f'font-weight="bold" fill="{ink}">{escape(_short(share.name))}</text>',
+            f'font-weight="bold" fill="{ink}">{escape(short_district_name(share.name))}</text>',
             f'<text x="{x + _TILE / 2}" y="{y + 60}" text-anchor="middle" font-size="16" '
             f'fill="{ink}">{escape(label)}</text>',
             f'<text x="{x + _TILE / 2}" y="{y + 82}" text-anchor="middle" font-size="12" '

@@ -17,17 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cchc_portal.adapters.api import Refused, ServiceApis, ServiceUnavailable, SignInNeeded
 from cchc_portal.adapters.oidc import OidcClient, SignInFailed
 from cchc_portal.config import PortalSettings
-from cchc_portal.entrypoints.follow_up import router as follow_up_router
-from cchc_portal.entrypoints.http import (
+from cchc_portal.entrypoints.dependencies import (
     FormExpired,
     SignInRequired,
     WrongRole,
     current_session,
-    development_router,
-    metrics_router,
-    router,
 )
 from cchc_portal.entrypoints.pages import error_page, page_policy
+from cchc_portal.entrypoints.routers import development_router, metrics_router, router
 from cchc_portal.service_layer.agency import NotVisible
 from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import SESSION_COOKIE
@@ -96,7 +93,6 @@ def create_app(
     app.state.auth_settings = auth
     app.state.page_policy = page_policy(auth.issuer if oidc else None)
     app.include_router(router)
-    app.include_router(follow_up_router)
     if settings.metrics_port is None:  # otherwise on its own port (chassis.server)
         app.include_router(metrics_router)
     if settings.development_sign_in:

@@ -13,16 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cchc_portal.adapters.api import Refused
-from cchc_portal.entrypoints.http import (
+from cchc_portal.entrypoints.dependencies import (
     AgencyDep,
     FormDep,
+    OfficeDep,
     ServicesDep,
-    SessionDep,
-    WrongRole,
     current_session,
 )
 from cchc_portal.entrypoints.pages import TEMPLATES, render
-from cchc_shared.contracts.vocabulary import ADOPTION_STATUSES, Role
+from cchc_shared.contracts.vocabulary import ADOPTION_STATUSES
 from cchc_shared.reference import DISTRICT_TILES, get_agency, short_district_name
 
 router = APIRouter()
@@ -232,9 +231,7 @@ async def send_report(
 
 
 @router.get("/office/nhan-rong", response_class=HTMLResponse)
-async def follow_up_board(request: Request, services: ServicesDep, session: SessionDep) -> Response:
-    if not {Role.SECRETARIAT.value, Role.ADMIN.value} & set(session.roles):
-        raise WrongRole
+async def follow_up_board(request: Request, services: ServicesDep, session: OfficeDep) -> Response:
     models = await services.apis.call("reporting", "GET", "/follow-up/models", session.access_token)
     late = await services.apis.call("reporting", "GET", "/follow-up/overdue", session.access_token)
     return render(

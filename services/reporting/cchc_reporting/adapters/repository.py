@@ -158,7 +158,7 @@ class SqlFactRepository:
         of_year = {
             kind: TABLE_OF[kind][0].c.campaign_year == year
             for kind in FACT_KINDS
-            if kind not in (EvaluationFact, RejectionFact)
+            if kind not in (EvaluationFact, RejectionFact, RecognitionFact, AdoptionFact)
         }
         # An evaluation belongs to the campaign of its initiative, its decision or its round.
         evaluations = or_(

@@ -50,6 +50,7 @@ async def test_service_starts_and_reports_health(
             assert (await client.get("/openapi.json")).status_code == 200
 
 
+
 def _wait_ready(port: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,10 +73,7 @@ def _run_and_interrupt(amqp_url: str, data_dir: Path) -> tuple[int, str, bool]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cchc_tools.cli", "run", "scheduling", "reporting"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     ready = all(_wait_ready(port, 60) for port in ports.values())
     process.send_signal(signal.SIGINT)

@@ -140,7 +140,7 @@ async def test_the_office_triages_follows_progress_and_reads_decisions(
     # the search ignores diacritics and case: a recommended title's word without its accents
     recommended = await _api(stack, "intake", f"/api/v1/initiatives/{played.recommended_ids[0]}")
     title = recommended["title"]
-    word = max((w.strip(',.;:()“”"') for w in title.split()), key=len)
+    word = max((w.strip(",.;:()“”\"") for w in title.split()), key=len)
     plain = _without_accents(word).upper()
     await page.get_by_label("Tìm theo tên, nội dung (không phân biệt dấu, hoa thường)").fill(plain)
     await page.get_by_label("Trạng thái").select_option("recommended")

@@ -9,3 +9,5 @@ CREATE ROLE reporting LOGIN PASSWORD 'reporting';
 CREATE DATABASE reporting OWNER reporting;
 CREATE ROLE notifications LOGIN PASSWORD 'notifications';
 CREATE DATABASE notifications OWNER notifications;
+CREATE ROLE replication LOGIN PASSWORD 'replication';
+CREATE DATABASE replication OWNER replication;

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -19,6 +19,7 @@ import httpx
 
 from cchc_testkit.nodes import free_port
 
+# The campaign's pipeline and its mail; the follow-up (replication) starts where a test names it.
 SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 
@@ -59,7 +60,7 @@ class ServiceProcesses:
 
     @property
     def urls(self) -> dict[str, str]:
-        return {s: self.url(s) for s in SERVICES if s in self.ports}
+        return {i: self.url(i) for i in self.ports if "#" not in i}
 
     def command(self, instance: str) -> list[str]:
         """The command line of one instance (a subclass may wrap it, e.g. in a profiler)."""
@@ -90,10 +91,10 @@ class ServiceProcesses:
             stderr=subprocess.STDOUT,
         )
 
-    def start_all(self) -> None:
-        for service in SERVICES:
+    def start_all(self, services: Sequence[str] = SERVICES) -> None:
+        for service in services:
             self.start(service)
-        self.wait_ready(*SERVICES)
+        self.wait_ready(*services)
 
     def signal(self, instance: str, sig: signal.Signals) -> None:
         self.processes[instance].send_signal(sig)

@@ -32,6 +32,7 @@ OUT_OF_RANGE_YEAR = {
     "evaluation": "/api/v1/campaigns/1800/ranking",
     "reporting": "/api/v1/campaigns/1800/dashboard",
     "notifications": "/api/v1/notifications?campaign_year=1800",
+    "replication": "/api/v1/decisions?campaign_year=1800",
 }
 
 

@@ -12,7 +12,15 @@ import threading
 import time
 from collections.abc import Sequence
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications", "portal")
+SERVICES = (
+    "intake",
+    "scheduling",
+    "evaluation",
+    "reporting",
+    "notifications",
+    "replication",
+    "portal",
+)
 DEFAULT_PORTS = {
     "portal": 8000,
     "intake": 8001,
@@ -20,6 +28,7 @@ DEFAULT_PORTS = {
     "evaluation": 8003,
     "reporting": 8004,
     "notifications": 8005,
+    "replication": 8006,
 }
 # The web pages: no API documents, and in the local run the development sign-in.
 PAGES = frozenset({"portal"})

@@ -289,7 +289,8 @@ async def par_index(campaign_year: Year, principal: Person, services: Svc) -> Pa
             **dataclasses.asdict(rule),
             formula=(
                 f"min({rule.cap:g}, {rule.per_submitted:g} × submitted + {rule.per_surveyed:g} × "
-                f"surveyed + {rule.per_recommended:g} × recommended)"
+                f"surveyed + {rule.per_recommended:g} × recommended + {rule.per_adopted:g} × "
+                "adopted)"
             ),
         ),
         rows=[IndexRowOut.of(row) for row in rows],

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_evaluation.adapters.orm import audit_log
+from cchc_evaluation.adapters.repository.adoptions import SqlAdoptionRepository
 from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
     SqlKeyedRequestRepository,
@@ -43,6 +44,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     decisions: SqlDecisionRepository
     par_contributions: SqlParContributionRepository
     par_stale: SqlParIndexStaleRepository
+    adoptions: SqlAdoptionRepository
     audit: SqlAuditLog
 
     def __init__(
@@ -69,6 +71,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.decisions = SqlDecisionRepository(self.connection)
         self.par_contributions = SqlParContributionRepository(self.connection)
         self.par_stale = SqlParIndexStaleRepository(self.connection)
+        self.adoptions = SqlAdoptionRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

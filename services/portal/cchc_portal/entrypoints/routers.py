@@ -9,6 +9,7 @@ from cchc_portal.entrypoints import (
     auth,
     committee,
     documents,
+    follow_up,
     health,
     office,
     planner,
@@ -29,6 +30,7 @@ WORKSPACES = (
     surveyor,
     committee,
     documents,
+    follow_up,
 )
 
 router = APIRouter()

@@ -6,12 +6,25 @@ from pathlib import Path
 
 import pytest
 
+from .cluster import ClusterStack
 from .harness import REPORTS, FaultStack
 
 
 @pytest.fixture(scope="module")
 async def fault_stack(request: pytest.FixtureRequest) -> AsyncIterator[FaultStack]:
     stack = FaultStack(Path(tempfile.mkdtemp(prefix="cchc-fault-")))
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        if stack.services is not None and request.session.testsfailed:
+            print(stack.services.dump_logs(tail=60))
+        await stack.stop()
+
+
+@pytest.fixture(scope="module")
+async def cluster_stack(request: pytest.FixtureRequest) -> AsyncIterator[ClusterStack]:
+    stack = ClusterStack(Path(tempfile.mkdtemp(prefix="cchc-cluster-")))
     try:
         await stack.start()
         yield stack

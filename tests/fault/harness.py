@@ -36,6 +36,7 @@ import asyncpg
 
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
+from cchc_shared.messaging import cluster
 from cchc_shared.messaging.routing import all_queues
 from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
 from cchc_shared.reference import load_agencies
@@ -92,7 +93,7 @@ class Observer:
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self.amqp_url)
+        self._connection = await cluster.connect(self.amqp_url)
         channel = await self._connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(
             EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -143,7 +144,7 @@ async def publish_stream(
 ) -> int:
     """Publish each message with confirms at ``rate`` per second, retrying one until the
     broker confirms it (across restarts); sets ``fault_due`` after ``fault_at`` messages."""
-    connection = await aio_pika.connect_robust(amqp_url, reconnect_interval=0.5)
+    connection = await cluster.connect(amqp_url, reconnect_interval=0.5)
     confirmed = 0
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -214,6 +215,11 @@ class FaultStack:
         self.base = base
         self.services: ServiceProcesses | None = None
         self.observer: Observer | None = None
+
+    @property
+    def stream_url(self) -> str:
+        """Where the case's stream of inbound initiatives is published, and as whom."""
+        return self.broker.url
 
     @property
     def processes(self) -> ServiceProcesses:
@@ -307,7 +313,7 @@ class FaultStack:
     async def parked(self) -> int:
         """Messages in every dead-letter queue, counted by passive declarations: exact at
         once, where ``rabbitmqctl list_queues`` reports quorum queues' statistics late."""
-        connection = await aio_pika.connect(self.broker.url)
+        connection = await cluster.connect(self.broker.url)
         try:
             channel = await connection.channel()
             total = 0
@@ -371,7 +377,7 @@ async def run_case(
     started = time.monotonic()
     publishing = asyncio.create_task(
         publish_stream(
-            stack.broker.url,
+            stack.stream_url,
             stream,
             rate=rate,
             fault_at=len(stream) // 3,

@@ -39,6 +39,7 @@ from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
 from cchc_shared.messaging import cluster
 from cchc_shared.messaging.routing import all_queues
 from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.messaging.trust import broker_user
 from cchc_shared.reference import load_agencies
 from cchc_testkit.nodes import PrivatePostgres, PrivateRabbitMQ
 from cchc_testkit.processes import SERVICES, ServiceProcesses
@@ -145,6 +146,8 @@ async def publish_stream(
     """Publish each message with confirms at ``rate`` per second, retrying one until the
     broker confirms it (across restarts); sets ``fault_due`` after ``fault_at`` messages."""
     connection = await cluster.connect(amqp_url, reconnect_interval=0.5)
+    # As the kit's publishers: the broker checks the user, the consumers believe it.
+    user_id = broker_user(amqp_url)
     confirmed = 0
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -159,6 +162,7 @@ async def publish_stream(
                                 message_id=message.message_id,
                                 content_type="application/cloudevents+json",
                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                user_id=user_id,
                             ),
                             routing_key=message.routing_key,
                             mandatory=True,

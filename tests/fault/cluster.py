@@ -25,11 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_testkit.nodes import RABBITMQ_BIN, PrivatePostgres, PrivateRabbitMQCluster
+from cchc_testkit.nodes import RABBITMQ_BIN, PrivateRabbitMQCluster
 from cchc_testkit.processes import SERVICES, ServiceProcesses
 from cchc_tools.definitions import render_definitions
 
@@ -50,11 +49,7 @@ READS = {
 
 class ClusterStack(FaultStack):
     def __init__(self, base: Path) -> None:
-        self.broker = PrivateRabbitMQCluster(base / "rabbitmq")  # type: ignore[assignment]
-        self.postgres = PrivatePostgres()
-        self.base = base
-        self.services: ServiceProcesses | None = None
-        self.observer: Observer | None = None
+        super().__init__(base, PrivateRabbitMQCluster(base / "rabbitmq"))  # type: ignore[arg-type]
 
     @property
     def cluster(self) -> PrivateRabbitMQCluster:
@@ -69,13 +64,7 @@ class ClusterStack(FaultStack):
         definitions = self.base / "definitions.json"
         definitions.write_text(json.dumps(render_definitions(user_prefix=USER_PREFIX)))
         await asyncio.to_thread(self.cluster.ctl, "import_definitions", str(definitions))
-        await asyncio.to_thread(self.postgres.start)
-        admin = await asyncpg.connect(self.postgres.admin_dsn)
-        try:
-            for service in SERVICES:
-                await admin.execute(f'CREATE DATABASE "cchc_{service}"')
-        finally:
-            await admin.close()
+        await self.start_postgres()
         env = {
             "CCHC_LOG_LEVEL": "WARNING",
             "CCHC_DECLARE_ALL_QUEUES": "false",
@@ -128,14 +117,6 @@ class ClusterStack(FaultStack):
              "rebalance", "quorum"],
             env=self.cluster.nodes[0].env, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-
-    async def stop(self) -> None:
-        if self.observer is not None:
-            await self.observer.stop()
-        if self.services is not None:
-            await asyncio.to_thread(self.services.stop)
-        await asyncio.to_thread(self.cluster.stop)
-        await asyncio.to_thread(self.postgres.remove)
 
     def busiest_leader(self) -> tuple[str, list[str]]:
         """The node that leads the most of the stream's queues (the service queues, not their

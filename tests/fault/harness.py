@@ -213,8 +213,9 @@ REPORTS: list[CaseReport] = []
 
 
 class FaultStack:
-    def __init__(self, base: Path) -> None:
-        self.broker = PrivateRabbitMQ(base / "rabbitmq")
+    def __init__(self, base: Path, broker: PrivateRabbitMQ | None = None) -> None:
+        # One node; the cluster suite's stack passes a cluster of them (same interface).
+        self.broker = broker or PrivateRabbitMQ(base / "rabbitmq")
         self.postgres = PrivatePostgres()
         self.base = base
         self.services: ServiceProcesses | None = None
@@ -232,13 +233,7 @@ class FaultStack:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.broker.start)
-        await asyncio.to_thread(self.postgres.start)
-        admin = await asyncpg.connect(self.postgres.admin_dsn)
-        try:
-            for service in SERVICES:
-                await admin.execute(f'CREATE DATABASE "cchc_{service}"')
-        finally:
-            await admin.close()
+        await self.start_postgres()
         self.services = ServiceProcesses(
             self.broker.url,
             {s: self.postgres.url(f"cchc_{s}") for s in SERVICES},
@@ -249,6 +244,16 @@ class FaultStack:
         await asyncio.to_thread(self.services.start_all)
         self.observer = Observer(self.broker.url)
         await self.observer.start()
+
+    async def start_postgres(self) -> None:
+        """The private PostgreSQL with one database per service."""
+        await asyncio.to_thread(self.postgres.start)
+        admin = await asyncpg.connect(self.postgres.admin_dsn)
+        try:
+            for service in SERVICES:
+                await admin.execute(f'CREATE DATABASE "cchc_{service}"')
+        finally:
+            await admin.close()
 
     async def stop(self) -> None:
         if self.observer is not None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,6 +40,9 @@ class ServiceSettings(BaseSettings):
     platform_sources: dict[str, list[str]] = Field(
         default_factory=dict, validation_alias="CCHC_PLATFORM_SOURCES"
     )
+    # This process among the service's replicas: a label on every metric it exports. The
+    # host name by default, which in Kubernetes is the pod's name.
+    replica: str = Field(default_factory=socket.gethostname, validation_alias="CCHC_REPLICA")
     data_dir: Path = Field(Path("var"), validation_alias="CCHC_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="CCHC_LOG_LEVEL")
     log_format: str = Field("json", validation_alias="CCHC_LOG_FORMAT")

@@ -20,6 +20,7 @@ from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import LOGIN_COOKIE, SESSION_COOKIE, Session
 from cchc_portal.service_layer.vocabulary import ROLE_HOMES
 from cchc_shared.auth import issue_token
+from cchc_shared.chassis.metrics import replica_registry
 from cchc_shared.contracts.vocabulary import PAR_AREAS, Role
 from cchc_shared.reference import get_agency
 
@@ -133,8 +134,9 @@ metrics_router = APIRouter()
 
 
 @metrics_router.get("/metrics", tags=["health"])
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(services: ServicesDep) -> Response:
+    registry = replica_registry(services.settings.replica)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 # ---------------------------------------------------------------------------------------

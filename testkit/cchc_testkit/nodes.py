@@ -203,8 +203,10 @@ class PrivateRabbitMQCluster:
                 last = exc
         raise last or RuntimeError("no node of the cluster is running")
 
-    def running_nodes(self) -> set[str]:
-        status = self.ctl("cluster_status", "--formatter", "json")
+    def running_nodes(self, seen_from: PrivateRabbitMQ | None = None) -> set[str]:
+        """The nodes running, as one node (else the first that answers) sees them."""
+        args = ("cluster_status", "--formatter", "json")
+        status = seen_from.ctl(*args) if seen_from is not None else self.ctl(*args)
         return set(json.loads(status)["running_nodes"])
 
     def wait_running(self, count: int, timeout: float = 120) -> None:

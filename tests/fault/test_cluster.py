@@ -29,6 +29,8 @@ async def test_the_node_leading_the_busiest_queues_is_killed_mid_stream(
     cluster_stack: ClusterStack,
 ) -> None:
     cluster = cluster_stack.cluster
+    # The definitions' quorum queues, imported once, have a replica on each of the nodes.
+    assert await asyncio.to_thread(cluster_stack.fully_replicated)
     leader, led = await asyncio.to_thread(cluster_stack.busiest_leader)
     node = cluster.by_name(leader)
 

@@ -39,8 +39,7 @@ STANDARD_14 = {
 
 # Every Vietnamese letter, lower and upper case (NFC, precomposed).
 VIETNAMESE_LETTERS = (
-    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợ"
-    "pqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
 )
 VIETNAMESE_LETTERS += VIETNAMESE_LETTERS.upper()
 
@@ -275,9 +274,10 @@ def test_model_rejects_malformed_blocks() -> None:
 
 def test_number_style_and_list_punctuation(report: AdministrativeDocument) -> None:
     assert format_number(1234567) == "1.234.567"
-    assert format_number(77.5) == "77,5"
+    assert format_number(77.5) == "77,50"  # scores: two decimals
     assert format_number(1234.25) == "1.234,25"
-    assert format_number(80.0) == "80"
+    assert format_number(80.0) == "80,00"
+    assert format_number(6640) == "6.640"
     assert format_number(None) == ""
     assert report.copies_lines == (
         "- Như trên;", "- Bộ Nội vụ (để báo cáo);", "- Giám đốc Sở Nội vụ;",
@@ -510,6 +510,13 @@ def test_column_widths_give_room_to_long_text_and_keep_short_columns_narrow(
     assert hour >= text_width("08 giờ 30", L.SIZE_TABLE) + 2 * L.CELL_MARGIN_PT  # one line
     fixed = Table(headers=["A", "B"], rows=[["x", 1]], column_widths=(1, 3))
     assert L.column_widths(fixed, 400, 12) == pytest.approx([100, 300])
+    # A weight too small for the column's longest word is raised to it; the others give way.
+    starved = Table(headers=["STT", "Điểm", "Tên"], rows=[[1, 95.67, "x " * 40]],
+                    column_widths=(0.1, 0.1, 10))  # fmt: skip
+    widths = L.column_widths(starved, 400, 12)
+    assert sum(widths) == pytest.approx(400)
+    assert widths[0] >= text_width("STT", 12, bold=True) + L.CELL_PADDING_PT - 1e-6
+    assert widths[1] >= text_width("95,67", 12) + L.CELL_PADDING_PT - 1e-6
 
 
 def test_a_long_single_recipient_wraps_under_itself() -> None:
@@ -537,3 +544,19 @@ def test_markup_characters_are_text() -> None:
     for text in (pdf_text, word_text):
         assert text.count(tricky) == 3
         assert "91,5" in text
+
+
+def test_no_word_is_broken_inside_a_cell_of_the_pdf() -> None:
+    """The PDF's own text: narrow weights, a time and a date stay whole in their cells."""
+    table = Table(
+        headers=["STT", "Ngày", "Giờ", "Điểm", "Tên mô hình"],
+        rows=[[i, "10/07/2023", "08\u00a0giờ\u00a000", 95.67, "Một tên dài " * 6]
+              for i in range(1, 4)],
+        column_widths=(0.2, 0.3, 0.3, 0.2, 10),
+    )  # fmt: skip
+    pdf = render_pdf(_report(body=[table]))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    lines = text.splitlines()
+    for whole in ("STT", "Điểm", "10/07/2023", "95,67"):
+        assert any(whole in line for line in lines), whole
+    assert sum("08 giờ 00" in line or "08\u00a0giờ\u00a000" in line for line in lines) == 3

@@ -188,6 +188,7 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         # platform's client reads them too.
         ("GET", "/api/v1/campaigns/{year}/recommended"): READERS | {PLATFORM},
         ("GET", "/api/v1/campaigns/{year}/par-index"): READERS | {PLATFORM},
+        ("GET", "/api/v1/campaigns/{year}/rejections"): STAFF,
         ("GET", "/api/v1/campaigns/{year}/exports/{table}.{fmt}"): READERS,
         ("GET", "/api/v1/campaigns/{year}/documents/{kind}.{fmt}"): READERS,
         (

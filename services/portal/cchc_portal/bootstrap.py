@@ -17,16 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cchc_portal.adapters.api import Refused, ServiceApis, ServiceUnavailable, SignInNeeded
 from cchc_portal.adapters.oidc import OidcClient, SignInFailed
 from cchc_portal.config import PortalSettings
-from cchc_portal.entrypoints.http import (
+from cchc_portal.entrypoints.dependencies import (
     FormExpired,
     SignInRequired,
     WrongRole,
     current_session,
-    development_router,
-    metrics_router,
-    router,
 )
 from cchc_portal.entrypoints.pages import error_page, page_policy
+from cchc_portal.entrypoints.routers import development_router, metrics_router, router
 from cchc_portal.service_layer.agency import NotVisible
 from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import SESSION_COOKIE

@@ -52,6 +52,8 @@ class FakeIntake:
                         ]
                     },
                 )
+            if body.pop("draft", False) is True:  # a draft: nothing required yet
+                return self.saved(body, agency, status="draft")
             missing = [f for f in REQUIRED if f not in body]
             if missing:
                 return httpx.Response(
@@ -82,8 +84,16 @@ class FakeIntake:
             }
             self.initiatives[initiative["initiative_id"]] = initiative
             return httpx.Response(201, json=initiative)
+        if path == "/visits":  # scheduling: no visit planned yet
+            return httpx.Response(200, json=[])
         if path == "/initiatives":
-            items = [i for i in self.initiatives.values() if i["agency_code"] == agency]
+            status = request.url.params.get("status")
+            items = [
+                i
+                for i in self.initiatives.values()
+                if i["agency_code"] == agency
+                and (i["status"] == status if status else i["status"] != "draft")
+            ]
             return httpx.Response(
                 200, json={"items": items, "total": len(items), "page": 1, "page_size": 100}
             )
@@ -94,7 +104,70 @@ class FakeIntake:
                     404,
                     json={"detail": [{"field": "initiative_id", "message": "Không tìm thấy"}]},
                 )
+            return self.act_on(request, found, path.split("/")[3:])
+        return httpx.Response(404, json={"detail": []})
+
+    def saved(self, body: dict[str, Any], agency: str | None, status: str) -> httpx.Response:
+        initiative = {
+            **body,
+            "initiative_id": str(uuid.uuid4()),
+            "agency_code": agency,
+            "agency_name": f"Đơn vị {agency}",
+            "campaign_year": 2026,
+            "status": status,
+            "created_at": "2026-12-02T09:00:00+00:00",
+            "updated_at": None,
+            "attachments": [],
+        }
+        self.initiatives[initiative["initiative_id"]] = initiative
+        return httpx.Response(201, json=initiative)
+
+    def act_on(
+        self, request: httpx.Request, found: dict[str, Any], rest: list[str]
+    ) -> httpx.Response:
+        """Intake's operations on one draft or initiative (read, change, submit, withdraw,
+        discard, attach)."""
+        action = (request.method, rest[0] if rest else "")
+        if action == ("GET", ""):
             return httpx.Response(200, json=found)
+        if action == ("PATCH", ""):
+            found.update(json.loads(request.content))
+            if found["status"] == "submitted":
+                found["amended_at"] = "2026-12-02T11:00:00+00:00"
+            return httpx.Response(200, json=found)
+        if action == ("POST", "submit"):
+            missing = [f for f in REQUIRED if not found.get(f)]
+            if missing:
+                return httpx.Response(
+                    422,
+                    json={
+                        "detail": [
+                            {"field": f, "message": "Trường bắt buộc bị thiếu"} for f in missing
+                        ]
+                    },
+                )
+            found.update(status="submitted", submitted_at="2026-12-02T10:00:00+00:00")
+            return httpx.Response(200, json=found)
+        if action == ("POST", "withdraw"):
+            reason = json.loads(request.content)["reason"]
+            found.update(
+                status="withdrawn",
+                withdrawal_reason=reason,
+                withdrawn_at="2026-12-03T08:00:00+00:00",
+            )
+            return httpx.Response(200, json=found)
+        if action == ("DELETE", ""):
+            del self.initiatives[found["initiative_id"]]
+            return httpx.Response(204)
+        if action == ("POST", "attachments"):
+            attachment = {
+                "attachment_id": str(uuid.uuid4()),
+                "filename": "bao-cao.pdf",
+                "size": len(request.content),
+                "uploaded_at": "2026-12-02T12:00:00+00:00",
+            }
+            found.setdefault("attachments", []).append(attachment)
+            return httpx.Response(201, json=attachment)
         return httpx.Response(404, json={"detail": []})
 
     @staticmethod

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cchc_reporting.adapters.documents import DocumentBuilder, Signer
+from cchc_reporting.adapters.documents import DocumentBuilder, Grounds, Signer
 from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
 from cchc_reporting.entrypoints import http
@@ -36,10 +36,13 @@ def uow_factory(
 
 
 def build_services(settings: ServiceSettings, uow: Callable[[], UnitOfWork]) -> Services:
-    signer = Signer()
+    signer, grounds = Signer(), Grounds()
     if isinstance(settings, ReportingSettings):
         signer = Signer(settings.signer_authority, settings.signer_title, settings.signer_name)
-    return Services(uow=uow, views=CampaignViews(uow), documents=DocumentBuilder(signer))
+        grounds = Grounds(
+            settings.plan_number, settings.plan_signed_on, settings.recommendation_threshold
+        )
+    return Services(uow=uow, views=CampaignViews(uow), documents=DocumentBuilder(signer, grounds))
 
 
 def create_app(

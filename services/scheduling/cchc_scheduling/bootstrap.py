@@ -90,6 +90,10 @@ def create_app(
             signer_name=settings.notice_signer_name,
             contact=settings.notice_contact,
             visit_minutes=settings.visit_minutes,
+            plan_number=settings.plan_number,
+            plan_signed_on=settings.plan_signed_on,
+            plan_head_name=settings.plan_head_name,
+            head_assignment=settings.head_assignment,
         ),
     )
     runtime.subscribe(ROUTES, services)

@@ -1,6 +1,6 @@
 """Settings of the scheduling service (environment variables ``CCHC_SCHEDULING_*``)."""
 
-from datetime import time
+from datetime import date, time
 from typing import ClassVar
 
 from pydantic import Field
@@ -26,3 +26,9 @@ class SchedulingSettings(ServiceSettings):
         "Phòng Cải cách hành chính, Sở Nội vụ, số 86 Lê Thánh Tôn, phường Bến Nghé, Quận 1; "
         "email: cchc.snv@tphcm.gov.vn"
     )
+    # The survey plan the notices cite (its number and date once issued), the head of the
+    # survey team it names, and the Director's assignment cited for any other head of a round.
+    plan_number: str = ""
+    plan_signed_on: date | None = None
+    plan_head_name: str = "Ngô Thị Hoàng Các"
+    head_assignment: str = ""

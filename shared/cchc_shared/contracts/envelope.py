@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from cchc_shared import clock
 from cchc_shared.contracts.events import EventData
 
 CONTENT_TYPE_CLOUDEVENTS = "application/cloudevents+json"
@@ -88,10 +89,7 @@ def encode_event(
         "source": source,
         "type": data.event_type(),
         "subject": subject if subject is not None else data.subject(),
-        "time": (occurred_at or datetime.now(UTC))
-        .astimezone(UTC)
-        .isoformat()
-        .replace("+00:00", "Z"),
+        "time": (occurred_at or clock.now()).astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "datacontenttype": "application/json",
         "dataschema": data.dataschema(),
         "data": data.model_dump(mode="json"),

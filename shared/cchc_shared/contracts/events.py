@@ -169,6 +169,10 @@ class TeamMember(EventData):
     name: ShortText
     role: TeamRole
     agency_code: AgencyCode
+    # Added within v1 (optional): how documents address the member ("Bà") and their title
+    # with their agency ("Phó Giám đốc Sở Nội vụ").
+    honorific: ShortText | None = None
+    position: ShortText | None = None
 
 
 class Visit(EventData):

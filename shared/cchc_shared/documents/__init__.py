@@ -30,7 +30,9 @@ from .model import (
     Heading,
     PageBreak,
     Paragraph,
+    SurveyPlan,
     Table,
+    format_number,
     vietnamese_date,
 )
 
@@ -56,7 +58,9 @@ __all__ = [
     "Heading",
     "PageBreak",
     "Paragraph",
+    "SurveyPlan",
     "Table",
+    "format_number",
     "render_docx",
     "render_pdf",
     "vietnamese_date",

@@ -77,16 +77,6 @@ def _nice_step(top: float, target_ticks: int = 5) -> float:
     return float(10 * magnitude)
 
 
-def _fit_label(text: str, width: float) -> list[str]:
-    lines = wrap(text, LABEL_SIZE, width)
-    if len(lines) <= 2:
-        return lines
-    second = " ".join(lines[1:])
-    while second and text_width(second + "…", LABEL_SIZE) > width:
-        second = second[:-1].rstrip()
-    return [lines[0], second + "…"]
-
-
 def layout_chart(chart: BarChart, width: float, with_title: bool = False) -> ChartLayout:
     """Place the category labels, bars, value labels, grid, axis (and the title if asked)."""
     pad = 4.0
@@ -99,10 +89,14 @@ def layout_chart(chart: BarChart, width: float, with_title: bool = False) -> Cha
     )
     title_leading = TITLE_SIZE * 1.25
     label_width = 0.36 * width
-    labels = [_fit_label(c, label_width - 6) for c in chart.categories]
-    row = 24.0 if any(len(lines) > 1 for lines in labels) else 18.0
+    # A label wraps onto as many lines as it needs and is never cut: the rows grow instead.
+    labels = [wrap(c, LABEL_SIZE, label_width - 6) for c in chart.categories]
+    most_lines = max((len(lines) for lines in labels), default=1)
+    row = 18.0 if most_lines == 1 else LABEL_SIZE * 1.15 * most_lines + 8.0
     plot_left = label_width
-    value_room = max((text_width(format_number(v), VALUE_SIZE) for v in chart.values), default=0.0)
+    value_room = max(
+        (text_width(format_number(_tidy(v)), VALUE_SIZE) for v in chart.values), default=0.0
+    )
     plot_right = width - value_room - 8
     top = max(chart.values, default=0.0)
     step = _nice_step(top if top > 0 else 1.0)

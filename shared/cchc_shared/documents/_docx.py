@@ -204,6 +204,8 @@ def _title(doc: Any, d: AdministrativeDocument) -> None:
     else:
         rule = 30 * MM
     _rule(doc, TEXT_WIDTH, rule)
+    if d.annex_line:
+        _para(doc, d.annex_line, L.SIZE_BODY, italic=True, before=2)
     _para(doc, size=6, line_spacing=1.0)
 
 
@@ -405,6 +407,20 @@ def _twips_up(mm: float) -> Twips:
     return Twips(math.ceil(mm * 1440 / 25.4 - 1e-9))
 
 
+def _document(doc: Any, document: AdministrativeDocument) -> None:
+    if document.draft:
+        _para(doc, "DỰ THẢO", L.SIZE_NUMBER, bold=True, align="right", after=4)
+    if not document.annex_to:  # an annex has no header, addressee or signature of its own
+        _header(doc, document)
+    _title(doc, document)
+    if not document.annex_to:
+        _recipients(doc, document)
+    for block in document.body:
+        _block(doc, block)
+    if not document.annex_to:
+        _signature(doc, document)
+
+
 def render_docx(document: AdministrativeDocument) -> bytes:
     """The document as DOCX bytes: A4, ND30 margins, Times New Roman, numbered from page 2."""
     doc = new_document()
@@ -432,12 +448,10 @@ def render_docx(document: AdministrativeDocument) -> bytes:
     _page_number_header(section)
 
     # The default template starts with no paragraph; the header table comes first.
-    _header(doc, document)
-    _title(doc, document)
-    _recipients(doc, document)
-    for block in document.body:
-        _block(doc, block)
-    _signature(doc, document)
+    _document(doc, document)
+    for attachment in document.attachments:
+        _block(doc, PageBreak())
+        _document(doc, attachment)
 
     props = doc.core_properties
     props.title = f"{document.kind} {document.title}".strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -100,11 +101,20 @@ def recipients_geometry(lines: Sequence[str]) -> tuple[float, float, float] | No
     return start, label_width, list_width
 
 
+_BREAKABLE = re.compile(r"[ \t\r\n]+")
+
+
+def words(text: str) -> list[str]:
+    """The words a line may break between: split at ordinary spaces only, so a no-break space
+    (U+00A0) keeps "08\u00a0giờ\u00a000" or "Phường\u00a08" whole, as both renderers do."""
+    return [word for word in _BREAKABLE.split(text) if word]
+
+
 def wrap(text: str, size: float, width_pt: float, bold: bool = False) -> list[str]:
     """Greedy word wrap (a word wider than the line stays whole)."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in words(text):
         candidate = f"{current} {word}" if current else word
         if current and text_width(candidate, size, bold) > width_pt:
             lines.append(current)
@@ -145,22 +155,20 @@ def column_widths(
 ) -> list[float]:
     """Column widths in points that add up to ``total``.
 
-    The caller's relative ``column_widths`` win. Otherwise every column gets at least its
-    minimum (its longest word; a number never wraps), and the widths are those that let all
+    Every column gets at least its minimum: its longest word (a number or a no-break group
+    never wraps), so no word is ever broken inside a cell. The caller's relative
+    ``column_widths`` then share the rest; without them the widths are those that let all
     columns wrap into the fewest lines per row: for a target of N lines, each column takes the
     narrowest width at which nine in ten of its (sampled) cells fit in N lines and its header
     in max(N, 3); the smallest N whose widths fit the page wins, and the leftover width goes
     to the columns that still wrap. So "STT" and scores stay narrow, and long Vietnamese
     names get room to wrap without starving the other columns.
     """
-    if table.column_widths is not None:
-        scale = total / sum(table.column_widths)
-        return [w * scale for w in table.column_widths]
     measured: dict[tuple[str, bool], float] = {}
 
     def word_widths(text: str, bold: bool, whole: bool = False) -> list[float]:
         out = []
-        for word in [text] if whole else text.split():
+        for word in [text] if whole else words(text):
             if (word, bold) not in measured:
                 measured[(word, bold)] = text_width(word, size, bold)
             out.append(measured[(word, bold)])
@@ -175,6 +183,8 @@ def column_widths(
             ws = word_widths(format_number(value), False, whole=is_numeric(value))
             minimum[c] = max(minimum[c], max(ws, default=0.0))
     minimum = [m + padding for m in minimum]
+    if table.column_widths is not None:
+        return _weighted(table.column_widths, minimum, total)
     if sum(minimum) >= total:
         scale = total / sum(minimum)
         return [w * scale for w in minimum]
@@ -228,3 +238,21 @@ def column_widths(
             widths[c] += want * share
         room = total - sum(widths)
     return [w + room * w / sum(widths) for w in widths]
+
+
+def _weighted(weights: Sequence[float], minimum: Sequence[float], total: float) -> list[float]:
+    """The caller's relative widths, each raised to its column's minimum; the columns above
+    their minimum give up the difference in proportion to their width."""
+    if sum(minimum) >= total:
+        return [m * total / sum(minimum) for m in minimum]
+    widths = [w * total / sum(weights) for w in weights]
+    for _ in range(len(widths)):
+        short = sum(max(0.0, m - w) for w, m in zip(widths, minimum, strict=True))
+        if short <= 1e-6:
+            break
+        spare = [max(0.0, w - m) for w, m in zip(widths, minimum, strict=True)]
+        widths = [
+            max(w, m) - short * s / sum(spare)
+            for w, m, s in zip(widths, minimum, spare, strict=True)
+        ]
+    return widths

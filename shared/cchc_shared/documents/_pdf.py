@@ -37,6 +37,8 @@ from .model import (
     format_number,
 )
 
+DRAFT_MARK = "DỰ THẢO"
+
 MM = L.MM
 TEXT_WIDTH = L.TEXT_WIDTH
 _ALIGN = {"justify": TA_JUSTIFY, "left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -55,6 +57,8 @@ def _style(
     keep_with_next: bool = False,
 ) -> Any:
     key = (size, bold, italic, align, indent, before, after, leading, keep_with_next)
+    # Words are never split across lines ("Điể/m"): the column widths leave room for the
+    # longest word of each column (``_layout.column_widths``).
     if key not in _style_cache:
         _style_cache[key] = ParagraphStyle(
             name="cchc-" + "-".join(str(k) for k in key),
@@ -68,6 +72,7 @@ def _style(
             keepWithNext=int(keep_with_next),
             allowWidows=0,
             allowOrphans=0,
+            splitLongWords=0,
         )
     return _style_cache[key]
 
@@ -147,7 +152,7 @@ def _header(doc: AdministrativeDocument) -> list[Any]:
 
 
 def _title(doc: AdministrativeDocument) -> list[Any]:
-    flow: list[Any] = [Spacer(1, 14)]
+    flow: list[Any] = [Spacer(1, 0 if doc.annex_to else 14)]
     flow.append(_p(doc.kind.upper(), _style(L.SIZE_KIND, bold=True)))
     if doc.title:
         lines = L.split_balanced(doc.title, L.SIZE_TITLE, TEXT_WIDTH - 20 * MM, bold=True)
@@ -155,6 +160,8 @@ def _title(doc: AdministrativeDocument) -> list[Any]:
         flow.append(_rule(max(0.4 * L.widest(lines, L.SIZE_TITLE, True), 15 * MM)))
     else:
         flow.append(_rule(30 * MM))
+    if doc.annex_line:
+        flow.append(_p(doc.annex_line, _style(L.SIZE_BODY, italic=True, before=2)))
     flow.append(Spacer(1, 10))
     return flow
 
@@ -349,7 +356,21 @@ def render_pdf(document: AdministrativeDocument) -> bytes:
             PageTemplate(id="later", frames=[frame], onPage=_page_number),
         ]
     )
-    story: list[Any] = [*_header(document), *_title(document), *_recipients(document)]
+    story = _story(document)
+    for attachment in document.attachments:
+        story += [RLPageBreak(), *_story(attachment)]
+    template.build(story)
+    return out.getvalue()
+
+
+def _story(document: AdministrativeDocument) -> list[Any]:
+    if document.annex_to:  # an annex: its title, then its body
+        story: list[Any] = _title(document)
+        for block in document.body:
+            story.extend(_block(block))
+        return story
+    story = [*_draft_mark(document), *_header(document), *_title(document)]
+    story += _recipients(document)
     for block in document.body:
         story.extend(_block(block))
     closing = _signature(document)
@@ -357,5 +378,10 @@ def render_pdf(document: AdministrativeDocument) -> bytes:
         # The signature never stands alone on a page: it keeps the closing paragraph with it.
         closing.insert(0, story.pop())
     story.append(KeepTogether(closing))
-    template.build(story)
-    return out.getvalue()
+    return story
+
+
+def _draft_mark(document: AdministrativeDocument) -> list[Any]:
+    if not document.draft:
+        return []
+    return [_p(DRAFT_MARK, _style(L.SIZE_NUMBER, bold=True, align="right", after=4))]

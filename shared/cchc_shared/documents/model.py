@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Literal, TypeAlias
 
+from cchc_shared import clock
+
 __all__ = [
     "ARCHIVE_LINE",
     "AdministrativeDocument",
@@ -22,6 +24,7 @@ __all__ = [
     "Heading",
     "PageBreak",
     "Paragraph",
+    "SurveyPlan",
     "Table",
     "date_line",
     "format_number",
@@ -186,12 +189,25 @@ class AdministrativeDocument:
     issuer: str = "SỞ NỘI VỤ"
     place: str = "Thành phố Hồ Chí Minh"
     year: int | None = None
+    # An annex (Phụ lục) served on its own: the document it goes with ("Báo cáo số …/BC-SNV
+    # ngày … tháng … năm 2023 của Sở Nội vụ"). It has no number, header, addressee or
+    # signature of its own; under its title it reads "(Kèm theo …)".
+    annex_to: str = ""
+    # A draft (dự thảo) for another body to issue: marked so above its header.
+    draft: bool = False
+    # Documents sent with this one (a draft decision, annexes), each from a new page.
+    attachments: Sequence[AdministrativeDocument] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in ("recipients", "copies_to"):
                 _set(self, f.name, _nfc_all(value))
+            elif f.name == "attachments":
+                attached = tuple(value)
+                if not all(isinstance(a, AdministrativeDocument) for a in attached):
+                    raise TypeError("an attachment is an AdministrativeDocument")
+                _set(self, f.name, attached)
             elif isinstance(value, str):
                 _set(self, f.name, _nfc(value))
         body = tuple(self.body)
@@ -206,6 +222,10 @@ class AdministrativeDocument:
     def date_line(self) -> str:
         """ "Thành phố Hồ Chí Minh, ngày 15 tháng 11 năm 2023" (blanks when not yet issued)."""
         return date_line(self.place, self.issued_on, self.year)
+
+    @property
+    def annex_line(self) -> str:
+        return f"(Kèm theo {self.annex_to})" if self.annex_to else ""
 
     @property
     def number_line(self) -> str:
@@ -247,12 +267,13 @@ def date_line(place: str, issued_on: date | None, year: int | None = None) -> st
         when = vietnamese_date(issued_on)
     else:
         blank = "\u00a0" * 6
-        when = f"ngày{blank}tháng{blank}năm {year if year is not None else date.today().year}"
+        when = f"ngày{blank}tháng{blank}năm {year if year is not None else clock.now().year}"
     return f"{place}, {when}" if place else when
 
 
-def format_number(value: Cell) -> str:
-    """Vietnamese number style: "." groups thousands, "," marks decimals; None is empty."""
+def format_number(value: Cell, decimals: int = 2) -> str:
+    """Vietnamese number style: "." groups thousands, "," marks decimals ("6.640", "95,60");
+    a float keeps ``decimals`` places (two, as scores are written); None is empty."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -261,5 +282,32 @@ def format_number(value: Cell) -> str:
         return f"{value:,}".replace(",", ".")
     if value != value or value in (float("inf"), float("-inf")):
         return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@dataclass(frozen=True)
+class SurveyPlan:
+    """The Department's survey plan of a campaign (Kế hoạch khảo sát), as documents cite it.
+
+    ``number`` is its number and symbol ("1582/KH-SNV") and ``signed_on`` its date; until
+    they are known the citation names the plan without them.
+    """
+
+    year: int
+    number: str = ""
+    signed_on: date | None = None
+
+    @property
+    def subject(self) -> str:
+        return (
+            "khảo sát các mô hình, giải pháp, sáng kiến về công tác cải cách hành chính "
+            f"năm {self.year}"
+        )
+
+    @property
+    def citation(self) -> str:
+        """ "Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023 của Sở Nội vụ về khảo sát …"."""
+        number = f" số {self.number}" if self.number else ""
+        when = f" {vietnamese_date(self.signed_on)}" if self.signed_on else ""
+        return f"Kế hoạch{number}{when} của Sở Nội vụ về {self.subject}"

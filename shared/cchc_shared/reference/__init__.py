@@ -14,6 +14,7 @@ objects are immutable.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,7 @@ __all__ = [
     "load_agencies",
     "par_area",
     "par_areas",
+    "unit_name",
     "wards_of",
 ]
 
@@ -87,6 +89,33 @@ class Agency:
     def is_commune_level(self) -> bool:
         return self.level is AgencyLevel.COMMUNE
 
+    @property
+    def name_in_text(self) -> str:
+        """The name inside a sentence, as Nghị định 30/2020/NĐ-CP, Phụ lục II writes it: the
+        kind of an administrative unit is lower case before a proper name ("phường Bến
+        Nghé", "quận Bình Thạnh", "thành phố Thủ Đức") and capitalised before a number
+        ("Phường 8", "Quận 3"); an agency's own name keeps its capitals ("Sở Tư pháp")."""
+        if self.unit_type is None or not self.name.startswith(self.unit_type + " "):
+            return self.name
+        rest = self.name[len(self.unit_type) + 1 :]
+        if rest[:1].isdigit():
+            return self.name
+        return f"{self.unit_type.lower()} {rest}"
+
+    @property
+    def full_name(self) -> str:
+        """The name a document gives at the start of a sentence or a table cell: a ward,
+        commune or town with its district ("Phường 8, Quận 3"; "Phường Bến Nghé, Quận 1";
+        "Xã Phú Mỹ Hưng, huyện Củ Chi")."""
+        district = get_agency(self.parent_code) if self.parent_code else None
+        return f"{self.name}, {district.name_in_text}" if district else self.name
+
+    @property
+    def full_name_in_text(self) -> str:
+        """:attr:`full_name` inside a sentence ("tại phường Bến Nghé, Quận 1")."""
+        district = get_agency(self.parent_code) if self.parent_code else None
+        return f"{self.name_in_text}, {district.name_in_text}" if district else self.name_in_text
+
 
 @dataclass(frozen=True, slots=True)
 class ParArea:
@@ -100,6 +129,23 @@ def _nfc(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"reference data: {what} must be a non-empty string, got {value!r}")
     return unicodedata.normalize("NFC", value.strip())
+
+
+_LEADING_ZEROS: Final = re.compile(r"(?<=\s)0+(?=\d)")
+
+
+def _unit_name(value: Any, what: str) -> str:
+    """A unit's name without the leading zeros of a number ("Phường 04" is "Phường 4")."""
+    return _LEADING_ZEROS.sub("", _nfc(value, what))
+
+
+def unit_name(code: str, *, in_text: bool = False) -> str:
+    """The full name of an agency by code (:attr:`Agency.full_name`, or
+    :attr:`Agency.full_name_in_text` inside a sentence); the code itself when unknown."""
+    agency = get_agency(code)
+    if agency is None:
+        return code
+    return agency.full_name_in_text if in_text else agency.full_name
 
 
 def _read(name: str) -> Any:
@@ -134,7 +180,7 @@ def _agencies() -> dict[str, Agency]:
         add(
             Agency(
                 code=district_code,
-                name=_nfc(district["name"], "district name"),
+                name=_unit_name(district["name"], "district name"),
                 level=AgencyLevel.DISTRICT,
                 unit_type=_nfc(district["type"], "district type"),
             )
@@ -143,7 +189,7 @@ def _agencies() -> dict[str, Agency]:
             add(
                 Agency(
                     code=_nfc(ward["code"], "ward code"),
-                    name=_nfc(ward["name"], "ward name"),
+                    name=_unit_name(ward["name"], "ward name"),
                     level=AgencyLevel.COMMUNE,
                     parent_code=district_code,
                     unit_type=_nfc(ward["type"], "ward type"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from cchc_shared.documents.model import format_number
 from cchc_shared.reference import load_agencies
 from cchc_tools.demo.client import Api, _gather
 from cchc_tools.demo.progress import Progress
@@ -47,13 +48,15 @@ async def decide(api: Api, progress: Progress) -> dict[str, Any]:
             body: dict[str, Any] = {
                 "decision": "replicate",
                 "scope": _scope(info.get("agency_code", "")),
-                "rationale": f"Điểm bình quân {score:.2f}, đạt ngưỡng {threshold:g} điểm; "
-                "hiệu quả rõ, người dân hài lòng, có khả năng nhân rộng.",
+                "rationale": f"Đạt {format_number(score)}/100 điểm, không thấp hơn ngưỡng "
+                f"{format_number(threshold)} điểm; sở, ngành phụ trách lĩnh vực thống nhất đề "
+                "xuất công nhận và nhân rộng.",
             }
         else:
             body = {
                 "decision": "improve" if score >= 55 else "not_recommended",
-                "rationale": f"Điểm bình quân {score:.2f}, chưa đạt ngưỡng {threshold:g} điểm.",
+                "rationale": f"Đạt {format_number(score)}/100 điểm, chưa đạt ngưỡng "
+                f"{format_number(threshold)} điểm.",
             }
         await api.call(
             "POST",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 from functools import partial
 from typing import Any
 
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
-from cchc_tools.demo.scenario import DIFFICULTIES, LIMITATIONS, STRENGTHS
-from cchc_tools.demo.settings import YEAR
+from cchc_tools.demo.scenario import Proposal
+from cchc_tools.demo.settings import YEAR, vn
+from cchc_tools.demo.texts import remark
 
 
 def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
@@ -30,7 +32,7 @@ def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list
 async def evaluate(
     api: Api,
     rounds: list[dict[str, Any]],
-    quality: dict[str, float],
+    proposals: dict[str, Proposal],
     progress: Progress,
     timeout: float,
 ) -> int:
@@ -65,7 +67,10 @@ async def evaluate(
     async def one(round_: dict[str, Any], visit: dict[str, Any], seat: dict[str, Any]) -> None:
         nonlocal created
         rng = random.Random(f"{visit['visit_id']}:{seat['member_id']}")
-        q = quality.get(visit["initiative_id"], rng.uniform(0.5, 0.85))
+        proposal = proposals.get(visit["initiative_id"])
+        q = proposal.quality if proposal else rng.uniform(0.5, 0.85)
+        area = proposal.par_area if proposal else "procedures"
+        results = proposal.results if proposal else ""
         scores = _scores(rubric, q + rng.uniform(-0.05, 0.05), rng)
         total = sum(s["score"] for s in scores)
         recommendation = (
@@ -83,9 +88,9 @@ async def evaluate(
                 "initiative_id": visit["initiative_id"],
                 "round_id": round_["round_id"],
                 "scores": scores,
-                "strengths": rng.choice(STRENGTHS),
-                "limitations": rng.choice(LIMITATIONS),
-                "difficulties": rng.choice(DIFFICULTIES),
+                "strengths": remark(rng, area, "strengths", q, results),
+                "limitations": remark(rng, area, "limitations", q, results),
+                "difficulties": remark(rng, area, "difficulties", q, results),
                 "recommendation": recommendation,
             },
         )
@@ -93,6 +98,19 @@ async def evaluate(
             created += 1
         progress.advance()
 
-    await _gather(api.settings.concurrency, (partial(one, *j) for j in jobs))
+    # Each round is evaluated at the end of its last day (on the campaign clock, if any): an
+    # evaluation is never recorded before its visit.
+    by_round: dict[str, list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
+    for job in jobs:
+        by_round.setdefault(job[0]["round_id"], []).append(job)
+    for round_ in sorted(rounds, key=lambda r: max((v["date"] for v in r["visits"]), default="")):
+        if not round_["visits"]:
+            continue
+        last_day = date.fromisoformat(max(v["date"] for v in round_["visits"]))
+        api.settings.set_clock(vn(last_day.month, last_day.day, 16, 30))
+        await _gather(
+            api.settings.concurrency,
+            (partial(one, *j) for j in by_round.get(round_["round_id"], [])),
+        )
     progress.finish()
     return created

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -18,8 +18,8 @@ from cchc_tools.demo.scenario import Proposal, _inbound_id, invalid_messages
 from cchc_tools.demo.settings import PLATFORM_SOURCE, VN, YEAR, DemoSettings, DemoSummary
 
 
-def _vn_today() -> date:
-    return (datetime.now(UTC) + VN).date()
+def _vn_today(settings: DemoSettings) -> date:
+    return (settings.now() + VN).date()
 
 
 async def submit_http(
@@ -34,7 +34,7 @@ async def submit_http(
             "intake",
             f"/api/v1/campaigns/{YEAR}",
             role="admin",
-            json={"submission_closes_on": _vn_today().isoformat()},
+            json={"submission_closes_on": _vn_today(api.settings).isoformat()},
         )
         reopened = True
     progress.start("Gửi sáng kiến qua HTTP", len(proposals))

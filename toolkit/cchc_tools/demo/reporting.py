@@ -63,14 +63,17 @@ async def download(
         )
         head = next((s for s in round_["team"] if s["role"] == "head"), round_["team"][0])
         agency = round_["visits"][0]["agency_code"]
-        for fmt in ("docx", "pdf"):
-            targets.append(
-                (
-                    "scheduling",
-                    f"/api/v1/rounds/{rid}/notices/members/{head['member_id']}.{fmt}",
-                    notices / f"dot-{n:02d}-giay-moi-{head['member_id']}.{fmt}",
+        # Every member's invitation as PDF; the head's also as DOCX.
+        for seat in round_["team"]:
+            for fmt in ("docx", "pdf") if seat is head else ("pdf",):
+                targets.append(
+                    (
+                        "scheduling",
+                        f"/api/v1/rounds/{rid}/notices/members/{seat['member_id']}.{fmt}",
+                        notices / f"dot-{n:02d}-giay-moi-{seat['member_id']}.{fmt}",
+                    )
                 )
-            )
+        for fmt in ("docx", "pdf"):
             targets.append(
                 (
                     "scheduling",

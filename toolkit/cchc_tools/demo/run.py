@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,16 @@ from cchc_tools.demo.planning import plan_rounds
 from cchc_tools.demo.progress import Progress
 from cchc_tools.demo.reporting import download, wait_for_reporting
 from cchc_tools.demo.scenario import generate
-from cchc_tools.demo.settings import YEAR, DemoError, DemoSettings, DemoSummary
+from cchc_tools.demo.settings import (
+    DECISIONS_AT,
+    PLANNING_AT,
+    REPORTING_AT,
+    SUBMISSIONS_AT,
+    YEAR,
+    DemoError,
+    DemoSettings,
+    DemoSummary,
+)
 
 
 async def run_demo(settings: DemoSettings) -> DemoSummary:
@@ -28,23 +36,26 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
     proposals = generate(settings.seed, settings.initiatives)
     inbound = proposals[: settings.inbound]
     http = proposals[settings.inbound :]
-    quality_by_title = {p.title: p.quality for p in proposals}
+    by_title = {p.title: p for p in proposals}
     async with httpx.AsyncClient(timeout=60) as client:
         api = Api(settings, client)
         await wait_ready(api, settings.wait_timeout)
+        settings.set_clock(SUBMISSIONS_AT)
         await submit_http(api, http, summary, progress)
         await publish_inbound(settings, inbound, summary, progress)
-        await wait_for_pool(api, set(quality_by_title), progress, settings.wait_timeout)
+        await wait_for_pool(api, set(by_title), progress, settings.wait_timeout)
         pool = await api.get("scheduling", "/api/v1/pool", params={"campaign_year": YEAR})
-        quality = {
-            item["initiative_id"]: quality_by_title[item["title"]]
+        by_id = {
+            item["initiative_id"]: by_title[item["title"]]
             for item in pool
-            if item["title"] in quality_by_title
+            if item["title"] in by_title
         }
+        settings.set_clock(PLANNING_AT)
         rounds = await plan_rounds(api, progress)
         summary.rounds = len(rounds)
         summary.visits = sum(len(r["visits"]) for r in rounds)
-        await evaluate(api, rounds, quality, progress, settings.wait_timeout)
+        await evaluate(api, rounds, by_id, progress, settings.wait_timeout)
+        settings.set_clock(DECISIONS_AT)
         ranking = await decide(api, progress)
         summary.initiatives = len(await intake_ids(api))
         summary.evaluations = sum(i["aggregate"]["count"] for i in ranking["items"])
@@ -80,6 +91,7 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
                 f"reporting shows {summary.rejected} rejected inbound message(s) "
                 f"of the {summary.invalid_inbound} invalid ones sent"
             )
+        settings.set_clock(REPORTING_AT)
         if settings.out is not None:
             await download(api, settings.out, rounds, summary, progress)
     summary.seconds = time.monotonic() - started
@@ -87,7 +99,7 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
 
 
 async def _rejected_at_least(api: Api, summary: DemoSummary) -> bool:
-    for year in sorted({YEAR, datetime.now(UTC).year}):
+    for year in sorted({YEAR, api.settings.now().year}):
         response = await api.call(
             "GET", "reporting", f"/api/v1/campaigns/{year}/dashboard", ok=(200, 404)
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from cchc_shared.auth import AuthSettings
+from cchc_shared.clock import campaign_clock_file, now, set_campaign_clock
 
 YEAR = 2023
 SERVICES = ("intake", "scheduling", "evaluation", "reporting")
@@ -16,6 +17,21 @@ DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "report
 PLATFORM_SOURCE = "https://dichvucong.hochiminhcity.gov.vn/cchc-connector"
 DEMO_NAMESPACE = uuid.UUID("5b0d7a7e-2f4c-4a57-9d0e-0c2d3c2c2023")
 VN = timedelta(hours=7)
+_VN_ZONE = timezone(VN)
+
+
+def vn(month: int, day: int, hour: int = 8, minute: int = 0) -> datetime:
+    """An instant of the campaign year in Vietnam's time."""
+    return datetime(YEAR, month, day, hour, minute, tzinfo=_VN_ZONE)
+
+
+# The campaign's calendar as the demo plays it (with a campaign clock): proposals arrive
+# in spring, the rounds are planned and notified at the end of May (the survey runs from 1 June),
+# each round is evaluated on its last day, the selection is made early in November.
+SUBMISSIONS_AT = vn(5, 15, 9)
+PLANNING_AT = vn(5, 22, 8, 30)
+DECISIONS_AT = vn(11, 6, 9)
+REPORTING_AT = vn(11, 13, 9)
 
 
 def _default_url(service: str) -> str:
@@ -43,6 +59,16 @@ class DemoSettings:
     concurrency: int = 6
     progress: bool = True
     auth: AuthSettings = field(default_factory=AuthSettings)
+    # The campaign clock the services share (CCHC_CAMPAIGN_CLOCK_FILE); None: the system clock.
+    clock_file: Path | None = field(default_factory=campaign_clock_file)
+
+    def now(self) -> datetime:
+        return now(self.clock_file)
+
+    def set_clock(self, instant: datetime) -> None:
+        """Move the services' campaign clock to ``instant`` (nothing without a clock file)."""
+        if self.clock_file is not None:
+            set_campaign_clock(self.clock_file, instant)
 
 
 @dataclass

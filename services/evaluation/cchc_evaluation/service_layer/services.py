@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cchc_evaluation.domain.par_index import IndexUnit, ParIndexRule
 from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.ports import UnitOfWork
+from cchc_shared.clock import now as clock_now
 from cchc_shared.reference import AgencyLevel, load_agencies
 
 
@@ -32,6 +33,6 @@ class Services:
     par_rule: ParIndexRule = field(default_factory=ParIndexRule)
     evaluator_roles: tuple[str, ...] = ("head", "member", "secretary")
     rubric_step: float = 0.5
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = clock_now  # the kit's business time
     # Read once: the reference data does not change while the service runs.
     units: Mapping[str, IndexUnit] = field(default_factory=index_units)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cchc_intake.ports import AttachmentStorage, UnitOfWork
+from cchc_shared import clock
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Business time: the system clock, or the campaign clock of a local run (the kit's)."""
+    return clock.now()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ revoked) and :class:`ServiceUnavailable` (not reachable, timed out, or a 5xx).""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,34 @@ def _faults(response: httpx.Response) -> list[Fault]:
     ]
 
 
+# The headers of a file download that the portal passes on to the browser.
+FILE_HEADERS = ("content-type", "content-length", "content-disposition", "etag")
+
+
+@dataclass
+class Download:
+    """A file answered by an API, streamed to the browser as it arrives."""
+
+    headers: dict[str, str]
+    response: httpx.Response
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_bytes():
+                yield chunk
+        finally:
+            await self.response.aclose()
+
+
+def _raise_for(service: str, response: httpx.Response) -> None:
+    if response.status_code == 401:
+        raise SignInNeeded
+    if response.status_code >= 500:
+        raise ServiceUnavailable(service, f"answered {response.status_code}")
+    if response.status_code >= 400:
+        raise Refused(response.status_code, _faults(response))
+
+
 class ServiceApis:
     """One pooled client per service; :meth:`call` answers the JSON body or raises."""
 
@@ -101,24 +130,43 @@ class ServiceApis:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
+        """The JSON answer of one API call (``files``: a multipart upload)."""
         try:
             response = await self._clients[service].request(
                 method,
                 f"/api/v1{path}",
                 json=json,
                 params=params,
+                files=files,
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None
-        if response.status_code == 401:
-            raise SignInNeeded
-        if response.status_code >= 500:
-            raise ServiceUnavailable(service, f"answered {response.status_code}")
-        if response.status_code >= 400:
-            raise Refused(response.status_code, _faults(response))
+        _raise_for(service, response)
         return response.json() if response.content else None
+
+    async def download(
+        self, service: str, path: str, token: str, *, params: dict[str, Any] | None = None
+    ) -> Download:
+        """A file (a document, an attachment), its body not read yet: the caller streams it."""
+        client = self._clients[service]
+        request = client.build_request(
+            "GET", f"/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"}
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None
+        if response.status_code >= 400:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            _raise_for(service, response)
+        headers = {k: v for k, v in response.headers.items() if k.lower() in FILE_HEADERS}
+        return Download(headers, response)
 
     async def readiness(self) -> dict[str, Any]:
         """Each API reachable (its /health/live answers 200)?"""

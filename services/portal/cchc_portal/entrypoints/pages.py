@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
+from cchc_portal.adapters.api import ServiceApis
 from cchc_portal.service_layer.sessions import Session
 from cchc_portal.service_layer.vocabulary import (
     FIELD_LABELS,
     KIND_LABELS,
+    NAV_LINKS,
     ROLE_HOMES,
     ROLE_LABELS,
     STATUS_LABELS,
@@ -40,6 +42,24 @@ def _date_vi(value: Any) -> str:
 
 
 TEMPLATES.env.filters["date_vi"] = _date_vi
+
+
+def _nav_links(session: Session) -> tuple[tuple[str, str], ...]:
+    """The links of the person's workspace (its home path names it: /office, /committee...)."""
+    workspace = ROLE_HOMES.get(session.role, "/").strip("/")
+    return NAV_LINKS.get(workspace, ())
+
+
+TEMPLATES.env.globals["nav_links"] = _nav_links
+
+
+def _replace_page(params: Any, number: int) -> str:
+    """The list's query string with another page number (the filters kept)."""
+    kept = [(k, v) for k, v in params.multi_items() if k != "page"]
+    return urlencode([*kept, ("page", str(number))])
+
+
+TEMPLATES.env.filters["replace_page"] = _replace_page
 
 
 def page_policy(issuer: str | None) -> str:
@@ -85,3 +105,18 @@ def error_page(
         status_code=status_code,
         session=session,
     )
+
+
+async def streamed(
+    apis: ServiceApis,
+    service: str,
+    path: str,
+    session: Session,
+    params: dict[str, Any] | None = None,
+) -> StreamingResponse:
+    """A file from a service's API (a document, an attachment), fetched with the person's
+    token and streamed to the browser as it arrives, with its name and type."""
+    download = await apis.download(service, path, session.access_token, params=params)
+    response = StreamingResponse(download.chunks(), headers=download.headers)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -17,7 +17,7 @@ FIELD_LABELS: Final = {
     "results": "Kết quả đạt được",
     "limitations": "Hạn chế, khó khăn",
 }
-STATUS_LABELS: Final = {"submitted": "Đã gửi", "withdrawn": "Đã rút"}
+STATUS_LABELS: Final = {"draft": "Bản nháp", "submitted": "Đã gửi", "withdrawn": "Đã rút"}
 ROLE_LABELS: Final = {
     Role.AGENCY_SUBMITTER.value: "Cán bộ cơ quan, đơn vị",
     Role.SECRETARIAT.value: "Phòng Cải cách hành chính (Sở Nội vụ)",
@@ -32,4 +32,24 @@ ROLE_HOMES: Final = {
     Role.ADMIN.value: "/office",
     Role.SURVEYOR.value: "/surveyor",
     Role.COMMITTEE_VIEWER.value: "/committee",
+}
+
+# Each workspace's pages, in the order of the work (one line per link).
+NAV_LINKS: Final = {
+    "agency": (("/agency", "Đề xuất của đơn vị"),),
+    "office": (
+        ("/office", "Danh sách đề xuất"),
+        ("/office/campaigns", "Đợt khảo sát"),
+        ("/office/progress", "Tiến độ đánh giá"),
+        ("/office/decisions", "Quyết định"),
+        ("/office/rejections", "Tin nhắn bị từ chối"),
+        ("/office/documents", "Văn bản"),
+    ),
+    "surveyor": (("/surveyor", "Lịch khảo sát"),),
+    "committee": (
+        ("/committee", "Tổng quan"),
+        ("/committee/recommended", "Đề xuất nhân rộng"),
+        ("/committee/par-index", "Chỉ số CCHC"),
+        ("/committee/documents", "Văn bản"),
+    ),
 }

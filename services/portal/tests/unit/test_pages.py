@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 
 from cchc_portal.config import PortalSettings
-from cchc_portal.entrypoints.http import safe_next
+from cchc_portal.entrypoints.dependencies import safe_next
 from cchc_portal.service_layer.sessions import SESSION_COOKIE
 from cchc_portal.startup import refusal
 
@@ -262,3 +262,13 @@ async def test_metrics_and_assets_are_served(portal: Portal) -> None:
     assert css.status_code == 200 and "min-height: 44px" in css.text
     htmx = await portal.client.get("/assets/htmx.org/dist/htmx.min.js")
     assert htmx.status_code == 200, "npm ci --prefix services/portal"
+
+
+def test_an_amendment_sends_what_changed_and_a_submitted_field_emptied() -> None:
+    from cchc_portal.service_layer.agency import changes
+
+    submitted = {**FORM, "status": "submitted", "limitations": "Còn bản giấy."}
+    form = {**FORM, "results": "Giảm 55%.", "title": "", "limitations": ""}
+    assert changes(submitted, form) == {"results": "Giảm 55%.", "title": "", "limitations": ""}
+    draft = {"status": "draft", "title": "Bản nháp", "kind": None}
+    assert changes(draft, {"title": "Bản nháp", "kind": "", "summary": "Mới"}) == {"summary": "Mới"}

@@ -1,9 +1,11 @@
 """CSV and XLSX exports of the read models, with Vietnamese headers.
 
 CSV is UTF-8 with a byte-order mark (spreadsheet programs then read the diacritics), numbers
-with a dot as decimal separator and ISO dates. XLSX cells carry their type: integers and
-scores are numbers (scores with two decimals), dates are dates, timestamps are shown in
-Ho Chi Minh City time (UTC+7; Excel has no time zones).
+written the Vietnamese way as in the documents (a dot groups thousands, "6.640"; a comma marks
+the decimals, scores with two: "85,33"; such a field is quoted) and ISO dates. XLSX cells carry
+their type: integers and scores are numbers shown with grouped thousands (scores with two
+decimals; a Vietnamese Excel shows "6.640" and "85,33"), dates are dates, timestamps are shown
+in Ho Chi Minh City time (UTC+7; Excel has no time zones).
 
 Text is never a formula. A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return would be run by a spreadsheet program (``=HYPERLINK(...)`` in a title): in CSV
@@ -43,6 +45,7 @@ from cchc_reporting.domain.read_models import (
     RankedInitiative,
     RoundResult,
 )
+from cchc_shared.documents import format_number
 
 CSV_TYPE: Final = "text/csv; charset=utf-8"
 XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,8 +190,8 @@ def _round_columns() -> list[Column]:
             lambda r: ", ".join(m.name for m in r.team if m.role == "head"),
         ),
         Column("Số thành viên", "int", 10, lambda r: len(r.team)),
-        Column("Số đơn vị được khảo sát", "int", 10, lambda r: len(r.visits)),
-        Column("Số đơn vị đã đánh giá", "int", 10, lambda r: r.visits_evaluated),
+        Column("Số mô hình được khảo sát", "int", 10, lambda r: len(r.visits)),
+        Column("Số mô hình đã đánh giá", "int", 10, lambda r: r.visits_evaluated),
         Column("Số phiếu đánh giá", "int", 10, lambda r: r.summary_scores.count),
         Column("Điểm trung bình", "score", 10, lambda r: r.summary_scores.mean),
         Column("Lý do điều chỉnh, hủy", "text", 40, lambda r: r.reason),
@@ -228,7 +231,9 @@ def _csv_value(kind: ColumnType, value: Any) -> str:
     if value is None:
         return ""
     if kind == "score":
-        return f"{value:.2f}"
+        return format_number(float(value))
+    if kind == "int":
+        return format_number(int(value))
     if kind == "datetime":
         return str(value.astimezone(HCMC_TZ).isoformat(timespec="seconds"))
     if kind == "date":
@@ -247,8 +252,8 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 _NUMBER_FORMATS: Final[dict[ColumnType, str]] = {
-    "int": "0",
-    "score": "0.00",
+    "int": "#,##0",
+    "score": "#,##0.00",
     "date": "DD/MM/YYYY",
     "datetime": "DD/MM/YYYY HH:MM",
     "text": "@",

@@ -70,7 +70,14 @@ _COERCE: dict[str, Callable[[Any], Any]] = {
 
 def _load(kind: type[T], values: Mapping[Any, Any], **given: Any) -> T:
     """``kind`` from same-named values, coerced to its fields' types."""
-    return build(kind, lambda f: _COERCE.get(str(f.type), _same)(values[f.name]), **given)
+    return build(kind, lambda f: _COERCE.get(str(f.type), _same)(_value(values, f)), **given)
+
+
+def _value(values: Mapping[Any, Any], field: dataclasses.Field[Any]) -> Any:
+    """A stored value; a field added later takes its default in rows stored before it."""
+    if field.name in values or field.default is dataclasses.MISSING:
+        return values[field.name]
+    return field.default
 
 
 def _same(value: Any) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies
+from cchc_shared.reference import AgencyLevel, districts, get_agency, load_agencies, unit_name
 
 UNKNOWN_LEVEL: Final = "unknown"
 
@@ -18,6 +18,17 @@ class AgencyInfo:
     level: str
     district_code: str | None
     district_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        """As a document names it at the start of a cell or sentence: a ward with its
+        district ("Phường 8, Quận 3")."""
+        return self.name if self.level == UNKNOWN_LEVEL else unit_name(self.code)
+
+    @property
+    def full_name_in_text(self) -> str:
+        """As a document names it inside a sentence ("phường Bến Nghé, Quận 1")."""
+        return self.name if self.level == UNKNOWN_LEVEL else unit_name(self.code, in_text=True)
 
     @property
     def par_unit_code(self) -> str:

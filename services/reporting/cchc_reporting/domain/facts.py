@@ -109,6 +109,8 @@ class TeamMemberFact:
     name: str
     role: str
     agency_code: str
+    honorific: str | None = None  # absent from rounds scheduled before the field existed
+    position: str | None = None
 
 
 @dataclass(frozen=True)

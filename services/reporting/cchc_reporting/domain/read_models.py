@@ -19,6 +19,7 @@ from cchc_reporting.domain.facts import (
     EvaluationFact,
     ParRuleFact,
     RecommendationFact,
+    RejectionFact,
     TeamMemberFact,
 )
 from cchc_shared.contracts.text import fold as _fold
@@ -236,6 +237,8 @@ class CampaignView:
     recommended: tuple[InitiativeLife, ...]
     # The rule of the newest contribution announced (None before the first): documents state it.
     par_rule: ParRuleFact | None = None
+    # The inbound messages refused in this campaign (or, naming none, in this year), newest first.
+    rejections: tuple[RejectionFact, ...] = ()
     _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
 
     @property

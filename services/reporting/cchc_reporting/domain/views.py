@@ -48,6 +48,7 @@ from cchc_reporting.domain.facts import (
     ParContributionFact,
     ParRuleFact,
     RecommendationFact,
+    RejectionFact,
     RoundFact,
 )
 from cchc_reporting.domain.read_models import (
@@ -212,7 +213,15 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
         par_index=_par_index(facts.par_contributions, agency),
         recommended=recommended,
         par_rule=_newest_rule(facts.par_contributions),
+        rejections=_rejections(facts.rejections, year),
         _sorted_lives=sorted_lives,
+    )
+
+
+def _rejections(found: Iterable[RejectionFact], year: int) -> tuple[RejectionFact, ...]:
+    counted = [r for r in found if r.counts_in(year)]
+    return tuple(
+        sorted(counted, key=lambda r: (r.occurred_at is None, r.occurred_at), reverse=True)
     )
 
 

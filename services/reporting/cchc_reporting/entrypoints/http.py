@@ -243,6 +243,18 @@ async def par_index(
     ]
 
 
+@router.get("/campaigns/{year}/rejections", response_model=list[schemas.RejectionOut])
+async def rejections(
+    year: Year,
+    services: App,
+    _: Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.SECRETARIAT))],
+) -> list[schemas.RejectionOut]:
+    """The inbound messages intake refused in the campaign (a message naming none: in the
+    year it was refused), newest first, each with its reasons (the PAR office's list)."""
+    view = await queries.campaign(services, year)
+    return [schemas.RejectionOut.of(r) for r in view.rejections]
+
+
 ExportTable = Literal["initiatives", "ranking", "agencies", "recommended", "par-index", "rounds"]
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cchc_reporting.domain import disclosure
+from cchc_reporting.domain.facts import RejectionFact
 from cchc_reporting.domain.labels import (
     DECISION_VI,
     KIND_VI,
@@ -488,6 +489,31 @@ class DashboardOut(BaseModel):
             by_par_area=[
                 AreaOut(par_area_name=par_area_vi(a.par_area), **vars(a)) for a in d.by_par_area
             ],
+        )
+
+
+class RejectionErrorOut(BaseModel):
+    field: str = Field(description="the JSON path of the refused part of the message")
+    message: str
+
+
+class RejectionOut(BaseModel):
+    """An inbound message intake refused (initiative.rejected.v1), with each reason."""
+
+    origin_source: str
+    origin_id: str
+    campaign_year: int | None
+    errors: list[RejectionErrorOut]
+    rejected_at: datetime | None
+
+    @classmethod
+    def of(cls, fact: RejectionFact) -> RejectionOut:
+        return cls(
+            origin_source=fact.origin_source,
+            origin_id=fact.origin_id,
+            campaign_year=fact.campaign_year,
+            errors=[RejectionErrorOut(field=f, message=m) for f, m in fact.errors],
+            rejected_at=fact.occurred_at,
         )
 
 

@@ -276,7 +276,7 @@ async def test_csv_and_xlsx_exports(client: httpx.AsyncClient, amqp_url: str) ->
         for rank, key, _ in EXPECTED_RANKING
     ]
     score_column = rows[0].index("Điểm trung bình")
-    assert [r[score_column] for r in rows[1:]] == ["87.00", "85.33", "78.00", "74.33", "65.33"]
+    assert [r[score_column] for r in rows[1:]] == ["87,00", "85,33", "78,00", "74,33", "65,33"]
 
     response = await client.get(
         f"{API}/exports/initiatives.xlsx?district_code=760", headers=SECRETARIAT
@@ -292,9 +292,9 @@ async def test_csv_and_xlsx_exports(client: httpx.AsyncClient, amqp_url: str) ->
     assert {r["Mã cơ quan"].value for r in cells} == {"760", "26740", "26734"}
     d = next(r for r in cells if r["Mã cơ quan"].value == "760")
     score = d["Điểm trung bình"]
-    assert (score.value, score.data_type, score.number_format) == (87, "n", "0.00")
+    assert (score.value, score.data_type, score.number_format) == (87, "n", "#,##0.00")
     count = d["Số phiếu đánh giá"]
-    assert (count.value, count.data_type, count.number_format) == (3, "n", "0")
+    assert (count.value, count.data_type, count.number_format) == (3, "n", "#,##0")
     assert d["Ngày khảo sát"].is_date and d["Ngày khảo sát"].value.date() == date(2023, 6, 15)
     assert d["Ngày đăng ký"].is_date and d["Mã cơ quan"].data_type == "s"
     d = {name: cell.value for name, cell in d.items()}

@@ -43,7 +43,7 @@ def test_csv_quotes_formula_text_and_leaves_numbers_alone() -> None:
     body = rows[1:]
     assert [r[0] for r in body] == ["'" + t for t in FORMULAS] + list(PLAIN)
     assert [r[1] for r in body] == [str(-i) for i in range(1, len(body) + 1)]
-    assert body[0][2] == "-1.50"
+    assert body[0][2] == "-1,50"  # Vietnamese decimal comma, as in the documents
 
 
 def test_xlsx_writes_formula_text_as_string_cells_and_numbers_as_numbers() -> None:

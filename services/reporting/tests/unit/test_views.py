@@ -203,3 +203,10 @@ def test_a_rejection_counts_in_the_campaign_it_named_else_in_its_arrival_year() 
     arrival_year = build_campaign_view(campaign_facts(facts, YEAR + 3)).dashboard
     assert named_year.inbound_rejected == 1
     assert arrival_year.inbound_rejected == 1
+    # and listed there, with its reasons
+    [listed] = build_campaign_view(campaign_facts(facts, YEAR)).rejections
+    assert listed.origin_id == "named"
+    assert listed.errors == (("$.data.title", "Trường bắt buộc bị thiếu"),)
+    assert [
+        r.origin_id for r in build_campaign_view(campaign_facts(facts, YEAR + 3)).rejections
+    ] == ["unnamed"]

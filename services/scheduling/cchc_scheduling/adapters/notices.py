@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,13 @@ from cchc_shared.documents import (
     Cell,
     Heading,
     Paragraph,
+    SurveyPlan,
     Table,
     render_docx,
     render_pdf,
     vietnamese_date,
 )
-from cchc_shared.reference import get_agency, par_area
+from cchc_shared.reference import get_agency, par_area, unit_name
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 ROLE_VI = {
@@ -36,20 +37,36 @@ ROLE_VI = {
     TeamRole.SECRETARY: "Thư ký",
 }
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-PLAN_REFERENCE = (
-    "Thực hiện Kế hoạch của Sở Nội vụ về khảo sát các mô hình, giải pháp, sáng kiến về công tác "
-    "cải cách hành chính năm {year}"
-)
+HOME_AGENCY = "SNV"  # the issuing Department: its own staff are invited in person
+BLANK_NUMBER = "\u00a0" * 6  # the clerk (văn thư) writes the number when issuing
 
 
 @dataclass(frozen=True)
 class NoticeSettings:
+    """Who signs, what the notices cite. ``plan_head_name`` is the head of the survey team the
+    plan names; a round headed by anyone else cites ``head_assignment``, the Director's
+    assignment (phân công) of that head (blank number and date until it is known)."""
+
     place: str = "Thành phố Hồ Chí Minh"
     signer_name: str = "Ngô Thị Hoàng Các"
     signer_authority: str = "KT. GIÁM ĐỐC"
     signer_title: str = "PHÓ GIÁM ĐỐC"
     contact: str = "Phòng Cải cách hành chính, Sở Nội vụ"
     visit_minutes: int = 90
+    plan_number: str = ""
+    plan_signed_on: date | None = None
+    plan_head_name: str = "Ngô Thị Hoàng Các"
+    head_assignment: str = ""
+
+    def plan(self, year: int) -> SurveyPlan:
+        return SurveyPlan(year, self.plan_number, self.plan_signed_on)
+
+    @property
+    def assignment(self) -> str:
+        return self.head_assignment or (
+            "Văn bản số \u00a0\u00a0\u00a0\u00a0/SNV-CCHC của Giám đốc Sở Nội vụ về phân công "
+            "Trưởng đoàn khảo sát"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,9 +89,10 @@ class NoticeData:
         return confirmed.astimezone(VIETNAM).date() if confirmed else None
 
 
-def agency_name(code: str) -> str:
-    agency = get_agency(code)
-    return agency.name if agency else code
+def agency_name(code: str, *, in_text: bool = False) -> str:
+    """The agency's full name: a ward with its district ("Phường 8, Quận 3"), lower case
+    inside a sentence where ND30 writes it so ("phường Bến Nghé, Quận 1")."""
+    return unit_name(code, in_text=in_text)
 
 
 def agency_addressee(code: str) -> str:
@@ -82,16 +100,19 @@ def agency_addressee(code: str) -> str:
     agency = get_agency(code)
     if agency is None:
         return code
-    if agency.is_district_level:
-        return f"Ủy ban nhân dân {agency.name}"
-    if agency.is_commune_level:
-        parent = get_agency(agency.parent_code or "")
-        return f"Ủy ban nhân dân {agency.name}" + (f", {parent.name}" if parent else "")
+    if agency.is_district_level or agency.is_commune_level:
+        return f"Ủy ban nhân dân {agency.full_name_in_text}"
     return agency.name
 
 
 def day_text(day: date) -> str:
+    """ "Thứ Hai, 10/07/2023": the weekday may wrap in a narrow cell, the date never does."""
     return f"{WEEKDAYS_VI[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+
+
+def hour_text(at: time) -> str:
+    """ "08 giờ 00", held together by no-break spaces so a table cell never splits it."""
+    return f"{at:%H}\u00a0giờ\u00a0{at:%M}"
 
 
 def _initiative_title(data: NoticeData, initiative_id: UUID) -> str:
@@ -101,27 +122,79 @@ def _initiative_title(data: NoticeData, initiative_id: UUID) -> str:
 
 def _team_lines(data: NoticeData) -> list[str]:
     lines = []
-    for seat in data.round.team:
+    seats = sorted(data.round.team, key=lambda s: list(TeamRole).index(s.role))
+    for seat in seats:
         member = data.members.get(seat.member_id)
         if member is None:
             continue
-        lines.append(f"{member.honorific} {member.name}, {member.position} – {ROLE_VI[seat.role]}")
+        lines.append(f"{ROLE_VI[seat.role]}: {member.honorific} {member.name}, {member.position}")
     return lines
 
 
+def _head(data: NoticeData) -> Member | None:
+    seat = next((s for s in data.round.team if s.role is TeamRole.HEAD), None)
+    return data.members.get(seat.member_id) if seat else None
+
+
+def _grounds(data: NoticeData) -> list[Block]:
+    """What the notice rests on: the plan, and the assignment of a head the plan does not
+    name."""
+    year = data.round.campaign_year
+    blocks: list[Block] = [Paragraph(f"Căn cứ {data.settings.plan(year).citation};")]
+    head = _head(data)
+    if head is not None and head.name != data.settings.plan_head_name:
+        blocks.append(
+            Paragraph(
+                f"Căn cứ {data.settings.assignment}, theo đó {head.honorific} {head.name}, "
+                f"{head.position}, làm Trưởng đoàn khảo sát đợt {data.sequence_text};"
+            )
+        )
+    return blocks
+
+
+def _signer(data: NoticeData, addressee: Member | None = None) -> tuple[str, str, str]:
+    """(authority, title, name) of the signature. Nobody signs an invitation to themselves:
+    another Deputy Director of the Department signs it instead."""
+    settings = data.settings
+    if addressee is None or addressee.name != settings.signer_name:
+        return settings.signer_authority, settings.signer_title, settings.signer_name
+    deputies = sorted(
+        (
+            m
+            for m in data.members.values()
+            if m.agency_code == HOME_AGENCY
+            and m.may_head
+            and m.active
+            and m.member_id != addressee.member_id
+        ),
+        key=lambda m: m.member_id,
+    )
+    if deputies:
+        return settings.signer_authority, settings.signer_title, deputies[0].name
+    return "", "GIÁM ĐỐC", ""
+
+
 def _document(
-    data: NoticeData, kind: str, title: str, number: str, body: list[Block], **kw: object
+    data: NoticeData,
+    kind: str,
+    title: str,
+    number: str,
+    body: list[Block],
+    *,
+    addressee: Member | None = None,
+    **kw: object,
 ) -> AdministrativeDocument:
     settings = data.settings
+    authority, signer_title, signer_name = _signer(data, addressee)
     return AdministrativeDocument(
         kind=kind,
         title=title,
         number=number,
         issued_on=data.issued_on,
         body=body,
-        signer_authority=settings.signer_authority,
-        signer_title=settings.signer_title,
-        signer_name=settings.signer_name,
+        signer_authority=authority,
+        signer_title=signer_title,
+        signer_name=signer_name,
         place=settings.place,
         year=data.round.campaign_year,
         **kw,  # type: ignore[arg-type]
@@ -129,7 +202,9 @@ def _document(
 
 
 def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
-    """GIẤY MỜI to one team member: the round's role, schedule and team."""
+    """GIẤY MỜI to one team member: the round's role, schedule and team. A member of the
+    Department is invited in person; a member from another agency through that agency, which
+    is asked to send them."""
     round_ = data.round
     member = data.members[member_id]
     seat = next(s for s in round_.team if s.member_id == member_id)
@@ -138,20 +213,27 @@ def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
         [
             i,
             day_text(v.date),
-            v.starts_at.strftime("%H giờ %M"),
+            hour_text(v.starts_at),
             agency_name(v.agency_code),
             _initiative_title(data, v.initiative_id),
             v.place,
         ]
         for i, v in enumerate(sorted(round_.visits, key=lambda v: (v.date, v.starts_at)), 1)
     ]
+    person = f"{member.honorific} {member.name}, {member.position}"
+    own_staff = member.agency_code == HOME_AGENCY or get_agency(member.agency_code) is None
+    work = (
+        f"tham gia Đoàn khảo sát các mô hình, giải pháp, sáng kiến cải cách hành chính năm {year} "
+        f"(đợt {data.sequence_text}) với vai trò {ROLE_VI[seat.role]}"
+    )
+    invite = (
+        f"Sở Nội vụ trân trọng kính mời {person}, {work}."
+        if own_staff
+        else f"Sở Nội vụ trân trọng kính mời {agency_name(member.agency_code)} cử {person}, {work}."
+    )
     body: list[Block] = [
-        Paragraph(PLAN_REFERENCE.format(year=year) + ";"),
-        Paragraph(
-            f"Sở Nội vụ trân trọng kính mời {member.honorific} {member.name}, {member.position}, "
-            f"tham gia Đoàn khảo sát các mô hình, giải pháp, sáng kiến cải cách hành chính "
-            f"năm {year} (đợt {data.sequence_text}) với vai trò {ROLE_VI[seat.role]}."
-        ),
+        *_grounds(data),
+        Paragraph(invite),
         Heading("1. Thời gian, địa điểm khảo sát", level=2),
         Table(
             [
@@ -173,6 +255,9 @@ def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
         ),
         Paragraph(
             f"Rất mong {member.honorific} sắp xếp thời gian tham dự đầy đủ, đúng thành phần./."
+            if own_staff
+            else f"Rất mong {agency_name(member.agency_code)} quan tâm, cử {member.honorific} "
+            f"{member.name} tham dự đầy đủ, đúng thành phần./."
         ),
     ]
     title = (
@@ -183,10 +268,16 @@ def invitation(data: NoticeData, member_id: str) -> AdministrativeDocument:
         data,
         "GIẤY MỜI",
         title,
-        "      /GM-SNV",
+        BLANK_NUMBER + "/GM-SNV",
         body,
-        recipients=[f"{member.honorific} {member.name}, {member.position}"],
-        copies_to=["Như trên", "Giám đốc Sở (để báo cáo)", "Lưu: VT, CCHC"],
+        addressee=member,
+        recipients=[person if own_staff else agency_name(member.agency_code)],
+        copies_to=[
+            "Như trên",
+            *([] if own_staff else [f"{person} (để thực hiện)"]),
+            "Giám đốc Sở (để báo cáo)",
+            "Lưu: VT, CCHC",
+        ],
     )
 
 
@@ -214,7 +305,7 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
             [
                 i,
                 day_text(v.date),
-                v.starts_at.strftime("%H giờ %M"),
+                hour_text(v.starts_at),
                 _initiative_title(data, v.initiative_id),
                 area.name if area else "",
                 v.place,
@@ -222,12 +313,12 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
         )
     addressee = agency_addressee(agency_code)
     body: list[Block] = [
-        Paragraph(PLAN_REFERENCE.format(year=year) + ","),
+        *_grounds(data),
         Paragraph(
             "Sở Nội vụ phối hợp với Tổ công tác Ban Chỉ đạo Cải cách hành chính Thành phố "
             f"thông báo lịch khảo sát thực tế việc áp dụng mô hình, giải pháp, sáng kiến cải "
-            f"cách hành chính tại {agency_name(agency_code)} (đợt {data.sequence_text}) "
-            "như sau:"
+            f"cách hành chính tại {agency_name(agency_code, in_text=True)} "
+            f"(đợt {data.sequence_text}) như sau:"
         ),
         Heading("1. Thời gian, địa điểm và nội dung khảo sát", level=2),
         Table(
@@ -258,10 +349,16 @@ def agency_notice(data: NoticeData, agency_code: str) -> AdministrativeDocument:
     copies += ["Thành viên Đoàn khảo sát", "Lưu: VT, CCHC"]
     title = (
         f"Lịch khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm {year} "
-        f"tại {agency_name(agency_code)}"
+        f"tại {agency_name(agency_code, in_text=True)}"
     )
     return _document(
-        data, "THÔNG BÁO", title, "      /TB-SNV", body, recipients=[addressee], copies_to=copies
+        data,
+        "THÔNG BÁO",
+        title,
+        BLANK_NUMBER + "/TB-SNV",
+        body,
+        recipients=[addressee],
+        copies_to=copies,
     )
 
 

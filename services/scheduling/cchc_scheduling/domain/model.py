@@ -278,6 +278,8 @@ class Round:
                     name=members[seat.member_id].name,
                     role=seat.role.value,
                     agency_code=members[seat.member_id].agency_code,
+                    honorific=members[seat.member_id].honorific,
+                    position=members[seat.member_id].position,
                 )
                 for seat in self.team
             ],

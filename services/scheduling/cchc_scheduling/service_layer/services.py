@@ -4,7 +4,7 @@ composition root builds (``bootstrap``), and the policy the rules and the planne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from cchc_scheduling.adapters.holiday_calendar import vietnam_calendar
 from cchc_scheduling.adapters.notices import NoticeSettings
@@ -12,6 +12,7 @@ from cchc_scheduling.domain.calendar import WorkingCalendar
 from cchc_scheduling.domain.model import SurveyWindow
 from cchc_scheduling.domain.rules import RuleSettings
 from cchc_scheduling.ports import UowFactory
+from cchc_shared import clock
 from cchc_shared.reference import get_agency
 
 
@@ -46,7 +47,11 @@ class SchedulingPolicy:
     def default_place(agency_code: str) -> str:
         """Where a visit takes place when the plan names no place: the agency's office."""
         agency = get_agency(agency_code)
-        return f"Trụ sở {agency.name}" if agency else agency_code
+        if agency is None:
+            return agency_code
+        if agency.is_city_level:
+            return f"Trụ sở {agency.name}"
+        return f"Trụ sở Ủy ban nhân dân {agency.full_name_in_text}"
 
 
 @dataclass(frozen=True)
@@ -60,4 +65,5 @@ class Services:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """Business time: the system clock, or the campaign clock of a local run (the kit's)."""
+    return clock.now()

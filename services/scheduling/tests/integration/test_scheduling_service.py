@@ -174,8 +174,21 @@ async def test_a_round_from_draft_to_notices_and_its_events(
             "Bà Ngô Thị Hoàng Các",
             "Trưởng đoàn",
             "PHÓ GIÁM ĐỐC",
+            # A member of another department is invited through it.
+            "Kính gửi: Sở Thông tin và Truyền thông.",
+            "kính mời Sở Thông tin và Truyền thông cử Ông Đỗ Hoàng Nam",
         ):
             assert expected in text, expected
+        # Nobody signs their own invitation: the head's is signed by another Deputy Director.
+        own = pdf_text(
+            (
+                await client.get(
+                    f"/api/v1/rounds/{round_id}/notices/members/{HEAD}.pdf", headers=SECRETARIAT
+                )
+            ).content
+        )
+        assert "Kính gửi: Bà Ngô Thị Hoàng Các" in own
+        assert not own.endswith("Ngô Thị Hoàng Các")  # the signature block ends the text
         notice = await client.get(
             f"/api/v1/rounds/{round_id}/notices/agencies/26740.docx",
             headers=headers("agency_submitter", agency="26740"),
@@ -184,7 +197,7 @@ async def test_a_round_from_draft_to_notices_and_its_events(
         text = docx_text(notice.content)
         for expected in (
             "THÔNG BÁO",
-            "Ủy ban nhân dân Phường Bến Nghé, Quận 1",
+            "Ủy ban nhân dân phường Bến Nghé, Quận 1",
             "Phường Bến Nghé số hóa hồ sơ",
             "Chuẩn bị báo cáo đầy đủ",
             "kết quả đạt được, những mặt còn hạn chế",

@@ -17,6 +17,7 @@ from cchc_evaluation.domain.knowledge import (
 )
 from cchc_evaluation.service_layer.handlers.inbound import accept_locked
 from cchc_evaluation.service_layer.services import Services
+from cchc_shared import clock
 from cchc_shared.contracts import (
     CloudEvent,
     RoundCancelledV1,
@@ -27,7 +28,7 @@ from cchc_shared.errors import Fault, InvalidInput
 
 
 def _event_time(event: CloudEvent) -> datetime:
-    return event.time.astimezone(UTC) if event.time is not None else datetime.now(UTC)
+    return event.time.astimezone(UTC) if event.time is not None else clock.now()
 
 
 async def on_round_state(

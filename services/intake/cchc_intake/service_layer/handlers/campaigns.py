@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from cchc_intake.domain.commands import ChangeCampaign, CreateCampaign
 from cchc_intake.domain.errors import CampaignNotFound
 from cchc_intake.domain.model import Campaign
 from cchc_intake.ports import UnitOfWork
 from cchc_intake.service_layer.handlers.audit import audit
+from cchc_shared import clock
 from cchc_shared.errors import Conflict, Fault
 
 
@@ -27,7 +26,7 @@ async def create_campaign(cmd: CreateCampaign, uow: UnitOfWork) -> Campaign:
                 Fault("year", f"Đợt năm {cmd.year} đã có", f"the {cmd.year} campaign exists")
             )
         await uow.campaigns.add(campaign)
-        await audit(uow, campaign, "opened", cmd.actor, datetime.now(UTC))
+        await audit(uow, campaign, "opened", cmd.actor, clock.now())
         await uow.commit()
     return campaign
 
@@ -45,6 +44,6 @@ async def change_campaign(cmd: ChangeCampaign, uow: UnitOfWork) -> Campaign:
             survey_ends_on=cmd.survey_ends_on,
         )
         await uow.campaigns.save(changed)
-        await audit(uow, changed, "changed", cmd.actor, datetime.now(UTC))
+        await audit(uow, changed, "changed", cmd.actor, clock.now())
         await uow.commit()
     return changed

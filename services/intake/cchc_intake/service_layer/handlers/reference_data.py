@@ -4,12 +4,13 @@ of the Department's plan, seeded at start."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 
 from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.model import Campaign
 from cchc_intake.ports import UnitOfWork
 from cchc_intake.service_layer.handlers.audit import audit
+from cchc_shared import clock
 from cchc_shared.reference import Agency
 
 
@@ -46,5 +47,5 @@ async def seed_reference_data(uow: UnitOfWork, catalogue: Iterable[Agency], toda
         for campaign in (plan_2023_campaign(), open_campaign(today.year)):
             if await uow.campaigns.get(campaign.year) is None:
                 await uow.campaigns.add(campaign)
-                await audit(uow, campaign, "opened", SEEDER, datetime.now(UTC))
+                await audit(uow, campaign, "opened", SEEDER, clock.now())
         await uow.commit()

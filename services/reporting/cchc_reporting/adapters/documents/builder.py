@@ -15,20 +15,21 @@ import asyncio
 from datetime import date
 
 from cchc_reporting.adapters.documents import par_annex, proposal, survey_report
-from cchc_reporting.adapters.documents.common import Signer, render
+from cchc_reporting.adapters.documents.common import Grounds, Signer, render
 from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
 from cchc_shared.documents import AdministrativeDocument
 
 
 class DocumentBuilder:
-    def __init__(self, signer: Signer | None = None) -> None:
+    def __init__(self, signer: Signer | None = None, grounds: Grounds | None = None) -> None:
         self.signer = signer or Signer()
+        self.grounds = grounds or Grounds()
 
     def campaign_report(
         self, view: CampaignView, number: str | None = None, issued_on: date | None = None
     ) -> AdministrativeDocument:
-        return survey_report.campaign_report(self.signer, view, number, issued_on)
+        return survey_report.campaign_report(self.signer, view, number, issued_on, self.grounds)
 
     def round_report(
         self,
@@ -37,12 +38,14 @@ class DocumentBuilder:
         number: str | None = None,
         issued_on: date | None = None,
     ) -> AdministrativeDocument:
-        return survey_report.round_report(self.signer, view, result, number, issued_on)
+        return survey_report.round_report(
+            self.signer, view, result, number, issued_on, self.grounds
+        )
 
     def proposal(
         self, view: CampaignView, number: str | None = None, issued_on: date | None = None
     ) -> AdministrativeDocument:
-        return proposal.proposal(self.signer, view, number, issued_on)
+        return proposal.proposal(self.signer, view, number, issued_on, self.grounds)
 
     def par_index_annex(
         self, view: CampaignView, number: str | None = None, issued_on: date | None = None

@@ -18,10 +18,14 @@ from cchc_shared.documents import (
     Block,
     Bullets,
     Heading,
+    PageBreak,
     Paragraph,
+    SurveyPlan,
+    format_number,
     render_docx,
     render_pdf,
 )
+from cchc_shared.documents.model import date_line
 
 BLANK_NUMBER: Final = "\u00a0" * 6  # the clerk (văn thư) writes the number when issuing
 RANKING_ROWS: Final = 50  # longer lists go to the XLSX export, not into a letter
@@ -35,8 +39,37 @@ class Signer:
     name: str = "Ngô Thị Hoàng Các"
 
 
+@dataclass(frozen=True)
+class Grounds:
+    """What the documents cite and apply: the survey plan (its number and date once issued)
+    and the score from which an initiative is proposed for recognition."""
+
+    plan_number: str = ""
+    plan_signed_on: date | None = None
+    recommendation_threshold: float = 70.0
+
+    def plan(self, year: int) -> SurveyPlan:
+        return SurveyPlan(year, self.plan_number, self.plan_signed_on)
+
+
 def doc_number(number: str | None, symbol: str) -> str:
     return f"{number or BLANK_NUMBER}/{symbol}"
+
+
+def reference(kind: str, number: str | None, symbol: str, issued_on: date | None, year: int) -> str:
+    """How an annex or a decision names its document: "Báo cáo số …/BC-SNV ngày … tháng …
+    năm 2023 của Sở Nội vụ" (blanks for the clerk until it is issued)."""
+    return f"{kind} số {doc_number(number, symbol)} {date_line('', issued_on, year)} của Sở Nội vụ"
+
+
+def annex_heading(mark: str, title: str, annex_to: str) -> list[Block]:
+    """An annex inside its document (ND30): "PHỤ LỤC I", its title, "(Kèm theo …)"."""
+    return [
+        PageBreak(),
+        Paragraph(f"PHỤ LỤC {mark}".strip(), bold=True, align="center"),
+        Paragraph(title.upper(), bold=True, align="center"),
+        Paragraph(f"(Kèm theo {annex_to})", italic=True, align="center"),
+    ]
 
 
 def dmy(day: date | None) -> str:
@@ -48,7 +81,7 @@ def score_cell(value: float | None) -> float | str:
 
 
 def count_phrase(count: int, noun: str = "mô hình, giải pháp, sáng kiến") -> str:
-    return f"{count:,}".replace(",", ".") + f" {noun}"
+    return f"{format_number(count)} {noun}"
 
 
 def top_texts(texts: Iterable[str], limit: int = TEXT_ITEMS) -> list[str]:
@@ -97,10 +130,8 @@ def findings(
 
 
 def decimal(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """A score or a figure in running text: two decimals, Vietnamese style ("67,94")."""
+    return "—" if value is None else format_number(float(value))
 
 
 def tally_summary(tally: dict[str, int]) -> EvaluationSummary:
@@ -124,6 +155,7 @@ def letter(
     recipients: Sequence[str],
     copies_to: Sequence[str],
     year: int,
+    attachments: Sequence[AdministrativeDocument] = (),
 ) -> AdministrativeDocument:
     return AdministrativeDocument(
         kind=kind,
@@ -136,7 +168,9 @@ def letter(
         signer_authority=signer.authority,
         signer_title=signer.title,
         signer_name=signer.name,
-        year=issued_on.year if issued_on else max(year, date.today().year),
+        # Unissued: the signer fills in the day, in the campaign's year.
+        year=issued_on.year if issued_on else year,
+        attachments=attachments,
     )
 
 

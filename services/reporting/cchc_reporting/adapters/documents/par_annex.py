@@ -1,62 +1,108 @@
-"""Phụ lục: the PAR-Index contribution table, served on its own and annexed to the survey
-report."""
+"""Phụ lục: the PAR-Index contribution of each unit, annexed to the survey report (Phụ lục III)
+and served on its own. An annex has no number of its own: it names the report it goes with.
+
+It says which criterion of the PAR Index the figures feed and its maximum, lists the models
+counted for each unit, and shows how each unit's points were derived, cap included.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from cchc_reporting.adapters.documents.common import Signer, decimal, doc_number, letter, score_cell
+from cchc_reporting.adapters.documents.common import Signer, decimal, reference, score_cell
 from cchc_reporting.domain.facts import ParRuleFact
-from cchc_reporting.domain.read_models import CampaignView
+from cchc_reporting.domain.read_models import CampaignView, InitiativeLife, ParIndexRow
 from cchc_shared.contracts.vocabulary import AgencyLevel
-from cchc_shared.documents import (
-    AdministrativeDocument,
-    Block,
-    Bullets,
-    Paragraph,
-    Table,
-    vietnamese_date,
+from cchc_shared.documents import AdministrativeDocument, Block, Bullets, Paragraph, Table
+
+CRITERION = (
+    "tiêu chí thành phần về kết quả triển khai, nhân rộng mô hình, giải pháp, sáng kiến "
+    "cải cách hành chính của Chỉ số cải cách hành chính"
+)
+GROUPS = (
+    ("A", "SỞ, BAN, NGÀNH", (AgencyLevel.CITY_DEPARTMENT.value,)),
+    ("B", "CƠ QUAN NGÀNH DỌC", (AgencyLevel.VERTICAL_AGENCY.value,)),
+    ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", (AgencyLevel.DISTRICT.value,)),
+    ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
 )
 
 
 def par_index_annex(
     signer: Signer, view: CampaignView, number: str | None = None, issued_on: date | None = None
 ) -> AdministrativeDocument:
+    """The annex on its own: titled as in the report, "(Kèm theo Báo cáo số …)"."""
+    del signer  # an annex is signed with the report it goes with
     year = view.year
-    body = annex_blocks(view, number, issued_on, heading=False)
-    return letter(
-        signer,
-        kind="PHỤ LỤC",
+    return AdministrativeDocument(
+        kind="PHỤ LỤC III",
         title=(
             "Kết quả khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính\n"
             f"của các cơ quan, đơn vị năm {year}"
         ),
-        number=doc_number(number, "BC-SNV"),
-        issued_on=issued_on,
-        body=body,
-        recipients=[],
-        copies_to=["Lưu: VT, CCHC"],
+        number="",
+        issued_on=None,
+        body=annex_blocks(view),
+        annex_to=reference("Báo cáo", number, "BC-SNV", issued_on, year),
         year=year,
     )
 
 
-def annex_blocks(
-    view: CampaignView, number: str | None, issued_on: date | None, *, heading: bool
-) -> list[Block]:
+def _derivation(row: ParIndexRow, rule: ParRuleFact | None) -> str:
+    """ "4 × 0,50 + 4 × 0,50 + 1 × 1,00 = 5,00; trần 3,00" — how the points were reached."""
+    if rule is None:
+        return decimal(row.points)
+    if not (row.submitted or row.surveyed or row.recommended):
+        return "—"
+    raw = (
+        row.submitted * rule.per_submitted
+        + row.surveyed * rule.per_surveyed
+        + row.recommended * rule.per_recommended
+    )
+    text = (
+        f"{row.submitted} × {decimal(rule.per_submitted)} + {row.surveyed} × "
+        f"{decimal(rule.per_surveyed)} + {row.recommended} × {decimal(rule.per_recommended)} "
+        f"= {decimal(raw)}"
+    )
+    return text + (f"; áp trần {decimal(rule.cap)}" if raw > rule.cap + 1e-9 else "")
+
+
+def _counted(view: CampaignView, unit_code: str) -> list[InitiativeLife]:
+    lives = [
+        life
+        for life in view.initiatives
+        if not life.withdrawn
+        and (
+            life.agency.code == unit_code
+            or (
+                life.agency.par_unit_code == unit_code
+                and (view.par_rule is None or view.par_rule.district_counts_wards)
+            )
+        )
+    ]
+    return sorted(lives, key=lambda life: -(life.mean_score or 0.0))
+
+
+def _model_line(life: InitiativeLife, unit_code: str) -> str:
+    owner = "" if life.agency.code == unit_code else f" ({life.agency.name})"
+    result = (
+        "đề xuất nhân rộng"
+        if life.recommendation
+        else ("chưa khảo sát" if life.mean_score is None else "không đề xuất")
+    )
+    score = f"{decimal(life.mean_score)} điểm; " if life.mean_score is not None else ""
+    return f"{life.title}{owner}: {score}{result}"
+
+
+def annex_blocks(view: CampaignView) -> list[Block]:
     year = view.year
     rule = view.par_rule
-    groups = (
-        ("A", "SỞ, BAN, NGÀNH", (AgencyLevel.CITY_DEPARTMENT.value,)),
-        ("B", "CƠ QUAN NGÀNH DỌC", (AgencyLevel.VERTICAL_AGENCY.value,)),
-        ("C", "ỦY BAN NHÂN DÂN THÀNH PHỐ THỦ ĐỨC, CÁC QUẬN, HUYỆN", (AgencyLevel.DISTRICT.value,)),
-        ("D", "ĐƠN VỊ KHÁC", ("unknown",)),
-    )
     rows: list[tuple[str | int | float | None, ...]] = []
-    for mark, label, levels in groups:
+    for mark, label, levels in GROUPS:
         items = [r for r in view.par_index if r.unit_level in levels]
         if not items:
             continue
-        rows.append((mark, label, None, None, None, None, None))
+        rows.append((mark, label, None, None, None, None, None, None))
         for i, row in enumerate(items, start=1):
             rows.append(
                 (
@@ -66,6 +112,7 @@ def annex_blocks(
                     row.surveyed,
                     row.recommended,
                     score_cell(row.mean_score),
+                    _derivation(row, rule),
                     row.points,
                 )
             )
@@ -78,50 +125,45 @@ def annex_blocks(
             sum(r.recommended for r in view.par_index),
             None,
             None,
+            None,
         )
     )
-    blocks: list[Block] = []
-    if heading:
-        blocks += [
-            Paragraph("PHỤ LỤC", bold=True, align="center"),
-            Paragraph(
-                "KẾT QUẢ KHẢO SÁT MÔ HÌNH, GIẢI PHÁP, SÁNG KIẾN CẢI CÁCH HÀNH CHÍNH "
-                f"CỦA CÁC CƠ QUAN, ĐƠN VỊ NĂM {year}",
-                bold=True,
-                align="center",
-            ),
-        ]
-    blocks += [
+    blocks: list[Block] = [
         Paragraph(
-            f"(Kèm theo Báo cáo số {doc_number(number, 'BC-SNV')} "
-            + (f"{vietnamese_date(issued_on)} " if issued_on else "")
-            + "của Sở Nội vụ)",
-            italic=True,
-            align="center",
+            f"Kết quả dưới đây là căn cứ chấm {CRITERION} năm {year}"
+            + (f"; điểm tối đa của tiêu chí: {decimal(rule.cap)} điểm." if rule else ".")
         ),
         Table(
             headers=(
                 "STT",
                 "Đơn vị",
-                "Số đề xuất",
-                "Số được khảo sát",
-                "Số đề xuất nhân rộng",
+                "Số mô hình đề xuất",
+                "Số mô hình được khảo sát",
+                "Số mô hình đề xuất nhân rộng",
                 "Điểm TB",
+                "Cách tính điểm",
                 "Điểm Chỉ số CCHC",
             ),
             rows=rows,
-            caption=f"Kết quả khảo sát phục vụ xác định Chỉ số cải cách hành chính năm {year}",
-            column_widths=(1, 4.6, 1.2, 1.4, 1.5, 1.1, 1.3),
+            caption=f"Bảng 1. Điểm Chỉ số cải cách hành chính năm {year} từ kết quả khảo sát",
+            column_widths=(0.8, 3.2, 1.3, 1.3, 1.4, 1.1, 2.9, 1.2),
         ),
         Paragraph("Ghi chú:", bold=True, align="left"),
-        Bullets(_annex_notes(rule)),
+        Bullets(_annex_notes(rule, view.par_index)),
+        Paragraph("Các mô hình, giải pháp, sáng kiến được tính cho từng đơn vị:", bold=True),
     ]
+    for row in view.par_index:
+        counted = _counted(view, row.unit_code)
+        if not counted:
+            continue
+        blocks.append(Paragraph(f"{row.unit_name} ({len(counted)} mô hình):", italic=True))
+        blocks.append(Bullets([_model_line(life, row.unit_code) for life in counted]))
     return blocks
 
 
-def _annex_notes(rule: ParRuleFact | None) -> list[str]:
+def _annex_notes(rule: ParRuleFact | None, rows: Sequence[ParIndexRow]) -> list[str]:
     """The notes under the PAR-Index table: the rule the evaluation service announced with
-    the figures (reporting keeps no copy of it)."""
+    the figures (reporting keeps no copy of it), and what its cap does this year."""
     wards = rule is None or rule.district_counts_wards
     median = rule is not None and rule.final_score_method == "median"
     notes = [
@@ -139,9 +181,19 @@ def _annex_notes(rule: ParRuleFact | None) -> list[str]:
     ]
     if rule is not None:
         notes.append(
-            f"Điểm Chỉ số CCHC: {decimal(rule.per_submitted)} điểm cho mỗi đề xuất, "
-            f"{decimal(rule.per_surveyed)} điểm cho mỗi mô hình được khảo sát, "
-            f"{decimal(rule.per_recommended)} điểm cho mỗi mô hình được đề xuất nhân rộng; "
-            f"tối đa {decimal(rule.cap)} điểm"
+            f"Điểm Chỉ số CCHC = số mô hình đề xuất × {decimal(rule.per_submitted)} + số mô "
+            f"hình được khảo sát × {decimal(rule.per_surveyed)} + số mô hình đề xuất nhân "
+            f"rộng × {decimal(rule.per_recommended)}, tối đa {decimal(rule.cap)} điểm (điểm "
+            "tối đa của tiêu chí)"
         )
+        districts = [r for r in rows if r.unit_level == AgencyLevel.DISTRICT.value]
+        capped = [r for r in districts if r.points >= rule.cap - 1e-9]
+        if districts and capped:
+            notes.append(
+                f"Việc áp trần là có chủ ý: không đơn vị nào nhận quá {decimal(rule.cap)} điểm "
+                f"của tiêu chí. Năm nay {len(capped)}/{len(districts)} quận, huyện đạt mức "
+                "trần (khi tính cả mô hình của các phường, xã, thị trấn trực thuộc), nên tiêu "
+                "chí không còn phân biệt được các đơn vị này; Sở Nội vụ sẽ xem xét điều chỉnh "
+                "định mức điểm trong Kế hoạch năm sau"
+            )
     return notes

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
+from cchc_reporting.adapters.documents.assessment import assessment_blocks
 from cchc_reporting.adapters.documents.common import (
-    RANKING_ROWS,
+    Grounds,
     Signer,
+    annex_heading,
     count_phrase,
     decimal,
     dmy,
@@ -17,11 +19,14 @@ from cchc_reporting.adapters.documents.common import (
     findings,
     letter,
     recommendation_phrase,
+    reference,
     score_cell,
     tally_summary,
 )
 from cchc_reporting.adapters.documents.par_annex import annex_blocks
-from cchc_reporting.domain.labels import LEVEL_VI, ROLE_VI, ROUND_STATUS_VI, SCOPE_VI, par_area_vi
+from cchc_reporting.domain.agencies import agency_info
+from cchc_reporting.domain.facts import TeamMemberFact
+from cchc_reporting.domain.labels import LEVEL_VI, ROLE_VI, ROUND_STATUS_VI, par_area_vi
 from cchc_reporting.domain.read_models import CampaignView, InitiativeLife, RoundResult
 from cchc_shared.documents import (
     AdministrativeDocument,
@@ -29,26 +34,42 @@ from cchc_shared.documents import (
     Block,
     Bullets,
     Heading,
-    PageBreak,
     Paragraph,
     Table,
     vietnamese_date,
 )
 
 CHART_BARS: Final = 15
+TOP_ROWS: Final = 10
+
+
+def period(first: date | None, last: date | None, year: int) -> str:
+    """ "từ ngày 01 tháng 6 năm 2023 đến ngày 31 tháng 10 năm 2023"; a single day is one
+    date ("ngày 05 tháng 6 năm 2023")."""
+    if first and last and first != last:
+        return f"từ {vietnamese_date(first)} đến {vietnamese_date(last)}"
+    if first or last:
+        return vietnamese_date(first or last)  # type: ignore[arg-type]
+    return f"trong năm {year}"
+
+
+def _days(first: date | None, last: date | None) -> str:
+    if first and last and first != last:
+        return f"{dmy(first)} - {dmy(last)}"
+    return dmy(first or last)
 
 
 def _survey_period(view: CampaignView) -> str:
     d = view.dashboard
-    if d.first_visit_on and d.last_visit_on:
-        return f"từ {vietnamese_date(d.first_visit_on)} đến {vietnamese_date(d.last_visit_on)}"
-    return f"trong năm {view.year}"
+    return period(d.first_visit_on, d.last_visit_on, view.year)
 
 
-def _ranking_table(lives: Sequence[tuple[int, InitiativeLife]], caption: str) -> Table:
+def _ranking_table(
+    lives: Sequence[tuple[int, InitiativeLife]], caption: str, first: str = "Hạng"
+) -> Table:
     return Table(
         headers=(
-            "Hạng",
+            first,
             "Tên mô hình, giải pháp, sáng kiến",
             "Cơ quan, đơn vị",
             "Lĩnh vực",
@@ -59,7 +80,7 @@ def _ranking_table(lives: Sequence[tuple[int, InitiativeLife]], caption: str) ->
             (
                 rank,
                 life.title,
-                life.agency.name,
+                life.agency.full_name,
                 par_area_vi(life.par_area),
                 life.summary_scores.count,
                 score_cell(life.mean_score),
@@ -69,10 +90,6 @@ def _ranking_table(lives: Sequence[tuple[int, InitiativeLife]], caption: str) ->
         caption=caption,
         column_widths=(0.9, 5, 3, 2.6, 1, 1.1),
     )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _to_the_committee(
@@ -100,15 +117,21 @@ def _to_the_committee(
 
 
 def campaign_report(
-    signer: Signer, view: CampaignView, number: str | None = None, issued_on: date | None = None
+    signer: Signer,
+    view: CampaignView,
+    number: str | None = None,
+    issued_on: date | None = None,
+    grounds: Grounds | None = None,
 ) -> AdministrativeDocument:
+    grounds = grounds or Grounds()
     d = view.dashboard
     year = view.year
+    this = reference("Báo cáo", number, "BC-SNV", issued_on, year)
     body: list[Block] = [
         Paragraph(
-            f"Thực hiện Kế hoạch khảo sát các mô hình, giải pháp, sáng kiến về công tác cải "
-            f"cách hành chính năm {year}, Sở Nội vụ chủ trì, phối hợp với Tổ công tác Ban Chỉ "
-            f"đạo Cải cách hành chính Thành phố tổ chức khảo sát trực tiếp tại các cơ quan, "
+            f"Thực hiện {grounds.plan(year).citation}, Sở Nội vụ chủ trì, phối hợp với "
+            "Tổ công tác Ban Chỉ đạo Cải cách hành chính Thành phố tổ chức khảo sát trực tiếp "
+            "tại các cơ quan, "
             f"đơn vị {_survey_period(view)}. Sở Nội vụ báo cáo kết quả như sau:"
         ),
         Heading("I. TÌNH HÌNH TRIỂN KHAI"),
@@ -125,16 +148,17 @@ def campaign_report(
             [
                 f"{LEVEL_VI['city_department']}: {d.by_level['city_department']} đề xuất",
                 f"{LEVEL_VI['vertical_agency']}: {d.by_level['vertical_agency']} đề xuất",
-                f"Ủy ban nhân dân {LEVEL_VI['district']}: {d.by_level['district']} đề xuất",
-                f"Ủy ban nhân dân {LEVEL_VI['commune'].lower()}: {d.by_level['commune']} đề xuất",
+                "Ủy ban nhân dân thành phố Thủ Đức, các quận, huyện: "
+                f"{d.by_level['district']} đề xuất",
+                f"Ủy ban nhân dân các phường, xã, thị trấn: {d.by_level['commune']} đề xuất",
             ]
         ),
         Table(
             headers=(
                 "Lĩnh vực cải cách hành chính",
-                "Số đề xuất",
-                "Số được khảo sát",
-                "Số đề xuất nhân rộng",
+                "Số mô hình đề xuất",
+                "Số mô hình được khảo sát",
+                "Số mô hình đề xuất nhân rộng",
                 "Điểm TB",
             ),
             rows=[
@@ -169,11 +193,11 @@ def campaign_report(
             "hành chính Thành phố thuộc các sở, ngành tùy theo lĩnh vực của mô hình."
         ),
         Table(
-            headers=("Đợt", "Thời gian", "Trưởng đoàn", "Số đơn vị", "Số phiếu", "Điểm TB"),
+            headers=("Đợt", "Thời gian", "Trưởng đoàn", "Số mô hình", "Số phiếu", "Điểm TB"),
             rows=[
                 (
                     r.sequence,
-                    f"{dmy(r.starts_on)} - {dmy(r.ends_on)}"
+                    _days(r.starts_on, r.ends_on)
                     + (
                         f" ({ROUND_STATUS_VI[r.status].lower()})" if r.status != "scheduled" else ""
                     ),
@@ -209,17 +233,18 @@ def campaign_report(
         ),
         Heading("2. Kết quả đánh giá các mô hình, giải pháp, sáng kiến", level=2),
     ]
-    ranked = [(r.rank, r.life) for r in view.ranking[:RANKING_ROWS]]
+    ranked = [(r.rank, r.life) for r in view.ranking[:TOP_ROWS]]
     if ranked:
-        if len(view.ranking) > RANKING_ROWS:
-            body.append(
-                Paragraph(
-                    f"Bảng 3 nêu {RANKING_ROWS} mô hình có điểm cao nhất trong tổng số "
-                    f"{len(view.ranking)} mô hình được khảo sát; danh sách đầy đủ được "
-                    "xuất từ hệ thống (tệp XLSX) kèm theo báo cáo này."
-                )
+        body.append(
+            Paragraph(
+                f"Bảng 3 nêu {len(ranked)} mô hình có điểm cao nhất; kết quả đánh giá đầy đủ "
+                f"của {count_phrase(len(view.ranking))} được khảo sát tại Phụ lục II."
+                if len(view.ranking) > TOP_ROWS
+                else f"Kết quả đánh giá của {count_phrase(len(view.ranking))} được khảo sát "
+                "nêu tại Bảng 3 và Phụ lục II."
             )
-        body.append(_ranking_table(ranked, "Bảng 3. Xếp hạng theo điểm trung bình"))
+        )
+        body.append(_ranking_table(ranked, "Bảng 3. Các mô hình có điểm trung bình cao nhất"))
     else:
         body.append(Paragraph("Chưa có mô hình nào được đánh giá."))
     lives = [life for life in view.lives.values() if not life.withdrawn]
@@ -238,15 +263,8 @@ def campaign_report(
             Paragraph(
                 f"Trên cơ sở kết quả khảo sát, đánh giá, Sở Nội vụ đề xuất Chủ tịch Ủy ban "
                 f"nhân dân Thành phố xem xét, quyết định công nhận và triển khai áp dụng "
-                f"nhân rộng {count_phrase(len(view.recommended))} sau (Tờ trình kèm theo):"
-            ),
-            Bullets(
-                [
-                    f"{life.title} ({life.agency.name}; "
-                    f"{SCOPE_VI[life.recommendation.scope].lower()})"
-                    for life in view.recommended[:RANKING_ROWS]
-                    if life.recommendation
-                ]
+                f"nhân rộng {count_phrase(len(view.recommended))} (danh sách tại Phụ lục I; "
+                "Tờ trình của Sở Nội vụ gửi kèm)."
             ),
         ]
     else:
@@ -260,7 +278,7 @@ def campaign_report(
         Paragraph(
             "Kết quả khảo sát là một căn cứ để xác định Chỉ số cải cách hành chính năm "
             f"{year} của các sở, ban, ngành, Ủy ban nhân dân thành phố Thủ Đức, các quận, "
-            "huyện (Phụ lục kèm theo)."
+            "huyện (Phụ lục III)."
         )
     )
     body.append(
@@ -270,8 +288,32 @@ def campaign_report(
             f"dân Thành phố./."
         )
     )
-    # The PAR-Index annex travels with the report (it is also served on its own).
-    body += [PageBreak(), *annex_blocks(view, number, issued_on, heading=True)]
+    # The annexes travel with the report (the PAR-Index one is also served on its own).
+    if view.recommended:
+        body += annex_heading(
+            "I",
+            f"Danh sách mô hình, giải pháp, sáng kiến đề xuất công nhận và nhân rộng năm {year}",
+            this,
+        )
+        body.append(
+            _ranking_table(
+                [(i, life) for i, life in enumerate(view.recommended, start=1)],
+                "",
+                first="STT",
+            )
+        )
+    if view.ranking:
+        body += annex_heading(
+            "II", f"Kết quả đánh giá các mô hình, giải pháp, sáng kiến năm {year}", this
+        )
+        body.append(_ranking_table([(r.rank, r.life) for r in view.ranking], ""))
+    body += annex_heading(
+        "III",
+        "Kết quả khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính của các cơ quan, "
+        f"đơn vị năm {year}",
+        this,
+    )
+    body += annex_blocks(view)
     return _to_the_committee(
         signer,
         title=(
@@ -290,24 +332,33 @@ def campaign_report(
     )
 
 
+def _member_line(member: TeamMemberFact) -> str:
+    """ "Trưởng đoàn: Bà Ngô Thị Hoàng Các, Phó Giám đốc Sở Nội vụ" (title and agency)."""
+    who = f"{member.honorific} {member.name}" if member.honorific else member.name
+    title = member.position or agency_info(member.agency_code).full_name
+    return f"{ROLE_VI.get(member.role, member.role)}: {who}, {title}"
+
+
 def round_report(
     signer: Signer,
     view: CampaignView,
     result: RoundResult,
     number: str | None = None,
     issued_on: date | None = None,
+    grounds: Grounds | None = None,
 ) -> AdministrativeDocument:
+    """The survey team's report on one round, from its head to the Director of the
+    Department (who reports the campaign to the City)."""
+    grounds = grounds or Grounds()
     year = view.year
-    period = (
-        f"từ {vietnamese_date(result.starts_on)} đến {vietnamese_date(result.ends_on)}"
-        if result.starts_on and result.ends_on
-        else ""
-    )
+    team = sorted(result.team, key=lambda m: ("head", "member", "secretary").index(m.role))
+    head = next((m for m in team if m.role == "head"), None)
+    lives = view.lives
     body: list[Block] = [
         Paragraph(
-            f"Thực hiện Kế hoạch khảo sát các mô hình, giải pháp, sáng kiến về công tác cải "
-            f"cách hành chính năm {year}, Đoàn khảo sát đã tiến hành khảo sát đợt "
-            f"{result.sequence} {period}. Sở Nội vụ báo cáo kết quả như sau:"
+            f"Thực hiện {grounds.plan(year).citation}, Đoàn khảo sát đã tiến hành khảo sát "
+            f"đợt {result.sequence} {period(result.starts_on, result.ends_on, year)}. Đoàn "
+            "khảo sát báo cáo kết quả như sau:"
         ),
     ]
     if result.status == "cancelled":
@@ -319,17 +370,9 @@ def round_report(
         )
     body += [
         Heading("I. THÀNH PHẦN ĐOÀN KHẢO SÁT"),
-        Bullets(
-            [
-                f"{ROLE_VI.get(m.role, m.role)}: {m.name}"
-                for m in sorted(
-                    result.team, key=lambda m: ("head", "member", "secretary").index(m.role)
-                )
-            ]
-            or ["Chưa có thông tin thành phần Đoàn"]
-        ),
+        Bullets([_member_line(m) for m in team] or ["Chưa có thông tin thành phần Đoàn"]),
         Heading("II. KẾT QUẢ KHẢO SÁT"),
-        Heading("1. Các đơn vị được khảo sát", level=2),
+        Heading("1. Các mô hình được khảo sát", level=2),
         Table(
             headers=(
                 "STT",
@@ -342,7 +385,7 @@ def round_report(
             rows=[
                 (
                     i,
-                    v.agency.name,
+                    v.agency.full_name,
                     v.title or "(chưa nhận được hồ sơ đề xuất)",
                     dmy(v.date),
                     v.summary_scores.count,
@@ -354,8 +397,8 @@ def round_report(
             column_widths=(0.9, 3, 5, 1.6, 1, 1.1),
         ),
         Paragraph(
-            f"Đoàn đã làm việc tại {len(result.visits)} đơn vị, trong đó "
-            f"{result.visits_evaluated} đơn vị đã có phiếu đánh giá "
+            f"Đoàn đã khảo sát {count_phrase(len(result.visits))}, trong đó "
+            f"{result.visits_evaluated} mô hình đã có phiếu đánh giá "
             f"({result.summary_scores.count} phiếu; điểm trung bình "
             f"{decimal(result.summary_scores.mean)}/100 điểm; "
             f"{recommendation_phrase(result.summary_scores)})."
@@ -366,37 +409,55 @@ def round_report(
         body.append(
             BarChart(
                 title=f"Biểu đồ 1. Điểm trung bình các mô hình khảo sát đợt {result.sequence}",
-                categories=[_short(v.title or v.agency.name) for v in scored],
+                categories=[v.agency.full_name for v in scored],
                 values=[v.summary_scores.mean or 0.0 for v in scored],
                 value_label="điểm",
             )
         )
+    body.append(Heading("2. Kết quả khảo sát từng mô hình", level=2))
+    assessed = [
+        (i, v, life)
+        for i, v in enumerate(result.visits, start=1)
+        if (life := lives.get(v.initiative_id)) is not None and life.evaluations
+    ]
+    for i, v, life in assessed:
+        body += assessment_blocks(life, f"2.{i}. {v.title} ({v.agency.full_name})")
+    if not assessed:
+        body.append(Paragraph("Chưa có phiếu đánh giá của thành viên Đoàn khảo sát."))
     body += findings(
-        "2. Ưu điểm",
-        "3. Hạn chế",
-        "4. Khó khăn, vướng mắc",
+        "3. Ưu điểm chung",
+        "4. Hạn chế chung",
+        "5. Khó khăn, vướng mắc chung",
         result.strengths,
         result.limitations,
         result.difficulties,
     )
     body.append(
         Paragraph(
-            f"Trên đây là báo cáo kết quả khảo sát đợt {result.sequence} năm {year}, Sở Nội "
-            "vụ kính báo cáo Ủy ban nhân dân Thành phố./."
+            f"Trên đây là báo cáo kết quả khảo sát đợt {result.sequence} năm {year}, Đoàn khảo "
+            "sát kính báo cáo Giám đốc Sở Nội vụ./."
         )
     )
-    return _to_the_committee(
-        signer,
+    return AdministrativeDocument(
+        kind="BÁO CÁO",
         title=(
             f"Kết quả khảo sát đợt {result.sequence} các mô hình, giải pháp, sáng kiến\n"
             f"về công tác cải cách hành chính năm {year}"
         ),
-        number=number,
+        number=doc_number(number, "BC-ĐKS"),
         issued_on=issued_on,
         body=body,
+        recipients=["Giám đốc Sở Nội vụ"],
         copies_to=[
+            "Như trên",
             "Thành viên Đoàn khảo sát",
-            "Lưu: VT, CCHC",
+            "Phòng Cải cách hành chính",
+            "Lưu: Đoàn khảo sát",
         ],
-        year=year,
+        signer_authority="",
+        signer_title="TRƯỞNG ĐOÀN",
+        signer_name=head.name if head else "",
+        issuer_parent="SỞ NỘI VỤ",
+        issuer="ĐOÀN KHẢO SÁT\nCẢI CÁCH HÀNH CHÍNH",
+        year=issued_on.year if issued_on else year,
     )

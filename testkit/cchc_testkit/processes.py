@@ -80,6 +80,8 @@ class ServiceProcesses:
             f"CCHC_{service.upper()}_DATABASE_URL": self.databases[service],
             f"CCHC_{service.upper()}_HTTP_PORT": str(port),
             **self.peer_env(service),
+            # Replicas share this machine's host name: each is named after its instance.
+            "CCHC_REPLICA": instance,
         }
         log = self.logs.setdefault(instance, tempfile.TemporaryFile(mode="w+"))  # noqa: SIM115
         log.write(f"----- started at {time.strftime('%H:%M:%S')} -----\n")

@@ -104,6 +104,37 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         stack.push_async_callback(asyncio.to_thread, processes.stop)
         bench = Bench(amqp_url, processes)
         try:
+            if args.replicas:
+                # One replica of each service, then two, then one again: the two-replica run
+                # is compared with the mean of the one-replica runs around it (the machine's
+                # speed drifts). On 2 cores this shows that nothing serialises the replicas
+                # (no lock, no single consumer), not a speed-up: the cores are already busy.
+                await bench.start(*SERVICES)
+                await bench.connect(databases, stack)
+                second = [f"{s}#2" for s in SERVICES]
+                runs_by_replicas: dict[str, dict[str, Any]] = {}
+                for label, instances in (
+                    ("one replica (before)", SERVICES),
+                    ("two replicas", (*SERVICES, *second)),
+                    ("one replica (after)", SERVICES),
+                ):
+                    if label == "two replicas":
+                        await bench.start(*second)
+                    step(f"whole pipeline, {count} inbound messages, {label} of each service")
+                    runs_by_replicas[label] = await bench.pipeline(
+                        count, f"replicas-{len(runs_by_replicas)}", instances
+                    )
+                    if label == "two replicas":
+                        await bench.stop(*second)
+                ones = [runs_by_replicas[k] for k in runs_by_replicas if k.startswith("one")]
+                one_rate = sum(count for _ in ones) / sum(r["seconds"] for r in ones)
+                results["replicas"] = {
+                    "runs": runs_by_replicas,
+                    "one_replica_rate": one_rate,
+                    "two_replicas_rate": runs_by_replicas["two replicas"]["rate"],
+                    "ratio": runs_by_replicas["two replicas"]["rate"] / one_rate,
+                }
+                return results
             if args.latency_only:
                 step(f"latency at {args.rate}/s for {args.seconds} s")
                 await bench.start(*SERVICES)
@@ -186,6 +217,11 @@ def main() -> None:
         help="only the raw chain and these stages (each needs intake's before it)",
     )
     parser.add_argument("--latency-only", action="store_true", help="only the latency run")
+    parser.add_argument(
+        "--replicas",
+        action="store_true",
+        help="only the pipeline with one, then two, then one replica of every service",
+    )
     parser.add_argument("--profile", choices=SERVICES, help="profile this stage only")
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")
     parser.add_argument("--profile-out", type=Path, help="default var/profile-<stage>.*")

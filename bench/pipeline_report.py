@@ -34,6 +34,25 @@ def rows_of(results: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
 
+    replicas = results.get("replicas")
+    if replicas:
+        for label, run in replicas["runs"].items():
+            row(
+                f"pipeline, {label} per service",
+                run["rate"],
+                "events/s",
+                "",
+                None,
+                f"machine {run['machine_busy_pct']:.0f}% busy",
+            )
+        row(
+            "pipeline, two replicas / one replica",
+            replicas["two_replicas_rate"],
+            "events/s",
+            f"one replica {replicas['one_replica_rate']:.0f}/s",
+            replicas["ratio"],
+            "mean of the one-replica runs before and after",
+        )
     raw = results.get("raw")
     chain = results.get("raw_chain")
     if raw:

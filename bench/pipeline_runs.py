@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,28 +164,35 @@ class Bench:
             **usage,
         }
 
-    async def pipeline(self, count: int) -> dict[str, Any]:
-        """All four running: publish ``count`` inbound as fast as confirms allow and time
-        until reporting's read model holds them all."""
+    async def pipeline(
+        self, count: int, label: str = "pipeline", instances: Sequence[str] = SERVICES
+    ) -> dict[str, Any]:
+        """All four running (``instances``: every replica of them): publish ``count``
+        inbound as fast as confirms allow and time until reporting's read model holds them
+        all. ``label`` makes the run's titles its own."""
         bases = {s: await self.effects(s) for s in SERVICES}
-        messages = inbound_messages("pipeline", count)
-        meters = {s: CpuMeter(self.processes.processes[s].pid) for s in SERVICES}
+        messages = inbound_messages(label, count)
+        meters = {i: CpuMeter(self.processes.processes[i].pid) for i in instances}
         started = time.time()
         publish_rate = await publish_inbound(self.amqp_url, messages)
 
         async def reported() -> bool:
-            self.check_alive(*SERVICES)
+            self.check_alive(*instances)
             return await self.effects("reporting") - bases["reporting"] >= count
 
         ended = await poll(reported, max(180, count / 5), "pipeline", interval=0.05)
-        usage = {s: meter.stop() for s, meter in meters.items()}
+        usage = {i: meter.stop() for i, meter in meters.items()}
         await self.settle({s: bases[s] + count for s in SERVICES})
+        cpu_s = {s: 0.0 for s in SERVICES}
+        for instance, u in usage.items():
+            cpu_s[self.processes.service_of(instance)] += u["process_cpu_s"]
         return {
             "rate": count / (ended - started),
             "seconds": ended - started,
             "publish_rate": publish_rate,
-            # CPU of each service per initiative reported, and how busy the machine was
-            "cpu_ms_per_msg": {s: 1000 * u["process_cpu_s"] / count for s, u in usage.items()},
+            # CPU of each service (all its replicas) per initiative reported, and how busy
+            # the machine was
+            "cpu_ms_per_msg": {s: 1000 * c / count for s, c in cpu_s.items()},
             "services_cores": sum(u["process_core_pct"] for u in usage.values()) / 100,
             "machine_busy_pct": usage["reporting"]["machine_busy_pct"],
         }

@@ -10,6 +10,7 @@ cluster runs as the ``postgres`` user.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import secrets
@@ -40,22 +41,24 @@ def _wait_port(port: int, timeout: float) -> None:
 
 
 class PrivateRabbitMQ:
-    """One RabbitMQ node on free ports with its data under ``base``; guest/guest, no plugins."""
+    """One RabbitMQ node on free ports with its data under ``base``; guest/guest, no plugins.
+    Nodes given one ``cookie`` may form a cluster (``PrivateRabbitMQCluster``); ``config``
+    adds lines to the node's rabbitmq.conf."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, *, cookie: str | None = None, config: str = "") -> None:
         self.base = base
         self.port = free_port()
         self.node = f"cchc-{secrets.token_hex(4)}@localhost"
         self.process: subprocess.Popen[bytes] | None = None
         home = base / "home"
         home.mkdir(parents=True, exist_ok=True)
-        cookie = home / ".erlang.cookie"
-        cookie.write_text(secrets.token_hex(16))
-        cookie.chmod(0o400)
+        cookie_file = home / ".erlang.cookie"
+        cookie_file.write_text(cookie or secrets.token_hex(16))
+        cookie_file.chmod(0o400)
         (base / "enabled_plugins").write_text("[].\n")
         # guest may connect from 127.0.0.1 only, which is where the tests are.
         (base / "rabbitmq.conf").write_text(
-            f"loopback_users.guest = true\nlisteners.tcp.1 = 127.0.0.1:{self.port}\n"
+            f"loopback_users.guest = true\nlisteners.tcp.1 = 127.0.0.1:{self.port}\n{config}"
         )
         (base / "rabbitmq-env.conf").write_text("")
         self.env = {
@@ -150,6 +153,95 @@ class PrivateRabbitMQ:
             name, messages, consumers = line.split("\t")
             out[name] = (int(messages), int(consumers))
         return out
+
+
+class PrivateRabbitMQCluster:
+    """Three (or ``size``) private nodes joined in one cluster: one Erlang cookie, a node name
+    and ports of each its own. ``url`` lists every node's address, as CCHC_AMQP_URL does for
+    a cluster. Partitions are handled by ``pause_minority``; ``net_ticktime`` is short, so that
+    a node that stops answering is seen as gone in seconds rather than a minute."""
+
+    def __init__(self, base: Path, size: int = 3, *, net_ticktime: int = 10) -> None:
+        cookie = secrets.token_hex(16)
+        config = f"cluster_partition_handling = pause_minority\nnet_ticktime = {net_ticktime}\n"
+        self.nodes = [
+            PrivateRabbitMQ(base / f"node{i}", cookie=cookie, config=config) for i in range(size)
+        ]
+
+    @property
+    def url(self) -> str:
+        return ",".join(node.url for node in self.nodes)
+
+    def urls_for(self, user: str, password: str, vhost: str = "") -> str:
+        """Every node's address for another user of the cluster."""
+        return ",".join(
+            f"amqp://{user}:{password}@127.0.0.1:{node.port}/{vhost}" for node in self.nodes
+        )
+
+    def start(self) -> None:
+        first, *others = self.nodes
+        first.start()
+        for node in others:
+            node.start()
+            node.ctl("stop_app")
+            node.ctl("reset")
+            node.ctl("join_cluster", first.node)
+            node.ctl("start_app")
+            node.ctl("await_startup")
+        self.wait_running(len(self.nodes))
+
+    def running(self) -> list[PrivateRabbitMQ]:
+        return [node for node in self.nodes if node.process is not None]
+
+    def ctl(self, *args: str, timeout: float = 60) -> str:
+        """rabbitmqctl on the first node that is up (cluster-wide commands)."""
+        last: RuntimeError | None = None
+        for node in self.running():
+            try:
+                return node.ctl(*args, timeout=timeout)
+            except RuntimeError as exc:
+                last = exc
+        raise last or RuntimeError("no node of the cluster is running")
+
+    def running_nodes(self, seen_from: PrivateRabbitMQ | None = None) -> set[str]:
+        """The nodes running, as one node (else the first that answers) sees them."""
+        args = ("cluster_status", "--formatter", "json")
+        status = seen_from.ctl(*args) if seen_from is not None else self.ctl(*args)
+        return set(json.loads(status)["running_nodes"])
+
+    def wait_running(self, count: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(RuntimeError, ValueError, KeyError):
+                if len(self.running_nodes()) == count:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"fewer than {count} nodes running after {timeout} s")
+            time.sleep(0.5)
+
+    def by_name(self, name: str) -> PrivateRabbitMQ:
+        return next(node for node in self.nodes if node.node == name)
+
+    def leaders(self) -> dict[str, str]:
+        """Quorum queue name -> the node that leads it."""
+        listing = self.ctl("list_queues", "--no-table-headers", "name", "leader")
+        out: dict[str, str] = {}
+        for line in listing.strip().splitlines():
+            name, leader = line.split("\t")
+            out[name] = leader
+        return out
+
+    def members(self) -> dict[str, list[str]]:
+        """Quorum queue name -> the nodes that hold a replica of it."""
+        listing = self.ctl("list_queues", "name", "members", "--formatter", "json")
+        return {q["name"]: list(q["members"]) for q in json.loads(listing)}
+
+    def queues(self) -> dict[str, tuple[int, int]]:
+        return self.running()[0].queues()
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
 
 
 def _postgres_bin() -> Path:

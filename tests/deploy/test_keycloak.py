@@ -265,8 +265,12 @@ def test_the_overlay_points_every_service_at_the_citys_provider(
     kustomization = yaml.safe_load((IDENTITY.parent / "kustomization.yaml").read_text("utf-8"))
     assert IDENTITY.name in kustomization["resources"]
     for service in services:
-        deployment = yaml.safe_load((K8S / "base" / service / "deployment.yaml").read_text("utf-8"))
-        spec = deployment["spec"]["template"]["spec"]
-        for container in spec["initContainers"] + spec["containers"]:
+        pods = [
+            yaml.safe_load((K8S / "base" / service / f"{kind}.yaml").read_text("utf-8"))["spec"][
+                "template"
+            ]["spec"]
+            for kind in ("deployment", "migrate-job")
+        ]
+        for container in [c for spec in pods for c in spec["containers"]]:
             refs = [s["configMapRef"] for s in container["envFrom"]]
             assert {"name": "cchc-identity"} in refs, (service, container["name"])

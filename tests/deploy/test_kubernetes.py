@@ -8,21 +8,34 @@ replicas); where a `kubectl` binary is present its `kubectl kustomize` output is
 from __future__ import annotations
 
 import copy
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
 
+from cchc_shared.messaging.routing import all_queues
 from cchc_tools.cli import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAY = K8S / "overlays" / "example"
 KUBERNETES_VERSION = "1.30.0"  # the oldest release we support; schemas ship in the package
+# The operators' custom resources (RabbitMQ Cluster Operator, CloudNativePG, KEDA): their CRDs'
+# schemas, committed (tests/deploy/crds/README.md), as kubernetes-validate ships none.
+CRD_SCHEMAS = {
+    (doc["apiVersion"], doc["kind"]): doc["schema"]
+    for doc in (
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted((Path(__file__).parent / "crds").glob("*.json"))
+    )
+}
 SUPPORTED_FIELDS = {"apiVersion", "kind", "resources", "namespace", "labels", "images", "replicas"}
 CLUSTER_SCOPED = {"Namespace"}
 
@@ -75,6 +88,45 @@ def build(directory: Path) -> list[dict[str, Any]]:
     return objects
 
 
+def unknown_fields(value: Any, schema: dict[str, Any], path: str = "") -> list[str]:
+    """Fields a structural schema does not declare, which the API server would drop: the
+    strictness kubernetes-validate gives the built-in kinds."""
+    if isinstance(value, dict) and "properties" in schema:
+        if schema.get("x-kubernetes-preserve-unknown-fields"):
+            return []
+        out = []
+        for key, item in value.items():
+            if key not in schema["properties"]:
+                out.append(f"{path}.{key}")
+            else:
+                out += unknown_fields(item, schema["properties"][key], f"{path}.{key}")
+        return out
+    if isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        return [
+            f
+            for key, item in value.items()
+            for f in unknown_fields(item, schema["additionalProperties"], f"{path}.{key}")
+        ]
+    if isinstance(value, list) and "items" in schema:
+        return [
+            f
+            for i, item in enumerate(value)
+            for f in unknown_fields(item, schema["items"], f"{path}[{i}]")
+        ]
+    return []
+
+
+def validate(obj: dict[str, Any]) -> None:
+    """Against the Kubernetes schemas, or an operator's CRD schema for its kinds."""
+    schema = CRD_SCHEMAS.get((obj["apiVersion"], obj["kind"]))
+    if schema is None:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        return
+    jsonschema.validate(obj, schema)
+    unknown = unknown_fields(obj, schema)
+    assert not unknown, f"{obj['kind']}/{name(obj)}: fields its CRD does not have: {unknown}"
+
+
 def name(obj: dict[str, Any]) -> str:
     return str(obj["metadata"]["name"])
 
@@ -84,9 +136,10 @@ def pod_spec(deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def containers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The containers of every pod template: the Deployments' and the migration Jobs'."""
     found = []
     for obj in objects:
-        if obj["kind"] == "Deployment":
+        if obj["kind"] in {"Deployment", "Job"}:
             spec = pod_spec(obj)
             found += spec.get("initContainers", []) + spec["containers"]
     return found
@@ -121,7 +174,7 @@ def test_one_base_per_service() -> None:
 @pytest.mark.parametrize("path", manifest_files(), ids=lambda p: str(p.relative_to(K8S)))
 def test_manifest_file_is_valid_kubernetes(path: Path) -> None:
     for obj in documents(path):
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        validate(obj)
 
 
 @pytest.mark.parametrize("directory", kustomization_dirs(), ids=lambda p: str(p.relative_to(K8S)))
@@ -129,7 +182,7 @@ def test_kustomization_builds_into_valid_objects(directory: Path) -> None:
     objects = build(directory)
     assert objects
     for obj in objects:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        validate(obj)
     every_file = {p.name for p in directory.glob("*.yaml")} - {"kustomization.yaml"}
     listed = {Path(r).name for r in kustomization(directory)["resources"]}
     assert every_file <= listed, f"{directory}: files not in resources: {every_file - listed}"
@@ -154,9 +207,17 @@ def test_labels_and_selectors_are_consistent(directory: Path) -> None:
         port_names = {p["name"] for c in pod_spec(target)["containers"] for p in c["ports"]}
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in port_names
+    rabbitmq_clusters = of_kind(objects, "RabbitmqCluster")
     for budget in of_kind(objects, "PodDisruptionBudget").values():
+        if name(budget) in rabbitmq_clusters:  # the operator labels its pods with the name
+            assert budget["spec"]["selector"] == {
+                "matchLabels": {"app.kubernetes.io/name": name(budget)}
+            }
+            continue
         target = deployments[name(budget)]
         assert budget["spec"]["selector"] == target["spec"]["selector"]
+    for scaled in of_kind(objects, "ScaledObject").values():
+        assert scaled["spec"]["scaleTargetRef"]["name"] in deployments, name(scaled)
 
 
 def test_the_overlay_sets_namespace_images_and_replicas(overlay: list[dict[str, Any]]) -> None:
@@ -191,7 +252,9 @@ def test_references_resolve_and_secrets_are_only_placeholders(
             if "persistentVolumeClaim" in volume:
                 assert volume["persistentVolumeClaim"]["claimName"] in claims
     for secret in secrets.values():
-        for value in secret["stringData"].values():
+        for key, value in secret["stringData"].items():
+            if secret["type"] == "kubernetes.io/basic-auth" and key == "username":
+                continue  # a role's name, not a secret
             assert "CHANGE-ME" in value, f"secret {name(secret)}: placeholders only"
     # no base carries a Secret: bases reference, the environment provides
     for base in (K8S / "base").iterdir():
@@ -221,12 +284,36 @@ def test_deployments_follow_the_service_contract(
         secret_env = {v["name"] for c in spec["containers"] for v in c.get("env", [])}
         assert {"CCHC_AMQP_URL", f"{prefix}DATABASE_URL", "CCHC_AUTH_SECRET"} <= secret_env
 
-        # the one-shot migration runs before the service, with the same image and settings
-        (migrate,) = spec["initContainers"]
+        # the migrations run once per release, as a Job with the same image and settings,
+        # not in each replica's start
+        assert "initContainers" not in spec
+        job = of_kind(objects, "Job")[f"{service}-migrate"]
+        (migrate,) = pod_spec(job)["containers"]
         (main,) = spec["containers"]
         assert migrate["command"] == ["python", "-m", f"cchc_{service}", "migrate"]
         assert migrate["image"] == main["image"] == f"cchc/{service}:dev"
         assert migrate["env"] == main["env"] and migrate["envFrom"] == main["envFrom"]
+        assert pod_spec(job)["restartPolicy"] == "Never"
+        assert pod_spec(job)["securityContext"] == spec["securityContext"]
+
+        # replicas, and a rolling update that loses nothing: a new pod ready before an old
+        # one goes; the old one out of the Service before SIGTERM, and given longer than its
+        # drain (consumers' grace, then the relay's last batch) before SIGKILL
+        assert deployment["spec"]["replicas"] >= 2
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+        pre_stop = main["lifecycle"]["preStop"]["sleep"]["seconds"]
+        graceful = float(config.get(f"{prefix}GRACEFUL_TIMEOUT", "30"))
+        relay_last_batch = float(config.get(f"{prefix}PUBLISH_TIMEOUT", "10")) + 5
+        assert spec["terminationGracePeriodSeconds"] > pre_stop + graceful + relay_last_batch
+        scaled = of_kind(objects, "ScaledObject")[service]["spec"]
+        assert scaled["minReplicaCount"] >= 2
+        assert scaled["maxReplicaCount"] > scaled["minReplicaCount"]
+        for trigger in scaled["triggers"]:
+            assert trigger["type"] == "rabbitmq" and trigger["metadata"]["mode"] == "QueueLength"
+            own = re.compile(trigger["metadata"]["queueName"])
+            queues = [q.name for q in all_queues() if own.search(q.name)]
+            assert queues and all(q.service == service for q in all_queues() if own.search(q.name))
+            assert not any(own.search(q.dead_letter_queue) for q in all_queues())
 
         # probes, ports, resources, non-root
         metrics_port = int(config[f"{prefix}METRICS_PORT"])
@@ -268,7 +355,7 @@ def kubectl_kustomize(directory: Path) -> list[dict[str, Any]]:
 def test_kubectl_kustomize_agrees_with_the_emulation(directory: Path) -> None:
     rendered = kubectl_kustomize(directory)
     for obj in rendered:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        validate(obj)
 
     def key(obj: dict[str, Any]) -> tuple[str, str, str]:
         return (obj["kind"], name(obj), obj["metadata"].get("namespace", ""))
@@ -299,10 +386,17 @@ def ingress_sources(policy: dict[str, Any]) -> dict[str, set[str]]:
     return reach
 
 
+# Besides the portal, who calls another service's API: notifications fetches the notices' PDFs
+# from scheduling (and, out, sends mail and asks the identity provider for its token).
+API_CALLERS = {"scheduling": {"pod:notifications"}}
+EXTRA_EGRESS = {"notifications": {8002, 587, 465, 443}}
+
+
 def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
     """The API port only from the ingress controller and the portal's pods (it calls the APIs
     with the person's token), the metrics port only from monitoring, nothing from elsewhere;
-    out, only DNS, RabbitMQ and PostgreSQL."""
+    out, only DNS, RabbitMQ and PostgreSQL (and what ``API_CALLERS`` and ``EXTRA_EGRESS``
+    name)."""
     for service in services:
         objects = build(K8S / "base" / service)
         deployment = of_kind(objects, "Deployment")[service]
@@ -310,11 +404,11 @@ def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
         assert policy["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
         assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
         assert ingress_sources(policy) == {
-            "http": {"ingress-nginx", "monitoring", "pod:portal"},
+            "http": {"ingress-nginx", "monitoring", "pod:portal"} | API_CALLERS.get(service, set()),
             "metrics": {"monitoring"},
         }, service
         egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
-        assert egress_ports == {53, 5672, 5671, 5432}
+        assert egress_ports == {53, 5672, 5671, 5432} | EXTRA_EGRESS.get(service, set())
 
 
 def test_the_ingress_routes_only_the_apis_with_timeouts(

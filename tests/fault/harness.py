@@ -36,8 +36,10 @@ import asyncpg
 
 from cchc_shared.contracts.envelope import encode_event
 from cchc_shared.contracts.events import InboundInitiativeSubmittedV1
+from cchc_shared.messaging import cluster
 from cchc_shared.messaging.routing import all_queues
 from cchc_shared.messaging.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.messaging.trust import broker_user
 from cchc_shared.reference import load_agencies
 from cchc_testkit.nodes import PrivatePostgres, PrivateRabbitMQ
 from cchc_testkit.processes import SERVICES, ServiceProcesses
@@ -92,7 +94,7 @@ class Observer:
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self.amqp_url)
+        self._connection = await cluster.connect(self.amqp_url)
         channel = await self._connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(
             EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -143,7 +145,9 @@ async def publish_stream(
 ) -> int:
     """Publish each message with confirms at ``rate`` per second, retrying one until the
     broker confirms it (across restarts); sets ``fault_due`` after ``fault_at`` messages."""
-    connection = await aio_pika.connect_robust(amqp_url, reconnect_interval=0.5)
+    connection = await cluster.connect(amqp_url, reconnect_interval=0.5)
+    # As the kit's publishers: the broker checks the user, the consumers believe it.
+    user_id = broker_user(amqp_url)
     confirmed = 0
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -158,6 +162,7 @@ async def publish_stream(
                                 message_id=message.message_id,
                                 content_type="application/cloudevents+json",
                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                user_id=user_id,
                             ),
                             routing_key=message.routing_key,
                             mandatory=True,
@@ -208,12 +213,18 @@ REPORTS: list[CaseReport] = []
 
 
 class FaultStack:
-    def __init__(self, base: Path) -> None:
-        self.broker = PrivateRabbitMQ(base / "rabbitmq")
+    def __init__(self, base: Path, broker: PrivateRabbitMQ | None = None) -> None:
+        # One node; the cluster suite's stack passes a cluster of them (same interface).
+        self.broker = broker or PrivateRabbitMQ(base / "rabbitmq")
         self.postgres = PrivatePostgres()
         self.base = base
         self.services: ServiceProcesses | None = None
         self.observer: Observer | None = None
+
+    @property
+    def stream_url(self) -> str:
+        """Where the case's stream of inbound initiatives is published, and as whom."""
+        return self.broker.url
 
     @property
     def processes(self) -> ServiceProcesses:
@@ -222,13 +233,7 @@ class FaultStack:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.broker.start)
-        await asyncio.to_thread(self.postgres.start)
-        admin = await asyncpg.connect(self.postgres.admin_dsn)
-        try:
-            for service in SERVICES:
-                await admin.execute(f'CREATE DATABASE "cchc_{service}"')
-        finally:
-            await admin.close()
+        await self.start_postgres()
         self.services = ServiceProcesses(
             self.broker.url,
             {s: self.postgres.url(f"cchc_{s}") for s in SERVICES},
@@ -239,6 +244,16 @@ class FaultStack:
         await asyncio.to_thread(self.services.start_all)
         self.observer = Observer(self.broker.url)
         await self.observer.start()
+
+    async def start_postgres(self) -> None:
+        """The private PostgreSQL with one database per service."""
+        await asyncio.to_thread(self.postgres.start)
+        admin = await asyncpg.connect(self.postgres.admin_dsn)
+        try:
+            for service in SERVICES:
+                await admin.execute(f'CREATE DATABASE "cchc_{service}"')
+        finally:
+            await admin.close()
 
     async def stop(self) -> None:
         if self.observer is not None:
@@ -289,6 +304,10 @@ class FaultStack:
                 "reporting",
                 "SELECT count(*) AS n, count(DISTINCT initiative_id) AS d FROM rm_initiative",
             ),
+            (
+                "notifications",
+                "SELECT count(*) AS n, count(DISTINCT initiative_id) AS d FROM initiatives",
+            ),
         ):
             key = "initiative_id" if "initiative_id" in sql else "id"
             row = await self._query(service, f"{sql} WHERE {key}::text = ANY($1::text[])", ids)
@@ -307,7 +326,7 @@ class FaultStack:
     async def parked(self) -> int:
         """Messages in every dead-letter queue, counted by passive declarations: exact at
         once, where ``rabbitmqctl list_queues`` reports quorum queues' statistics late."""
-        connection = await aio_pika.connect(self.broker.url)
+        connection = await cluster.connect(self.broker.url)
         try:
             channel = await connection.channel()
             total = 0
@@ -371,7 +390,7 @@ async def run_case(
     started = time.monotonic()
     publishing = asyncio.create_task(
         publish_stream(
-            stack.broker.url,
+            stack.stream_url,
             stream,
             rate=rate,
             fault_at=len(stream) // 3,

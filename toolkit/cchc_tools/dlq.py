@@ -19,6 +19,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from cchc_shared.messaging import cluster
 from cchc_shared.messaging.consumer import (
     ERRORS_HEADER,
     PARKED_AT_HEADER,
@@ -129,7 +130,7 @@ def dead_letter_queues(names: Iterable[str] | None = None) -> list[str]:
 async def list_parked(
     amqp_url: str, queues: Iterable[str] | None = None, timeout: float = 10.0
 ) -> list[ParkedMessage]:
-    connection = await aio_pika.connect(amqp_url)
+    connection = await cluster.connect(amqp_url)
     found: list[ParkedMessage] = []
     try:
         for name in dead_letter_queues(queues):
@@ -158,7 +159,7 @@ async def replay_parked(
     wanted_ids = set(message_ids or ())
     replayed: list[ParkedMessage] = []
     operator = broker_user(amqp_url)
-    connection = await aio_pika.connect(amqp_url)
+    connection = await cluster.connect(amqp_url)
     try:
         for name in dead_letter_queues(queues):
             channel = await connection.channel(publisher_confirms=True)

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_shared.chassis.fields import DATE_MAX, DATE_MIN
+from cchc_shared.chassis.metrics import replica_registry
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.contracts.envelope import json_path
 from cchc_shared.errors import DomainError, error_detail
@@ -187,6 +188,7 @@ def create_app(
     description: str = "",
     routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     max_body_bytes: int | None = None,
 ) -> FastAPI:
     @asynccontextmanager
@@ -197,6 +199,8 @@ def create_app(
         try:
             yield
         finally:
+            for hook in on_shutdown:  # before the runtime: a hook may still write
+                await hook()
             await runtime.stop()
 
     settings = runtime.settings
@@ -283,10 +287,11 @@ def create_app(
         return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
 
     if settings.metrics_port is None:  # otherwise on its own port (chassis.server)
+        registry = replica_registry(settings.replica)
 
         @app.get("/metrics", tags=["health"])
         async def metrics() -> Response:
-            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
     return app

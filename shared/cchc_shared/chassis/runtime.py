@@ -28,7 +28,7 @@ from cchc_shared.messaging.outbox import OutboxRelay, RelaySettings, broker_publ
 from cchc_shared.messaging.routing import RoutingTable
 from cchc_shared.messaging.topology import declare_topology
 from cchc_shared.persistence.database import create_engine, is_in_memory
-from cchc_shared.persistence.migrations import upgrade_async
+from cchc_shared.persistence.migrations import require_current_schema, upgrade_async
 from cchc_shared.persistence.tables import KitTables
 from cchc_shared.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -159,6 +159,10 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self.settings.run_migrations_on_start:
             await self.migrate()
+        elif self.migrations is not None:
+            # Production: the migration Job has run, once, before the rollout; a replica
+            # never serves on a schema older than its code.
+            await require_current_schema(self.engine, self.migrations)
         for hook in self.before_consuming:
             await hook()
         own = [r.queue for r in self.routes]

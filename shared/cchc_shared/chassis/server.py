@@ -103,4 +103,8 @@ def start_metrics_server(settings: ServiceSettings) -> None:
         return
     from prometheus_client import start_http_server
 
-    start_http_server(settings.metrics_port, addr=settings.http_host)
+    from cchc_shared.chassis.metrics import replica_registry
+
+    start_http_server(
+        settings.metrics_port, addr=settings.http_host, registry=replica_registry(settings.replica)
+    )

@@ -5,13 +5,15 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cchc_shared.contracts.events import service_source
+from cchc_shared.messaging.cluster import broker_addresses
 from cchc_shared.messaging.trust import BusTrust, broker_user
 
 
@@ -29,7 +31,7 @@ class ServiceSettings(BaseSettings):
             cls.model_config["env_prefix"] = f"CCHC_{cls.service_name.upper()}_"
 
     # The broker, as this service's own user: CCHC_<SERVICE>_AMQP_URL, else the shared
-    # CCHC_AMQP_URL of the local run.
+    # CCHC_AMQP_URL of the local run. A cluster's nodes separated by commas (messaging.cluster).
     amqp_url: str = Field("amqp://guest:guest@localhost:5672/", validation_alias="CCHC_AMQP_URL")
     # Who publishes on the bus (messaging.trust): {"intake": "cchc-intake", ..., "operator":
     # "cchc-operator"}; empty in the local run, where everything shares one broker user.
@@ -38,6 +40,9 @@ class ServiceSettings(BaseSettings):
     platform_sources: dict[str, list[str]] = Field(
         default_factory=dict, validation_alias="CCHC_PLATFORM_SOURCES"
     )
+    # This process among the service's replicas: a label on every metric it exports. The
+    # host name by default, which in Kubernetes is the pod's name.
+    replica: str = Field(default_factory=socket.gethostname, validation_alias="CCHC_REPLICA")
     data_dir: Path = Field(Path("var"), validation_alias="CCHC_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="CCHC_LOG_LEVEL")
     log_format: str = Field("json", validation_alias="CCHC_LOG_FORMAT")
@@ -78,6 +83,12 @@ class ServiceSettings(BaseSettings):
         if own and isinstance(data, dict) and "amqp_url" not in data:
             data = {**data, "CCHC_AMQP_URL": own}
         return data
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _broker_addresses(cls, value: str) -> str:
+        broker_addresses(value)  # a clear error at start, not a failed connection later
+        return value
 
     @property
     def bus_trust(self) -> BusTrust:

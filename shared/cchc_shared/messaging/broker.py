@@ -11,6 +11,7 @@ import aio_pika.abc
 import aiormq
 from pamqp.commands import Basic
 
+from cchc_shared.messaging import cluster
 from cchc_shared.messaging.trust import broker_user
 
 PERSISTENT = 2  # AMQP delivery mode: the broker writes the message to disk
@@ -22,7 +23,8 @@ class PublishError(Exception):
 
 class AmqpPublisher:
     """Publishes with confirms; a nack, a return (unroutable) or a timeout raises
-    ``PublishError``. Reconnects by itself after a broker restart. Every message carries the
+    ``PublishError``. Reconnects by itself after a broker restart, to another node of a
+    cluster when its node is gone (``cluster``). Every message carries the
     connection's user as ``user_id``: the broker refuses it if that is not who connected,
     so a consumer can tell who published it."""
 
@@ -35,7 +37,7 @@ class AmqpPublisher:
         self._channel: aio_pika.abc.AbstractChannel | None = None
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(
+        self._connection = await cluster.connect(
             self.amqp_url, client_properties={"connection_name": f"{self.app_id} publisher"}
         )
         self._channel = await self._connection.channel(

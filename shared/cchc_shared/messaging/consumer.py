@@ -41,7 +41,7 @@ from cchc_shared.contracts.envelope import (
 )
 from cchc_shared.contracts.events import EventData
 from cchc_shared.errors import DomainError
-from cchc_shared.messaging import metrics
+from cchc_shared.messaging import cluster, metrics
 from cchc_shared.messaging.broker import AmqpPublisher
 from cchc_shared.messaging.topology import (
     DEFAULT_DELIVERY_LIMIT,
@@ -312,7 +312,8 @@ class Consumers:
     own connection (publishing has another, as RabbitMQ advises), one channel per queue with up
     to ``prefetch_count`` messages in hand. The connection is robust: after a broker restart or
     a closed connection it reconnects and the subscribers resume. ``stop`` lets the messages in
-    hand finish and be acknowledged; the prefetched rest go back to their queues.
+    hand finish and be acknowledged; the prefetched rest go back to their queues. Of a
+    cluster's addresses, it uses the first that answers and moves on when its node is gone.
 
     FastStream is set up for speed (each choice measured, see docs/performance.md):
     ``apply_types=False`` and a decoder that hands the handler the message itself, so no
@@ -348,8 +349,10 @@ class Consumers:
         # The slowest handler may wait out its retry delay (at most RETRY_DELAY_MAX) before
         # it settles its message: the grace period covers that on top of the handler itself.
         self.graceful_timeout = max(graceful_timeout, RETRY_DELAY_MAX + 5.0)
+        connection = cluster.connection_options(amqp_url)
         self.broker = RabbitBroker(
-            amqp_url,
+            connection["url"],
+            timeout=connection.get("timeout"),
             apply_types=False,
             ack_policy=AckPolicy.MANUAL,
             graceful_timeout=self.graceful_timeout,
@@ -360,6 +363,9 @@ class Consumers:
             log_level=logging.DEBUG,
             description=f"The {name} service's subscriptions and publications.",
         )
+        # FastStream connects with aio-pika's connect_robust and these keyword arguments:
+        # its class, so that the consumers follow a cluster's nodes as the publisher does.
+        self.broker._connection_kwargs["connection_class"] = connection["connection_class"]
         for route in routes or ():
             self.subscribe(route)
 

@@ -10,6 +10,7 @@ from aio_pika.abc import AbstractChannel
 from pamqp.common import FieldValue
 
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE
+from cchc_shared.messaging import cluster
 
 # Where the broker dead-letters (a delivery limit reached); only the broker writes it.
 DEAD_LETTER_EXCHANGE = "cchc.dlx"
@@ -73,8 +74,9 @@ async def declare_topology(
     queues: tuple[QueueSpec, ...] | list[QueueSpec] = (),
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
 ) -> None:
-    """Idempotent: every service declares the exchanges and its own queues on start."""
-    connection = await aio_pika.connect(amqp_url)
+    """Idempotent: every service declares the exchanges and its own queues on start, on the
+    first node of the cluster that answers (a quorum queue is declared cluster-wide)."""
+    connection = await cluster.connect(amqp_url)
     try:
         channel = await connection.channel()
         await declare_exchanges(channel)

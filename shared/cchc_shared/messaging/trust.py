@@ -34,8 +34,9 @@ RESERVED_HEADER_PREFIXES = ("x-cchc-", "x-death", "x-first-death-", "x-last-deat
 
 
 def broker_user(amqp_url: str) -> str:
-    """The user an AMQP URL authenticates as (``guest`` when it names none, as aio-pika)."""
-    return unquote(urlsplit(amqp_url).username or "guest")
+    """The user an AMQP URL authenticates as (``guest`` when it names none, as aio-pika); of a
+    list of nodes, the first's, which is every node's (``cluster.broker_addresses``)."""
+    return unquote(urlsplit(amqp_url.split(",", 1)[0].strip()).username or "guest")
 
 
 def is_reserved_header(name: str) -> bool:

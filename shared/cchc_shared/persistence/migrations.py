@@ -23,8 +23,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.persistence.database import create_engine, normalise_database_url
 
@@ -59,6 +62,35 @@ def upgrade(database_url: str, script_location: str | Path, revision: str = "hea
 async def upgrade_async(database_url: str, script_location: str | Path) -> None:
     # Alembic's env runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(upgrade, database_url, script_location)
+
+
+class SchemaBehind(RuntimeError):
+    """The database is not at the code's migrations: a replica that does not migrate at start
+    refuses to start on it (in production the rollout's migration Job runs first)."""
+
+
+async def missing_heads(engine: AsyncEngine, script_location: str | Path) -> set[str]:
+    """The heads of the migration history the database has not reached (empty: current)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://", script_location))
+
+    def current(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+    async with engine.connect() as connection:
+        applied = await connection.run_sync(current)
+    reached = {
+        revision.revision for head in applied for revision in script.iterate_revisions(head, "base")
+    }
+    return set(script.get_heads()) - reached
+
+
+async def require_current_schema(engine: AsyncEngine, script_location: str | Path) -> None:
+    missing = await missing_heads(engine, script_location)
+    if missing:
+        raise SchemaBehind(
+            f"the database lacks migrations {sorted(missing)}: run "
+            "`python -m cchc_<service> migrate` (the migration Job) before the replicas start"
+        )
 
 
 def run_env(context: EnvironmentContext, target_metadata: MetaData | None) -> None:

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from cchc_portal.entrypoints.dependencies import ServicesDep
+from cchc_shared.chassis.metrics import replica_registry
 
 router = APIRouter()
 
@@ -26,5 +27,6 @@ metrics_router = APIRouter()
 
 
 @metrics_router.get("/metrics", tags=["health"])
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(services: ServicesDep) -> Response:
+    registry = replica_registry(services.settings.replica)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up and starts the whole system: the four services and the portal (port 8000), SQLite per
+# Sets up and starts the whole system: the services and the portal (port 8000), SQLite per
 # service under ./var, RabbitMQ from CCHC_AMQP_URL (default amqp://guest:guest@localhost:5672/).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -20,7 +20,7 @@ from cchc_testkit.nodes import free_port
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -50,7 +50,6 @@ async def test_service_starts_and_reports_health(
             assert (await client.get("/openapi.json")).status_code == 200
 
 
-
 def _wait_ready(port: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,7 +72,10 @@ def _run_and_interrupt(amqp_url: str, data_dir: Path) -> tuple[int, str, bool]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cchc_tools.cli", "run", "scheduling", "reporting"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     ready = all(_wait_ready(port, 60) for port in ports.values())
     process.send_signal(signal.SIGINT)

@@ -7,3 +7,7 @@ CREATE ROLE evaluation LOGIN PASSWORD 'evaluation';
 CREATE DATABASE evaluation OWNER evaluation;
 CREATE ROLE reporting LOGIN PASSWORD 'reporting';
 CREATE DATABASE reporting OWNER reporting;
+CREATE ROLE notifications LOGIN PASSWORD 'notifications';
+CREATE DATABASE notifications OWNER notifications;
+CREATE ROLE replication LOGIN PASSWORD 'replication';
+CREATE DATABASE replication OWNER replication;

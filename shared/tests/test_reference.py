@@ -146,3 +146,11 @@ def test_data_files_ship_in_the_package() -> None:
     data = resources.files("cchc_shared.reference").joinpath("data")
     assert data.joinpath("hcmc-admin-units-2023.json").is_file()
     assert data.joinpath("hcmc-agencies-2023.json").is_file()
+
+
+def test_every_district_has_its_own_tile_on_the_city_map() -> None:
+    from cchc_shared.reference import DISTRICT_TILES, districts
+
+    assert set(DISTRICT_TILES) == {d.code for d in districts()}
+    assert len(set(DISTRICT_TILES.values())) == len(DISTRICT_TILES)
+    assert all(0 <= c < 6 and 0 <= r < 6 for c, r in DISTRICT_TILES.values())

@@ -15,7 +15,8 @@ from urllib.parse import quote, unquote, urlparse
 import aio_pika
 from aiormq.exceptions import AMQPError
 
-from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS
+from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS, EventData, encode_event
+from cchc_shared.contracts.events import EVENTS_EXCHANGE
 from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
 
 
@@ -95,3 +96,30 @@ class BrokerUsers:
         return await self.publish(
             name, exchange, routing_key, body, user_id=self.user(name), **properties
         )
+
+
+# The service whose events they are, by the routing key's entity.
+_EVENT_SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
+
+
+async def publish_as_services(amqp_url: str, *events: EventData) -> None:
+    """Publish ``events`` on ``cchc.events`` as their services' relays would (CloudEvents,
+    persistent, confirmed): a state that the services' own rules would not make now (a visit
+    today, a past campaign), as the other services receive it."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        for data in events:
+            message = encode_event(data, source=_EVENT_SOURCES[data.routing_key.split(".")[0]])
+            await exchange.publish(
+                aio_pika.Message(
+                    body=message.body,
+                    message_id=message.event_id,
+                    content_type=message.content_type,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=message.routing_key,
+            )
+    finally:
+        await connection.close()

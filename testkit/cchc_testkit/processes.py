@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -19,7 +19,8 @@ import httpx
 
 from cchc_testkit.nodes import free_port
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+# The campaign's pipeline and its mail; the follow-up (replication) starts where a test names it.
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications")
 
 
 class ServiceProcesses:
@@ -59,11 +60,17 @@ class ServiceProcesses:
 
     @property
     def urls(self) -> dict[str, str]:
-        return {s: self.url(s) for s in SERVICES if s in self.ports}
+        return {i: self.url(i) for i in self.ports if "#" not in i}
 
     def command(self, instance: str) -> list[str]:
         """The command line of one instance (a subclass may wrap it, e.g. in a profiler)."""
         return [sys.executable, "-m", f"cchc_{self.service_of(instance)}", "serve"]
+
+    def peer_env(self, service: str) -> dict[str, str]:
+        """Where a service finds a peer's API: notifications fetches scheduling's notices."""
+        if service == "notifications" and "scheduling" in self.ports:
+            return {"CCHC_NOTIFICATIONS_SCHEDULING_URL": self.url("scheduling")}
+        return {}
 
     def start(self, instance: str) -> None:
         service = self.service_of(instance)
@@ -72,6 +79,7 @@ class ServiceProcesses:
             **self.env,
             f"CCHC_{service.upper()}_DATABASE_URL": self.databases[service],
             f"CCHC_{service.upper()}_HTTP_PORT": str(port),
+            **self.peer_env(service),
             # Replicas share this machine's host name: each is named after its instance.
             "CCHC_REPLICA": instance,
         }
@@ -85,10 +93,10 @@ class ServiceProcesses:
             stderr=subprocess.STDOUT,
         )
 
-    def start_all(self) -> None:
-        for service in SERVICES:
+    def start_all(self, services: Sequence[str] = SERVICES) -> None:
+        for service in services:
             self.start(service)
-        self.wait_ready(*SERVICES)
+        self.wait_ready(*services)
 
     def signal(self, instance: str, sig: signal.Signals) -> None:
         self.processes[instance].send_signal(sig)

@@ -29,6 +29,7 @@ INFRASTRUCTURE = {
     "prometheus",
     "grafana",
     "proxy",
+    "mailpit",
 }
 NGINX_CONF = DEPLOY / "nginx" / "nginx.conf"
 

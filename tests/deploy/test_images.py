@@ -59,7 +59,9 @@ def test_the_lockfile_knows_the_three_kit_members() -> None:
     assert {RUNTIME_KIT, *NOT_IN_IMAGES} <= members
 
 
-@pytest.mark.parametrize("service", ["intake", "scheduling", "evaluation", "reporting"])
+@pytest.mark.parametrize(
+    "service", ["intake", "scheduling", "evaluation", "reporting", "notifications", "replication"]
+)
 def test_a_service_image_installs_the_runtime_kit_and_neither_tools_nor_test_kit(
     service: str, services: tuple[str, ...]
 ) -> None:
@@ -71,7 +73,9 @@ def test_a_service_image_installs_the_runtime_kit_and_neither_tools_nor_test_kit
     assert "pytest" not in installed_packages(f"cchc-{service}", lock)
 
 
-@pytest.mark.parametrize("service", ["intake", "scheduling", "evaluation", "reporting"])
+@pytest.mark.parametrize(
+    "service", ["intake", "scheduling", "evaluation", "reporting", "notifications", "replication"]
+)
 def test_every_consuming_service_depends_on_faststream_itself(service: str) -> None:
     """Its consumers are FastStream subscribers: the service names the framework among its own
     run-time dependencies, not only through the kit, and the image installs it with aio-pika."""
@@ -87,7 +91,14 @@ def test_the_documents_extra_is_installed_only_where_documents_are_issued() -> N
     documents = {"python-docx", "reportlab"}
     with_documents = {
         service
-        for service in ("intake", "scheduling", "evaluation", "reporting")
+        for service in (
+            "intake",
+            "scheduling",
+            "evaluation",
+            "reporting",
+            "notifications",
+            "replication",
+        )
         if documents <= installed_packages(f"cchc-{service}", lock)
     }
     assert with_documents == {"scheduling", "reporting"}

@@ -386,10 +386,17 @@ def ingress_sources(policy: dict[str, Any]) -> dict[str, set[str]]:
     return reach
 
 
+# Besides the portal, who calls another service's API: notifications fetches the notices' PDFs
+# from scheduling (and, out, sends mail and asks the identity provider for its token).
+API_CALLERS = {"scheduling": {"pod:notifications"}}
+EXTRA_EGRESS = {"notifications": {8002, 587, 465, 443}}
+
+
 def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
     """The API port only from the ingress controller and the portal's pods (it calls the APIs
     with the person's token), the metrics port only from monitoring, nothing from elsewhere;
-    out, only DNS, RabbitMQ and PostgreSQL."""
+    out, only DNS, RabbitMQ and PostgreSQL (and what ``API_CALLERS`` and ``EXTRA_EGRESS``
+    name)."""
     for service in services:
         objects = build(K8S / "base" / service)
         deployment = of_kind(objects, "Deployment")[service]
@@ -397,11 +404,11 @@ def test_each_service_has_a_network_policy(services: tuple[str, ...]) -> None:
         assert policy["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
         assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
         assert ingress_sources(policy) == {
-            "http": {"ingress-nginx", "monitoring", "pod:portal"},
+            "http": {"ingress-nginx", "monitoring", "pod:portal"} | API_CALLERS.get(service, set()),
             "metrics": {"monitoring"},
         }, service
         egress_ports = {p["port"] for rule in policy["egress"] for p in rule["ports"]}
-        assert egress_ports == {53, 5672, 5671, 5432}
+        assert egress_ports == {53, 5672, 5671, 5432} | EXTRA_EGRESS.get(service, set())
 
 
 def test_the_ingress_routes_only_the_apis_with_timeouts(

@@ -9,13 +9,13 @@ from typing import Any
 
 import yaml
 
+from cchc_portal.config import API_SERVICES
 from cchc_tools.cli import DEFAULT_PORTS, PAGES, SERVICES
 
 from .test_kubernetes import K8S, OVERLAY, build, ingress_sources, of_kind, pod_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = DEFAULT_PORTS["portal"]
-API_SERVICES = [s for s in SERVICES if s not in PAGES]
 # Things a backend-for-frontend has no use for: it keeps no data and consumes no events.
 NOT_FOR_THE_PORTAL = ("DATABASE_URL", "AMQP_URL", "RUN_MIGRATIONS_ON_START", "DELIVERY_LIMIT")
 

@@ -67,7 +67,7 @@ async def stack(
             },
         )
         try:
-            await asyncio.to_thread(running.start_all)
+            await asyncio.to_thread(running.start_all, SERVICES)
             yield running
         finally:
             running.stop()

@@ -304,6 +304,10 @@ class FaultStack:
                 "reporting",
                 "SELECT count(*) AS n, count(DISTINCT initiative_id) AS d FROM rm_initiative",
             ),
+            (
+                "notifications",
+                "SELECT count(*) AS n, count(DISTINCT initiative_id) AS d FROM initiatives",
+            ),
         ):
             key = "initiative_id" if "initiative_id" in sql else "id"
             row = await self._query(service, f"{sql} WHERE {key}::text = ANY($1::text[])", ids)

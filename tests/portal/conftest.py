@@ -151,7 +151,7 @@ async def browser() -> AsyncIterator[Any]:
 
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--lang=vi-VN"]
         )
         try:
             yield launched

@@ -106,13 +106,13 @@ async def test_an_agency_drafts_submits_amends_attaches_and_withdraws(
     assert "Đã chỉnh sửa" in await page.locator(".timeline").inner_text()
 
     # an attachment: refused without a file, then uploaded, listed and downloaded
-    await page.get_by_role("button", name="Tải lên").click()
+    await page.get_by_role("button", name="Tải lên", exact=True).click()
     await page.wait_for_load_state("load")
     assert await page.locator("#file-error").inner_text() == "Chưa chọn tệp để tải lên"
     await page.locator("#file").set_input_files(
         {"name": "bao-cao-mo-hinh.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    await page.get_by_role("button", name="Tải lên").click()
+    await page.get_by_role("button", name="Tải lên", exact=True).click()
     await page.wait_for_url(re.compile(r"\?done=uploaded$"))
     await check_page(page, "agency-drafts-06-attachment")
     async with page.expect_download() as info:

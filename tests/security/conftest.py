@@ -25,7 +25,7 @@ from cchc_testkit.waiting import eventually
 
 from .figures import AREA_OF_MODULE, count, lines
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications", "replication")
 AUTH = AuthSettings()
 
 # Bindings used by the bound roles throughout the suite.

@@ -149,6 +149,9 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("POST", "/api/v1/plans"): STAFF,
         ("GET", "/api/v1/plans/{proposal_id}"): STAFF,
         ("POST", "/api/v1/plans/{proposal_id}/accept"): STAFF,
+        ("POST", "/api/v1/plan-jobs"): STAFF,
+        ("GET", "/api/v1/plan-jobs/{job_id}"): STAFF,
+        ("POST", "/api/v1/plan-jobs/{job_id}/stop"): STAFF,
         # Every person has "my visits": a member theirs, an agency the visits to it.
         ("GET", "/api/v1/visits"): PEOPLE,
     },
@@ -197,6 +200,43 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ): READERS,
         ("POST", "/api/v1/admin/rebuild"): frozenset({ADMIN}),
         ("GET", "/api/v1/admin/log"): STAFF,
+        # The recognised models and their spread are read without signing in.
+        ("GET", "/api/v1/follow-up/models"): PUBLIC,
+        ("GET", "/api/v1/follow-up/models/{initiative_id}"): PUBLIC,
+        ("GET", "/api/v1/follow-up/models/{initiative_id}/map.svg"): PUBLIC,
+        # An agency reads what it must adopt; a surveyor is refused in the service layer.
+        ("GET", "/api/v1/follow-up/agencies/{agency_code}"): READERS | {SUBMITTER},
+        ("GET", "/api/v1/follow-up/overdue"): READERS,
+        ("GET", "/api/v1/follow-up/export.xlsx"): READERS,
+        ("GET", "/api/v1/follow-up/reports/{year}.{fmt}"): READERS,
+        ("GET", "/api/v1/follow-up/decisions/{decision_id}/record.{fmt}"): READERS,
+    },
+    "replication": {
+        **HEALTH,
+        ("GET", "/api/v1/candidates"): STAFF,
+        ("POST", "/api/v1/decisions"): STAFF,
+        ("GET", "/api/v1/decisions"): PEOPLE,
+        ("GET", "/api/v1/decisions/{decision_id}"): PEOPLE,
+        # The target agency reports for itself, the PAR office for any agency; the People's
+        # Committee and a surveyor are refused in the service layer.
+        ("POST", "/api/v1/adoption-reports"): STAFF | {SUBMITTER},
+        ("GET", "/api/v1/agencies/{agency_code}/assignments"): READERS | {SUBMITTER},
+        ("GET", "/api/v1/models/{initiative_id}/agencies/{agency_code}/reports"): READERS
+        | {SUBMITTER},
+    },
+    "notifications": {
+        **HEALTH,
+        # Staff see every message; a member or an agency its own (the Committee none).
+        ("GET", "/api/v1/notifications"): STAFF | {SURVEYOR, SUBMITTER},
+        ("GET", "/api/v1/notifications/{notification_id}"): STAFF | {SURVEYOR, SUBMITTER},
+        ("GET", "/api/v1/notifications/counts"): STAFF,
+        ("POST", "/api/v1/notifications/{notification_id}/resend"): STAFF,
+        ("POST", "/api/v1/rounds/{round_id}/release"): STAFF,
+        ("GET", "/api/v1/campaigns/{campaign_year}/settings"): STAFF,
+        ("PUT", "/api/v1/campaigns/{campaign_year}/settings"): STAFF,
+        # Only a recipient chooses how it receives its mail.
+        ("GET", "/api/v1/preferences"): frozenset({SURVEYOR, SUBMITTER}),
+        ("PUT", "/api/v1/preferences"): frozenset({SURVEYOR, SUBMITTER}),
     },
 }
 
@@ -207,6 +247,13 @@ PUBLIC_EXTRA = ("/openapi.json", "/docs")
 # forbidden role would meet the 422 before the 403).
 BODIES: dict[tuple[str, str, str], Any] = {
     ("scheduling", "PUT", "/api/v1/roster/{member_id}/unavailable"): {"unavailable": []},
+    ("notifications", "PUT", "/api/v1/preferences"): {"category": "decision", "mode": "digest"},
+    ("replication", "POST", "/api/v1/adoption-reports"): {
+        "initiative_id": "00000000-0000-4000-8000-00000000abcd",
+        "agency_code": OWN_AGENCY,
+        "quarter": "2024-Q1",
+        "status": "not_started",
+    },
 }
 
 UNKNOWN_ID = str(uuid.UUID("00000000-0000-4000-8000-00000000abcd"))

@@ -20,6 +20,8 @@ TARGETS = {
     "scheduling": ("POST", "/api/v1/roster"),
     "evaluation": ("PUT", "/api/v1/rubrics/2030"),
     "reporting": ("POST", "/api/v1/admin/rebuild"),
+    "notifications": ("PUT", "/api/v1/campaigns/2030/settings"),
+    "replication": ("POST", "/api/v1/decisions"),
 }
 
 

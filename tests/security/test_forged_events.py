@@ -78,7 +78,14 @@ def settings_for(service: str, bus: Bus, directory: Path) -> Any:
         CCHC_DECLARE_ALL_QUEUES=False,  # the definitions declare them; a service cannot
         CCHC_BUS_USERS={
             name: bus.user(name)
-            for name in ("intake", "scheduling", "evaluation", "reporting", "operator")
+            for name in (
+                "intake",
+                "scheduling",
+                "evaluation",
+                "reporting",
+                "replication",
+                "operator",
+            )
         },
         CCHC_PLATFORM_SOURCES={bus.user(p): [s] for p, s in SOURCES.items()},
     )

@@ -31,6 +31,8 @@ OUT_OF_RANGE_YEAR = {
     "scheduling": "/api/v1/rounds?campaign_year=1800",
     "evaluation": "/api/v1/campaigns/1800/ranking",
     "reporting": "/api/v1/campaigns/1800/dashboard",
+    "notifications": "/api/v1/notifications?campaign_year=1800",
+    "replication": "/api/v1/decisions?campaign_year=1800",
 }
 
 

@@ -32,6 +32,8 @@ PROTECTED = {
     "scheduling": "/api/v1/roster",
     "evaluation": "/api/v1/campaigns/2023/ranking",
     "reporting": "/api/v1/campaigns",
+    "notifications": "/api/v1/notifications",
+    "replication": "/api/v1/decisions",
 }
 ROLE_MAP = {
     "cchc-agency": "agency_submitter",

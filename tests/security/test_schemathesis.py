@@ -145,3 +145,15 @@ def test_evaluation_no_server_error(case: Any) -> None:
 @FUZZ
 def test_reporting_no_server_error(case: Any) -> None:
     _run("reporting", case)
+
+
+@SCHEMAS["notifications"].parametrize()
+@FUZZ
+def test_notifications_no_server_error(case: Any) -> None:
+    _run("notifications", case)
+
+
+@SCHEMAS["replication"].parametrize()
+@FUZZ
+def test_replication_no_server_error(case: Any) -> None:
+    _run("replication", case)

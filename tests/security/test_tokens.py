@@ -22,6 +22,7 @@ PROTECTED = {
     "scheduling": "/api/v1/roster",
     "evaluation": "/api/v1/campaigns/2023/ranking",
     "reporting": "/api/v1/campaigns",
+    "notifications": "/api/v1/notifications",
 }
 SECRET = AUTH.secret.get_secret_value()
 

@@ -12,13 +12,23 @@ import threading
 import time
 from collections.abc import Sequence
 
-SERVICES = ("intake", "scheduling", "evaluation", "reporting", "portal")
+SERVICES = (
+    "intake",
+    "scheduling",
+    "evaluation",
+    "reporting",
+    "notifications",
+    "replication",
+    "portal",
+)
 DEFAULT_PORTS = {
     "portal": 8000,
     "intake": 8001,
     "scheduling": 8002,
     "evaluation": 8003,
     "reporting": 8004,
+    "notifications": 8005,
+    "replication": 8006,
 }
 # The web pages: no API documents, and in the local run the development sign-in.
 PAGES = frozenset({"portal"})
@@ -51,6 +61,8 @@ def run_services(services: Sequence[str]) -> int:
     for api in SERVICES:
         if api not in PAGES:
             env.setdefault(f"CCHC_PORTAL_{api.upper()}_URL", f"http://127.0.0.1:{_port(api)}")
+    # Notifications fetches the notices' PDFs from scheduling's API.
+    env.setdefault("CCHC_NOTIFICATIONS_SCHEDULING_URL", f"http://127.0.0.1:{_port('scheduling')}")
     processes: dict[str, subprocess.Popen[str]] = {}
     for name in services:
         processes[name] = subprocess.Popen(
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
-        "run", help="start services (default: all five), each as its own process"
+        "run", help="start services (default: all six), each as its own process"
     )
     run.add_argument("services", nargs="*", metavar="SERVICE")
 

@@ -51,6 +51,7 @@ def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Ser
             per_recommended=settings.par_points_per_recommended,
             cap=settings.par_points_cap,
             district_counts_wards=settings.par_district_counts_wards,
+            per_adopted=settings.par_points_per_adopted,
         ),
         evaluator_roles=tuple(settings.evaluator_roles),
         rubric_step=settings.rubric_step,

@@ -32,6 +32,9 @@ class EvaluationSettings(ServiceSettings):
     par_points_per_recommended: float = Field(1.0, ge=0)
     par_points_cap: float = Field(3.0, ge=0)
     par_district_counts_wards: bool = True
+    # Replication fed back: per model recognised after the previous campaign that the unit
+    # (or one of its wards) reported as adopted.
+    par_points_per_adopted: float = Field(0.5, ge=0)
     # The recomputer of the contributions: a change marks its unit; a pass starts
     # ``linger`` seconds after the first mark of a burst, at most one per ``min_interval``
     # under a stream of changes, and every ``poll_interval`` for marks left by another replica

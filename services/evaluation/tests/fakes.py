@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cchc_evaluation.domain.evaluations import Evaluation
+from cchc_evaluation.domain.evaluations import Evaluation, KeyedRequest
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
-from cchc_evaluation.domain.par_index import IndexUnit, ParContribution
+from cchc_evaluation.domain.par_index import AdoptionState, IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_evaluation.service_layer import handlers
@@ -132,6 +132,18 @@ class FakeEvaluations:
         self.rows[e.id] = copy.deepcopy(e)
 
 
+class FakeKeyedRequests:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], KeyedRequest] = {}
+
+    async def get(self, evaluator_id: str, key: str) -> KeyedRequest | None:
+        return self.rows.get((evaluator_id, key))
+
+    async def add(self, request: KeyedRequest) -> None:
+        assert (request.evaluator_id, request.key) not in self.rows
+        self.rows[(request.evaluator_id, request.key)] = request
+
+
 class FakeOpinions:
     def __init__(self) -> None:
         self.rows: dict[UUID, SectorOpinion] = {}
@@ -193,6 +205,40 @@ class FakeParStale:
         return [(year, code) for _, _, year, code in taken]
 
 
+class FakeAdoptions:
+    def __init__(self) -> None:
+        self.models: dict[UUID, int] = {}
+        self.rows: dict[tuple[UUID, str], AdoptionState] = {}
+
+    async def add_models(self, campaign_year: int, initiative_ids: Iterable[UUID]) -> None:
+        for i in initiative_ids:
+            self.models.setdefault(i, campaign_year)
+
+    async def model_year(self, initiative_id: UUID) -> int | None:
+        return self.models.get(initiative_id)
+
+    async def get(self, initiative_id: UUID, agency_code: str) -> AdoptionState | None:
+        return self.rows.get((initiative_id, agency_code))
+
+    async def of_models(self, initiative_ids: Iterable[UUID]) -> list[AdoptionState]:
+        ids = set(initiative_ids)
+        return [s for s in self.rows.values() if s.initiative_id in ids]
+
+    async def save(self, state: AdoptionState, *, new: bool) -> None:
+        assert new == ((state.initiative_id, state.agency_code) not in self.rows)
+        self.rows[(state.initiative_id, state.agency_code)] = state
+
+    async def adopters(self, campaign_year: int, agencies: Iterable[str]) -> list[str]:
+        codes = set(agencies)
+        return sorted(
+            s.agency_code
+            for s in self.rows.values()
+            if s.status == "adopted"
+            and s.agency_code in codes
+            and self.models.get(s.initiative_id) == campaign_year
+        )
+
+
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Keeps state across uses (like a database); ``published`` holds committed events only."""
 
@@ -204,10 +250,12 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.rounds = FakeRounds()
         self.rubrics = FakeRubrics()
         self.evaluations = FakeEvaluations()
+        self.keyed_requests = FakeKeyedRequests()
         self.opinions = FakeOpinions()
         self.decisions = FakeDecisions()
         self.par_contributions = FakeParContributions()
         self.par_stale = FakeParStale()
+        self.adoptions = FakeAdoptions()
         self.audit = FakeAuditLog()
 
     def _state(self) -> tuple[Any, ...]:
@@ -216,10 +264,13 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.rounds.rows,
             self.rubrics.rows,
             self.evaluations.rows,
+            self.keyed_requests.rows,
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
             self.par_stale.rows,
+            self.adoptions.models,
+            self.adoptions.rows,
             self.audit.entries,
         )
 
@@ -229,10 +280,13 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.rounds.rows,
             self.rubrics.rows,
             self.evaluations.rows,
+            self.keyed_requests.rows,
             self.opinions.rows,
             self.decisions.rows,
             self.par_contributions.rows,
             self.par_stale.rows,
+            self.adoptions.models,
+            self.adoptions.rows,
             self.audit.entries,
         ) = state
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cchc_reporting.adapters.documents import DocumentBuilder, Grounds, Signer
 from cchc_reporting.adapters.orm import kit_tables, metadata
 from cchc_reporting.config import ReportingSettings
-from cchc_reporting.entrypoints import http
+from cchc_reporting.entrypoints import follow_up, http
 from cchc_reporting.entrypoints.messages import ROUTES
 from cchc_reporting.ports import UnitOfWork
 from cchc_reporting.service_layer.queries import CampaignViews
@@ -63,7 +63,7 @@ def create_app(
             "and the documents for the City People's Committee (DOCX/PDF, Nghị định "
             "30/2020/NĐ-CP)."
         ),
-        routers=[http.router],
+        routers=[http.router, follow_up.router],
     )
     configure_auth(app, auth)
     app.state.services = services

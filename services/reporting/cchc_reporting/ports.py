@@ -4,12 +4,19 @@ tests' fakes satisfy the same Protocols."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
 from typing import Protocol
 
 from cchc_reporting.domain.documents import Issue
-from cchc_reporting.domain.facts import CampaignFacts, Fact, FactSet
+from cchc_reporting.domain.facts import (
+    CampaignFacts,
+    Fact,
+    FactSet,
+    FollowUpFacts,
+    RecognitionFact,
+)
+from cchc_reporting.domain.follow_up import ModelFollowUp, OverdueItem
 from cchc_reporting.domain.log import LoggedEvent, LogPosition
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
 from cchc_shared.contracts import CloudEvent
@@ -30,6 +37,7 @@ class FactRepository(Protocol):
     async def bump_generation(self) -> int: ...
     async def campaign_years(self) -> list[int]: ...
     async def load_campaign(self, year: int) -> CampaignFacts: ...
+    async def load_follow_up(self) -> FollowUpFacts: ...
     async def load_all(self) -> FactSet: ...
 
 
@@ -50,3 +58,21 @@ class DocumentWriter(Protocol):
     async def round_report_bytes(
         self, view: CampaignView, result: RoundResult, fmt: str, issue: Issue
     ) -> bytes: ...
+
+    async def follow_up_document(
+        self,
+        year: int,
+        follow_ups: Sequence[ModelFollowUp],
+        overdue: Sequence[OverdueItem],
+        as_of: date,
+        fmt: str,
+        issue: Issue,
+    ) -> bytes:
+        """Báo cáo kết quả triển khai nhân rộng of one year."""
+        ...
+
+    async def decision_record_document(
+        self, models: Sequence[RecognitionFact], fmt: str, issue: Issue
+    ) -> bytes:
+        """The Quyết định's recognised models, targets and deadlines, as a Phụ lục."""
+        ...

@@ -1,9 +1,16 @@
-"""Benchmark of the automatic planner: time and plan quality for 100, 300 and 1,000 visits.
+"""Benchmark of the automatic planner: time to a first plan and to a good one, 150 to 1,000 visits.
 
-Not a test. Run from the repository root:
+Not a test. Run from the repository root (it takes every core: run it alone):
 
-    uv run python services/scheduling/bench/bench_planner.py [--sizes 100 300 1000] [--seed 0]
-        [--time-limit 60]
+    uv run python services/scheduling/bench/bench_planner.py [--sizes 150 300 1000] [--seed 0]
+        [--reference 300] [--baseline CHECKOUT] [--baseline-time-limit 60]
+
+For each size, the planner searches for ``--reference`` seconds; the benchmark reports the time
+to its first feasible plan, the time to a plan within 5% of the best that run found, the gap to
+the bound, and the rules checked on the first and on the best plan (``rules.check_rounds``).
+With ``--baseline``, the planner of another checkout (e.g. a ``git worktree`` of the commit
+before a change) plans the same input in the same run, and its plan is scored by the same
+objective.
 
 Each size draws a realistic pool (initiatives from city departments, districts and wards,
 the six PAR areas weighted as in past campaigns) and a roster large enough for the work
@@ -16,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
-import time
+import subprocess
+import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from cchc_scheduling.adapters.holiday_calendar import vietnam_calendar
 from cchc_scheduling.domain.model import (
@@ -30,9 +39,19 @@ from cchc_scheduling.domain.model import (
     PoolStatus,
     Round,
     RoundStatus,
+    Seat,
     SurveyWindow,
+    TeamRole,
+    Visit,
 )
-from cchc_scheduling.domain.planner import PlanInput, PlannerSettings, plan
+from cchc_scheduling.domain.planner import (
+    PlanInput,
+    PlannerSettings,
+    PlanProgress,
+    ProposedRound,
+    plan,
+)
+from cchc_scheduling.domain.planner.result import plan_objective
 from cchc_scheduling.domain.rules import PlanContext, check_rounds
 from cchc_shared.reference import district_of, districts, load_agencies, wards_of
 
@@ -120,48 +139,149 @@ def roster(size: int, rng: random.Random) -> list[Member]:
     ]
 
 
-def run(size: int, seed: int, time_limit: float) -> dict[str, object]:
+def scenario(size: int, seed: int) -> tuple[PlanInput, list[Member], list[PoolInitiative]]:
     rng = random.Random(seed * 7919 + size)
     initiatives, members = pool(size, rng), roster(size, rng)
-    calendar = vietnam_calendar((2023,))
-    window = SurveyWindow.default_for(2023)
-
-    def parent(code: str) -> str | None:
-        agency = load_agencies().get(code)
-        return agency.parent_code if agency else None
-
-    request = PlanInput(initiatives, members, calendar, window, parent, district_of)
-    started = time.perf_counter()
-    result = plan(request, PlannerSettings(seed=seed, time_limit_seconds=time_limit))
-    seconds = time.perf_counter() - started
-    rounds = [Round(uuid.uuid4(), 2023, p.team, p.visits, RoundStatus.DRAFT) for p in result.rounds]
-    context = PlanContext(
-        {m.member_id: m for m in members},
-        {i.initiative_id: i for i in initiatives},
-        calendar,
-        window,
-        parent,
+    request = PlanInput(
+        initiatives,
+        members,
+        vietnam_calendar((2023,)),
+        SurveyWindow.default_for(2023),
+        parent_of,
+        district_of,
     )
-    violations = check_rounds(rounds, [], context)
-    metrics = result.metrics.__dict__
+    return request, members, initiatives
+
+
+def parent_of(code: str) -> str | None:
+    agency = load_agencies().get(code)
+    return agency.parent_code if agency else None
+
+
+def violations(rounds: list[ProposedRound], request: PlanInput) -> int:
+    checked = [Round(uuid.uuid4(), 2023, p.team, p.visits, RoundStatus.DRAFT) for p in rounds]
+    context = PlanContext(
+        {m.member_id: m for m in request.members},
+        {i.initiative_id: i for i in request.initiatives},
+        request.calendar,
+        request.window,
+        request.parent_district,
+    )
+    return len(check_rounds(checked, [], context))
+
+
+def run(size: int, seed: int, reference: float) -> dict[str, object]:
+    """The planner of this tree, searching for ``reference`` seconds: when it had its first
+    plan, when it had a plan within 5% of the best it found, and the gap to the bound."""
+    request, members, _ = scenario(size, seed)
+    found: list[tuple[float, float]] = []
+    first_violations: list[int] = []
+
+    def on_solution(progress: PlanProgress) -> None:
+        found.append((progress.elapsed_seconds, progress.objective))
+        if not first_violations:
+            first_violations.append(violations(progress.rounds, request))
+
+    result = plan(
+        request,
+        PlannerSettings(seed=seed, time_limit_seconds=reference),
+        on_solution=on_solution,
+    )
+    best = result.metrics.objective
+    within = next(t for t, objective in found if objective <= best * 1.05)
     return {
-        "visits_requested": size,
+        "visits": size,
         "members": len(members),
-        "seconds": round(seconds, 2),
-        **{k: v for k, v in metrics.items() if k != "seconds"},
-        "violations": len(violations),
+        "first_feasible_s": found[0][0],
+        "first_objective": found[0][1],
+        "within_5pct_s": within,
+        "best_objective": best,
+        "bound": result.bound,
+        "gap": result.gap,
+        "reference_s": reference,
+        "solutions": len(found),
+        "rounds": result.metrics.rounds,
+        "travel_days": result.metrics.travel_days,
+        "load_min_max": [result.metrics.min_member_visits, result.metrics.max_member_visits],
+        "violations_first": first_violations[0],
+        "violations_best": violations(result.rounds, request),
+    }
+
+
+BASELINE = """
+import json, sys, time
+sys.path[:0] = [sys.argv[1] + "/services/scheduling", sys.argv[1] + "/services/scheduling/bench"]
+import bench_planner as old
+from cchc_scheduling.domain.planner import PlannerSettings, plan
+size, seed, limit = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+rng = old.random.Random(seed * 7919 + size)
+initiatives, members = old.pool(size, rng), old.roster(size, rng)
+
+def parent(code):
+    agency = old.load_agencies().get(code)
+    return agency.parent_code if agency else None
+
+request = old.PlanInput(initiatives, members, old.vietnam_calendar((2023,)),
+                        old.SurveyWindow.default_for(2023), parent, old.district_of)
+started = time.perf_counter()
+result = plan(request, PlannerSettings(seed=seed, time_limit_seconds=limit))
+rounds = [{"team": [[s.member_id, s.role.value] for s in p.team],
+           "visits": [[str(v.initiative_id), v.agency_code, v.date.isoformat(),
+                       v.starts_at.isoformat()] for v in p.visits]} for p in result.rounds]
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "status": result.metrics.solver_status, "rounds": rounds}))
+"""
+
+
+def run_baseline(checkout: str, size: int, seed: int, limit: float) -> dict[str, object]:
+    """The planner of another checkout (the commit before a change), on the same input, in a
+    process of its own: it reports no progress, so its first plan is its only one."""
+    answer = subprocess.run(
+        [sys.executable, "-c", BASELINE, checkout, str(size), str(seed), str(limit)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(answer.stdout.strip().splitlines()[-1])
+    request, members, _ = scenario(size, seed)
+    rounds = [
+        ProposedRound(
+            [Seat(m, TeamRole(role)) for m, role in item["team"]],
+            [
+                Visit(
+                    uuid.uuid4(), uuid.UUID(i), code, date.fromisoformat(d), time.fromisoformat(t)
+                )
+                for i, code, d, t in item["visits"]
+            ],
+        )
+        for item in data["rounds"]
+    ]
+    return {
+        "first_feasible_s": round(data["seconds"], 2),
+        "objective": plan_objective(rounds, [m.member_id for m in members]),
+        "status": data["status"],
+        "rounds": len(rounds),
+        "violations": violations(rounds, request),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[150, 300, 1000])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--reference", type=float, default=300.0, help="seconds of search")
+    parser.add_argument("--baseline", help="a checkout of the planner before the change")
+    parser.add_argument("--baseline-time-limit", type=float, default=60.0)
     args = parser.parse_args()
-    print(f"# machine: {platform.machine()}, python {platform.python_version()}")
+    print(
+        f"# machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor()}, "
+        f"python {platform.python_version()}"
+    )
     for size in args.sizes:
-        print(json.dumps(run(size, args.seed, args.time_limit), ensure_ascii=False))
+        row: dict[str, object] = {"new": run(size, args.seed, args.reference)}
+        if args.baseline:
+            row["before"] = run_baseline(args.baseline, size, args.seed, args.baseline_time_limit)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

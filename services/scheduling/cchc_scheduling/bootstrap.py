@@ -20,6 +20,7 @@ from cchc_scheduling.entrypoints.http import ROUTERS
 from cchc_scheduling.entrypoints.messages import ROUTES
 from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import roster
+from cchc_scheduling.service_layer.handlers.plan_jobs import PlanJobs
 from cchc_scheduling.service_layer.services import SchedulingPolicy, Services
 from cchc_scheduling.service_layer.unit_of_work import SqlSchedulingUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
@@ -53,11 +54,24 @@ def create_app(
 
     unit_of_work = runtime.units_of_work(SqlSchedulingUnitOfWork)
 
+    policy = SchedulingPolicy(
+        max_visits_per_day=settings.max_visits_per_day,
+        visit_minutes=settings.visit_minutes,
+        planner_time_limit=settings.planner_time_limit,
+        start_times=settings.visit_start_times,
+        min_team_size=settings.min_team_size,
+        max_team_size=settings.max_team_size,
+    )
+    plan_jobs = PlanJobs()
+
     async def seed() -> None:
         if settings.seed_default_roster:
             added = await roster.seed_roster(unit_of_work(), default_roster())
             if added:
                 log.info("default roster seeded", extra={"members": added})
+
+    async def take_over_plan_jobs() -> None:
+        plan_jobs.start_sweeping(unit_of_work, policy)
 
     app = create_http_app(
         runtime,
@@ -68,7 +82,8 @@ def create_app(
             "an automatic planner (OR-Tools CP-SAT), and the notices (DOCX, PDF, iCalendar)."
         ),
         routers=ROUTERS,
-        on_startup=[seed],
+        on_startup=[seed, take_over_plan_jobs],
+        on_shutdown=[plan_jobs.close],
     )
 
     async def member_known(member_id: str) -> bool:
@@ -77,14 +92,7 @@ def create_app(
     configure_auth(app, auth, member_known=member_known)
     services = Services(
         uow=unit_of_work,
-        policy=SchedulingPolicy(
-            max_visits_per_day=settings.max_visits_per_day,
-            visit_minutes=settings.visit_minutes,
-            planner_time_limit=settings.planner_time_limit,
-            start_times=settings.visit_start_times,
-            min_team_size=settings.min_team_size,
-            max_team_size=settings.max_team_size,
-        ),
+        policy=policy,
         notices=NoticeSettings(
             place=settings.notice_place,
             signer_name=settings.notice_signer_name,
@@ -98,4 +106,5 @@ def create_app(
     )
     runtime.subscribe(ROUTES, services)
     app.state.services = services
+    app.state.plan_jobs = plan_jobs
     return app

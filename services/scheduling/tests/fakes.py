@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -132,6 +133,51 @@ class FakeProposals:
         return True
 
 
+class FakePlanJobs:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, dict[str, Any]] = {}
+
+    async def add(self, job: dict[str, Any]) -> None:
+        moment = datetime.now(UTC)
+        self.rows[job["job_id"]] = {
+            **job,
+            "status": "running",
+            "stop_requested": False,
+            "elapsed_seconds": 0.0,
+            "solutions": [],
+            "best": None,
+            "error": None,
+            "created_at": moment,
+            "updated_at": moment,
+        }
+
+    async def get(self, job_id: UUID) -> dict[str, Any] | None:
+        found = self.rows.get(job_id)
+        return copy.deepcopy(found) if found else None
+
+    async def update(self, job_id: UUID, owner: str, **values: Any) -> bool:
+        row = self.rows.get(job_id)
+        if row is None or row["owner"] != owner or row["status"] != "running":
+            return False
+        row.update(values, updated_at=datetime.now(UTC))
+        return True
+
+    async def with_proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
+        return next((r for r in self.rows.values() if r["proposal_id"] == proposal_id), None)
+
+    async def request_stop(self, job_id: UUID) -> None:
+        if self.rows[job_id]["status"] == "running":
+            self.rows[job_id]["stop_requested"] = True
+
+    async def claim_expired(self, owner: str, now: datetime, lease_until: datetime) -> list[UUID]:
+        claimed = []
+        for job_id, row in self.rows.items():
+            if row["status"] == "running" and row["lease_until"] < now:
+                row.update(owner=owner, lease_until=lease_until)
+                claimed.append(job_id)
+        return claimed
+
+
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     source = "/cchc/scheduling"
 
@@ -141,6 +187,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.pool = FakePool()
         self.rounds = FakeRounds()
         self.proposals = FakeProposals()
+        self.plan_jobs = FakePlanJobs()
         self.audit = FakeAuditLog()
 
     async def __aenter__(self) -> Self:
@@ -149,7 +196,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
 
     def _state(self) -> Any:
         rows = (self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows)
-        return (*rows, self.audit.entries)
+        return (*rows, self.plan_jobs.rows, self.audit.entries)
 
     def _restore(self, state: Any) -> None:
         (
@@ -157,6 +204,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.pool.rows,
             self.rounds.rows,
             self.proposals.rows,
+            self.plan_jobs.rows,
             self.audit.entries,
         ) = state
 

@@ -156,7 +156,7 @@ def test_120_initiatives_of_20_agencies_with_12_members_keep_every_rule() -> Non
 
 def test_the_same_seed_gives_the_same_plan() -> None:
     initiatives, members = pool(24, seed=5), roster()
-    settings = PlannerSettings(seed=7, time_limit_seconds=3)
+    settings = PlannerSettings(seed=7, time_limit_seconds=3, workers=1)
     first = plan(request(initiatives, members), settings)
     second = plan(request(initiatives, members), settings)
     assert first.rounds == second.rounds
@@ -218,3 +218,24 @@ def replace_area(item: PoolInitiative, area: str) -> PoolInitiative:
     from dataclasses import replace
 
     return replace(item, par_area=area)
+
+
+def test_heads_away_all_period_names_the_rule_and_the_members_within_the_budget() -> None:
+    june = frozenset(vietnam_calendar((2023,)).working_days(date(2023, 6, 1), date(2023, 6, 30)))
+    members = [replace_unavailable(m, june) if m.may_head else m for m in roster()]
+    started = datetime.now()
+    with pytest.raises(PlanInfeasible) as refused:
+        plan(
+            request(pool(12), members, last_day=date(2023, 6, 30)),
+            PlannerSettings(time_limit_seconds=10),
+        )
+    assert (datetime.now() - started).total_seconds() < 10
+    assert refused.value.rule is Rule.MEMBER_UNAVAILABLE
+    heads = {m.member_id for m in members if m.may_head}
+    assert heads <= set(refused.value.member_ids)
+
+
+def replace_unavailable(item: Member, days: frozenset[date]) -> Member:
+    from dataclasses import replace
+
+    return replace(item, unavailable=days)

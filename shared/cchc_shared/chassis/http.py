@@ -188,6 +188,7 @@ def create_app(
     description: str = "",
     routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     max_body_bytes: int | None = None,
 ) -> FastAPI:
     @asynccontextmanager
@@ -198,6 +199,8 @@ def create_app(
         try:
             yield
         finally:
+            for hook in on_shutdown:  # before the runtime: a hook may still write
+                await hook()
             await runtime.stop()
 
     settings = runtime.settings

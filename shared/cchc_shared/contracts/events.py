@@ -12,15 +12,18 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from cchc_shared.contracts.quarters import QUARTER_PATTERN
 from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 
 # Re-exported (``X as X``): the vocabularies are defined in vocabulary.py only.
 from cchc_shared.contracts.vocabulary import KINDS as KINDS
 from cchc_shared.contracts.vocabulary import PAR_AREAS as PAR_AREAS
+from cchc_shared.contracts.vocabulary import AdoptionStatus as AdoptionStatus
 from cchc_shared.contracts.vocabulary import FinalScoreMethod as FinalScoreMethod
 from cchc_shared.contracts.vocabulary import Kind as Kind
 from cchc_shared.contracts.vocabulary import ParArea as ParArea
 from cchc_shared.contracts.vocabulary import Recommendation as Recommendation
+from cchc_shared.contracts.vocabulary import ReplicationScope as ReplicationScope
 from cchc_shared.contracts.vocabulary import Scope as Scope
 from cchc_shared.contracts.vocabulary import TeamRole as TeamRole
 
@@ -45,6 +48,11 @@ MemberId = Annotated[
 ]
 CampaignYear = Annotated[int, Field(ge=2000, le=2100)]
 Score = Annotated[float, Field(ge=0, le=100)]
+# An e-mail address as people type it (one ``@``, a dotted domain, no spaces); the mail
+# server is the judge of whether it exists.
+EmailAddress = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 
 
 class EventData(BaseModel):
@@ -91,6 +99,9 @@ class InitiativeSubmittedV1(_InitiativeFields):
     description: ClassVar[str] = "An agency's initiative was accepted into the campaign."
 
     initiative_id: UUID
+    # Added within v1 (optional): the agency's contact address, from intake's reference
+    # data, so that a service that writes to the agency keeps no directory of its own.
+    agency_email: EmailAddress | None = None
 
     def subject(self) -> str:
         return str(self.initiative_id)
@@ -119,6 +130,7 @@ class InitiativeAmendedV1(_InitiativeFields):
 
     initiative_id: UUID
     amended_at: AwareDatetime
+    agency_email: EmailAddress | None = None  # added within v1, as on InitiativeSubmitted
 
     def subject(self) -> str:
         return str(self.initiative_id)
@@ -169,6 +181,8 @@ class TeamMember(EventData):
     name: ShortText
     role: TeamRole
     agency_code: AgencyCode
+    # Added within v1 (optional): the member's address in scheduling's roster.
+    email: EmailAddress | None = None
     # Added within v1 (optional): how documents address the member ("Bà") and their title
     # with their agency ("Phó Giám đốc Sở Nội vụ").
     honorific: ShortText | None = None
@@ -181,6 +195,8 @@ class Visit(EventData):
     agency_code: AgencyCode
     date: date
     starts_at: time
+    # Added within v1 (optional): where the visit takes place (the address of the meeting).
+    place: ShortText | None = None
 
 
 class RoundScheduledV1(EventData):
@@ -196,6 +212,9 @@ class RoundScheduledV1(EventData):
     ends_on: date
     team: list[TeamMember] = Field(min_length=1)
     visits: list[Visit]
+    # Added within v1 (optional): the round's version in scheduling, raised by every change;
+    # it orders the states of one round (a calendar invitation's SEQUENCE follows it).
+    version: Annotated[int, Field(ge=1)] | None = None
 
     def subject(self) -> str:
         return str(self.round_id)
@@ -223,6 +242,7 @@ class RoundCancelledV1(EventData):
     sequence: Annotated[int, Field(ge=1)]
     reason: OptionalLongText = ""
     cancelled_at: AwareDatetime
+    version: Annotated[int, Field(ge=1)] | None = None  # added within v1, as on RoundScheduled
 
     def subject(self) -> str:
         return str(self.round_id)
@@ -323,6 +343,9 @@ class ParIndexRuleData(EventData):
     cap: Annotated[float, Field(ge=0)]
     district_counts_wards: bool
     final_score_method: FinalScoreMethod
+    # Added within v1: points per model recognised in the previous campaign that the unit
+    # (or, when districts count their wards, one of its wards) reported as adopted.
+    per_adopted: Annotated[float, Field(ge=0)] = 0.0
 
 
 class ParIndexContributionUpdatedV1(EventData):
@@ -349,9 +372,105 @@ class ParIndexContributionUpdatedV1(EventData):
     points: Annotated[float, Field(ge=0)]
     rule: ParIndexRuleData
     computed_at: AwareDatetime
+    # Added within v1: the previous campaign's recognised models the unit adopted.
+    adopted: Annotated[int, Field(ge=0)] = 0
 
     def subject(self) -> str:
         return f"{self.campaign_year}/{self.agency_code}"
+
+
+# What an agency may report: ten years to process a case, a hundred million cases a quarter.
+MAX_PROCESSING_DAYS = 3650
+MAX_CASES_HANDLED = 100_000_000
+DecisionNumber = Annotated[str, StringConstraints(min_length=3, max_length=40)]
+# A quarter of a year, as the agencies report on them: "2024-Q1".
+Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+ProcessingDays = Annotated[float, Field(ge=0, le=MAX_PROCESSING_DAYS)]
+CasesHandled = Annotated[int, Field(ge=0, le=MAX_CASES_HANDLED)]
+
+
+class RecognisedModelData(EventData):
+    """One initiative the Quyết định recognises, where it is to be replicated and by when."""
+
+    initiative_id: UUID
+    campaign_year: CampaignYear
+    agency_code: AgencyCode  # the agency whose initiative it was
+    title: ShortText
+    kind: Kind
+    par_area: ParArea
+    scope: ReplicationScope
+    targets: list[AgencyCode] = Field(min_length=1)  # resolved: every agency that must adopt it
+    deadline: date
+
+
+class ReplicationDecidedV1(EventData):
+    """The People's Committee's Quyết định on the recommended initiatives, as the PAR office
+    recorded it: the recognised ones, each with its scope, its target agencies (resolved from
+    the reference data) and its deadline."""
+
+    publisher: ClassVar[str] = "replication"
+    routing_key: ClassVar[str] = "replication.decided.v1"
+    schema_name: ClassVar[str] = "replication.decided.v1"
+    description: ClassVar[str] = (
+        "The Chairman of the City People's Committee decided which recommended initiatives "
+        "are recognised, and which agencies must replicate each one by when."
+    )
+
+    decision_id: UUID
+    decision_number: DecisionNumber
+    signed_on: date
+    signer_name: ShortText
+    signer_title: ShortText
+    campaign_year: CampaignYear
+    models: list[RecognisedModelData] = Field(min_length=1)
+    recorded_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.decision_id)
+
+
+class AdoptionIndicatorsData(EventData):
+    """What the model changed at the agency, measured over ``measured_from``-``measured_to``;
+    every indicator is optional (an agency reports what it measures)."""
+
+    measured_from: date | None = None
+    measured_to: date | None = None
+    processing_days_before: ProcessingDays | None = None
+    processing_days_after: ProcessingDays | None = None
+    satisfaction_percent: Percent | None = None
+    cases_handled: CasesHandled | None = None
+
+
+class AdoptionReportedV1(EventData):
+    """One target agency's report for one quarter on one model it must adopt. An amendment of
+    the same quarter carries a higher ``revision`` and replaces the earlier figures; every
+    revision is kept by the replication service (the history is the record)."""
+
+    publisher: ClassVar[str] = "replication"
+    routing_key: ClassVar[str] = "adoption.reported.v1"
+    schema_name: ClassVar[str] = "adoption.reported.v1"
+    description: ClassVar[str] = (
+        "A target agency reported, for one quarter, where it stands with a recognised model: "
+        "its status, how it adapted it and the results; an amendment carries a higher revision."
+    )
+
+    report_id: UUID
+    decision_id: UUID
+    initiative_id: UUID
+    agency_code: AgencyCode
+    quarter: Quarter
+    revision: Annotated[int, Field(ge=1)]
+    status: AdoptionStatus
+    reason: OptionalLongText = ""  # why the model does not suit the agency (not_suitable)
+    started_on: date | None = None
+    adaptation: OptionalLongText = ""
+    indicators: AdoptionIndicatorsData = AdoptionIndicatorsData()
+    late: bool = False  # reported after the quarter's due date
+    reported_at: AwareDatetime
+
+    def subject(self) -> str:
+        return f"{self.initiative_id}/{self.agency_code}"
 
 
 EVENTS: tuple[type[EventData], ...] = (
@@ -367,6 +486,8 @@ EVENTS: tuple[type[EventData], ...] = (
     ReplicationRecommendedV1,
     SelectionDecidedV1,
     ParIndexContributionUpdatedV1,
+    ReplicationDecidedV1,
+    AdoptionReportedV1,
 )
 
 _BY_EXCHANGE_AND_TYPE: dict[tuple[str, str], type[EventData]] = {

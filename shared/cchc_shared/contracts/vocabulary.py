@@ -32,6 +32,14 @@ SCOPES: Final[tuple[str, ...]] = get_args(Scope)
 TeamRole = Literal["head", "member", "secretary"]
 TEAM_ROLES: Final[tuple[str, ...]] = get_args(TeamRole)
 
+# Where the People's Committee has a recognised model replicated (the Quyết định's scope).
+ReplicationScope = Literal["city_wide", "district_level", "commune_level"]
+REPLICATION_SCOPES: Final[tuple[str, ...]] = get_args(ReplicationScope)
+
+# Where a target agency stands with a model it must adopt, as its quarterly report says.
+AdoptionStatus = Literal["not_started", "in_progress", "adopted", "not_suitable"]
+ADOPTION_STATUSES: Final[tuple[str, ...]] = get_args(AdoptionStatus)
+
 FinalScoreMethod = Literal["mean", "median"]
 FINAL_SCORE_METHODS: Final[tuple[str, ...]] = get_args(FinalScoreMethod)
 

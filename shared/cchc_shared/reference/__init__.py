@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, Final
 
 from cchc_shared.contracts.vocabulary import PAR_AREAS
@@ -254,3 +256,43 @@ def par_areas() -> tuple[ParArea, ...]:
 def par_area(code: str) -> ParArea | None:
     """The PAR area with this code, or ``None``."""
     return next((a for a in par_areas() if a.code == code), None)
+
+
+# Where each district-level unit lies on a tile map of the city (column, row from the
+# north-west, six columns by six rows): Củ Chi at the top left, Cần Giờ at the bottom right.
+# The pictures of how far a model spread (reporting, the portal) draw one square per unit.
+DISTRICT_TILES: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
+    {
+        "783": (0, 0),  # Củ Chi
+        "784": (1, 0),  # Hóc Môn
+        "761": (2, 0),  # Quận 12
+        "764": (3, 0),  # Gò Vấp
+        "769": (5, 0),  # Thủ Đức
+        "785": (0, 1),  # Bình Chánh
+        "777": (1, 1),  # Bình Tân
+        "767": (2, 1),  # Tân Phú
+        "766": (3, 1),  # Tân Bình
+        "768": (4, 1),  # Phú Nhuận
+        "765": (5, 1),  # Bình Thạnh
+        "775": (1, 2),  # Quận 6
+        "772": (2, 2),  # Quận 11
+        "771": (3, 2),  # Quận 10
+        "770": (4, 2),  # Quận 3
+        "760": (5, 2),  # Quận 1
+        "776": (1, 3),  # Quận 8
+        "774": (2, 3),  # Quận 5
+        "773": (4, 3),  # Quận 4
+        "778": (4, 4),  # Quận 7
+        "786": (3, 5),  # Nhà Bè
+        "787": (5, 5),  # Cần Giờ
+    }
+)
+
+
+def short_district_name(name: str) -> str:
+    """A district-level unit's name as a map labels it: "Q.1", "Bình Thạnh", "Thủ Đức"."""
+    for prefix in ("Thành phố ", "Quận ", "Huyện "):
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            return f"Q.{rest}" if prefix == "Quận " and rest.isdigit() else rest
+    return name

@@ -47,6 +47,8 @@ SERVICE_TAGS: dict[str, str] = {
     "scheduling": "Survey rounds, visits, teams, notices (phân hệ lập kế hoạch khảo sát).",
     "evaluation": "Rubric, evaluations, selection (phân hệ đánh giá).",
     "reporting": "Read models, reports and documents (phân hệ báo cáo).",
+    "notifications": "The survey's mail, sent once; reads only (phân hệ thông báo).",
+    "replication": "Decisions recognising models and their adoption (phân hệ theo dõi nhân rộng).",
     PLATFORMS: "Other city platforms publishing initiatives (nền tảng khác của Thành phố).",
 }
 _EXAMPLE_TIME = datetime(2023, 6, 8, 4, 15, tzinfo=UTC)
@@ -60,7 +62,7 @@ DESCRIPTION = (
     "the event name `entity.verb.vN`; the CloudEvents `type` is `vn.hcmc.cchc.` + "
     "the routing key. A breaking change is a new version published beside the old "
     "one. Consumers ignore attributes and `data` fields they do not know.\n\n"
-    "The four services publish on `cchc.events`, each only its own events; any "
+    "The services publish on `cchc.events`, each only its own events; any "
     "subscriber given read access may consume them. Other city platforms publish "
     "initiatives on `cchc.inbound`, read by intake only. Each service's channels and "
     "operations are those of its FastStream broker: a publisher per event it owns, a "
@@ -95,6 +97,8 @@ def service_brokers() -> dict[str, RabbitBroker]:
     """Each service's broker as its composition root builds it (no connection is made)."""
     from cchc_evaluation.bootstrap import create_app as evaluation
     from cchc_intake.bootstrap import create_app as intake
+    from cchc_notifications.bootstrap import create_app as notifications
+    from cchc_replication.bootstrap import create_app as replication
     from cchc_reporting.bootstrap import create_app as reporting
     from cchc_scheduling.bootstrap import create_app as scheduling
 
@@ -103,6 +107,8 @@ def service_brokers() -> dict[str, RabbitBroker]:
         "scheduling": scheduling,
         "evaluation": evaluation,
         "reporting": reporting,
+        "notifications": notifications,
+        "replication": replication,
     }
     return {name: make().state.runtime.consumers.broker for name, make in factories.items()}
 

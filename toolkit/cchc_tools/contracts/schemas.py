@@ -119,6 +119,14 @@ DESCRIPTIONS_VI: dict[str, str] = {
         "Kết quả khảo sát của một cơ quan, đơn vị phục vụ xác định Chỉ số cải cách hành chính "
         "đã thay đổi; sự kiện mang toàn bộ trạng thái mới."
     ),
+    "replication.decided.v1": (
+        "Chủ tịch UBND Thành phố đã quyết định công nhận các mô hình, giải pháp, sáng kiến; "
+        "phạm vi, các cơ quan, đơn vị phải triển khai nhân rộng và thời hạn."
+    ),
+    "adoption.reported.v1": (
+        "Cơ quan, đơn vị báo cáo theo quý tình hình triển khai nhân rộng một mô hình: trạng "
+        "thái, cách vận dụng và kết quả; báo cáo điều chỉnh mang số lần cao hơn."
+    ),
 }
 
 _INITIATIVE = {
@@ -270,6 +278,50 @@ EXAMPLES: dict[str, Mapping[str, Any]] = {
             "final_score_method": "mean",
         },
         "computed_at": "2023-11-15T02:00:00Z",
+    },
+    "replication.decided.v1": {
+        "decision_id": "6f1c2b7a-3d4e-4f5a-8b9c-0d1e2f3a4b5c",
+        "decision_number": "4821/QĐ-UBND",
+        "signed_on": "2023-12-20",
+        "signer_name": "Phan Văn Mãi",
+        "signer_title": "CHỦ TỊCH",
+        "campaign_year": 2023,
+        "models": [
+            {
+                "initiative_id": _INITIATIVE_ID,
+                "campaign_year": 2023,
+                "agency_code": "26740",
+                "title": _INITIATIVE["title"],
+                "kind": "model",
+                "par_area": "procedures",
+                "scope": "commune_level",
+                "targets": ["26734", "26737", "26743"],
+                "deadline": "2024-12-31",
+            }
+        ],
+        "recorded_at": "2023-12-22T03:00:00Z",
+    },
+    "adoption.reported.v1": {
+        "report_id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+        "decision_id": "6f1c2b7a-3d4e-4f5a-8b9c-0d1e2f3a4b5c",
+        "initiative_id": _INITIATIVE_ID,
+        "agency_code": "26743",
+        "quarter": "2024-Q2",
+        "revision": 1,
+        "status": "adopted",
+        "reason": "",
+        "started_on": "2024-04-01",
+        "adaptation": "Bố trí thêm một công chức hướng dẫn hồ sơ vào buổi sáng thứ Bảy.",
+        "indicators": {
+            "measured_from": "2024-04-01",
+            "measured_to": "2024-06-30",
+            "processing_days_before": 5.0,
+            "processing_days_after": 2.5,
+            "satisfaction_percent": 95.5,
+            "cases_handled": 1240,
+        },
+        "late": False,
+        "reported_at": "2024-07-08T02:00:00Z",
     },
 }
 

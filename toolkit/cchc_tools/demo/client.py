@@ -120,4 +120,4 @@ async def wait_ready(api: Api, timeout: float) -> None:
                 return False
         return True
 
-    await _until("the four services to be ready", ready, timeout)
+    await _until("the services to be ready", ready, timeout)

@@ -12,7 +12,9 @@ import httpx
 from cchc_tools.demo.client import Api, _until, wait_ready
 from cchc_tools.demo.decisions import decide
 from cchc_tools.demo.evaluation import evaluate
+from cchc_tools.demo.follow_up import follow_up
 from cchc_tools.demo.intake import intake_ids, publish_inbound, submit_http, wait_for_pool
+from cchc_tools.demo.mail import mail_report
 from cchc_tools.demo.planning import plan_rounds
 from cchc_tools.demo.progress import Progress
 from cchc_tools.demo.reporting import download, wait_for_reporting
@@ -91,9 +93,12 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
                 f"reporting shows {summary.rejected} rejected inbound message(s) "
                 f"of the {summary.invalid_inbound} invalid ones sent"
             )
+        mail = await mail_report(api, rounds, progress, settings.wait_timeout, settings.out)
+        summary.mail_lines = mail.lines()
         settings.set_clock(REPORTING_AT)
         if settings.out is not None:
             await download(api, settings.out, rounds, summary, progress)
+        await follow_up(api, settings, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
 

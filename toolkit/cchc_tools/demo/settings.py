@@ -12,8 +12,15 @@ from cchc_shared.auth import AuthSettings
 from cchc_shared.clock import campaign_clock_file, now, set_campaign_clock
 
 YEAR = 2023
-SERVICES = ("intake", "scheduling", "evaluation", "reporting")
-DEFAULT_PORTS = {"intake": 8001, "scheduling": 8002, "evaluation": 8003, "reporting": 8004}
+SERVICES = ("intake", "scheduling", "evaluation", "reporting", "notifications", "replication")
+DEFAULT_PORTS = {
+    "intake": 8001,
+    "scheduling": 8002,
+    "evaluation": 8003,
+    "reporting": 8004,
+    "notifications": 8005,
+    "replication": 8006,
+}
 PLATFORM_SOURCE = "https://dichvucong.hochiminhcity.gov.vn/cchc-connector"
 DEMO_NAMESPACE = uuid.UUID("5b0d7a7e-2f4c-4a57-9d0e-0c2d3c2c2023")
 VN = timedelta(hours=7)
@@ -86,7 +93,11 @@ class DemoSummary:
     recommended: int = 0
     decided: int = 0
     recommended_ids: list[str] = field(default_factory=list)
+    recognised: int = 0  # by the Chairman's decision
+    adoption_targets: int = 0  # (model, target agency) pairs
+    adoption_reports: int = 0  # quarterly reports entered this run
     files: list[str] = field(default_factory=list)
+    mail_lines: list[str] = field(default_factory=list)  # what notifications sent (demo.mail)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -102,7 +113,11 @@ class DemoSummary:
             f"  phiếu đánh giá (evaluations)      : {self.evaluations}",
             f"  đã quyết định (decided)           : {self.decided}",
             f"  đề xuất nhân rộng (recommended)   : {self.recommended}",
+            f"  được công nhận (recognised)       : {self.recognised} "
+            f"(đơn vị phải nhân rộng: {self.adoption_targets})",
+            f"  báo cáo nhân rộng (adoption)      : {self.adoption_reports}",
             f"  tệp đã ghi (files written)        : {len(self.files)}",
+            *self.mail_lines,
             f"  thời gian (seconds)               : {self.seconds:.1f}",
         ]
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 from cchc_shared.persistence.audit import define_audit_log
@@ -124,6 +125,18 @@ evaluations = Table(
     UniqueConstraint("initiative_id", "evaluator_id", name="uq_evaluations_member"),
 )
 
+# The Idempotency-Key of each evaluation recorded with one (a device's queued submission):
+# written in the transaction that records the evaluation, so a retry finds it or finds nothing.
+evaluation_request_keys = Table(
+    "evaluation_request_keys",
+    metadata,
+    Column("evaluator_id", String(64), primary_key=True),
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("evaluation_id", Uuid, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
 sector_opinions = Table(
     "sector_opinions",
     metadata,
@@ -157,6 +170,7 @@ par_contributions = Table(
     "par_contributions",
     metadata,
     *par_contribution_columns(),
+    Column("adopted", Integer, nullable=False, server_default=text("0")),
     Column("final_score_method", String(10), nullable=False),
     Column("version", Integer, nullable=False),
     Column("computed_at", UtcDateTime, nullable=False),
@@ -176,6 +190,25 @@ par_index_stale = Table(
     Column("marked_at", UtcDateTime, nullable=False),
 )
 Index("ix_par_index_stale_marked_at", par_index_stale.c.marked_at)
+
+# Replication fed back into the PAR Index: the models recognised (replication.decided.v1) with
+# their campaign, and each target agency's latest adoption status (adoption.reported.v1).
+recognised_models = Table(
+    "recognised_models",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    campaign_year_column(),
+)
+
+adoption_states = Table(
+    "adoption_states",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    agency_code_column(primary_key=True),
+    Column("quarter", String(7), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+)
 
 # Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.
 audit_log = define_audit_log(metadata)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -36,6 +38,24 @@ class RecordEvaluation:
     sheet: EvaluationSheet
     initiative_id: UUID | None = None  # optional cross-checks of the visit's
     round_id: UUID | None = None
+    # The client's Idempotency-Key: a device that sends the same sheet again (a queued
+    # submission after the network returned, a double tap) gets the same evaluation back.
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        """What the request asked, as a digest: the same key with another sheet is refused."""
+        asked = {
+            "visit_id": str(self.visit_id),
+            "initiative_id": str(self.initiative_id) if self.initiative_id else None,
+            "round_id": str(self.round_id) if self.round_id else None,
+            "scores": [[criterion, float(score)] for criterion, score in self.sheet.scores],
+            "strengths": self.sheet.narrative.strengths,
+            "limitations": self.sheet.narrative.limitations,
+            "difficulties": self.sheet.narrative.difficulties,
+            "recommendation": self.sheet.recommendation,
+        }
+        canonical = json.dumps(asked, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from uuid import UUID
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round, TeamMember, Visit
 from cchc_evaluation.domain.rubric import CriterionScore, ScoreSheet
 from cchc_shared.contracts.vocabulary import Recommendation
-from cchc_shared.errors import Conflict, Fault, Forbidden
+from cchc_shared.errors import Conflict, Fault, Forbidden, InvalidInput
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no daylight saving time
 
@@ -143,3 +143,48 @@ def check_may_evaluate(
             )
         )
     return member
+
+
+# An Idempotency-Key is the client's (a device's random id, e.g. a UUID): printable ASCII.
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
+
+
+@dataclass(frozen=True)
+class KeyedRequest:
+    """A request recorded under its client's Idempotency-Key: what it asked (a digest) and the
+    evaluation it recorded."""
+
+    evaluator_id: str
+    key: str
+    fingerprint: str
+    evaluation_id: UUID
+    recorded_at: datetime
+
+
+def check_idempotency_key(key: str) -> str:
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH or not all("!" <= c <= "~" for c in key):
+        raise InvalidInput(
+            Fault(
+                IDEMPOTENCY_KEY_FIELD,
+                f"Khóa chống gửi trùng (Idempotency-Key) phải gồm 1 đến "
+                f"{IDEMPOTENCY_KEY_MAX_LENGTH} ký tự ASCII in được, không có khoảng trắng",
+                f"the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable "
+                "ASCII characters without spaces",
+            )
+        )
+    return key
+
+
+def check_same_request(stored: KeyedRequest, fingerprint: str) -> None:
+    """The same key again must ask the same thing; another sheet under it is refused."""
+    if stored.fingerprint != fingerprint:
+        raise Conflict(
+            Fault(
+                IDEMPOTENCY_KEY_FIELD,
+                "Khóa chống gửi trùng (Idempotency-Key) này đã được dùng cho một phiếu đánh giá "
+                f"khác ({stored.evaluation_id}); phiếu mới cần một khóa mới",
+                f"this Idempotency-Key was used for another evaluation sheet "
+                f"({stored.evaluation_id}); a new sheet needs a new key",
+            )
+        )

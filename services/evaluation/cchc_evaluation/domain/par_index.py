@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from cchc_shared.contracts.vocabulary import FinalScoreMethod
 
@@ -15,13 +16,32 @@ from cchc_shared.contracts.vocabulary import FinalScoreMethod
 class ParIndexRule:
     """Points of a unit's initiatives in the PAR Index (documented in the service README):
     ``min(cap, per_submitted * submitted + per_surveyed * surveyed + per_recommended *
-    recommended)``; a district counts its wards' initiatives when ``district_counts_wards``."""
+    recommended + per_adopted * adopted)``; a district counts its wards' initiatives (and
+    adoptions) when ``district_counts_wards``. ``adopted`` feeds replication back: the models
+    the People's Committee recognised after the previous campaign that the unit reported as
+    adopted (its latest quarterly report says so)."""
 
     per_submitted: float = 0.5
     per_surveyed: float = 0.5
     per_recommended: float = 1.0
     cap: float = 3.0
     district_counts_wards: bool = True
+    per_adopted: float = 0.5
+
+
+@dataclass(frozen=True)
+class AdoptionState:
+    """A target agency's latest report on a recognised model: the latest quarter, its highest
+    revision, wins (reports arrive in any order)."""
+
+    initiative_id: UUID
+    agency_code: str
+    quarter: str
+    revision: int
+    status: str
+
+    def supersedes(self, other: AdoptionState | None) -> bool:
+        return other is None or (self.quarter, self.revision) > (other.quarter, other.revision)
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class IndexRow:
     recommended: int
     mean_score: float | None
     points: float
+    adopted: int = 0
 
 
 def par_unit_of(
@@ -71,14 +92,22 @@ def par_index(
     outcomes: Iterable[InitiativeOutcome],
     rule: ParIndexRule,
     district_of: Callable[[str], str | None],
+    adopters: Iterable[str] = (),
 ) -> list[IndexRow]:
-    """One row per unit: its own live initiatives and, for a district, its wards' ones."""
+    """One row per unit: its own live initiatives and, for a district, its wards' ones.
+    ``adopters`` names, once per model, each agency that adopted a model recognised after the
+    previous campaign; they count where their initiatives would."""
     unit_codes = {u.code for u in units}
     by_unit: dict[str, list[InitiativeOutcome]] = {u.code: [] for u in units}
     for outcome in outcomes:
         code = par_unit_of(outcome.agency_code, unit_codes, rule, district_of)
         if code is not None:
             by_unit[code].append(outcome)
+    adopted: dict[str, int] = dict.fromkeys(unit_codes, 0)
+    for agency in adopters:
+        code = par_unit_of(agency, unit_codes, rule, district_of)
+        if code is not None:
+            adopted[code] += 1
     rows = []
     for unit in units:
         items = by_unit[unit.code]
@@ -88,7 +117,8 @@ def par_index(
             rule.cap,
             rule.per_submitted * len(items)
             + rule.per_surveyed * surveyed
-            + rule.per_recommended * recommended,
+            + rule.per_recommended * recommended
+            + rule.per_adopted * adopted[unit.code],
         )
         rows.append(
             IndexRow(
@@ -100,6 +130,7 @@ def par_index(
                 recommended=recommended,
                 mean_score=round(statistics.fmean(scores), 2) if scores else None,
                 points=round(points, 2),
+                adopted=adopted[unit.code],
             )
         )
     return rows
@@ -130,7 +161,7 @@ def next_contribution(
     """The contribution to announce after a change, or None if nothing announced changes
     (a unit never announced and still without initiatives stays silent)."""
     if previous is None:
-        if row.submitted == 0:
+        if row.submitted == 0 and row.adopted == 0:
             return None
     elif (previous.row, previous.rule, previous.final_score_method) == (
         row,

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 
 from cchc_evaluation.domain.commands import (
     Actor,
@@ -17,7 +17,7 @@ from cchc_evaluation.domain.commands import (
     RecordSectorOpinion,
     SetRubric,
 )
-from cchc_evaluation.domain.evaluations import Narrative
+from cchc_evaluation.domain.evaluations import Narrative, check_idempotency_key
 from cchc_evaluation.domain.selection import DecisionRequest
 from cchc_evaluation.entrypoints.schemas import (
     DecisionIn,
@@ -131,10 +131,22 @@ async def read_round(round_id: UUID, principal: Person, services: Svc) -> RoundO
 
 @router.post("/evaluations", tags=["evaluations"], status_code=201, response_model=EvaluationOut)
 async def record_evaluation(
-    body: EvaluationIn, principal: Surveyor, services: Svc
+    body: EvaluationIn,
+    principal: Surveyor,
+    services: Svc,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="The device's key of this sheet (e.g. a UUID made when the form "
+            "opened): the same key and sheet again return the same evaluation and record "
+            "nothing; the same key with another sheet is a 409"
+        ),
+    ] = None,
 ) -> EvaluationOut:
     """Record the caller's evaluation of a visit's initiative (one per member per initiative).
-    Only a member of the visit's round, from the visit date; publishes EvaluationRecorded."""
+    Only a member of the visit's round, from the visit date; publishes EvaluationRecorded.
+    With an ``Idempotency-Key``, a retry (a queued submission, a double tap) is answered with
+    the evaluation first recorded under it."""
     if body.evaluator_id is not None and body.evaluator_id != principal.member_id:
         raise Forbidden(
             Fault(
@@ -146,7 +158,13 @@ async def record_evaluation(
     evaluation = await handlers.record_evaluation(
         services,
         _actor(principal),
-        RecordEvaluation(body.visit_id, _sheet(body), body.initiative_id, body.round_id),
+        RecordEvaluation(
+            body.visit_id,
+            _sheet(body),
+            body.initiative_id,
+            body.round_id,
+            check_idempotency_key(idempotency_key) if idempotency_key is not None else None,
+        ),
     )
     return EvaluationOut.of(evaluation)
 
@@ -271,7 +289,8 @@ async def par_index(campaign_year: Year, principal: Person, services: Svc) -> Pa
             **dataclasses.asdict(rule),
             formula=(
                 f"min({rule.cap:g}, {rule.per_submitted:g} × submitted + {rule.per_surveyed:g} × "
-                f"surveyed + {rule.per_recommended:g} × recommended)"
+                f"surveyed + {rule.per_recommended:g} × recommended + {rule.per_adopted:g} × "
+                "adopted)"
             ),
         ),
         rows=[IndexRowOut.of(row) for row in rows],

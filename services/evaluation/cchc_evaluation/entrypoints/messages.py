@@ -20,6 +20,7 @@ from cchc_shared.contracts import (
     RoundRescheduledV1,
     RoundScheduledV1,
 )
+from cchc_shared.contracts.events import AdoptionReportedV1, ReplicationDecidedV1
 from cchc_shared.messaging.routing import MessageHandler, RoutingTable
 from cchc_shared.messaging.topology import queue_for
 
@@ -44,6 +45,8 @@ _HANDLERS: dict[type[EventData], Handler] = {
     RoundScheduledV1: handlers.on_round_state,
     RoundRescheduledV1: handlers.on_round_state,
     RoundCancelledV1: handlers.on_round_cancelled,
+    ReplicationDecidedV1: handlers.on_replication_decided,
+    AdoptionReportedV1: handlers.on_adoption_reported,
 }
 
 ROUTES: RoutingTable[Services] = {

@@ -371,6 +371,9 @@ class ParIndexRuleOut(BaseModel):
     per_recommended: float
     cap: float
     district_counts_wards: bool
+    per_adopted: float = Field(
+        description="Per model recognised after the previous campaign that the unit adopted"
+    )
     formula: str
 
 

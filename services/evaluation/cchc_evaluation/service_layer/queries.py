@@ -39,7 +39,7 @@ from cchc_shared.contracts.visibility import (
 )
 from cchc_shared.contracts.vocabulary import Role
 from cchc_shared.errors import Fault, Forbidden
-from cchc_shared.reference import district_of
+from cchc_shared.reference import district_of, load_agencies
 
 # --------------------------------------------------------------------------------------
 # Rubric
@@ -277,7 +277,9 @@ async def par_index_table(services: Services, actor: Actor, year: int) -> list[I
         for info, r in known
     ]
     units = list(services.units.values())
-    rows = par_index(units, outcomes, services.par_rule, district_of)
+    async with services.uow() as uow:  # replication fed back: the previous campaign's models
+        adopters = await uow.adoptions.adopters(year - 1, load_agencies())
+    rows = par_index(units, outcomes, services.par_rule, district_of, adopters)
     if actor.role in READ_ALL_ROLES:
         return rows
     if actor.role == Role.AGENCY_SUBMITTER:  # an agency sees the row its initiatives count in
@@ -288,7 +290,7 @@ async def par_index_table(services: Services, actor: Actor, year: int) -> list[I
         ]
         means = {
             row.agency_code: row.mean_score
-            for row in par_index(units, decided, services.par_rule, district_of)
+            for row in par_index(units, decided, services.par_rule, district_of, adopters)
         }
         own = _units_of_agency(actor.agency_code)
         return [

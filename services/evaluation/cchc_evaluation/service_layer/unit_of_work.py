@@ -11,8 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_evaluation.adapters.orm import audit_log
+from cchc_evaluation.adapters.repository.adoptions import SqlAdoptionRepository
 from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
+    SqlKeyedRequestRepository,
     SqlRubricRepository,
 )
 from cchc_evaluation.adapters.repository.knowledge import (
@@ -37,10 +39,12 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     rounds: SqlRoundRepository
     rubrics: SqlRubricRepository
     evaluations: SqlEvaluationRepository
+    keyed_requests: SqlKeyedRequestRepository
     opinions: SqlOpinionRepository
     decisions: SqlDecisionRepository
     par_contributions: SqlParContributionRepository
     par_stale: SqlParIndexStaleRepository
+    adoptions: SqlAdoptionRepository
     audit: SqlAuditLog
 
     def __init__(
@@ -62,10 +66,12 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.rounds = SqlRoundRepository(self.connection)
         self.rubrics = SqlRubricRepository(self.connection)
         self.evaluations = SqlEvaluationRepository(self.connection)
+        self.keyed_requests = SqlKeyedRequestRepository(self.connection)
         self.opinions = SqlOpinionRepository(self.connection)
         self.decisions = SqlDecisionRepository(self.connection)
         self.par_contributions = SqlParContributionRepository(self.connection)
         self.par_stale = SqlParIndexStaleRepository(self.connection)
+        self.adoptions = SqlAdoptionRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

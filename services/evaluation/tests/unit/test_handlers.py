@@ -224,3 +224,22 @@ async def test_decision_publishes_a_recommendation_and_closes_evaluations() -> N
         )
     [row] = await queries.ranking(over(uow, CONFIG), 2023)
     assert row.decision is not None and row.stats.quorum_reached
+
+
+async def test_the_same_idempotency_key_and_sheet_return_the_same_evaluation_once() -> None:
+    uow = FakeUnitOfWork()
+    _, visit_id = await _campaign(uow)
+    queued = RecordEvaluation(visit_id, sheet(12, 12, 20, 20, 16), idempotency_key="device-1")
+    first = await handlers.record_evaluation(over(uow, CONFIG), surveyor("a"), queued)
+    again = await handlers.record_evaluation(over(uow, CONFIG), surveyor("a"), queued)
+    assert again.id == first.id and len(uow.evaluations.rows) == 1
+    assert len(published_besides_par(uow)) == 1
+    assert len(await uow.audit.history("evaluation", str(first.id))) == 1
+    other_sheet = RecordEvaluation(visit_id, sheet(1, 1, 1, 1, 1), idempotency_key="device-1")
+    with pytest.raises(Conflict) as refused:
+        await handlers.record_evaluation(over(uow, CONFIG), surveyor("a"), other_sheet)
+    [fault] = refused.value.faults
+    assert fault.field == "Idempotency-Key" and "khóa mới" in fault.message_vi
+    # A key is the member's own: another member's same key records their own evaluation.
+    theirs = await handlers.record_evaluation(over(uow, CONFIG), surveyor("b"), queued)
+    assert theirs.id != first.id and len(uow.evaluations.rows) == 2

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Final
 from uuid import UUID
 
+from cchc_intake.domain.contacts import agency_email
 from cchc_shared.contracts import (
     EventData,
     InitiativeAmendedV1,
@@ -504,6 +505,7 @@ class Initiative:
             "agency_code": self.agency_code,
             **self.content.values(),
             "submitted_at": self.submitted_at,
+            "agency_email": agency_email(self.agency_code),
         }
 
 

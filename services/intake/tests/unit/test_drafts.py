@@ -102,7 +102,7 @@ async def test_submit_publishes_one_initiative_submitted_as_a_direct_one(
         submission(OTHER_WARD, agency_code="26743"), uow, LATER
     )
     [_, direct_event] = uow.events(InitiativeSubmittedV1)
-    ignore = {"initiative_id", "agency_code"}
+    ignore = {"initiative_id", "agency_code", "agency_email"}  # the agency and its address
     assert event.model_dump(exclude=ignore) == direct_event.model_dump(exclude=ignore)
     assert direct.status.value == initiative.status.value == "submitted"
     assert uow.drafts.stored == {}

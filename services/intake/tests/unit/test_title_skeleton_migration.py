@@ -15,7 +15,7 @@ from cchc_intake.bootstrap import MIGRATIONS
 from cchc_shared.contracts.confusables import LOOKALIKES
 from cchc_shared.contracts.text import fold, skeleton
 from cchc_shared.reference import load_agencies
-from cchc_tools.demo.scenario import TEMPLATES
+from cchc_tools.demo.texts import TEMPLATES
 
 NFD = "Sa\u0301ng kie\u0302\u0301n ĐỔI MỚI đô thị"  # decomposed, as some keyboards type it
 TITLE = "Mô hình “Một cửa số hóa” tại phường năm 2024"
@@ -52,8 +52,8 @@ def _migration() -> ModuleType:
 
 FROZEN = _migration()
 REAL = (
-    [title for area in TEMPLATES.values() for title, _, _ in area]
-    + [summary for area in TEMPLATES.values() for _, summary, _ in area]
+    [t.title for area in TEMPLATES.values() for t in area]
+    + [t.summary for area in TEMPLATES.values() for t in area]
     + [agency.name for agency in load_agencies().values()]
 )
 # Every look-alike the live table knows, in a title.

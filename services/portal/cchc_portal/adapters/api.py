@@ -19,6 +19,7 @@ SERVICE_NAMES = {
     "scheduling": "phân hệ lập lịch khảo sát",
     "evaluation": "phân hệ đánh giá",
     "reporting": "phân hệ báo cáo",
+    "replication": "phân hệ theo dõi nhân rộng",
 }
 
 
@@ -126,13 +127,15 @@ class ServiceApis:
         service: str,
         method: str,
         path: str,
-        token: str,
+        token: str | None,
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        """The JSON answer of one API call (``files``: a multipart upload)."""
+        """The JSON answer of one API call (``files``: a multipart upload; ``headers``: more
+        request headers, e.g. an ``Idempotency-Key``)."""
         try:
             response = await self._clients[service].request(
                 method,
@@ -140,7 +143,9 @@ class ServiceApis:
                 json=json,
                 params=params,
                 files=files,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                # No token: what the services publish to everyone (the follow-up's models).
+                headers={**(headers or {}), "Accept": "application/json"}
+                | ({"Authorization": f"Bearer {token}"} if token is not None else {}),
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service, f"{type(exc).__name__}: {exc}") from None

@@ -14,6 +14,7 @@ from cchc_portal.adapters.api import Refused, ServiceUnavailable
 from cchc_portal.entrypoints.dependencies import AgencyDep, FormDep, ServicesDep, agency_name
 from cchc_portal.entrypoints.pages import render, streamed
 from cchc_portal.service_layer import agency
+from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import Session
 from cchc_shared.contracts.vocabulary import PAR_AREAS
 
@@ -142,6 +143,20 @@ async def initiative_page(
     done: Annotated[str | None, Query(max_length=16)] = None,
     created: bool = False,
 ) -> Response:
+    notice = DONE.get("created" if created else (done or ""), "")
+    return await _initiative(request, services, session, initiative_id, done=notice)
+
+
+async def _initiative(
+    request: Request,
+    services: PortalServices,
+    session: Session,
+    initiative_id: UUID,
+    *,
+    done: str = "",
+    file_error: str = "",
+) -> Response:
+    """The initiative's page: intake's record, its timeline with reporting's view."""
     initiative = await agency.read_initiative(services.apis, session, initiative_id)
     life = await agency.progress(services.apis, session, initiative)
     return render(
@@ -150,9 +165,10 @@ async def initiative_page(
         {
             "initiative": initiative,
             "steps": agency.timeline(initiative, life),
-            "done": DONE.get("created" if created else (done or ""), ""),
-            "life": life,
+            "done": done,
+            "file_error": file_error,
         },
+        status_code=422 if file_error else 200,
         session=session,
     )
 
@@ -299,21 +315,7 @@ async def upload_attachment(
             error = exc.by_field().get("file") or "; ".join(exc.by_field().values()) or REFUSED
     if not error:
         return _to(initiative_id, "uploaded")
-    initiative = await agency.read_initiative(services.apis, session, initiative_id)
-    life = await agency.progress(services.apis, session, initiative)
-    return render(
-        request,
-        "agency/initiative.html",
-        {
-            "initiative": initiative,
-            "steps": agency.timeline(initiative, life),
-            "done": "",
-            "life": life,
-            "file_error": error,
-        },
-        status_code=422,
-        session=session,
-    )
+    return await _initiative(request, services, session, initiative_id, file_error=error)
 
 
 @router.get("/agency/initiatives/{initiative_id}/attachments/{attachment_id}")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from cchc_portal.entrypoints.dependencies import CommitteeDep, ServicesDep
 from cchc_portal.entrypoints.pages import render
 from cchc_portal.service_layer import campaign
+from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import Session
 
 router = APIRouter()
@@ -18,7 +19,7 @@ router = APIRouter()
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
-async def _context(services: Any, session: Session, asked: int | None) -> dict[str, Any]:
+async def _context(services: PortalServices, session: Session, asked: int | None) -> dict[str, Any]:
     year, available = await campaign.year_choice(services.apis, session, asked)
     return {"year": year, "years": available}
 

@@ -13,6 +13,7 @@ from cchc_portal.adapters.api import Refused
 from cchc_portal.entrypoints.dependencies import FormDep, OfficeDep, ServicesDep
 from cchc_portal.entrypoints.pages import render, streamed
 from cchc_portal.service_layer import campaign
+from cchc_portal.service_layer.services import PortalServices
 from cchc_portal.service_layer.sessions import Session
 from cchc_shared.contracts.vocabulary import PAR_AREAS, Role
 from cchc_shared.messaging.topology import INBOUND_QUEUE
@@ -178,7 +179,7 @@ async def decisions_page(
 
 async def _decision_page(
     request: Request,
-    services: Any,
+    services: PortalServices,
     session: Session,
     initiative_id: UUID,
     values: dict[str, str] | None = None,

@@ -9,8 +9,10 @@ from cchc_portal.entrypoints import (
     auth,
     committee,
     documents,
+    follow_up,
     health,
     office,
+    planner,
     surveyor,
 )
 
@@ -24,9 +26,11 @@ WORKSPACES = (
     auth,
     agency,
     office,
+    planner,
     surveyor,
     committee,
     documents,
+    follow_up,
 )
 
 router = APIRouter()

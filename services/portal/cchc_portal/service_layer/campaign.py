@@ -28,6 +28,7 @@ LEVELS = {
     "vertical_agency": "Cơ quan ngành dọc",
     "district": "Thành phố Thủ Đức, quận, huyện",
     "commune": "Phường, xã, thị trấn",
+    "unknown": "Chưa có trong danh mục",
 }
 DECISIONS = {
     "replicate": "Đề xuất công nhận, nhân rộng",

@@ -40,6 +40,7 @@ NAV_LINKS: Final = {
     "office": (
         ("/office", "Danh sách đề xuất"),
         ("/office/campaigns", "Đợt khảo sát"),
+        ("/office/planner", "Lập lịch khảo sát"),
         ("/office/progress", "Tiến độ đánh giá"),
         ("/office/decisions", "Quyết định"),
         ("/office/rejections", "Tin nhắn bị từ chối"),

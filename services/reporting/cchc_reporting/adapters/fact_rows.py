@@ -13,10 +13,12 @@ from sqlalchemy import Table
 from sqlalchemy.engine import RowMapping
 
 from cchc_reporting.adapters.orm import (
+    rm_adoption,
     rm_decision,
     rm_evaluation,
     rm_initiative,
     rm_par_contribution,
+    rm_recognition,
     rm_recommendation,
     rm_rejection,
     rm_round,
@@ -24,6 +26,7 @@ from cchc_reporting.adapters.orm import (
     rm_withdrawal,
 )
 from cchc_reporting.domain.facts import (
+    AdoptionFact,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
@@ -31,6 +34,7 @@ from cchc_reporting.domain.facts import (
     InitiativeFact,
     ParContributionFact,
     ParRuleFact,
+    RecognitionFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
@@ -58,6 +62,8 @@ TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
     DecisionFact: (rm_decision, ("initiative_id",)),
     RejectionFact: (rm_rejection, ("origin_source", "origin_id")),
     ParContributionFact: (rm_par_contribution, ("campaign_year", "agency_code")),
+    RecognitionFact: (rm_recognition, ("initiative_id",)),
+    AdoptionFact: (rm_adoption, ("initiative_id", "agency_code", "quarter")),
 }
 
 # A number read back from JSON (or a driver) may be an int or a Decimal: the facts hold floats.
@@ -101,6 +107,8 @@ def fact_row(fact: Fact) -> dict[str, Any]:
         row["errors"] = [{"field": field, "message": message} for field, message in fact.errors]
     elif isinstance(fact, ParContributionFact):
         row["rule"] = dataclasses.asdict(fact.rule)
+    elif isinstance(fact, RecognitionFact):
+        row["targets"] = list(fact.targets)
     return row
 
 
@@ -146,6 +154,9 @@ def fact_of(kind: type[Fact], row: RowMapping, visits: Sequence[RowMapping] = ()
         errors = tuple((e["field"], e["message"]) for e in row["errors"])
         return _load(RejectionFact, row, errors=errors, version=version)
     if kind is ParContributionFact:
-        rule = _load(ParRuleFact, row["rule"])
+        # A rule stored before per_adopted was announced had none (0 points).
+        rule = _load(ParRuleFact, {"per_adopted": 0.0, **row["rule"]})
         return _load(ParContributionFact, row, rule=rule, version=version)
+    if kind is RecognitionFact:
+        return _load(RecognitionFact, row, targets=tuple(row["targets"]), version=version)
     return _load(kind, row, version=version)

@@ -222,6 +222,51 @@ rm_meta = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+# The follow-up of replication (replication.decided.v1, adoption.reported.v1).
+rm_recognition = Table(
+    "rm_recognition",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    Column("decision_id", Uuid, nullable=False),
+    Column("decision_number", String(40), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("signer_name", String(300), nullable=False),
+    Column("signer_title", String(300), nullable=False),
+    campaign_year_column(),
+    agency_code_column(),
+    title_column(),
+    kind_column(),
+    par_area_column(),
+    Column("scope", String(20), nullable=False),
+    Column("targets", JSON, nullable=False),  # list of agency codes
+    Column("deadline", Date, nullable=False),
+    *_version_columns(),
+)
+
+rm_adoption = Table(
+    "rm_adoption",
+    metadata,
+    Column("initiative_id", Uuid, primary_key=True),
+    agency_code_column(primary_key=True),
+    Column("quarter", String(7), primary_key=True),
+    Column("report_id", Uuid, nullable=False),
+    Column("decision_id", Uuid, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("started_on", Date),
+    Column("adaptation", Text, nullable=False),
+    Column("measured_from", Date),
+    Column("measured_to", Date),
+    Column("processing_days_before", Float),
+    Column("processing_days_after", Float),
+    Column("satisfaction_percent", Float),
+    Column("cases_handled", Integer),
+    Column("late", Boolean, nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    *_version_columns(),
+)
+
 READ_MODEL_TABLES: tuple[Table, ...] = (
     rm_initiative,
     rm_withdrawal,
@@ -233,4 +278,6 @@ READ_MODEL_TABLES: tuple[Table, ...] = (
     rm_decision,
     rm_rejection,
     rm_par_contribution,
+    rm_recognition,
+    rm_adoption,
 )

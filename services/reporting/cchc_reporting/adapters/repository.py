@@ -33,14 +33,17 @@ from cchc_reporting.adapters.orm import (
 )
 from cchc_reporting.domain.facts import (
     FACT_KINDS,
+    AdoptionFact,
     CampaignFacts,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
     Fact,
     FactSet,
+    FollowUpFacts,
     InitiativeFact,
     ParContributionFact,
+    RecognitionFact,
     RecommendationFact,
     RejectionFact,
     RoundFact,
@@ -155,7 +158,7 @@ class SqlFactRepository:
         of_year = {
             kind: TABLE_OF[kind][0].c.campaign_year == year
             for kind in FACT_KINDS
-            if kind not in (EvaluationFact, RejectionFact)
+            if kind not in (EvaluationFact, RejectionFact, RecognitionFact, AdoptionFact)
         }
         # An evaluation belongs to the campaign of its initiative, its decision or its round.
         evaluations = or_(
@@ -181,6 +184,12 @@ class SqlFactRepository:
             # Counted by the year each names (RejectionFact.counts_in).
             rejections=await self._facts(RejectionFact),
             par_contributions=await self._facts(ParContributionFact, of_year[ParContributionFact]),
+        )
+
+    async def load_follow_up(self) -> FollowUpFacts:
+        return FollowUpFacts(
+            recognitions=await self._facts(RecognitionFact),
+            adoptions=await self._facts(AdoptionFact),
         )
 
     async def load_all(self) -> FactSet:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from uuid import UUID
 
 from cchc_shared.contracts.events import (
+    AdoptionReportedV1,
     EvaluationRecordedV1,
     EventData,
     InitiativeAmendedV1,
@@ -26,6 +27,7 @@ from cchc_shared.contracts.events import (
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
     ParIndexContributionUpdatedV1,
+    ReplicationDecidedV1,
     ReplicationRecommendedV1,
     RoundCancelledV1,
     RoundRescheduledV1,
@@ -254,6 +256,8 @@ class ParRuleFact:
     cap: float
     district_counts_wards: bool
     final_score_method: str  # mean | median
+    # Per adopted model recognised after the previous campaign (0 before the rule had it).
+    per_adopted: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,61 @@ class ParContributionFact:
         return (self.campaign_year, self.agency_code)
 
 
+@dataclass(frozen=True)
+class RecognitionFact:
+    """One model the People's Committee recognised (ReplicationDecided), with its decision."""
+
+    initiative_id: UUID
+    decision_id: UUID
+    decision_number: str
+    signed_on: date
+    signer_name: str
+    signer_title: str
+    campaign_year: int
+    agency_code: str
+    title: str
+    kind: str
+    par_area: str
+    scope: str
+    targets: tuple[str, ...]
+    deadline: date
+    version: Version
+
+    @property
+    def key(self) -> UUID:
+        return self.initiative_id
+
+
+@dataclass(frozen=True)
+class AdoptionFact:
+    """One agency's report for one quarter on one model: the highest revision wins (an
+    amendment replaces the quarter's figures)."""
+
+    initiative_id: UUID
+    agency_code: str
+    quarter: str
+    report_id: UUID
+    decision_id: UUID
+    revision: int
+    status: str
+    reason: str
+    started_on: date | None
+    adaptation: str
+    measured_from: date | None
+    measured_to: date | None
+    processing_days_before: float | None
+    processing_days_after: float | None
+    satisfaction_percent: float | None
+    cases_handled: int | None
+    late: bool
+    reported_at: datetime
+    version: Version
+
+    @property
+    def key(self) -> tuple[UUID, str, str]:
+        return (self.initiative_id, self.agency_code, self.quarter)
+
+
 Fact = (
     InitiativeFact
     | WithdrawalFact
@@ -287,6 +346,8 @@ Fact = (
     | DecisionFact
     | RejectionFact
     | ParContributionFact
+    | RecognitionFact
+    | AdoptionFact
 )
 
 FACT_KINDS: Final[tuple[type[Fact], ...]] = (
@@ -299,6 +360,8 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
     DecisionFact,
     RejectionFact,
     ParContributionFact,
+    RecognitionFact,
+    AdoptionFact,
 )
 
 
@@ -316,6 +379,27 @@ class CampaignFacts:
     rejections: Sequence[RejectionFact] = ()
     decisions: Sequence[DecisionFact] = ()
     par_contributions: Sequence[ParContributionFact] = ()
+
+
+@dataclass(frozen=True)
+class _Indicators:
+    """The indicator fields an adoption report carries (AdoptionIndicatorsData)."""
+
+    measured_from: date | None
+    measured_to: date | None
+    processing_days_before: float | None
+    processing_days_after: float | None
+    satisfaction_percent: float | None
+    cases_handled: int | None
+
+
+@dataclass(frozen=True)
+class FollowUpFacts:
+    """Every recognised model and every quarter's adoption report (all years: a model's
+    follow-up runs over the years after its campaign)."""
+
+    recognitions: Sequence[RecognitionFact] = ()
+    adoptions: Sequence[AdoptionFact] = ()
 
 
 def build(kind: type[T], read: Callable[[dataclasses.Field[Any]], Any], **given: Any) -> T:
@@ -371,6 +455,26 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
         version = Version.numbered(data.version, event_id)
         rule = _copy(ParRuleFact, data.rule)
         return [_copy(ParContributionFact, data, rule=rule, version=version)]
+    if isinstance(data, ReplicationDecidedV1):
+        version = Version.of(data.recorded_at, event_id)
+        decision = {
+            "decision_id": data.decision_id,
+            "decision_number": data.decision_number,
+            "signed_on": data.signed_on,
+            "signer_name": data.signer_name,
+            "signer_title": data.signer_title,
+        }
+        return [
+            _copy(RecognitionFact, m, **decision, targets=tuple(m.targets), version=version)
+            for m in data.models
+        ]
+    if isinstance(data, AdoptionReportedV1):
+        # The publisher numbers the revisions of one quarter's report: the highest wins.
+        version = Version.numbered(data.revision, event_id)
+        measured = {
+            f.name: getattr(data.indicators, f.name) for f in dataclasses.fields(_Indicators)
+        }
+        return [_copy(AdoptionFact, data, **measured, version=version)]
     if isinstance(data, InitiativeRejectedV1):
         errors = tuple((e.field, e.message) for e in data.errors)
         version = Version.of(occurred_at, event_id)

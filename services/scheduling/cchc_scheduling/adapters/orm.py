@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -128,6 +129,29 @@ proposals = Table(
     Column("created_by", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Planner jobs: the search runs in one replica, the owner, under a lease it renews while it
+# runs; another replica takes over a job whose lease has expired (its owner stopped).
+plan_jobs = Table(
+    "plan_jobs",
+    metadata,
+    Column("job_id", Uuid, primary_key=True),
+    campaign_year_column(),
+    Column("proposal_id", Uuid, nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # running, done, failed, stopped
+    Column("request", JSON, nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("lease_until", UtcDateTime, nullable=False),
+    Column("stop_requested", Boolean, nullable=False),
+    Column("elapsed_seconds", Float, nullable=False),
+    Column("solutions", JSON, nullable=False),  # [{elapsed_seconds, objective, bound, gap}]
+    Column("best", JSON),  # the best plan so far (rounds, quality, warnings)
+    Column("error", JSON),  # why it failed: the rule and what blocks it
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+Index("ix_plan_jobs_status_lease", plan_jobs.c.status, plan_jobs.c.lease_until)
 
 # Every change by a person: rounds drafted, edited, rescheduled, confirmed, cancelled; plans.
 audit_log = define_audit_log(metadata)

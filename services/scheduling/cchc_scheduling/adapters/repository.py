@@ -14,7 +14,15 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_scheduling.adapters.orm import members, pool, proposals, rounds, team_seats, visits
+from cchc_scheduling.adapters.orm import (
+    members,
+    plan_jobs,
+    pool,
+    proposals,
+    rounds,
+    team_seats,
+    visits,
+)
 from cchc_scheduling.domain.errors import ConcurrentChange, member_exists
 from cchc_scheduling.domain.model import (
     Member,
@@ -394,3 +402,75 @@ class SqlProposalRepository:
             .values(status=status)
         )
         return getattr(result, "rowcount", 0) == 1
+
+
+class SqlPlanJobRepository:
+    """Planner jobs. Every write of a running job names its owner: a replica that lost the
+    lease (another took the job over) changes nothing."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def add(self, job: dict[str, Any]) -> None:
+        now = datetime.now(UTC)
+        await self.connection.execute(
+            insert(plan_jobs).values(
+                **job,
+                status="running",
+                stop_requested=False,
+                elapsed_seconds=0.0,
+                solutions=[],
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    async def get(self, job_id: UUID) -> dict[str, Any] | None:
+        query = select(plan_jobs).where(plan_jobs.c.job_id == job_id)
+        row = (await self.connection.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def update(self, job_id: UUID, owner: str, **values: Any) -> bool:
+        """Progress, a renewed lease or the outcome; False when ``owner`` no longer holds it."""
+        result = await self.connection.execute(
+            update(plan_jobs)
+            .where(
+                plan_jobs.c.job_id == job_id,
+                plan_jobs.c.owner == owner,
+                plan_jobs.c.status == "running",
+            )
+            .values(**values, updated_at=datetime.now(UTC))
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    async def with_proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
+        query = select(plan_jobs).where(plan_jobs.c.proposal_id == proposal_id)
+        row = (await self.connection.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def request_stop(self, job_id: UUID) -> None:
+        await self.connection.execute(
+            update(plan_jobs)
+            .where(plan_jobs.c.job_id == job_id, plan_jobs.c.status == "running")
+            .values(stop_requested=True, updated_at=datetime.now(UTC))
+        )
+
+    async def claim_expired(self, owner: str, now: datetime, lease_until: datetime) -> list[UUID]:
+        """Take over the running jobs whose lease expired; the ids this replica now holds."""
+        query = select(plan_jobs.c.job_id).where(
+            plan_jobs.c.status == "running", plan_jobs.c.lease_until < now
+        )
+        claimed = []
+        for job_id in (await self.connection.execute(query)).scalars().all():
+            result = await self.connection.execute(
+                update(plan_jobs)
+                .where(
+                    plan_jobs.c.job_id == job_id,
+                    plan_jobs.c.status == "running",
+                    plan_jobs.c.lease_until < now,
+                )
+                .values(owner=owner, lease_until=lease_until, updated_at=now)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                claimed.append(job_id)
+        return claimed

@@ -83,3 +83,13 @@ def proposal_not_found(proposal_id: UUID) -> NotFound:
 
 def reason_required(vi: str, en: str) -> InvalidInput:
     return InvalidInput(Fault("reason", vi, en))
+
+
+def plan_job_not_found(job_id: UUID) -> NotFound:
+    return NotFound(
+        Fault(
+            "job_id",
+            f"Không tìm thấy lượt lập kế hoạch {job_id}",
+            f"plan job {job_id} not found",
+        )
+    )

@@ -240,6 +240,7 @@ class Round:
                     sequence=self.sequence,
                     reason=reason,
                     cancelled_at=now,
+                    version=self.version,
                 )
             )
 
@@ -272,12 +273,14 @@ class Round:
             "sequence": self.sequence,
             "starts_on": first,
             "ends_on": last,
+            "version": self.version,
             "team": [
                 TeamMember(
                     member_id=seat.member_id,
                     name=members[seat.member_id].name,
                     role=seat.role.value,
                     agency_code=members[seat.member_id].agency_code,
+                    email=members[seat.member_id].email or None,
                     honorific=members[seat.member_id].honorific,
                     position=members[seat.member_id].position,
                 )
@@ -290,6 +293,7 @@ class Round:
                     agency_code=v.agency_code,
                     date=v.date,
                     starts_at=v.starts_at,
+                    place=v.place or None,
                 )
                 for v in sorted(self.visits, key=lambda v: (v.date, v.starts_at))
             ],

@@ -1,4 +1,5 @@
-"""The HTTP API (``/api/v1``): roster, pool, rounds, plan proposals, visits and notices.
+"""The HTTP API (``/api/v1``): roster, pool, rounds, plan jobs and proposals, visits and
+notices.
 
 Secretariat and admin write; the People's Committee reads; a survey member reads only the
 rounds and visits they are on; an agency sees the confirmed visits to itself and its notice.
@@ -37,6 +38,7 @@ from cchc_scheduling.entrypoints.schemas import (
 )
 from cchc_scheduling.service_layer import queries
 from cchc_scheduling.service_layer.handlers import plans, roster, rounds
+from cchc_scheduling.service_layer.handlers.plan_jobs import PlanJobs
 from cchc_scheduling.service_layer.services import Services
 from cchc_shared.auth import Principal, Role, require_roles
 from cchc_shared.auth.principal import PERSON_ROLE_SET
@@ -65,6 +67,7 @@ roster_api = APIRouter(prefix="/roster", tags=["roster"])
 pool_api = APIRouter(prefix="/pool", tags=["pool"])
 rounds_api = APIRouter(prefix="/rounds", tags=["rounds"])
 plans_api = APIRouter(prefix="/plans", tags=["plans"])
+plan_jobs_api = APIRouter(prefix="/plan-jobs", tags=["plans"])
 visits_api = APIRouter(prefix="/visits", tags=["visits"])
 
 
@@ -424,18 +427,61 @@ async def member_calendar(
     responses={422: {"description": "Infeasible: the rule that cannot be met, in `rule`"}},
 )
 async def propose_plan(body: PlanIn, principal: Staff, ctx: Context) -> dict[str, Any]:
-    request = plans.PlanRequest(
+    proposal_id, result = await plans.propose_plan(
+        ctx.uow(), _plan_request(body), ctx.policy, principal.subject
+    )
+    return {"proposal_id": str(proposal_id), "status": "proposed", **result}
+
+
+def plan_jobs_of(request: Request) -> PlanJobs:
+    found = request.app.state.plan_jobs
+    assert isinstance(found, PlanJobs)
+    return found
+
+
+Jobs = Annotated[PlanJobs, Depends(plan_jobs_of)]
+
+
+def _plan_request(body: PlanIn) -> plans.PlanRequest:
+    return plans.PlanRequest(
         campaign_year=body.campaign_year,
         initiative_ids=tuple(body.initiative_ids) if body.initiative_ids is not None else None,
         first_day=body.first_day,
         last_day=body.last_day,
         seed=body.seed,
         time_limit=body.time_limit_seconds,
+        repair_of=tuple(body.repair_of) if body.repair_of is not None else None,
+        cancelled_days=tuple(body.changes.cancelled_days) if body.changes else (),
+        reason=body.changes.reason if body.changes else "",
     )
-    proposal_id, result = await plans.propose_plan(
-        ctx.uow(), request, ctx.policy, principal.subject
-    )
-    return {"proposal_id": str(proposal_id), "status": "proposed", **result}
+
+
+@plan_jobs_api.post(
+    "",
+    status_code=202,
+    summary="Lập kế hoạch tự động trong nền: phương án đầu tiên ngay, tốt dần theo thời gian",
+    responses={
+        404: {"description": "An initiative of the selection is not in the pool"},
+        409: {"description": "An initiative of the selection is already scheduled"},
+    },
+)
+async def start_plan_job(
+    body: PlanIn, principal: Staff, ctx: Context, jobs: Jobs
+) -> dict[str, Any]:
+    return await jobs.start(ctx.uow, _plan_request(body), ctx.policy, principal.subject)
+
+
+@plan_jobs_api.get("/{job_id}", summary="Tiến trình lập kế hoạch: các phương án đã tìm được")
+async def get_plan_job(job_id: UUID, _: Staff, ctx: Context, jobs: Jobs) -> dict[str, Any]:
+    return await jobs.get(ctx.uow(), job_id)
+
+
+@plan_jobs_api.post(
+    "/{job_id}/stop",
+    summary="Dừng tìm kiếm và giữ phương án tốt nhất hiện có",
+)
+async def stop_plan_job(job_id: UUID, _: Staff, ctx: Context, jobs: Jobs) -> dict[str, Any]:
+    return await jobs.stop(ctx.uow, job_id)
 
 
 @plans_api.get("/{proposal_id}")
@@ -462,4 +508,4 @@ async def accept_plan(proposal_id: UUID, staff: Staff, ctx: Context) -> list[Rou
     return [RoundOut.of(r, members) for r in drafts]
 
 
-ROUTERS = (roster_api, pool_api, rounds_api, plans_api, visits_api)
+ROUTERS = (roster_api, pool_api, rounds_api, plans_api, plan_jobs_api, visits_api)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from cchc_scheduling.domain.model import Member, PoolInitiative, Round, Visit
 from cchc_scheduling.domain.rules import Violation
 from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody, Integer, Number
-from cchc_shared.contracts.events import AgencyCode, MemberId, ParArea
+from cchc_shared.contracts.events import AgencyCode, EmailAddress, MemberId, ParArea
 from cchc_shared.contracts.text import OptionalLongText, ShortText
 from cchc_shared.reference import get_agency
 
@@ -35,7 +35,7 @@ class MemberFields(_In):
     may_head: bool = False
     may_be_secretary: bool = False
     unavailable: list[CalendarDate] = Field(default_factory=list, max_length=400)
-    email: str = Field("", max_length=200)
+    email: EmailAddress | Literal[""] = ""  # the address invitations are sent to
     active: bool = True
 
     _agency = field_validator("agency_code")(_known_agency)
@@ -215,6 +215,14 @@ class CheckOut(BaseModel):
     violations: list[ViolationOut]
 
 
+class PlanChangesIn(_In):
+    """What changed since the rounds under repair were planned, besides the roster and the
+    pool (which the service knows): days on which nobody surveys, and the reason told."""
+
+    cancelled_days: list[CalendarDate] = Field(default_factory=list, max_length=200)
+    reason: OptionalLongText = ""
+
+
 class PlanIn(_In):
     campaign_year: CampaignYearBody
     initiative_ids: list[UUID] | None = Field(None, max_length=5000)
@@ -222,6 +230,10 @@ class PlanIn(_In):
     last_day: CalendarDate | None = None
     seed: Integer = Field(0, ge=0, le=2**31 - 1)
     time_limit_seconds: Number | None = Field(None, gt=0, le=600)
+    # A repair of these rounds (moving as little as it can) instead of a plan of the pool;
+    # ``initiative_ids`` then names the late initiatives to add.
+    repair_of: list[UUID] | None = Field(None, min_length=1, max_length=500)
+    changes: PlanChangesIn | None = None
 
 
 class NoticeOut(BaseModel):

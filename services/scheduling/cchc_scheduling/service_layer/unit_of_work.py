@@ -7,6 +7,7 @@ from typing import Self
 from cchc_scheduling.adapters.orm import audit_log
 from cchc_scheduling.adapters.repository import (
     SqlMemberRepository,
+    SqlPlanJobRepository,
     SqlPoolRepository,
     SqlProposalRepository,
     SqlRoundRepository,
@@ -20,6 +21,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
     pool: SqlPoolRepository
     rounds: SqlRoundRepository
     proposals: SqlProposalRepository
+    plan_jobs: SqlPlanJobRepository
     audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
@@ -28,6 +30,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
         self.pool = SqlPoolRepository(self.connection)
         self.rounds = SqlRoundRepository(self.connection)
         self.proposals = SqlProposalRepository(self.connection)
+        self.plan_jobs = SqlPlanJobRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

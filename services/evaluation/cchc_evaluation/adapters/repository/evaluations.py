@@ -10,8 +10,8 @@ from uuid import UUID
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_evaluation.adapters.orm import evaluations, rubrics
-from cchc_evaluation.domain.evaluations import Evaluation, Narrative
+from cchc_evaluation.adapters.orm import evaluation_request_keys, evaluations, rubrics
+from cchc_evaluation.domain.evaluations import Evaluation, KeyedRequest, Narrative
 from cchc_evaluation.domain.rubric import CriterionScore, Rubric, rubric_from_dict, rubric_to_dict
 
 
@@ -126,4 +126,43 @@ class SqlEvaluationRepository:
     async def update(self, e: Evaluation) -> None:
         await self.connection.execute(
             update(evaluations).where(evaluations.c.id == e.id).values(**_evaluation_values(e))
+        )
+
+
+class SqlKeyedRequestRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, evaluator_id: str, key: str) -> KeyedRequest | None:
+        t = evaluation_request_keys
+        row = (
+            (
+                await self.connection.execute(
+                    select(t).where(
+                        (t.c.evaluator_id == evaluator_id) & (t.c.idempotency_key == key)
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return KeyedRequest(
+            row["evaluator_id"],
+            row["idempotency_key"],
+            row["fingerprint"],
+            row["evaluation_id"],
+            row["recorded_at"],
+        )
+
+    async def add(self, request: KeyedRequest) -> None:
+        await self.connection.execute(
+            insert(evaluation_request_keys).values(
+                evaluator_id=request.evaluator_id,
+                idempotency_key=request.key,
+                fingerprint=request.fingerprint,
+                evaluation_id=request.evaluation_id,
+                recorded_at=request.recorded_at,
+            )
         )

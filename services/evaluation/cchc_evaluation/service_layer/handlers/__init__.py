@@ -2,6 +2,10 @@
 either commits a change with the events it causes or raises a ``DomainError``. Re-exported
 here so that the entrypoints name a handler as ``handlers.<name>``."""
 
+from cchc_evaluation.service_layer.handlers.adoptions import (
+    on_adoption_reported,
+    on_replication_decided,
+)
 from cchc_evaluation.service_layer.handlers.evaluations import amend_evaluation, record_evaluation
 from cchc_evaluation.service_layer.handlers.initiatives import (
     on_initiative_content,
@@ -18,8 +22,10 @@ from cchc_evaluation.service_layer.handlers.selection import (
 __all__ = [
     "amend_evaluation",
     "decide_initiative",
+    "on_adoption_reported",
     "on_initiative_content",
     "on_initiative_withdrawn",
+    "on_replication_decided",
     "on_round_cancelled",
     "on_round_state",
     "recompute_all_stale",

@@ -13,7 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from cchc_evaluation.domain.access import surveyor_id
 from cchc_evaluation.domain.commands import Actor, AmendEvaluation, RecordEvaluation
-from cchc_evaluation.domain.evaluations import Evaluation, check_may_evaluate, vietnam_today
+from cchc_evaluation.domain.evaluations import (
+    Evaluation,
+    KeyedRequest,
+    check_may_evaluate,
+    check_same_request,
+    vietnam_today,
+)
 from cchc_evaluation.domain.knowledge import Round, Visit
 from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.handlers.par_index import mark_for_initiative
@@ -75,12 +81,46 @@ async def _check_may_evaluate(
     )
 
 
+async def _replayed(
+    uow: UnitOfWork, member_id: str, command: RecordEvaluation
+) -> Evaluation | None:
+    """The evaluation this member already recorded under the command's Idempotency-Key (the
+    same sheet sent again), or ``None`` for a key not seen; another sheet under it is a 409."""
+    if command.idempotency_key is None:
+        return None
+    stored = await uow.keyed_requests.get(member_id, command.idempotency_key)
+    if stored is None:
+        return None
+    check_same_request(stored, command.fingerprint())
+    return await uow.evaluations.get(stored.evaluation_id)
+
+
 async def record_evaluation(
     services: Services, actor: Actor, command: RecordEvaluation
 ) -> Evaluation:
+    """Record the sheet once. Under an Idempotency-Key, the same sheet sent again returns the
+    evaluation it recorded, and nothing is recorded or published again."""
     member_id = surveyor_id(actor)
     now = services.clock()
+    try:
+        return await _record(services, actor, member_id, command, now)
+    except IntegrityError:
+        # The same member at the same moment from another device, or the same key sent twice
+        # at once: the first one's transaction won; a retry under its key gets its evaluation.
+        async with services.uow() as uow:
+            replayed = await _replayed(uow, member_id, command)
+        if replayed is not None:
+            return replayed
+        raise _already_evaluated(None) from None
+
+
+async def _record(
+    services: Services, actor: Actor, member_id: str, command: RecordEvaluation, now: datetime
+) -> Evaluation:
     async with services.uow() as uow:
+        # Before any rule: a replay gets its evaluation even if the visit moved since.
+        if (replayed := await _replayed(uow, member_id, command)) is not None:
+            return replayed
         round_ = await uow.rounds.containing_visit(command.visit_id)
         visit = round_.visit(command.visit_id) if round_ else None
         if round_ is None or visit is None:
@@ -101,6 +141,9 @@ async def record_evaluation(
         await _check_may_evaluate(uow, services, member_id, round_, visit, visit.initiative_id, now)
         existing = await uow.evaluations.by_member(visit.initiative_id, member_id)
         if existing is not None:
+            # A writer of the same key that held the lock before us committed it meanwhile.
+            if (replayed := await _replayed(uow, member_id, command)) is not None:
+                return replayed
             raise _already_evaluated(existing.id)
         rubric = await rubric_for_recording(uow, services, round_.campaign_year, actor, now)
         sheet = rubric.score(command.sheet.scores)
@@ -119,6 +162,12 @@ async def record_evaluation(
             updated_at=now,
         )
         await uow.evaluations.add(evaluation)
+        if command.idempotency_key is not None:
+            await uow.keyed_requests.add(
+                KeyedRequest(
+                    member_id, command.idempotency_key, command.fingerprint(), evaluation.id, now
+                )
+            )
         await uow.audit.record(
             AuditEntry(
                 "evaluation",
@@ -132,10 +181,7 @@ async def record_evaluation(
         )
         uow.publish(_recorded_event(evaluation))
         await mark_for_initiative(uow, services, visit.initiative_id)
-        try:
-            await uow.commit()
-        except IntegrityError:  # the same member, at the same moment, from another device
-            raise _already_evaluated(None) from None
+        await uow.commit()
     return evaluation
 
 

@@ -61,6 +61,7 @@ def _contribution_event(c: ParContribution) -> ParIndexContributionUpdatedV1:
         recommended=c.row.recommended,
         mean_score=c.row.mean_score,
         points=c.row.points,
+        adopted=c.row.adopted,
         rule=ParIndexRuleData(
             **dataclasses.asdict(c.rule), final_score_method=c.final_score_method
         ),
@@ -136,9 +137,12 @@ async def announce_par_contributions(
                     recommended=i.id in decisions and decisions[i.id].decision == "replicate",
                 )
             )
+        # Replication fed back: the previous campaign's models each agency adopted.
+        adopters = await uow.adoptions.adopters(year - 1, set().union(*counting.values()))
         for unit in year_units:
             mine = [o for code in sorted(counting[unit.code]) for o in outcomes.get(code, [])]
-            [row] = par_index([unit], mine, rule, district_of)
+            theirs = [a for a in adopters if a in counting[unit.code]]
+            [row] = par_index([unit], mine, rule, district_of, theirs)
             contribution = next_contribution(
                 stored.get(unit.code),
                 campaign_year=year,

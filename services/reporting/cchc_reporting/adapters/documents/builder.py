@@ -12,11 +12,20 @@ Each document's content is its own module; ``cchc_shared.documents`` lays them o
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date
 
-from cchc_reporting.adapters.documents import par_annex, proposal, survey_report
+from cchc_reporting.adapters.documents import (
+    decision_record,
+    follow_up_report,
+    par_annex,
+    proposal,
+    survey_report,
+)
 from cchc_reporting.adapters.documents.common import Grounds, Signer, render
 from cchc_reporting.domain.documents import Issue
+from cchc_reporting.domain.facts import RecognitionFact
+from cchc_reporting.domain.follow_up import ModelFollowUp, OverdueItem
 from cchc_reporting.domain.read_models import CampaignView, RoundResult
 from cchc_shared.documents import AdministrativeDocument
 
@@ -73,6 +82,38 @@ class DocumentBuilder:
         self, view: CampaignView, result: RoundResult, fmt: str, issue: Issue
     ) -> bytes:
         document = self.round_report(view, result, issue.number, issue.issued_on)
+        return await _rendered(document, fmt)
+
+    def follow_up_report(
+        self,
+        year: int,
+        follow_ups: Sequence[ModelFollowUp],
+        overdue: Sequence[OverdueItem],
+        as_of: date,
+        issue: Issue,
+    ) -> AdministrativeDocument:
+        return follow_up_report.follow_up_report(
+            self.signer, year, follow_ups, overdue, as_of, issue.number, issue.issued_on
+        )
+
+    async def follow_up_document(
+        self,
+        year: int,
+        follow_ups: Sequence[ModelFollowUp],
+        overdue: Sequence[OverdueItem],
+        as_of: date,
+        fmt: str,
+        issue: Issue,
+    ) -> bytes:
+        document = self.follow_up_report(year, follow_ups, overdue, as_of, issue)
+        return await _rendered(document, fmt)
+
+    async def decision_record_document(
+        self, models: Sequence[RecognitionFact], fmt: str, issue: Issue
+    ) -> bytes:
+        document = decision_record.decision_record(
+            self.signer, models, issue.number, issue.issued_on
+        )
         return await _rendered(document, fmt)
 
 

@@ -183,8 +183,15 @@ def _annex_notes(rule: ParRuleFact | None, rows: Sequence[ParIndexRow]) -> list[
         notes.append(
             f"Điểm Chỉ số CCHC = số mô hình đề xuất × {decimal(rule.per_submitted)} + số mô "
             f"hình được khảo sát × {decimal(rule.per_surveyed)} + số mô hình đề xuất nhân "
-            f"rộng × {decimal(rule.per_recommended)}, tối đa {decimal(rule.cap)} điểm (điểm "
-            "tối đa của tiêu chí)"
+            f"rộng × {decimal(rule.per_recommended)}"
+            + (
+                f" + số mô hình được Chủ tịch Ủy ban nhân dân Thành phố công nhận sau đợt khảo "
+                f"sát năm trước mà đơn vị (hoặc phường, xã, thị trấn trực thuộc) đã báo cáo áp "
+                f"dụng × {decimal(rule.per_adopted)}"
+                if rule.per_adopted
+                else ""
+            )
+            + f", tối đa {decimal(rule.cap)} điểm (điểm tối đa của tiêu chí)"
         )
         districts = [r for r in rows if r.unit_level == AgencyLevel.DISTRICT.value]
         capped = [r for r in districts if r.points >= rule.cap - 1e-9]

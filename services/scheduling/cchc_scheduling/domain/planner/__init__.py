@@ -13,14 +13,18 @@ How it plans, and why:
    surveys their own agency or a ward of their own district, nobody is in two teams in the
    same week, and a round holds no more batches than the days on which its whole team is
    available (a conservative, linear bound). Objective: few rounds, balanced member load
-   (max - min visits), small teams.
-3. **Days and times** (deterministic, after the solver): each round's batches go to the working
+   (max - min visits), small teams. Interchangeable batches are counted, not placed.
+3. **Fast first, better later**: a greedy pass builds a complete plan in milliseconds; it is
+   the first answer and the search's hint. CP-SAT then improves it on every core, each
+   improved plan reported with its objective, the bound and the gap as it is found; the
+   search may be stopped at any time and keeps the best plan.
+4. **Days and times** (deterministic, after the solver): each round's batches go to the working
    days of its week on which every team member is free; visits start at the configured times.
 
-Determinism: one search worker, a fixed random seed and a deterministic time budget, so the
-same input and seed give the same plan (the wall-clock cap only matters on a starved machine).
-Infeasible input is answered with the rule that cannot be met (pre-checks first; then CP-SAT
-assumptions name the constraint family at fault).
+Determinism: with ``workers=1``, a fixed random seed and a deterministic time budget, the same
+input and seed give the same plan. Infeasible input is answered with the rule that cannot be
+met and what blocks it (pre-checks first; then CP-SAT assumptions name the constraint family
+at fault).
 """
 
 from cchc_scheduling.domain.planner.planning import plan
@@ -28,7 +32,9 @@ from cchc_scheduling.domain.planner.request import PlanInput, PlannerSettings
 from cchc_scheduling.domain.planner.result import (
     PlanInfeasible,
     PlanMetrics,
+    PlanProgress,
     PlanResult,
+    PlanStopped,
     ProposedRound,
 )
 
@@ -36,7 +42,9 @@ __all__ = [
     "PlanInfeasible",
     "PlanInput",
     "PlanMetrics",
+    "PlanProgress",
     "PlanResult",
+    "PlanStopped",
     "PlannerSettings",
     "ProposedRound",
     "plan",

@@ -37,42 +37,6 @@ class Slot:
     days: tuple[date, ...]
 
 
-# A CP-SAT model of about this many day batches solves well within seconds; a larger pool
-# is planned in consecutive parts of the window (rolling horizon), carrying member load over.
-BATCHES_PER_PART = 60
-
-
-def chunks(batches: list[Batch], slots: list[Slot]) -> list[tuple[list[Batch], list[Slot]]]:
-    parts = max(1, min(math.ceil(len(batches) / BATCHES_PER_PART), 1 + slots[-1].week))
-    if parts == 1:
-        return [(batches, slots)]
-    weeks = sorted({s.week for s in slots})
-    capacity = {w: sum(len(s.days) for s in slots if s.week == w) for w in weeks}
-    total = sum(capacity.values())
-    result: list[tuple[list[Batch], list[Slot]]] = []
-    week_index = 0
-    placed = 0
-    used_capacity = 0
-    for part in range(parts):
-        target = total * (part + 1) / parts
-        chunk_weeks: list[int] = []
-        while week_index < len(weeks) and (
-            used_capacity + capacity[weeks[week_index]] <= target + 1e-9 or not chunk_weeks
-        ):
-            chunk_weeks.append(weeks[week_index])
-            used_capacity += capacity[weeks[week_index]]
-            week_index += 1
-        if part == parts - 1:
-            chunk_weeks += weeks[week_index:]
-            week_index = len(weeks)
-        share = round(len(batches) * used_capacity / total) if part < parts - 1 else len(batches)
-        chunk_slots = [s for s in slots if s.week in chunk_weeks]
-        if chunk_slots and share > placed:
-            result.append((batches[placed:share], chunk_slots))
-            placed = share
-    return result
-
-
 def _eligible(member: Member, batch_or_agency: str, parent: str | None) -> bool:
     return not conflicted(member, batch_or_agency, parent)
 

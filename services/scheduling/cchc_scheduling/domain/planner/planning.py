@@ -1,24 +1,42 @@
-"""``plan``: the planner's steps in order (checks, batches, slots, the model part by part)."""
+"""``plan``: the planner's steps in order (checks, batches, slots, the greedy start, the
+search), reporting each improved plan as it is found."""
 
 from __future__ import annotations
 
+import math
+import threading
 import time as clock
+from collections.abc import Callable
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from cchc_scheduling.domain.planner.batches import chunks, make_batches, make_slots, precheck
+from cchc_scheduling.domain.planner.batches import make_batches, make_slots, precheck
+from cchc_scheduling.domain.planner.greedy import greedy_start
 from cchc_scheduling.domain.planner.model import PlanModel
 from cchc_scheduling.domain.planner.request import DEFAULT_SETTINGS, PlanInput, PlannerSettings
 from cchc_scheduling.domain.planner.result import (
+    ROUND_WEIGHT,
     PlanInfeasible,
+    PlanProgress,
     PlanResult,
-    ProposedRound,
+    PlanStopped,
     plan_metrics,
+    plan_objective,
 )
 from cchc_scheduling.domain.rules import Rule
 
 
-def plan(request: PlanInput, settings: PlannerSettings = DEFAULT_SETTINGS) -> PlanResult:
+def plan(
+    request: PlanInput,
+    settings: PlannerSettings = DEFAULT_SETTINGS,
+    *,
+    on_solution: Callable[[PlanProgress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> PlanResult:
+    """Plan the pool within ``settings.time_limit_seconds``. Each improved plan goes to
+    ``on_solution`` as it is found (the greedy start first); setting ``stop`` ends the search
+    with the best plan so far. Raises PlanInfeasible naming the rule that cannot be met."""
     started = clock.perf_counter()
     members = sorted((m for m in request.members if m.active), key=lambda m: m.member_id)
     initiatives = sorted(
@@ -41,50 +59,78 @@ def plan(request: PlanInput, settings: PlannerSettings = DEFAULT_SETTINGS) -> Pl
             f"{len(batches)} survey days are needed (at most {settings.max_visits_per_day} "
             f"visits a day) but only {len(days)} working days and "
             f"{sum(1 for m in members if m.may_head)} possible team heads are available",
+            initiative_ids=[i.initiative_id for i in initiatives],
         )
     unavailable = {
         m.member_id: m.unavailable | request.busy.get(m.member_id, frozenset()) for m in members
     }
-    rounds: list[ProposedRound] = []
-    statuses: list[str] = []
-    objective = 0.0
-    base_load = [0] * len(members)
-    parts = chunks(batches, slots)
-    for chunk_batches, chunk_slots in parts:
-        share = settings.time_limit_seconds * len(chunk_batches) / len(batches)
-        model = PlanModel(
-            chunk_batches, chunk_slots, members, unavailable, request, settings, base_load
-        )
-        status, solver = model.solve(settings, share)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if status == cp_model.INFEASIBLE:
-                diagnostic = PlanModel(
-                    chunk_batches,
-                    chunk_slots,
-                    members,
-                    unavailable,
-                    request,
-                    settings,
-                    base_load,
-                    diagnose=True,
-                )
-                raise diagnostic.explain(settings, share)
-            raise PlanInfeasible(
-                Rule.MAX_VISITS_PER_DAY,
-                "Không tìm được phương án trong thời gian cho phép; hãy tăng thời gian "
-                "hoặc giảm số sáng kiến",
-                f"no plan found within the time limit ({solver.status_name(status)}); "
-                "allow more time or plan fewer initiatives",
+    member_ids = [m.member_id for m in members]
+    model = PlanModel(batches, slots, members, unavailable, request, settings)
+    solutions: list[PlanProgress] = []
+    # A bound of our own: enough rounds for the batches, each with its smallest team.
+    most_days = max(len(s.days) for s in slots)
+    fewest_rounds = math.ceil(len(batches) / most_days)
+    lower_bound = (ROUND_WEIGHT + settings.min_team_size) * fewest_rounds
+
+    def record(progress: PlanProgress) -> None:
+        if solutions and progress.objective >= solutions[-1].objective:
+            return
+        if progress.bound < lower_bound:
+            progress = replace(progress, bound=lower_bound)
+        solutions.append(progress)
+        if on_solution is not None:
+            on_solution(progress)
+
+    start = greedy_start(model)
+    if start is not None:
+        rounds = model.rounds_of(start, unavailable)
+        record(
+            PlanProgress(
+                elapsed_seconds=round(clock.perf_counter() - started, 3),
+                objective=plan_objective(rounds, member_ids),
+                bound=lower_bound,
+                rounds=rounds,
+                source="greedy",
             )
-        rounds.extend(model.extract(solver, unavailable, settings))
-        base_load = [solver.value(load) for load in model.loads]
-        statuses.append(solver.status_name(status))
-        objective += solver.objective_value
-    rounds.sort(key=lambda p: (min(v.date for v in p.visits), p.team[0].member_id))
-    status_name = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
-    if len(parts) > 1:
-        status_name += f" ({len(parts)} parts)"
+        )
+        model.hint(start)
+    budget = max(0.5, settings.time_limit_seconds - (clock.perf_counter() - started))
+    status, solver = model.solve(
+        budget, started=started, on_solution=record, stop=stop, unavailable=unavailable
+    )
+    if status == cp_model.INFEASIBLE:
+        diagnostic = PlanModel(
+            batches, slots, members, unavailable, request, settings, diagnose=True
+        )
+        remaining = settings.time_limit_seconds - (clock.perf_counter() - started)
+        raise diagnostic.explain(max(1.0, remaining))
+    if not solutions:
+        if stop is not None and stop.is_set():
+            raise PlanStopped()
+        raise PlanInfeasible(
+            Rule.MAX_VISITS_PER_DAY,
+            "Không tìm được phương án trong thời gian cho phép; hãy tăng thời gian "
+            "hoặc giảm số sáng kiến",
+            f"no plan found within the time limit ({solver.status_name(status)}); "
+            "allow more time or plan fewer initiatives",
+            initiative_ids=[i.initiative_id for i in initiatives],
+        )
+    best = solutions[-1]
+    searched = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = max(solver.best_objective_bound, lower_bound) if searched else best.bound
+    final = PlanProgress(best.elapsed_seconds, best.objective, bound, best.rounds, best.source)
+    rounds = sorted(
+        final.rounds, key=lambda p: (min(v.date for v in p.visits), p.team[0].member_id)
+    )
+    if status == cp_model.OPTIMAL:
+        status_name = "OPTIMAL"
+    elif stop is not None and stop.is_set():
+        status_name = "STOPPED"
+    else:
+        status_name = "FEASIBLE"
     return PlanResult(
         rounds,
-        plan_metrics(rounds, members, status_name, objective, started, request.cluster_of),
+        plan_metrics(rounds, members, status_name, final.objective, started, request.cluster_of),
+        bound=bound,
+        solutions=[*solutions[:-1], final],
     )

@@ -18,6 +18,8 @@ class PlannerSettings:
     max_team_size: int = 6
     time_limit_seconds: float = 20.0
     seed: int = 0
+    # Search workers: 0 is one per core. One worker with a fixed seed plans deterministically.
+    workers: int = 0
 
     def start_time(self, index: int) -> time:
         if index < len(self.start_times):

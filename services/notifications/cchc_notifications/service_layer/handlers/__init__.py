@@ -1,0 +1,2 @@
+"""The write side: one module per use case (events received, delivery, reminders and
+digests, people's choices)."""

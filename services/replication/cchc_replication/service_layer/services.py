@@ -1,0 +1,24 @@
+"""What every handler and query of the replication service receives: the ``Services`` object
+the composition root builds (``bootstrap``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cchc_replication.ports import UowFactory
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built once by ``bootstrap``: the HTTP entrypoint reads it from ``app.state.services``,
+    the message entrypoint receives it from the kit with each event."""
+
+    uow: UowFactory
+    report_due_days: int = 15
+    clock: Callable[[], datetime] = field(default=now)

@@ -1,0 +1,455 @@
+"""End to end, the follow-up of replication: the replication and reporting services as separate
+OS processes against the real RabbitMQ and PostgreSQL (a fresh database each). Evaluation's
+recommendations arrive on ``cchc.events``; the PAR office records the Quyết định, the target
+agencies report quarter by quarter (a repeat, an amendment, a refusal); an outside subscriber
+must see every new event once, and reporting's follow-up must hold the figures that were sent,
+before and after a rebuild from its event log."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+import time
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pypdf
+import pytest
+
+from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.contracts import ReplicationRecommendedV1, encode_event
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, service_source
+from cchc_shared.reference import districts, get_agency, wards_of
+from cchc_testkit.infra import fresh_service_databases
+from cchc_testkit.processes import ServiceProcesses
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+SECRET = "e2e-replication-secret-" + "x" * 40
+STACK = ("replication", "reporting")
+NEW_KEYS = ("replication.decided.v1", "adoption.reported.v1")
+QUARTERS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
+
+
+def agency_name(code: str) -> str:
+    agency = get_agency(code)
+    assert agency is not None
+    return agency.name
+
+
+def _headers(role: str, agency: str | None = None) -> dict[str, str]:
+    token = issue_token(AuthSettings(secret=SECRET), role, agency)
+    return {"Authorization": f"Bearer {token}"}
+
+
+STAFF = _headers("secretariat")
+
+
+def _recommended(title: str, agency: str, scope: str, score: float) -> ReplicationRecommendedV1:
+    return ReplicationRecommendedV1(
+        initiative_id=uuid.uuid4(),
+        agency_code=agency,
+        title=title,
+        kind="model",
+        par_area="procedures",
+        final_score=score,
+        evaluation_count=4,
+        scope=scope,  # type: ignore[arg-type]
+        rationale="Hiệu quả rõ rệt, có khả năng nhân rộng.",
+        decided_at=datetime(2023, 11, 20, 3, 0, tzinfo=UTC),
+        campaign_year=2023,
+    )
+
+
+@pytest.fixture
+async def stack(
+    amqp_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[ServiceProcesses]:
+    async with AsyncExitStack() as exits:
+        databases = await exits.enter_async_context(fresh_service_databases(STACK, "cchc_e2e"))
+        running = ServiceProcesses(amqp_url, databases, tmp_path / "var", auth_secret=SECRET)
+        try:
+            await asyncio.to_thread(running.start_all, STACK)
+            yield running
+        finally:
+            running.stop()
+            call = getattr(request.node, "rep_call", None)
+            if call is None or call.failed:
+                print(running.dump_logs(), file=sys.stderr)
+
+
+async def _until(what: str, check: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.3)
+
+
+async def test_decision_and_adoption_reports_end_to_end(stack: ServiceProcesses) -> None:
+    connection = await aio_pika.connect_robust(stack.amqp_url)
+    received: list[dict[str, Any]] = []
+    try:
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS_EXCHANGE, "topic", durable=True)
+        queue = await channel.declare_queue(
+            "e2e-subscriber.follow-up", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        for key in NEW_KEYS:
+            await queue.bind(events, routing_key=key)
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                received.append(json.loads(message.body))
+
+        await queue.consume(on_message)
+
+        # Evaluation recommended four initiatives (published as evaluation publishes them).
+        quan1, quan3 = districts()[0], next(d for d in districts() if d.name == "Quận 3")
+        ward_model = _recommended(
+            "Mô hình “Phường không hẹn lần hai”", wards_of(quan1.code)[0].code, "commune_level", 91
+        )
+        district_model = _recommended(
+            "Giải pháp “Một cửa số liên thông cấp huyện”", quan1.code, "district_level", 88
+        )
+        unrecognised = _recommended("Sáng kiến chưa được công nhận", "SNV", "city_wide", 80)
+        for data in (ward_model, district_model, unrecognised):
+            message = encode_event(data, source=service_source("evaluation"))
+            await events.publish(
+                aio_pika.Message(
+                    message.body,
+                    message_id=message.event_id,
+                    content_type=message.content_type,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=message.routing_key,
+            )
+
+        api = stack.url("replication") + "/api/v1"
+        reporting = stack.url("reporting") + "/api/v1"
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def candidates_arrived() -> bool:
+                found = await client.get(
+                    f"{api}/candidates", params={"campaign_year": 2023}, headers=STAFF
+                )
+                return found.status_code == 200 and len(found.json()) == 3
+
+            await _until("replication to hold the recommendations", candidates_arrived)
+
+            never_recommended = uuid.uuid4()
+            decision_body: dict[str, Any] = {
+                "decision_number": "4821/QĐ-UBND",
+                "signed_on": "2023-12-20",
+                "signer_name": "Phan Văn Mãi",
+                "signer_title": "CHỦ TỊCH",
+                "campaign_year": 2023,
+                "models": [
+                    {
+                        "initiative_id": str(ward_model.initiative_id),
+                        "scope": "commune_level",
+                        "targets": {"wards_of": [quan1.code, quan3.code]},
+                        "deadline": "2024-12-31",
+                    },
+                    {
+                        "initiative_id": str(district_model.initiative_id),
+                        "scope": "district_level",
+                        "targets": {"all_districts": True},
+                        "deadline": "2024-09-30",
+                    },
+                ],
+            }
+            # Refused: a non-recommended initiative, a deadline before the signing date.
+            refused = await client.post(
+                f"{api}/decisions",
+                headers=STAFF,
+                json={
+                    **decision_body,
+                    "models": [
+                        *decision_body["models"],
+                        {
+                            "initiative_id": str(never_recommended),
+                            "scope": "city_wide",
+                            "targets": {"agency_codes": ["STP"]},
+                            "deadline": "2023-12-01",
+                        },
+                    ],
+                },
+            )
+            assert refused.status_code == 422, refused.text
+            fields = {f["field"]: f["message"] for f in refused.json()["detail"]}
+            assert "đề xuất" in fields["models[2].initiative_id"]
+            assert "sau ngày ký" in fields["models[2].deadline"]
+            # An agency may not record it.
+            as_agency = await client.post(
+                f"{api}/decisions", headers=_headers("agency_submitter", "760"), json=decision_body
+            )
+            assert as_agency.status_code == 403
+
+            recorded = await client.post(f"{api}/decisions", headers=STAFF, json=decision_body)
+            assert recorded.status_code == 201, recorded.text
+            decision = recorded.json()
+            ward_targets = [t["agency_code"] for t in decision["models"][0]["targets"]]
+            district_targets = [t["agency_code"] for t in decision["models"][1]["targets"]]
+            expected_wards = [w.code for d in (quan1, quan3) for w in wards_of(d.code)]
+            expected_wards.remove(ward_model.agency_code)  # it already applies its model
+            assert ward_targets == expected_wards
+            assert district_targets == [d.code for d in districts() if d.code != quan1.code]
+            again = await client.post(f"{api}/decisions", headers=STAFF, json=decision_body)
+            assert again.status_code == 422  # both initiatives are recognised already
+
+            # A year of quarterly reports on the district model: adopters, one not suitable,
+            # one still under way; the others never report.
+            sent: dict[tuple[str, str], dict[str, Any]] = {}
+
+            async def report(agency: str, quarter: str, **content: Any) -> httpx.Response:
+                body = {
+                    "initiative_id": str(district_model.initiative_id),
+                    "agency_code": agency,
+                    "quarter": quarter,
+                    **content,
+                }
+                response = await client.post(
+                    f"{api}/adoption-reports",
+                    headers=_headers("agency_submitter", agency),
+                    json=body,
+                )
+                if response.status_code == 201:
+                    sent[(agency, quarter)] = body
+                return response
+
+            adopters = district_targets[:5]
+            for n, agency in enumerate(adopters):
+                for q, quarter in enumerate(QUARTERS[: 2 + n % 3]):
+                    status = "adopted" if q >= 1 else "in_progress"
+                    response = await report(
+                        agency,
+                        quarter,
+                        status=status,
+                        started_on="2024-02-15",
+                        adaptation="Bố trí thêm quầy hướng dẫn hồ sơ trực tuyến.",
+                        indicators={
+                            "measured_from": f"2024-{3 * q + 1:02d}-01",
+                            "measured_to": f"2024-{3 * q + 3:02d}-28",
+                            "processing_days_before": 6.0,
+                            "processing_days_after": 6.0 - q - n * 0.5,
+                            "satisfaction_percent": 85.0 + q + n,
+                            "cases_handled": 300 + 50 * q + 10 * n,
+                        },
+                    )
+                    assert response.status_code == 201, response.text
+            unsuitable = district_targets[5]
+            response = await report(
+                unsuitable,
+                "2024-Q1",
+                status="not_suitable",
+                reason="Địa bàn huyện đã triển khai mô hình tương tự của Thành phố.",
+            )
+            assert response.status_code == 201
+            under_way = district_targets[6]
+            first = await report(
+                under_way, "2024-Q2", status="in_progress", started_on="2024-05-02"
+            )
+            assert first.status_code == 201
+
+            # Refusals, each naming its field: not a target, an end before a start, over 100 %.
+            outsider = await report("SNV", "2024-Q1", status="not_started")
+            assert outsider.status_code == 422
+            assert outsider.json()["detail"][0]["field"] == "agency_code"
+            backwards = await report(
+                under_way,
+                "2024-Q3",
+                status="in_progress",
+                started_on="2024-05-02",
+                indicators={"measured_from": "2024-09-30", "measured_to": "2024-07-01"},
+            )
+            assert backwards.status_code == 422
+            assert backwards.json()["detail"][0]["field"] == "indicators.measured_to"
+            too_satisfied = await report(
+                under_way,
+                "2024-Q3",
+                status="in_progress",
+                started_on="2024-05-02",
+                indicators={"satisfaction_percent": 104},
+            )
+            assert too_satisfied.status_code == 422
+            assert "100" in too_satisfied.json()["detail"][0]["message"]
+            not_own = await client.post(
+                f"{api}/adoption-reports",
+                headers=_headers("agency_submitter", adopters[0]),
+                json={**sent[(under_way, "2024-Q2")]},
+            )
+            assert not_own.status_code == 403
+
+            # A repeated report changes nothing: same report, no new revision, no event.
+            repeat = await report(
+                under_way, "2024-Q2", status="in_progress", started_on="2024-05-02"
+            )
+            assert repeat.status_code == 200
+            assert repeat.json()["report_id"] == first.json()["report_id"]
+            # An amendment replaces the quarter's figures and keeps the history.
+            amended = await report(
+                under_way,
+                "2024-Q2",
+                status="adopted",
+                started_on="2024-05-02",
+                indicators={"satisfaction_percent": 90, "cases_handled": 120},
+            )
+            assert amended.status_code == 201 and amended.json()["revision"] == 2
+            history = await client.get(
+                f"{api}/models/{district_model.initiative_id}/agencies/{under_way}/reports",
+                headers=_headers("agency_submitter", under_way),
+            )
+            assert [(r["quarter"], r["revision"], r["status"]) for r in history.json()] == [
+                ("2024-Q2", 1, "in_progress"),
+                ("2024-Q2", 2, "adopted"),
+            ]
+            workspace = await client.get(
+                f"{api}/agencies/{under_way}/assignments",
+                headers=_headers("agency_submitter", under_way),
+            )
+            assert [(a["model"]["title"], a["status"]) for a in workspace.json()] == [
+                (district_model.title, "adopted")
+            ]
+
+            # The outside subscriber saw one decision and one event per new revision, once.
+            revisions = len(sent) + 1  # every first report, and the amendment
+            await _until(
+                "the subscriber to see every new event",
+                _count_at_least(received, 1 + revisions),
+            )
+            await asyncio.sleep(1.0)  # and nothing more arrives
+            types = [e["type"].removeprefix("vn.hcmc.cchc.") for e in received]
+            assert types.count("replication.decided.v1") == 1
+            assert types.count("adoption.reported.v1") == revisions
+            assert len({e["id"] for e in received}) == len(received)
+            for event in received:
+                assert event["source"] == "/cchc/replication"
+
+            expected = _expected_figures(sent, district_targets, adopters, unsuitable, under_way)
+            await _assert_reporting(client, reporting, district_model.initiative_id, expected)
+            record = await client.get(
+                f"{reporting}/follow-up/decisions/{decision['decision_id']}/record.pdf",
+                headers=STAFF,
+            )
+            assert record.status_code == 200, record.text
+            assert "Kèm theo Quyết định số 4821/QĐ-UBND" in _pdf_text(record.content)
+    finally:
+        await connection.close()
+
+
+def _count_at_least(items: list[Any], count: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return len(items) >= count
+
+    return check
+
+
+def _expected_figures(
+    sent: dict[tuple[str, str], dict[str, Any]],
+    targets: list[str],
+    adopters: list[str],
+    unsuitable: str,
+    under_way: str,
+) -> dict[str, Any]:
+    adopted = [*adopters, under_way]  # the amendment made it adopted
+    cases = 0  # the amendment's body replaced its quarter's in ``sent``, as in reporting
+    for body in sent.values():
+        cases += body.get("indicators", {}).get("cases_handled") or 0
+    return {
+        "revisions": len(sent) + 1,
+        "targets": len(targets),
+        "adopted": len(adopted),
+        "not_suitable": 1,
+        "reporting_agencies": len(adopted) + 1,
+        "never_reported": len(targets) - len(adopted) - 1,
+        "cases_handled": cases,
+        "adopted_codes": sorted(adopted),
+        "unsuitable": unsuitable,
+    }
+
+
+async def _assert_reporting(
+    client: httpx.AsyncClient, reporting: str, initiative_id: uuid.UUID, expected: dict[str, Any]
+) -> None:
+    """Reporting's follow-up holds what the agencies sent: publicly (no sign-in), in the
+    yearly report's PDF text, and again after a rebuild from its event log."""
+
+    async def figures() -> dict[str, Any]:
+        found = await client.get(f"{reporting}/follow-up/models/{initiative_id}")
+        assert found.status_code == 200, found.text
+        return dict(found.json())
+
+    async def caught_up() -> bool:
+        found = await client.get(f"{reporting}/admin/log", headers=STAFF)
+        by_type = found.json()["by_type"] if found.status_code == 200 else {}
+        return bool(by_type.get("vn.hcmc.cchc.adoption.reported.v1") == expected["revisions"])
+
+    await _until("reporting to hold every report", caught_up)
+    live = await figures()
+    assert live["targets"] == expected["targets"]
+    assert live["adopted"] == expected["adopted"]
+    assert live["counts"]["not_suitable"] == expected["not_suitable"]
+    assert live["counts"]["no_report"] == expected["never_reported"]
+    assert live["adoption_percent"] == round(100 * expected["adopted"] / expected["targets"], 1)
+    adopted = sorted(
+        t["agency_code"] for t in live["target_agencies"] if t["standing"] == "adopted"
+    )
+    assert adopted == expected["adopted_codes"]
+    assert sum(d["targets"] for d in live["districts"]) == expected["targets"]
+    assert sum(d["adopted"] for d in live["districts"]) == expected["adopted"]
+    assert live["timeline"][-1]["counts"]["adopted"] == expected["adopted"]
+    picture = await client.get(f"{reporting}/follow-up/models/{initiative_id}/map.svg")
+    assert picture.headers["content-type"].startswith("image/svg+xml")
+    assert picture.text.count("<rect") >= 22
+
+    # The agency sees what it must adopt; the PAR office what is overdue; both signed in.
+    unsuitable = expected["unsuitable"]
+    own = await client.get(
+        f"{reporting}/follow-up/agencies/{unsuitable}",
+        headers=_headers("agency_submitter", unsuitable),
+    )
+    assert [a["target"]["standing"] for a in own.json()] == ["not_suitable"]
+    other = await client.get(
+        f"{reporting}/follow-up/agencies/{unsuitable}",
+        headers=_headers("agency_submitter", expected["adopted_codes"][0]),
+    )
+    assert other.status_code == 403
+    late = await client.get(f"{reporting}/follow-up/overdue", headers=STAFF)
+    past = {o["agency_code"] for o in late.json() if o["initiative_id"] == str(initiative_id)}
+    assert len(past) == expected["never_reported"]
+    assert (await client.get(f"{reporting}/follow-up/overdue")).status_code == 401
+    sheet = await client.get(f"{reporting}/follow-up/export.xlsx", headers=STAFF)
+    assert sheet.content.startswith(b"PK")
+
+    # The yearly report, read from its PDF's text: the counts and the agencies.
+    pdf = await client.get(f"{reporting}/follow-up/reports/2024.pdf", headers=STAFF)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    assert "BÁO CÁO" in text and "triển khai nhân rộng" in text
+    assert f"Có {expected['adopted']}/{expected['targets']} cơ quan, đơn vị đã áp dụng" in text
+    for code in expected["adopted_codes"]:
+        assert agency_name(code) in text, code
+    assert f"{agency_name(unsuitable)} báo cáo không phù hợp" in text
+    docx_file = await client.get(f"{reporting}/follow-up/reports/2024.docx", headers=STAFF)
+    assert docx_file.content.startswith(b"PK")
+
+    # A rebuild from the event log gives the same figures.
+    rebuilt = await client.post(f"{reporting}/admin/rebuild", headers=_headers("admin"))
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert await figures() == live
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from cchc_portal.adapters.api import ServiceApis
+from cchc_portal.adapters.api import Refused, ServiceApis
 from cchc_portal.service_layer.sessions import Session
 
 # The triage list's filters, named as reporting's query parameters.
@@ -59,12 +59,23 @@ class Bar:
 async def year_choice(
     apis: ServiceApis, session: Session, asked: int | None
 ) -> tuple[int | None, list[int]]:
-    """The campaign a page shows (the one asked for, else the newest reporting has data of;
-    None before any) and the campaigns to choose from, newest first."""
+    """The campaign a page shows (the one asked for, else the newest that has initiatives;
+    None before any) and the campaigns to choose from, newest first.
+
+    Reporting also lists a year that holds only what was carried into it (the PAR-Index
+    points of models adopted after the previous campaign): that is not yet a campaign to
+    open on."""
     found = await apis.call("reporting", "GET", "/campaigns", session.access_token)
     available = sorted((int(c["campaign_year"]) for c in found), reverse=True)
     if asked is not None:
         return asked, available
+    for year in available:
+        try:
+            dashboard = await _reporting(apis, session, f"/campaigns/{year}/dashboard")
+        except Refused:  # a reader without the dashboard: the newest year, as listed
+            break
+        if int(dashboard.get("initiatives_received") or 0) > 0:
+            return year, available
     return (available[0] if available else None), available
 
 

@@ -315,9 +315,7 @@ async def test_duplicate_round_deliveries_change_nothing(system: Harness) -> Non
     await system.publish(changed)
     await system.round_known(
         planned.round_id,
-        team=[
-            {"member_id": "stp-03", "name": "Lê Văn Cường", "role": "head", "agency_code": "SNV"}
-        ],
+        team=[member("stp-03", "Lê Văn Cường", "head").model_dump(mode="json")],
     )
     await system.publish(planned, at=at)
     sentinel = scheduled([member("x", "X", "head")], [], sequence=9)

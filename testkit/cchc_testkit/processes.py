@@ -76,6 +76,9 @@ class ServiceProcesses:
         service = self.service_of(instance)
         port = self.ports.setdefault(instance, free_port())
         env = {
+            # Six services (twice as many replicas in the cluster suite) and the tests share
+            # one PostgreSQL server of max_connections 100: a small pool each, unless set.
+            f"CCHC_{service.upper()}_DB_POOL_SIZE": "4",
             **self.env,
             f"CCHC_{service.upper()}_DATABASE_URL": self.databases[service],
             f"CCHC_{service.upper()}_HTTP_PORT": str(port),

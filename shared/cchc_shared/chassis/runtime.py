@@ -67,7 +67,7 @@ class ServiceRuntime:
         tables: KitTables,
         migrations: Path | None,
     ) -> ServiceRuntime:
-        engine = create_engine(settings.resolved_database_url)
+        engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
         # The relay has connections of its own: behind the handlers in the shared pool's
         # queue it would claim and mark late and publish in bursts, after the fact.
         relay_engine = (

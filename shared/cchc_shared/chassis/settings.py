@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval: float = 0.5
     relay_linger: float = 0.005
     relay_workers: int = 2
+    # PostgreSQL: the handlers' pool holds up to twice this many connections (the relay's own
+    # are ``2 * relay_workers``); every service and replica counts against max_connections.
+    db_pool_size: int = 10
     relay_backoff_max: float = 10.0
     publish_timeout: float = 10.0
     graceful_timeout: float = 30.0

@@ -68,7 +68,7 @@ async def test_the_committee_opens_the_recommended_list_and_downloads_a_document
     assert await page.locator("#scores-desc").count() == 1
 
     await page.get_by_role("link", name="Xem danh sách đề xuất nhân rộng").click()
-    await page.wait_for_url(re.compile(r"/committee/recommended$"))
+    await page.wait_for_url(re.compile(r"/committee/recommended(\?campaign_year=\d+)?$"))
     await check_page(page, "committee-02-recommended")
     cards = page.locator(".recommended .card")
     assert await cards.count() == played.recommended
@@ -78,12 +78,12 @@ async def test_the_committee_opens_the_recommended_list_and_downloads_a_document
         assert item["title"] in shown and item["rationale"] in shown, item["title"]
 
     await page.get_by_role("link", name="Chỉ số CCHC").click()
-    await page.wait_for_url(re.compile(r"/committee/par-index$"))
+    await page.wait_for_url(re.compile(r"/committee/par-index(\?campaign_year=\d+)?$"))
     await check_page(page, "committee-03-par-index")
     assert await page.locator("tbody tr").count() >= 1
 
     await page.get_by_role("link", name="Văn bản", exact=True).click()
-    await page.wait_for_url(re.compile(r"/committee/documents$"))
+    await page.wait_for_url(re.compile(r"/committee/documents(\?campaign_year=\d+)?$"))
     await check_page(page, "committee-04-documents")
     async with page.expect_download() as info:
         await page.get_by_role("link", name="Tờ trình đề xuất công nhận và nhân rộng (PDF)").click()

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_shared.chassis.fields import DATE_MAX, DATE_MIN
 from cchc_shared.chassis.metrics import replica_registry
-from cchc_shared.chassis.runtime import ServiceRuntime
+from cchc_shared.chassis.runtime import ServiceRuntime, seed_once_among_replicas
 from cchc_shared.contracts.envelope import json_path
 from cchc_shared.errors import DomainError, error_detail
 
@@ -195,7 +195,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         for hook in on_startup:
-            await hook()
+            await seed_once_among_replicas(hook)
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.chassis.settings import ServiceSettings
@@ -164,7 +165,7 @@ class ServiceRuntime:
             # never serves on a schema older than its code.
             await require_current_schema(self.engine, self.migrations)
         for hook in self.before_consuming:
-            await hook()
+            await seed_once_among_replicas(hook)
         own = [r.queue for r in self.routes]
         queues = routing.all_queues() if self.settings.declare_all_queues else own
         await declare_topology(
@@ -232,3 +233,14 @@ class ServiceRuntime:
         checks["relay"] = "ok" if relay_alive and not stale else "stalled"
         checks["ready"] = all(v == "ok" for v in checks.values())
         return checks
+
+
+async def seed_once_among_replicas(seed: Callable[[], Awaitable[None]]) -> None:
+    """Run a start-up seed (reference data, a default roster) that replicas starting together
+    on an empty database may run at once: the one that loses the race on a unique key runs it
+    again, and finds what the other wrote."""
+    try:
+        await seed()
+    except IntegrityError:
+        log.info("another replica seeded first; seeding again")
+        await seed()

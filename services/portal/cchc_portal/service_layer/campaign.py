@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from cchc_portal.adapters.api import Refused, ServiceApis
+from cchc_portal.adapters.api import ServiceApis
 from cchc_portal.service_layer.sessions import Session
 
 # The triage list's filters, named as reporting's query parameters.
@@ -69,14 +69,11 @@ async def year_choice(
     available = sorted((int(c["campaign_year"]) for c in found), reverse=True)
     if asked is not None:
         return asked, available
-    for year in available:
-        try:
-            dashboard = await _reporting(apis, session, f"/campaigns/{year}/dashboard")
-        except Refused:  # a reader without the dashboard: the newest year, as listed
-            break
-        if int(dashboard.get("initiatives_received") or 0) > 0:
-            return year, available
-    return (available[0] if available else None), available
+    with_initiatives = [
+        int(c["campaign_year"]) for c in found if int(c.get("initiatives_received") or 0) > 0
+    ]
+    newest = max(with_initiatives, default=available[0] if available else None)
+    return newest, available
 
 
 async def _reporting(apis: ServiceApis, session: Session, path: str, **params: Any) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, insert, or_, select, tuple_
+from sqlalchemy import Table, delete, func, insert, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -135,6 +135,15 @@ class SqlFactRepository:
             rows = await self.connection.execute(select(table.c.campaign_year).distinct())
             years.update(int(y) for y in rows.scalars())
         return sorted(years)
+
+    async def initiative_counts(self) -> dict[int, int]:
+        """Initiatives received per campaign (withdrawn included)."""
+        rows = await self.connection.execute(
+            select(rm_initiative.c.campaign_year, func.count()).group_by(
+                rm_initiative.c.campaign_year
+            )
+        )
+        return {int(year): int(count) for year, count in rows.all()}
 
     async def _rows(self, statement: Any) -> Sequence[RowMapping]:
         return (await self.connection.execute(statement)).mappings().all()

@@ -128,7 +128,11 @@ router = APIRouter(tags=["reporting"])
 
 @router.get("/campaigns", response_model=list[schemas.CampaignOut])
 async def campaigns(services: App, _: CurrentPrincipal) -> list[schemas.CampaignOut]:
-    return [schemas.CampaignOut(campaign_year=y) for y in await services.views.years()]
+    received = await services.views.initiative_counts()
+    return [
+        schemas.CampaignOut(campaign_year=y, initiatives_received=received.get(y, 0))
+        for y in await services.views.years()
+    ]
 
 
 @router.get("/campaigns/{year}/dashboard", response_model=schemas.DashboardOut)

@@ -519,6 +519,11 @@ class RejectionOut(BaseModel):
 
 class CampaignOut(BaseModel):
     campaign_year: int
+    initiatives_received: int = Field(
+        0,
+        description="initiatives received, withdrawn included; 0 for a year that holds only "
+        "what was carried into it (PAR-Index points of models adopted after the last campaign)",
+    )
 
 
 class RebuildOut(BaseModel):

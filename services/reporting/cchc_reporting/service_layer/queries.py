@@ -53,6 +53,10 @@ class CampaignViews:
         async with self._uow_factory() as uow:
             return await uow.facts.campaign_years()
 
+    async def initiative_counts(self) -> dict[int, int]:
+        async with self._uow_factory() as uow:
+            return await uow.facts.initiative_counts()
+
     async def view(self, year: int) -> CampaignView:
         lock = self._locks.setdefault(year, asyncio.Lock())
         async with lock:

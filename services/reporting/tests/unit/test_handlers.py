@@ -75,6 +75,9 @@ class FakeFacts:
     async def campaign_years(self) -> list[int]:
         return [2023]
 
+    async def initiative_counts(self) -> dict[int, int]:
+        return {2023: len(campaign_facts(self.facts, 2023).initiatives)}
+
     async def load_campaign(self, year: int) -> CampaignFacts:
         return campaign_facts(self.facts, year)
 

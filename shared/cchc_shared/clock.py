@@ -20,10 +20,13 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 __all__ = ["CLOCK_FILE_ENV", "campaign_clock_file", "now", "set_campaign_clock", "system_now"]
 
 CLOCK_FILE_ENV: Final = "CCHC_CAMPAIGN_CLOCK_FILE"
+# The city's time zone (UTC+7, no daylight saving): the day a person sees, the calendars' TZID.
+VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _cache: dict[Path, tuple[tuple[int, int], datetime, datetime]] = {}
 

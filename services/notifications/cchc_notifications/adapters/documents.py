@@ -9,6 +9,7 @@ from typing import Protocol
 import httpx
 
 from cchc_shared.auth import AuthSettings, issue_token
+from cchc_shared.auth.oidc import DISCOVERY_PATH
 
 
 class DocumentUnavailable(Exception):
@@ -40,7 +41,7 @@ class DevelopmentCredentials:
 class ClientCredentials:
     """Provider mode: an access token by the client-credentials grant, kept until shortly
     before it expires. The token endpoint is the setting's, or the provider's discovery
-    document's (``<issuer>/.well-known/openid-configuration``)."""
+    document's (the kit's ``DISCOVERY_PATH`` under the issuer)."""
 
     def __init__(
         self, token_url: str | None, issuer: str, client_id: str, secret: str, timeout: float
@@ -52,7 +53,7 @@ class ClientCredentials:
 
     async def _endpoint(self, client: httpx.AsyncClient) -> str:
         if self.token_url is None:
-            answer = await client.get(f"{self.issuer}/.well-known/openid-configuration")
+            answer = await client.get(self.issuer + DISCOVERY_PATH)
             if answer.status_code != 200:
                 raise DocumentUnavailable(f"discovery answered {answer.status_code}")
             self.token_url = str(answer.json()["token_endpoint"])

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from cchc_shared.clock import VIETNAM
+
 Method = Literal["REQUEST", "CANCEL"]
 
 

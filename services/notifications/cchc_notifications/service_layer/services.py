@@ -6,15 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cchc_notifications.domain.messages import Signature
 from cchc_notifications.ports import DocumentSource, Transport, UowFactory
 from cchc_shared.clock import now as business_now
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from cchc_shared.clock import system_now
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ class Services:
     transport: Transport
     documents: DocumentSource
     # The outbox's own time (attempts, leases, backoff): the system clock.
-    clock: Callable[[], datetime] = now
+    clock: Callable[[], datetime] = system_now
     # Business time (when a reminder is due, the date a message bears): the kit's campaign
     # clock in a local run or the demo, the system clock otherwise.
     business_clock: Callable[[], datetime] = business_now

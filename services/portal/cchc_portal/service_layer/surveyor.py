@@ -7,15 +7,15 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from cchc_portal.adapters.api import Refused, ServiceApis
 from cchc_portal.service_layer.agency import NotVisible
 from cchc_portal.service_layer.sessions import Session
+from cchc_shared.clock import VIETNAM
 
-VIETNAM = timezone(timedelta(hours=7))
 # The sheet's fields besides the scores, named as evaluation's JSON fields.
 NARRATIVE_FIELDS = ("strengths", "limitations", "difficulties")
 SHEET_FIELDS = (*NARRATIVE_FIELDS, "recommendation")

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cchc_replication.ports import UowFactory
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from cchc_shared.clock import system_now
 
 
 @dataclass(frozen=True)
@@ -21,4 +18,4 @@ class Services:
 
     uow: UowFactory
     report_due_days: int = 15
-    clock: Callable[[], datetime] = field(default=now)
+    clock: Callable[[], datetime] = field(default=system_now)

@@ -10,7 +10,6 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 from uuid import NAMESPACE_URL, uuid5
-from zoneinfo import ZoneInfo
 
 from cchc_notifications.domain import messages
 from cchc_notifications.domain.model import (
@@ -23,10 +22,10 @@ from cchc_notifications.domain.model import (
 )
 from cchc_notifications.domain.rounds import calendar_visit
 from cchc_notifications.service_layer.services import Services
+from cchc_shared.clock import VIETNAM
 from cchc_shared.contracts.events import RoundScheduledV1
 
 log = logging.getLogger("cchc.notifications.reminders")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def remind_missing_evaluations(services: Services) -> int:

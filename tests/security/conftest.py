@@ -18,7 +18,7 @@ from asgi_lifespan import LifespanManager
 
 from cchc_shared.auth import AuthSettings, issue_token
 from cchc_shared.auth.oidc import OidcVerifier
-from cchc_shared.contracts import EventData, InitiativeSubmittedV1, RoundScheduledV1, encode_event
+from cchc_shared.contracts import InitiativeSubmittedV1, RoundScheduledV1
 from cchc_shared.contracts.events import TeamMember, Visit
 from cchc_testkit.infra import fresh_vhost
 from cchc_testkit.waiting import eventually
@@ -176,26 +176,6 @@ def persistent(body: bytes, message_id: str, content_type: str | None) -> aio_pi
 
 
 # the service whose events they are, by the routing key's entity
-_SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
-
-
-async def publish_events(amqp_url: str, *events: EventData) -> None:
-    """Publish ``events`` on ``cchc.events`` as their services' relays would (CloudEvents,
-    persistent, confirmed): what another service's vhost would receive from them."""
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("cchc.events")
-        for data in events:
-            message = encode_event(data, source=_SOURCES[data.routing_key.split(".")[0]])
-            await exchange.publish(
-                persistent(message.body, message.event_id, message.content_type),
-                routing_key=message.routing_key,
-            )
-    finally:
-        await connection.close()
-
-
 async def until_round_known(client: httpx.AsyncClient, round_id: uuid.UUID) -> None:
     """Wait until the evaluation service behind ``client`` has taken in the round."""
 

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from cchc_shared.contracts.events import TeamMember
+from cchc_testkit.bus import publish_as_services
 
 from .conftest import (
     OTHER_AGENCY,
@@ -18,7 +19,6 @@ from .conftest import (
     OWN_MEMBER,
     Booted,
     bearer,
-    publish_events,
     until_round_known,
     visited_initiative,
 )
@@ -123,7 +123,7 @@ async def test_a_member_cannot_see_or_touch_other_members_visits_and_evaluations
     client = service.client
     team = [TeamMember(member_id=OWN_MEMBER, name="Nguyễn Văn An", role="head", agency_code="SNV")]
     initiative, visit, planned = visited_initiative("Một cửa không hẹn lần hai", team, sequence=1)
-    await publish_events(service.amqp_url, initiative, planned)
+    await publish_as_services(service.amqp_url, initiative, planned)
     round_url = f"/api/v1/rounds/{planned.round_id}"
     await until_round_known(client, planned.round_id)
 

@@ -14,9 +14,10 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from cchc_testkit.bus import publish_as_services
 from cchc_testkit.waiting import eventually
 
-from .conftest import OWN_AGENCY, Booted, bearer, publish_events, submitted_initiative
+from .conftest import OWN_AGENCY, Booted, bearer, submitted_initiative
 from .figures import count
 
 pytestmark = pytest.mark.integration
@@ -114,7 +115,7 @@ async def test_a_formula_title_is_exported_as_text(booted: dict[str, Booted]) ->
         submitted_at=datetime.now(UTC) - timedelta(days=3),
     )
     year = event.campaign_year
-    await publish_events(service.amqp_url, event)
+    await publish_as_services(service.amqp_url, event)
     url = f"/api/v1/campaigns/{year}/exports/initiatives"
 
     async def exported() -> httpx.Response | None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from cchc_shared.contracts.events import TeamMember
+from cchc_testkit.bus import publish_as_services
 from cchc_testkit.waiting import eventually
 
 from .conftest import (
@@ -26,7 +27,6 @@ from .conftest import (
     Booted,
     bearer,
     persistent,
-    publish_events,
     until_round_known,
     visited_initiative,
 )
@@ -144,8 +144,8 @@ async def test_evaluation_and_reporting_show_the_agency_the_same(
 
     async with carrier(evaluation.amqp_url, reporting.amqp_url) as carried:
         start = await _logged(reporting.client)
-        await publish_events(evaluation.amqp_url, initiative, planned)
-        await publish_events(reporting.amqp_url, initiative, planned)
+        await publish_as_services(evaluation.amqp_url, initiative, planned)
+        await publish_as_services(reporting.amqp_url, initiative, planned)
         await until_round_known(evaluation.client, planned.round_id)
 
         criteria = ("novelty", "applicability", "effectiveness", "satisfaction", "replicability")

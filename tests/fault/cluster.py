@@ -32,7 +32,7 @@ from cchc_testkit.nodes import RABBITMQ_BIN, PrivateRabbitMQCluster
 from cchc_testkit.processes import SERVICES, ServiceProcesses
 from cchc_tools.definitions import render_definitions
 
-from .harness import PLATFORM_SOURCE, SECRET, FaultStack, Observer
+from .harness import PLATFORM_SOURCE, SECRET, FaultStack, Observer, is_stream_queue
 
 USER_PREFIX = "cchc-"
 PLATFORM_USER = f"{USER_PREFIX}platform-example"
@@ -124,7 +124,7 @@ class ClusterStack(FaultStack):
         leaders = {
             name: node
             for name, node in self.cluster.leaders().items()
-            if name.startswith(tuple(f"{s}." for s in SERVICES)) and not name.endswith(".dlq")
+            if is_stream_queue(name)
         }
         node, _ = Counter(leaders.values()).most_common(1)[0]
         return node, sorted(q for q, n in leaders.items() if n == node)

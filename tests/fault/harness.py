@@ -343,8 +343,14 @@ class FaultStack:
         return sorted(
             name
             for name, (_, consumers) in queues.items()
-            if not name.endswith(".dlq") and name != OBSERVER_QUEUE and consumers == 0
+            if is_stream_queue(name) and consumers == 0
         )
+
+
+def is_stream_queue(name: str) -> bool:
+    """A work queue of one of the services the stack runs: not a dead-letter queue, not the
+    observer's, nor the queue of a service the definitions know but the stack does not start."""
+    return name.startswith(tuple(f"{s}." for s in SERVICES)) and not name.endswith(".dlq")
 
 
 async def wait_until(

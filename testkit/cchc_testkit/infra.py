@@ -105,6 +105,21 @@ class VirtualHosts:
 VIRTUAL_HOSTS = VirtualHosts()
 
 
+def broker_file_handles() -> tuple[int, int] | None:
+    """The shared broker's file handles (in use, limit), from its management API; None when
+    the API does not answer."""
+    try:
+        with httpx.Client(
+            base_url=MANAGEMENT_URL, auth=(RABBITMQ_USER, RABBITMQ_PASSWORD), timeout=5
+        ) as client:
+            nodes = client.get("/api/nodes").raise_for_status().json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    if not nodes or "fd_total" not in nodes[0]:
+        return None
+    return int(nodes[0].get("fd_used", 0)), int(nodes[0]["fd_total"])
+
+
 @asynccontextmanager
 async def fresh_vhost(prefix: str = "cchc-test") -> AsyncIterator[str]:
     """A new, empty virtual host; yields its AMQP URL and deletes it afterwards."""

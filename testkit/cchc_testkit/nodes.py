@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import pwd
+import resource
 import secrets
 import shutil
 import signal
@@ -38,6 +39,14 @@ def _wait_port(port: int, timeout: float) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+
+
+def raise_open_file_limit() -> None:
+    """In the child, before the node starts: the open-file limit up to its hard limit. A
+    node at its limit makes new connections wait for a file handle (quorum queues hold
+    files open)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 class PrivateRabbitMQ:
@@ -88,6 +97,7 @@ class PrivateRabbitMQ:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kill() reaches beam and children
+            preexec_fn=raise_open_file_limit,
         )
         deadline = time.monotonic() + timeout
         while True:  # await_startup fails at once until the node has registered with epmd

@@ -14,8 +14,26 @@ from pathlib import Path
 
 import pytest
 
-from cchc_testkit.infra import fresh_postgres_database, fresh_vhost
+from cchc_testkit.infra import broker_file_handles, fresh_postgres_database, fresh_vhost
 from cchc_testkit.nodes import PrivateRabbitMQ
+
+# Six services booted side by side (the security and portal suites) hold some 400 quorum
+# queues, each with files open: below this the broker makes new connections wait.
+FILE_HANDLES_NEEDED = 4096
+
+
+def pytest_report_header() -> str | None:
+    handles = broker_file_handles()
+    if handles is None:
+        return None
+    used, limit = handles
+    line = f"shared RabbitMQ: {used} of {limit} file handles in use"
+    if limit < FILE_HANDLES_NEEDED:
+        line += (
+            f" -- WARNING: below {FILE_HANDLES_NEEDED}; connections will stall once the"
+            " limit is reached. Start the broker after `ulimit -n 65536` (as .ci/run does)."
+        )
+    return line
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ READS = {
     "scheduling": "/api/v1/rounds?campaign_year=2023",
     "evaluation": "/api/v1/rubrics/2023",
     "reporting": "/api/v1/campaigns",
+    "notifications": "/api/v1/notifications/counts?campaign_year=2023",
 }
 
 

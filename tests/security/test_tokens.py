@@ -23,6 +23,7 @@ PROTECTED = {
     "evaluation": "/api/v1/campaigns/2023/ranking",
     "reporting": "/api/v1/campaigns",
     "notifications": "/api/v1/notifications",
+    "replication": "/api/v1/decisions",
 }
 SECRET = AUTH.secret.get_secret_value()
 

@@ -111,7 +111,7 @@ async def test_an_agency_submits_and_follows_its_initiative(page: Any, stack: St
     # completed and sent: the initiative with its timeline
     await title.fill(FORM["title"])
     await page.get_by_role("button", name="Gửi đề xuất").click()
-    await page.wait_for_url(re.compile(r"/agency/initiatives/[0-9a-f-]{36}\?created=1$"))
+    await page.wait_for_url(re.compile(r"/agency/initiatives/[0-9a-f-]{36}\?done=created$"))
     await check_page(page, f"{stack.mode}-05-initiative")
     assert await page.get_by_role("heading", level=1).inner_text() == FORM["title"]
     timeline = await page.locator(".timeline").inner_text()
@@ -163,7 +163,7 @@ async def test_the_agency_flow_works_without_javascript(browser: Any, stack: Sta
         for name, value in FORM.items():
             await page.locator(f"[name={name}]").fill(value)
         await page.get_by_role("button", name="Gửi đề xuất").click()
-        await page.wait_for_url(re.compile(r"/agency/initiatives/[0-9a-f-]{36}\?created=1$"))
+        await page.wait_for_url(re.compile(r"/agency/initiatives/[0-9a-f-]{36}\?done=created$"))
         assert "Đã gửi đề xuất" in await page.locator(".timeline").inner_text()
         # the status filter is a plain form without JavaScript
         await page.goto("/agency")

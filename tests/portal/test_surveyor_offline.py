@@ -2,8 +2,10 @@
 evaluation form opened once with a network, then the network gone — the form loads from the
 device, the sheet is typed (a running total, a draft kept on the device), sent twice, and waits
 in the device's queue, visibly; the network back, it is sent and recorded exactly once, and the
-member sees the team's scores. The same form works without JavaScript, with a refused field
-beside its input and everything typed kept. Every page passes ``check_page`` at 390 × 844."""
+member sees the team's scores. On a phone the team shares, signing out removes the kept pages
+and a sheet not yet sent waits for its author alone. The same form works without JavaScript,
+with a refused field beside its input and everything typed kept. Every page passes
+``check_page`` at 390 × 844."""
 
 from __future__ import annotations
 
@@ -192,7 +194,7 @@ async def test_a_sheet_sent_offline_twice_is_recorded_once_when_the_network_retu
         assert len(recorded) == 1 and recorded[0]["evaluator_id"] == ME
         assert recorded[0]["total"] == expected
         assert (
-            await page.evaluate("() => JSON.parse(localStorage.getItem('cchc-surveyor-queue'))")
+            await page.evaluate(f"() => JSON.parse(localStorage['cchc-surveyor-queue:{ME}'])")
             == []
         )
 
@@ -258,5 +260,83 @@ async def test_the_sheet_works_without_javascript_and_keeps_what_was_typed(
         await page.get_by_role("button", name="Gửi phiếu đánh giá").click()
         await page.wait_for_url(re.compile(rf"/surveyor/visits/{visit_id}/scores\?recorded=1$"))
         assert len(await evaluations_of(stack, initiative_id)) == 1
+    finally:
+        await context.close()
+
+
+async def test_on_a_shared_phone_a_sheet_not_yet_sent_waits_for_its_author(
+    browser: Any, stack: Stack
+) -> None:
+    """The head of the team types a sheet on site; the signal drops as it is sent, and the
+    head signs out: the portal says a sheet is waiting, the pages kept on the phone are
+    removed, and the next member on the phone neither sees the sheet nor sends it under their
+    own name. Signed in again, the head's sheet is sent, as the head's."""
+    author, colleague = "snv-pgd-05", "stttt-02"  # both on the round's team
+    initiative_id, visit_id = await a_visit_today(
+        stack, "Sáng kiến “Phiếu hẹn điện tử tại bộ phận một cửa”", author
+    )
+    context = await browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", base_url=stack.portal
+    )
+    dialogs: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    try:
+        page = await context.new_page()
+        page.on("dialog", answer)
+        await page.goto(f"/dev/sign-in?role=surveyor&member={author}")
+        await page.wait_for_url(re.compile(r"/surveyor$"))
+        await page.goto(f"/surveyor/visits/{visit_id}")
+        await page.wait_for_function(
+            "async () => { const r = await navigator.serviceWorker.ready;"
+            f" return !!r.active && !!(await caches.match('/surveyor/visits/{visit_id}')); }}"
+        )
+        # A weak signal on site: the sheet's sending fails while the pages still load.
+        await page.route(re.compile(r"/surveyor/visits/[^/]+/evaluation$"), lambda r: r.abort())
+        fields = await score_fields(page)
+        for field in fields:
+            maximum = float(await field.get_attribute("data-max") or 0)
+            await field.fill(str(int(maximum * 0.7)))
+        for name, value in SHEET.items():
+            await page.locator(f"[name={name}]").fill(value)
+        await page.get_by_label("Đề nghị nhân rộng", exact=True).check()
+        await page.get_by_role("button", name="Gửi phiếu đánh giá").click()
+        await page.wait_for_function(
+            "() => document.getElementById('sync-state').innerText.includes('chờ gửi')"
+        )
+
+        await page.get_by_role("button", name="Đăng xuất").click()
+        await page.wait_for_url(re.compile(r"/signed-out$"))
+        assert len(dialogs) == 1 and "Còn 1 phiếu đánh giá chưa gửi" in dialogs[0], dialogs
+        await page.wait_for_selector("html[data-device-cleared=yes]", state="attached")
+        kept = await page.evaluate("async () => await caches.keys()")
+        assert not [name for name in kept if name.startswith("cchc-surveyor")], kept
+        await page.unroute(re.compile(r"/surveyor/visits/[^/]+/evaluation$"))
+
+        # The colleague on the same phone: nothing of the head's is shown or sent.
+        await page.goto(f"/dev/sign-in?role=surveyor&member={colleague}")
+        await page.wait_for_url(re.compile(r"/surveyor$"))
+        await page.goto(f"/surveyor/visits/{visit_id}")
+        await page.wait_for_selector("#evaluation-form")
+        assert await page.locator("[name=strengths]").input_value() == ""
+        assert "Không có phiếu nào chờ gửi" in await page.locator("#sync-state").inner_text()
+        await asyncio.sleep(1.0)  # a sheet sent on sight would be recorded by now
+        assert await evaluations_of(stack, initiative_id) == []
+        await page.get_by_role("button", name="Đăng xuất").click()
+        await page.wait_for_url(re.compile(r"/signed-out$"))
+        assert len(dialogs) == 1, dialogs  # the colleague had nothing waiting
+
+        # The head again: the sheet goes, recorded once, as the head's.
+        await page.goto(f"/dev/sign-in?role=surveyor&member={author}")
+        await page.wait_for_url(re.compile(r"/surveyor$"))
+        for _ in range(100):
+            recorded = await evaluations_of(stack, initiative_id)
+            if recorded:
+                break
+            await asyncio.sleep(0.2)
+        assert [e["evaluator_id"] for e in recorded] == [author]
     finally:
         await context.close()

@@ -108,6 +108,9 @@ async def sign_out(services: ServicesDep, session: SessionDep, form: FormDep) ->
         target = await services.oidc.logout_url(back) or target
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    # The browser's HTTP cache of the signed-in pages goes too; the surveyor's kept pages are
+    # removed by the signed-out page, and sheets not yet sent stay (not "storage").
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

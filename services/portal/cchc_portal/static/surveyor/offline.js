@@ -1,11 +1,15 @@
 // The surveyor's pages on a phone at the visit site: the service worker keeps the pages once
 // opened; the evaluation sheet is saved as a draft on the device while it is typed; a sheet
 // sent is put in a queue on the device and sent when the network is there, under the key made
-// on the device when the form opened, so a sheet sent twice is recorded once.
+// on the device when the form opened, so a sheet sent twice is recorded once. Drafts and
+// queued sheets are the signed-in member's own: on a phone shared by a team, another member
+// neither sees them nor sends them under their own name; they wait for their author.
 (function () {
   "use strict";
-  var QUEUE = "cchc-surveyor-queue";
-  var DRAFT = "cchc-surveyor-draft:";
+  var sync = document.getElementById("sync");
+  var MEMBER = (sync && sync.getAttribute("data-member")) || "";
+  var QUEUE = "cchc-surveyor-queue:" + MEMBER;
+  var DRAFT = "cchc-surveyor-draft:" + MEMBER + ":";
   var sending = false;
 
   function read(key, fallback) {
@@ -221,9 +225,23 @@
     });
   }
 
+  // Signing out with sheets not yet sent: say so, and let the person stay to send them.
+  function guardSignOut() {
+    var signOut = document.querySelector("form[action='/sign-out']");
+    if (!signOut) return;
+    signOut.addEventListener("submit", function (event) {
+      var waiting = queue().length;
+      if (!waiting) return;
+      var message = "Còn " + waiting + " phiếu đánh giá chưa gửi được. Phiếu được giữ trên " +
+        "thiết bị này và chỉ được gửi khi chính anh/chị đăng nhập lại. Vẫn đăng xuất?";
+      if (!window.confirm(message)) event.preventDefault();
+    });
+  }
+
   function start() {
     var form = document.getElementById("evaluation-form");
     if (form) setUpForm(form);
+    guardSignOut();
     window.addEventListener("online", flush);
     // A network can be there without the browser saying so (a weak signal on site): try again.
     window.setInterval(flush, 15000);

@@ -18,11 +18,7 @@ import pytest
 from .cluster import INSTANCES, ClusterStack, read_load
 from .harness import assert_clean, run_case, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.cluster, pytest.mark.timeout(600),
-    # Passed on its own branch; since notifications joined the test kit's services the cases
-    # report consumers_resumed=False and the rolling case a KeyError (issue 19, open).
-    pytest.mark.skip(reason="cluster cases not yet passing beside notifications (issue 19)"),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.cluster, pytest.mark.timeout(600)]
 
 
 def short(node: str) -> str:

@@ -43,13 +43,18 @@ REPO = Path(__file__).resolve().parents[1]
 # The queue each stage drains, and its effect rows (counted in its own database).
 STAGE_QUEUES = {
     "intake": INBOUND_QUEUE,
-    **{s: queue_for(s, SUBMITTED_KEY).name for s in ("scheduling", "evaluation", "reporting")},
+    **{
+        s: queue_for(s, SUBMITTED_KEY).name
+        for s in ("scheduling", "evaluation", "reporting", "notifications")
+    },
 }
 EFFECT_SQL = {
     "intake": "SELECT count(*) FROM initiatives WHERE origin_id IS NOT NULL",
     "scheduling": "SELECT count(*) FROM pool",
     "evaluation": "SELECT count(*) FROM initiatives",
     "reporting": "SELECT count(*) FROM rm_initiative",
+    # notifications keeps each initiative's agency contact (what a decision's mail needs)
+    "notifications": "SELECT count(*) FROM initiatives",
 }
 
 

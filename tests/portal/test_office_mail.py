@@ -47,9 +47,9 @@ FIRST_ROUND = {  # agency -> (its address, its initiative)
     "SGTVT": ("sgtvt@tphcm.gov.vn", "Cấp đổi giấy phép lái xe trực tuyến toàn trình"),
     "26740": (REFUSED, "Tổ công nghệ số cộng đồng hỗ trợ thủ tục hành chính"),
 }
-SECOND_ROUND = {
-    "STP": ("stp@tphcm.gov.vn", "Chứng thực điện tử bản sao từ bản chính"),
-    "SNV": ("snv@tphcm.gov.vn", "Số hóa hồ sơ công chức, viên chức"),
+SECOND_ROUND = {  # no member of the team surveys their own agency
+    "SYT": ("syt@tphcm.gov.vn", "Đặt lịch khám bệnh trực tuyến tại bệnh viện công lập"),
+    "760": ("ubnd.q1@tphcm.gov.vn", "Bộ phận một cửa hiện đại cấp quận"),
 }
 
 
@@ -190,7 +190,7 @@ async def test_a_refused_message_is_shown_with_its_reason_and_resent_to_a_correc
     await check_page(page, "office-mail-01-outbox")
 
     # -- only the refused ones, then only the agencies' mail -------------------------------
-    await page.get_by_label("Trạng thái").select_option("failed")
+    await page.get_by_label("Trạng thái", exact=True).select_option("failed")
     await page.get_by_role("button", name="Lọc").click()
     await page.wait_for_url(re.compile(r"status=failed"))
     listed = page.get_by_role("region", name="Các thư theo bộ lọc")
@@ -202,9 +202,9 @@ async def test_a_refused_message_is_shown_with_its_reason_and_resent_to_a_correc
     assert "550" in text and REFUSED in text
     await check_page(page, "office-mail-02-refused")
 
-    await page.get_by_label("Trạng thái").select_option("")
-    await page.get_by_label("Người nhận").select_option("member")
-    await page.get_by_label("Đợt khảo sát").select_option(label="Đợt 1")
+    await page.get_by_label("Trạng thái", exact=True).select_option("")
+    await page.get_by_label("Người nhận", exact=True).select_option("member")
+    await page.get_by_label("Đợt khảo sát", exact=True).select_option(label="Đợt 1")
     await page.get_by_role("button", name="Lọc").click()
     await page.wait_for_url(re.compile(r"recipient_kind=member"))
     assert await listed.locator(".mail-card").count() == 4
@@ -212,8 +212,8 @@ async def test_a_refused_message_is_shown_with_its_reason_and_resent_to_a_correc
     await check_page(page, "office-mail-03-members")
 
     # -- the refused message: its reply, its attachments, sent again -------------------------
-    await page.get_by_label("Người nhận").select_option("agency")
-    await page.get_by_label("Trạng thái").select_option("failed")
+    await page.get_by_label("Người nhận", exact=True).select_option("agency")
+    await page.get_by_label("Trạng thái", exact=True).select_option("failed")
     await page.get_by_role("button", name="Lọc").click()
     await page.wait_for_url(re.compile(r"status=failed"))
     await listed.locator(".mail-card a").first.click()
@@ -308,7 +308,7 @@ async def test_a_round_held_for_review_is_released_from_the_page_and_its_mail_go
     mail = await received(smtp, before + 6)
     second = [m for m in mail[before:] if "đợt 2" in str(m.message["Subject"])]
     assert len(second) == 6
-    assert {"stp@tphcm.gov.vn", "snv@tphcm.gov.vn"} <= set(recipients(second))
+    assert {"syt@tphcm.gov.vn", "ubnd.q1@tphcm.gov.vn"} <= set(recipients(second))
 
     async def all_sent() -> bool:
         found = await notifications(stack, round_id=round_["round_id"])

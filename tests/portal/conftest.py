@@ -1,5 +1,5 @@
 """Browser tests of the portal: Playwright driving Debian's Chromium headless (never a
-downloaded browser) over the five services as processes, RabbitMQ (a fresh virtual host) and
+downloaded browser) over the services as processes, RabbitMQ (a fresh virtual host) and
 PostgreSQL (a fresh database per service).
 
 Two stacks, as people sign in two ways: ``development`` (the local run's /dev/sign-in, HS256
@@ -67,9 +67,18 @@ class Stack:
         return self.processes.url(service)
 
 
+@pytest.fixture(scope="module")
+def stack_env() -> dict[str, str]:
+    """More settings for the stack's processes; a module overrides it (e.g. the mail tests
+    point notifications at a real SMTP server)."""
+    return {}
+
+
 @pytest.fixture(scope="module", params=["development", "oidc"])
 async def stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    stack_env: dict[str, str],
 ) -> AsyncIterator[Stack]:
     mode = request.param
     if mode == "oidc":
@@ -113,7 +122,7 @@ async def stack(
             {**databases, "portal": ""},  # the portal has no database
             directory / "var",
             auth_secret=SECRET,
-            extra_env=env,
+            extra_env=env | stack_env,
         )
         running.ports["portal"] = portal_port
         stack = Stack(mode, running, provider)

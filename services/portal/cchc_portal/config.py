@@ -16,7 +16,14 @@ DEVELOPMENT_SESSION_SECRET: Final = (
 # Where `npm ci` in services/portal puts the browser assets of a checkout; the image sets
 # CCHC_PORTAL_ASSETS_DIR to its own copy.
 CHECKOUT_ASSETS: Final = Path(__file__).resolve().parents[1] / "node_modules"
-API_SERVICES: Final = ("intake", "scheduling", "evaluation", "reporting", "replication")
+API_SERVICES: Final = (
+    "intake",
+    "scheduling",
+    "evaluation",
+    "reporting",
+    "notifications",
+    "replication",
+)
 
 
 class PortalSettings(ServiceSettings):
@@ -28,6 +35,7 @@ class PortalSettings(ServiceSettings):
     scheduling_url: str = "http://127.0.0.1:8002"
     evaluation_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
+    notifications_url: str = "http://127.0.0.1:8005"
     replication_url: str = "http://127.0.0.1:8006"
     api_timeout: float = Field(10.0, gt=0, le=120)
 
@@ -51,7 +59,12 @@ class PortalSettings(ServiceSettings):
     assets_dir: Path = CHECKOUT_ASSETS
 
     @field_validator(
-        "intake_url", "scheduling_url", "evaluation_url", "reporting_url", "replication_url"
+        "intake_url",
+        "scheduling_url",
+        "evaluation_url",
+        "reporting_url",
+        "notifications_url",
+        "replication_url",
     )
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:

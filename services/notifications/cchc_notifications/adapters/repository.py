@@ -117,6 +117,7 @@ class SqlNotificationRepository:
         round_id: UUID | None = None,
         campaign_year: int | None = None,
         recipient: tuple[RecipientKind, str] | None = None,
+        recipient_kind: RecipientKind | None = None,
         limit: int = 500,
     ) -> list[Notification]:
         query = select(notifications).order_by(
@@ -128,6 +129,8 @@ class SqlNotificationRepository:
             query = query.where(notifications.c.round_id == round_id)
         if campaign_year is not None:
             query = query.where(notifications.c.campaign_year == campaign_year)
+        if recipient_kind is not None:
+            query = query.where(notifications.c.recipient_kind == recipient_kind.value)
         if recipient is not None:
             query = query.where(
                 notifications.c.recipient_kind == recipient[0].value,

@@ -72,16 +72,20 @@ async def list_notifications(
     status: Status | None = None,
     round_id: UUID | None = None,
     campaign_year: CampaignYearFilter = None,
+    recipient_kind: RecipientKind | None = None,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> list[NotificationOut]:
     """Staff see every message, a member or an agency their own. ``status=failed`` lists the
-    refused ones with the server's reason (``last_error``)."""
+    refused ones with the server's reason (``last_error``); ``recipient_kind`` (``member``,
+    ``agency``) only the team members' or the agencies' mail."""
     found = await queries.list_notifications(
         ctx,
         status=status,
         round_id=round_id,
         campaign_year=campaign_year,
         recipient=_own(principal),
+        recipient_kind=recipient_kind,
+        limit=limit,
     )
     return [NotificationOut.of(n) for n in found]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -91,11 +90,10 @@ class SendAgainIn(_In):
     email: EmailAddress | None = None
 
 
-OptionalCategory = Literal["decision", "evaluation_reminder"]
-
-
 class PreferenceIn(_In):
-    category: OptionalCategory
+    # Every category is named here, so that asking to turn off a mandatory one (an invitation,
+    # a notice) is answered with the reason why not, not as an unknown value.
+    category: Category
     mode: DeliveryMode
 
 

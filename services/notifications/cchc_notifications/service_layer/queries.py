@@ -23,6 +23,7 @@ async def list_notifications(
     round_id: UUID | None = None,
     campaign_year: int | None = None,
     recipient: tuple[RecipientKind, str] | None = None,
+    recipient_kind: RecipientKind | None = None,
     limit: int = 1000,
 ) -> list[Notification]:
     async with services.uow() as uow:
@@ -31,6 +32,7 @@ async def list_notifications(
             round_id=round_id,
             campaign_year=campaign_year,
             recipient=recipient,
+            recipient_kind=recipient_kind,
             limit=limit,
         )
 

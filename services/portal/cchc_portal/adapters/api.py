@@ -19,6 +19,7 @@ SERVICE_NAMES = {
     "scheduling": "phân hệ lập lịch khảo sát",
     "evaluation": "phân hệ đánh giá",
     "reporting": "phân hệ báo cáo",
+    "notifications": "phân hệ gửi thư",
     "replication": "phân hệ theo dõi nhân rộng",
 }
 

@@ -11,6 +11,7 @@ from cchc_portal.entrypoints import (
     documents,
     follow_up,
     health,
+    mail,
     office,
     planner,
     surveyor,
@@ -31,6 +32,7 @@ WORKSPACES = (
     committee,
     documents,
     follow_up,
+    mail,
 )
 
 router = APIRouter()

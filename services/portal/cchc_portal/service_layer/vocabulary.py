@@ -36,7 +36,7 @@ ROLE_HOMES: Final = {
 
 # Each workspace's pages, in the order of the work (one line per link).
 NAV_LINKS: Final = {
-    "agency": (("/agency", "Đề xuất của đơn vị"),),
+    "agency": (("/agency", "Đề xuất của đơn vị"), ("/preferences", "Cách nhận thư")),
     "office": (
         ("/office", "Danh sách đề xuất"),
         ("/office/campaigns", "Đợt khảo sát"),
@@ -44,9 +44,10 @@ NAV_LINKS: Final = {
         ("/office/progress", "Tiến độ đánh giá"),
         ("/office/decisions", "Quyết định"),
         ("/office/rejections", "Tin nhắn bị từ chối"),
+        ("/office/mail", "Thư gửi đi"),
         ("/office/documents", "Văn bản"),
     ),
-    "surveyor": (("/surveyor", "Lịch khảo sát"),),
+    "surveyor": (("/surveyor", "Lịch khảo sát"), ("/preferences", "Cách nhận thư")),
     "committee": (
         ("/committee", "Tổng quan"),
         ("/committee/recommended", "Đề xuất nhân rộng"),

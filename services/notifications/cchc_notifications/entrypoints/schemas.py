@@ -91,7 +91,7 @@ class SendAgainIn(_In):
     email: EmailAddress | None = None
 
 
-OptionalCategory = Literal["decision", "evaluation_reminder"]
+OptionalCategory = Literal["decision", "evaluation_reminder", "draft_reminder"]
 
 
 class PreferenceIn(_In):

@@ -127,7 +127,10 @@ async def test_an_unsubmitted_draft_is_reminded_by_one_mail_and_a_submitted_one_
         assert received.rcpt_tos == [AGENCIES[WARD]]
         message = received.message
         assert message["To"].addresses[0].addr_spec == AGENCIES[WARD]
-        subject = "Nhắc nộp hồ sơ đề xuất sáng kiến CCHC năm 2023: hạn cuối ngày 31/10/2023"
+        subject = (
+            "Nhắc nộp hồ sơ đề xuất mô hình, giải pháp, sáng kiến CCHC năm 2023: "
+            "hạn cuối ngày 31/10/2023"
+        )
         assert message["Subject"] == subject
         plain = message.get_body(("plain",))
         assert plain is not None

@@ -318,7 +318,8 @@ def draft_reminder(
         "không tiếp tục đề xuất, đề nghị xóa bản nháp."
     )
     return _content(
-        f"Nhắc nộp hồ sơ đề xuất sáng kiến CCHC năm {year}: hạn cuối ngày {closes_on:%d/%m/%Y}",
+        f"Nhắc nộp hồ sơ đề xuất mô hình, giải pháp, sáng kiến CCHC năm {year}: "
+        f"hạn cuối ngày {closes_on:%d/%m/%Y}",
         Body(f"Kính gửi: {agency_name},", tuple(paragraphs)),
         signature,
     )

@@ -397,7 +397,10 @@ async def test_an_unsubmitted_draft_is_reminded_to_its_agency_once(make: MakeSer
     assert await delivery.deliver_due(services) == 0
     [mail] = transport.sent
     assert mail["To"].addresses[0].addr_spec == WARD_EMAIL
-    subject = "Nhắc nộp hồ sơ đề xuất sáng kiến CCHC năm 2023: hạn cuối ngày 31/10/2023"
+    subject = (
+        "Nhắc nộp hồ sơ đề xuất mô hình, giải pháp, sáng kiến CCHC năm 2023: "
+        "hạn cuối ngày 31/10/2023"
+    )
     assert mail["Subject"] == subject
     text = mail.get_body(("plain",)).get_content()
     assert unicodedata.is_normalized("NFC", text)

@@ -125,8 +125,13 @@ def settings(database_url: str, amqp_url: str, tmp_path: Path) -> IntakeSettings
 
 
 @pytest.fixture
-async def app(settings: IntakeSettings, clock: Clock) -> AsyncIterator[FastAPI]:
-    application = create_app(settings, auth=AUTH, clock=clock)
+def application(settings: IntakeSettings, clock: Clock) -> FastAPI:
+    """The app as built (its ``state.services`` for driving the service layer directly)."""
+    return create_app(settings, auth=AUTH, clock=clock)
+
+
+@pytest.fixture
+async def app(application: FastAPI) -> AsyncIterator[FastAPI]:
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60) as manager:
         yield manager.app  # type: ignore[misc]
 

@@ -25,7 +25,7 @@ KEY = "draft.reminder_due.v1"
 
 
 async def test_two_sweeps_at_once_publish_one_reminder_per_unsubmitted_draft(
-    app: FastAPI,
+    application: FastAPI,
     client: httpx.AsyncClient,
     clock: Clock,
     settings: IntakeSettings,
@@ -46,7 +46,7 @@ async def test_two_sweeps_at_once_publish_one_reminder_per_unsubmitted_draft(
     submitted = await client.post(f"/api/v1/initiatives/{done}/submit", headers=WARD)
     assert submitted.status_code == 200, submitted.text
 
-    services: Services = app.state.services
+    services: Services = application.state.services
     days = settings.draft_reminder_days
     clock.set(date(2023, 10, 31) - timedelta(days=days))
     counts = await asyncio.gather(

@@ -134,7 +134,7 @@ async def test_an_unsubmitted_draft_is_reminded_by_one_mail_and_a_submitted_one_
         assert message["Subject"] == subject
         plain = message.get_body(("plain",))
         assert plain is not None
-        text = plain.get_content()
+        text = plain.get_content().replace("\r\n", "\n")  # CRLF on the wire
         assert unicodedata.is_normalized("NFC", text)
         assert f"«{LEFT_TITLE}»" in text and SUBMITTED_TITLE not in text
         assert "kết thúc vào ngày 31/10/2023 (còn 7 ngày)" in text

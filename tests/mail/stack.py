@@ -6,6 +6,7 @@ planned, confirmed, changed and cancelled through scheduling's HTTP API."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -75,6 +76,45 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(every)
+
+
+class EventTap:
+    """A queue of the test's own on ``cchc.events``: every event published (or those of
+    ``routing_key``), to send again."""
+
+    def __init__(self, amqp_url: str, routing_key: str = "#") -> None:
+        self.amqp_url, self.routing_key = amqp_url, routing_key
+        self.seen: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def __aenter__(self) -> EventTap:
+        self.connection = await aio_pika.connect(self.amqp_url)
+        channel = await self.connection.channel()
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key=self.routing_key)
+
+        async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            self.seen.append(message)
+
+        await queue.consume(keep)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.connection.close()
+
+
+def redelivery(message: aio_pika.abc.AbstractIncomingMessage) -> EncodedMessage:
+    """A message the tap saw, to publish again unchanged (same id, same body)."""
+    return EncodedMessage(
+        event_id=str(message.message_id),
+        event_type=str(json.loads(message.body)["type"]),
+        exchange=EVENTS_EXCHANGE,
+        routing_key=str(message.routing_key),
+        content_type=str(message.content_type),
+        headers={},
+        body=message.body,
+    )
 
 
 @dataclass
@@ -217,6 +257,19 @@ def calendars(item: Received) -> list[Calendar]:
     ]
 
 
+def smtp_env(smtp_port: int) -> dict[str, str]:
+    """Notifications' settings for the test's SMTP server, polling and retrying quickly."""
+    return {
+        "CCHC_NOTIFICATIONS_MAIL_TRANSPORT": "smtp",
+        "CCHC_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "CCHC_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
+        "CCHC_NOTIFICATIONS_SMTP_SECURITY": "none",
+        "CCHC_NOTIFICATIONS_DELIVERY_POLL_INTERVAL": "0.5",
+        "CCHC_NOTIFICATIONS_RETRY_BASE": "1",
+        "CCHC_NOTIFICATIONS_RETRY_MAX": "4",
+    }
+
+
 def start_stack(
     amqp_url: str, databases: dict[str, str], base: Path, smtp_port: int, extra: dict[str, str]
 ) -> ServiceProcesses:
@@ -229,18 +282,7 @@ def start_stack(
     )
     processes.start("scheduling")
     processes.wait_ready("scheduling")
-    processes.env.update(
-        {
-            "CCHC_NOTIFICATIONS_MAIL_TRANSPORT": "smtp",
-            "CCHC_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
-            "CCHC_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
-            "CCHC_NOTIFICATIONS_SMTP_SECURITY": "none",
-            "CCHC_NOTIFICATIONS_DELIVERY_POLL_INTERVAL": "0.5",
-            "CCHC_NOTIFICATIONS_RETRY_BASE": "1",
-            "CCHC_NOTIFICATIONS_RETRY_MAX": "4",
-            **extra,
-        }
-    )
+    processes.env.update({**smtp_env(smtp_port), **extra})
     processes.start("notifications")
     processes.wait_ready("notifications")
     return processes

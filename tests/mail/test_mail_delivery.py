@@ -6,19 +6,15 @@ in the middle of a round's mail, and the broker delivering every event again."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-import aio_pika
 import httpx
 import pytest
 
-from cchc_shared.contracts import EncodedMessage
-from cchc_shared.contracts.events import EVENTS_EXCHANGE
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.nodes import free_port
 from cchc_testkit.smtp import SmtpServer
@@ -27,10 +23,12 @@ from .stack import (
     AGENCIES,
     MEMBER_EMAILS,
     SERVICES,
+    EventTap,
     MailStack,
     bearer,
     by_recipient,
     calendars,
+    redelivery,
     start_stack,
     wait_until,
 )
@@ -75,31 +73,6 @@ async def slow_stack(
     smtp = SmtpServer(free_port(), tmp_path / "smtp", refuse=(REFUSED,), delay=0.4)
     async for running in _stack(amqp_url, tmp_path, request, smtp):
         yield running
-
-
-class EventTap:
-    """A queue of the test's own on ``cchc.events``: every event published, to send again."""
-
-    def __init__(self, amqp_url: str) -> None:
-        self.amqp_url = amqp_url
-        self.seen: list[aio_pika.abc.AbstractIncomingMessage] = []
-
-    async def __aenter__(self) -> EventTap:
-        self.connection = await aio_pika.connect(self.amqp_url)
-        channel = await self.connection.channel()
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, routing_key="#")
-
-        async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            await message.ack()
-            self.seen.append(message)
-
-        await queue.consume(keep)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.connection.close()
 
 
 async def test_a_round_is_told_by_mail_updated_and_cancelled(stack: MailStack) -> None:
@@ -198,17 +171,7 @@ async def test_a_round_is_told_by_mail_updated_and_cancelled(stack: MailStack) -
         events_seen = list(tap.seen)
         assert len(events_seen) >= 6  # 3 initiatives, scheduled, rescheduled, cancelled
         for message in events_seen:
-            await stack.publish(
-                EncodedMessage(
-                    event_id=str(message.message_id),
-                    event_type=str(json.loads(message.body)["type"]),
-                    exchange=EVENTS_EXCHANGE,
-                    routing_key=str(message.routing_key),
-                    content_type=str(message.content_type),
-                    headers={},
-                    body=message.body,
-                )
-            )
+            await stack.publish(redelivery(message))
         await asyncio.sleep(8)  # time for every redelivery to be consumed
         assert len(await stack.notifications()) == 20
         assert len(stack.smtp.received()) == 18

@@ -3,6 +3,7 @@ and wired to the service layer and the entry points."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +19,7 @@ from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.http import ROUTERS
 from cchc_intake.entrypoints.messages import ROUTES
 from cchc_intake.ports import AttachmentStorage
+from cchc_intake.service_layer.handlers import reminders
 from cchc_intake.service_layer.handlers.reference_data import seed_reference_data
 from cchc_intake.service_layer.services import Services, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
@@ -72,7 +74,17 @@ def create_app(
     async def seed() -> None:
         await seed_reference_data(unit_of_work(), load_agencies().values(), local_date(clock()))
 
+    async def remind(stop: asyncio.Event) -> None:
+        await reminders.run(
+            unit_of_work,
+            clock,
+            settings.draft_reminder_days,
+            stop,
+            settings.draft_reminder_interval,
+        )
+
     runtime.before_consuming.append(seed)
+    runtime.background.append(remind)
     runtime.subscribe(ROUTES, services)
     upload_cap = settings.attachment_max_bytes + MULTIPART_OVERHEAD
     app = create_http_app(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -48,6 +48,10 @@ class DraftRepository(Protocol):
     async def add(self, draft: Draft) -> None: ...
     async def save(self, draft: Draft) -> None: ...
     async def delete(self, draft_id: UUID) -> None: ...
+    async def unsubmitted(self, campaign_year: int, *, unassigned: bool) -> list[Draft]: ...
+    async def record_reminder(
+        self, draft: Draft, campaign_year: int, closes_on: date, at: datetime
+    ) -> bool: ...
 
 
 class UnitOfWork(KitUnitOfWork, Protocol):

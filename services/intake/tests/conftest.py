@@ -58,7 +58,8 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float, wha
 
 @dataclass
 class EventTap:
-    """A private queue on cchc.events bound to initiative.#: what intake published."""
+    """A private queue on cchc.events bound to initiative.# and draft.#: what intake
+    published."""
 
     messages: list[aio_pika.abc.AbstractIncomingMessage] = field(default_factory=list)
 
@@ -81,6 +82,7 @@ async def tap(amqp_url: str, app: FastAPI) -> AsyncIterator[EventTap]:
     channel = await connection.channel()
     queue = await channel.declare_queue("", exclusive=True)
     await queue.bind("cchc.events", routing_key="initiative.#")
+    await queue.bind("cchc.events", routing_key="draft.#")
     found = EventTap()
 
     async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -123,8 +125,13 @@ def settings(database_url: str, amqp_url: str, tmp_path: Path) -> IntakeSettings
 
 
 @pytest.fixture
-async def app(settings: IntakeSettings, clock: Clock) -> AsyncIterator[FastAPI]:
-    application = create_app(settings, auth=AUTH, clock=clock)
+def application(settings: IntakeSettings, clock: Clock) -> FastAPI:
+    """The app as built (its ``state.services`` for driving the service layer directly)."""
+    return create_app(settings, auth=AUTH, clock=clock)
+
+
+@pytest.fixture
+async def app(application: FastAPI) -> AsyncIterator[FastAPI]:
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60) as manager:
         yield manager.app  # type: ignore[misc]
 

@@ -13,6 +13,7 @@ from cchc_shared.contracts.envelope import (
 from cchc_shared.contracts.events import (
     AGENCY_CODE_PATTERN,
     EVENTS,
+    DraftReminderDueV1,
     EvaluationRecordedV1,
     EventData,
     InboundInitiativeSubmittedV1,
@@ -35,6 +36,7 @@ __all__ = [
     "EVENTS",
     "CloudEvent",
     "DecodeError",
+    "DraftReminderDueV1",
     "EncodedMessage",
     "EvaluationRecordedV1",
     "EventData",

@@ -152,6 +152,36 @@ class InitiativeWithdrawnV1(EventData):
         return str(self.initiative_id)
 
 
+class DraftReminderDueV1(EventData):
+    """A draft its agency has not submitted, as the submission window is about to close:
+    intake publishes it once per draft and deadline, when the reminder window opens (a
+    setting of intake's, some days before ``submission_closes_on``). A later change of the
+    deadline makes a new reminder due; a submitted or discarded draft has none."""
+
+    publisher: ClassVar[str] = "intake"
+    routing_key: ClassVar[str] = "draft.reminder_due.v1"
+    schema_name: ClassVar[str] = "draft.reminder_due.v1"
+    description: ClassVar[str] = (
+        "An agency's draft is still unsubmitted and the campaign's submission window closes "
+        "soon; sent once per draft and deadline."
+    )
+
+    draft_id: UUID  # the id the initiative will have once submitted
+    campaign_year: CampaignYear
+    agency_code: AgencyCode
+    # The agency's contact address, from intake's reference data (as on InitiativeSubmitted).
+    agency_email: EmailAddress | None = None
+    title: ShortText | None = None  # a draft may not have its title yet
+    submission_closes_on: date
+    # The required content fields still missing (``title``, ``summary``, ...); empty when
+    # the draft is complete but not submitted.
+    missing_fields: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = []
+    reminded_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.draft_id)
+
+
 class FieldErrorData(EventData):
     field: Annotated[str, StringConstraints(max_length=500)]
     message: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -479,6 +509,7 @@ EVENTS: tuple[type[EventData], ...] = (
     InitiativeAmendedV1,
     InitiativeWithdrawnV1,
     InitiativeRejectedV1,
+    DraftReminderDueV1,
     RoundScheduledV1,
     RoundRescheduledV1,
     RoundCancelledV1,

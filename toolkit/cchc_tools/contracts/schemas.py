@@ -83,6 +83,13 @@ _FIELD_DESCRIPTIONS: dict[str, str] = {
         "True when Thủ Đức City and each district also count their wards', communes' and "
         "towns' initiatives."
     ),
+    "draft_id": "Draft id, assigned by intake; the initiative keeps it once submitted.",
+    "submission_closes_on": "Last day of the campaign's submission window (hạn nộp).",
+    "missing_fields": (
+        "The required content fields the draft still lacks, by their event names (title, "
+        "summary, kind, par_area, applied_since, results); empty when only the submission "
+        "is missing."
+    ),
     "origin_source": "CloudEvents `source` of the refused inbound message.",
     "origin_id": "CloudEvents `id` of the refused inbound message.",
     "field": (
@@ -101,6 +108,10 @@ DESCRIPTIONS_VI: dict[str, str] = {
     "initiative.withdrawn.v1": "Đơn vị rút sáng kiến khỏi đợt khảo sát.",
     "initiative.rejected.v1": (
         "Thông điệp gửi vào bị từ chối; nêu rõ từng lỗi và được lưu lại để xử lý lại."
+    ),
+    "draft.reminder_due.v1": (
+        "Hồ sơ đề xuất của đơn vị còn ở dạng bản nháp, chưa nộp, khi sắp hết hạn nhận đề "
+        "xuất; gửi một lần cho mỗi bản nháp và mỗi hạn nộp."
     ),
     "round.scheduled.v1": (
         "Đợt khảo sát, lịch làm việc và đoàn khảo sát đã được ấn định và thông báo."
@@ -187,6 +198,16 @@ EXAMPLES: dict[str, Mapping[str, Any]] = {
         "agency_code": "26740",
         "reason": "Đơn vị đề xuất lại vào năm sau.",
         "withdrawn_at": "2023-05-20T08:00:00Z",
+    },
+    "draft.reminder_due.v1": {
+        "draft_id": "5f0c2b9e-3d41-4a8e-9b17-6c2e8d4f1a03",
+        "campaign_year": 2023,
+        "agency_code": "26740",
+        "agency_email": "ubnd.pbennghe.q1@tphcm.gov.vn",
+        "title": "Tổ công nghệ số cộng đồng hỗ trợ thủ tục hành chính",
+        "submission_closes_on": "2023-10-31",
+        "missing_fields": ["results"],
+        "reminded_at": "2023-10-24T01:00:00Z",
     },
     "initiative.rejected.v1": {
         "origin_source": "https://motcua.hochiminhcity.gov.vn",

@@ -112,6 +112,20 @@ drafts = Table(
     Column("version", Integer, nullable=False),
 )
 
+# One row per reminder sent of an unsubmitted draft, keyed by the draft and the deadline it
+# was sent for: written in the transaction that puts DraftReminderDue in the outbox, so a
+# sweep repeated, restarted or run by two replicas at once sends each reminder once. No
+# foreign key: the record outlives the draft (submitted or discarded).
+draft_reminders = Table(
+    "draft_reminders",
+    metadata,
+    Column("draft_id", Uuid, primary_key=True),
+    Column("submission_closes_on", Date, primary_key=True),
+    campaign_year_column(),
+    agency_code_column(),
+    Column("reminded_at", UtcDateTime, nullable=False),
+)
+
 attachments = Table(
     "attachments",
     metadata,

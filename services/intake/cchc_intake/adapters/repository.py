@@ -13,7 +13,14 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake.adapters.orm import agencies, attachments, campaigns, drafts, initiatives
+from cchc_intake.adapters.orm import (
+    agencies,
+    attachments,
+    campaigns,
+    draft_reminders,
+    drafts,
+    initiatives,
+)
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
@@ -383,3 +390,30 @@ class SqlDraftRepository:
         result = await self.connection.execute(delete(drafts).where(drafts.c.id == draft_id))
         if getattr(result, "rowcount", 1) != 1:  # submitted or discarded meanwhile
             raise ConcurrentUpdate()
+
+    async def unsubmitted(self, campaign_year: int, *, unassigned: bool) -> list[Draft]:
+        """The drafts of a campaign (with ``unassigned``, also those that name none), locked
+        until the transaction ends, so a submission or discard under way is waited for and
+        a draft it removed is not reminded of."""
+        which = drafts.c.campaign_year == campaign_year
+        if unassigned:
+            which = which | drafts.c.campaign_year.is_(None)
+        rows = await self.connection.execute(
+            select(drafts).where(which).order_by(drafts.c.created_at).with_for_update()
+        )
+        return [draft_from_row(row) for row in rows.mappings()]
+
+    async def record_reminder(
+        self, draft: Draft, campaign_year: int, closes_on: date, at: datetime
+    ) -> bool:
+        """Record the reminder of ``draft`` for the deadline ``closes_on``; False when it was
+        already recorded (by an earlier sweep or another replica)."""
+        values = {
+            "draft_id": draft.id,
+            "submission_closes_on": closes_on,
+            "campaign_year": campaign_year,
+            "agency_code": draft.agency_code,
+            "reminded_at": at,
+        }
+        added = await insert_rows(self.connection, draft_reminders, values, ignore_conflicts=True)
+        return added == 1

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from cchc_intake.domain.contacts import agency_email
 from cchc_shared.contracts import (
+    DraftReminderDueV1,
     EventData,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
@@ -292,6 +293,20 @@ class Draft:
             raise InvalidInput(*faults)
         return Content.parse(**{"limitations": "", **self.fields}, today=today)
 
+    def reminder(self, campaign: Campaign, now: datetime) -> DraftReminderDueV1:
+        """What the agency is reminded of: the draft as it stands and the deadline."""
+        title = self.fields.get("title") or None
+        return DraftReminderDueV1(
+            draft_id=self.id,
+            campaign_year=campaign.year,
+            agency_code=self.agency_code,
+            agency_email=agency_email(self.agency_code),
+            title=title,
+            submission_closes_on=campaign.submission_closes_on,
+            missing_fields=[fault.field for fault in missing_fields(self.fields)],
+            reminded_at=now,
+        )
+
 
 @dataclass
 class Campaign:
@@ -343,6 +358,13 @@ class Campaign:
 
     def accepts_submissions_on(self, day: date) -> bool:
         return self.submission_opens_on <= day <= self.submission_closes_on
+
+    def draft_reminder_due_on(self, day: date, days_before: int) -> bool:
+        """Whether ``day`` falls in the reminder window of the unsubmitted drafts: from
+        ``days_before`` days before the submission window closes to the day it closes, and
+        never before it opens (a reminder after the deadline could not be acted on)."""
+        opens = max(self.submission_opens_on, self.submission_closes_on - timedelta(days_before))
+        return opens <= day <= self.submission_closes_on
 
     def window_text(self) -> tuple[str, str]:
         return (

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from datetime import date
-from typing import Self
+from datetime import date, datetime
+from typing import Any, Self
 from uuid import UUID
 
 from cchc_intake.domain.errors import DuplicateTitle
 from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative, Status
 from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
-from cchc_shared.persistence.audit import AuditEntry
 from cchc_shared.reference import Agency
 from cchc_testkit.fakes import FakeAuditLog
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
@@ -106,6 +105,7 @@ class FakeInitiatives:
 class FakeDrafts:
     def __init__(self) -> None:
         self.stored: dict[UUID, Draft] = {}
+        self.reminded: dict[tuple[UUID, date], datetime] = {}
 
     async def get(self, draft_id: UUID) -> Draft | None:
         found = self.stored.get(draft_id)
@@ -119,6 +119,20 @@ class FakeDrafts:
 
     async def delete(self, draft_id: UUID) -> None:
         del self.stored[draft_id]
+
+    async def unsubmitted(self, campaign_year: int, *, unassigned: bool) -> list[Draft]:
+        years = {campaign_year, None} if unassigned else {campaign_year}
+        return [copy.deepcopy(d) for d in self.stored.values() if d.campaign_year in years]
+
+    async def record_reminder(
+        self, draft: Draft, campaign_year: int, closes_on: date, at: datetime
+    ) -> bool:
+        # As the table's primary key does: one reminder per draft and deadline.
+        key = (draft.id, closes_on)
+        if key in self.reminded:
+            return False
+        self.reminded[key] = at
+        return True
 
 
 class FakeUnitOfWork(BaseFakeUnitOfWork):
@@ -138,25 +152,22 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.initiatives.seen = []
         return await super().__aenter__()
 
-    def _state(
-        self,
-    ) -> tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry], dict[UUID, Draft]]:
+    def _state(self) -> tuple[Any, ...]:
         return (
             self.initiatives.stored,
             self.initiatives.attachments,
             self.audit.entries,
             self.drafts.stored,
+            self.drafts.reminded,
         )
 
-    def _restore(
-        self,
-        state: tuple[dict[UUID, Initiative], list[Attachment], list[AuditEntry], dict[UUID, Draft]],
-    ) -> None:
+    def _restore(self, state: tuple[Any, ...]) -> None:
         (
             self.initiatives.stored,
             self.initiatives.attachments,
             self.audit.entries,
             self.drafts.stored,
+            self.drafts.reminded,
         ) = state
 
     def _collect_events(self) -> list[EventData]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 from typing import Final
 
@@ -24,6 +25,16 @@ SCOPES_VI: Final = {
     "district_level": "cấp quận, huyện",
     "commune_level": "cấp phường, xã, thị trấn",
     "sector": "trong ngành, lĩnh vực",
+}
+# The content fields of a proposal by their event names, in the words of the portal's form.
+FIELD_LABELS_VI: Final = {
+    "kind": "Loại đề xuất",
+    "title": "Tên đề xuất",
+    "summary": "Tóm tắt nội dung",
+    "par_area": "Lĩnh vực cải cách hành chính",
+    "applied_since": "Áp dụng từ ngày",
+    "results": "Kết quả đạt được",
+    "limitations": "Hạn chế, khó khăn",
 }
 CALENDAR: Final = "text/calendar"
 PDF: Final = "application/pdf"
@@ -267,6 +278,49 @@ def evaluation_reminder(
                 "Đề nghị quý vị ghi nhận phiếu đánh giá trên Cổng thông tin khảo sát CCHC.",
             ),
         ),
+        signature,
+    )
+
+
+def draft_reminder(
+    *,
+    agency_name: str,
+    title: str | None,
+    year: int,
+    closes_on: date,
+    today: date,
+    missing: Sequence[str],
+    signature: Signature,
+) -> Content:
+    """To an agency whose draft is still unsubmitted as the submission window closes."""
+    what = (
+        f"Hồ sơ đề xuất «{title}» của đơn vị đang"
+        if title
+        else "Đơn vị có một hồ sơ đề xuất (chưa đặt tên) đang"
+    )
+    left = (closes_on - today).days
+    when = "hôm nay là ngày cuối cùng" if left <= 0 else f"còn {left} ngày"
+    paragraphs: list[str | tuple[str, ...]] = [
+        f"{what} được lưu ở dạng bản nháp và chưa được gửi đến Sở Nội vụ.",
+        f"Thời hạn tiếp nhận đề xuất mô hình, giải pháp, sáng kiến về cải cách hành chính năm "
+        f"{year} kết thúc vào ngày {closes_on:%d/%m/%Y} ({when}).",
+    ]
+    if missing:
+        paragraphs.append("Các nội dung bắt buộc còn thiếu:")
+        paragraphs.append(tuple(FIELD_LABELS_VI.get(name, name) for name in missing))
+    else:
+        paragraphs.append(
+            "Hồ sơ đã có đủ các nội dung bắt buộc; đơn vị chỉ cần kiểm tra lại và gửi."
+        )
+    paragraphs.append(
+        "Đề nghị đơn vị hoàn thiện và gửi hồ sơ trên Cổng thông tin khảo sát CCHC trước thời "
+        "hạn nêu trên; sau thời hạn này, hồ sơ không còn được tiếp nhận. Trường hợp đơn vị "
+        "không tiếp tục đề xuất, đề nghị xóa bản nháp."
+    )
+    return _content(
+        f"Nhắc nộp hồ sơ đề xuất mô hình, giải pháp, sáng kiến CCHC năm {year}: "
+        f"hạn cuối ngày {closes_on:%d/%m/%Y}",
+        Body(f"Kính gửi: {agency_name},", tuple(paragraphs)),
         signature,
     )
 

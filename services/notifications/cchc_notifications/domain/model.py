@@ -19,6 +19,7 @@ class Category(StrEnum):
     ROUND_CANCELLED = "round_cancelled"  # the round will not take place (METHOD:CANCEL)
     DECISION = "decision"  # the outcome of an initiative, to its agency
     EVALUATION_REMINDER = "evaluation_reminder"  # a visit is over, its evaluation missing
+    DRAFT_REMINDER = "draft_reminder"  # an agency's draft unsubmitted as the deadline nears
     DIGEST = "digest"  # what a person chose to receive bundled
 
 

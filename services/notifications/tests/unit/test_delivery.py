@@ -1,11 +1,12 @@
 """The service layer on a real SQLite database, with the local run's transport (``.eml``
 files) or a scripted one: a confirmed round becomes one message per recipient, a
 redelivered event adds nothing, a failure is retried with backoff and a 5xx is recorded,
-a held round waits for its release, a recipient's choice is honoured, and a reminder is
-due once."""
+a held round waits for its release, a recipient's choice is honoured, a reminder is due
+once, and an unsubmitted draft's reminder is one message to its agency, sent once."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from cchc_notifications.service_layer.services import MailPolicy, Services
 from cchc_notifications.service_layer.unit_of_work import SqlNotificationsUnitOfWork
 from cchc_shared.contracts import CloudEvent, EventData, encode_event
 from cchc_shared.contracts.events import (
+    DraftReminderDueV1,
     EvaluationRecordedV1,
     InitiativeSubmittedV1,
     SelectionDecidedV1,
@@ -355,3 +357,84 @@ async def test_a_member_who_chose_a_digest_gets_one_message_for_the_day(
     assert {n.status for n in await queries.list_notifications(services, round_id=None)} >= {
         Status.DIGESTED
     }
+
+
+DRAFT = uuid.UUID("5f0c2b9e-3d41-4a8e-9b17-6c2e8d4f1a03")
+WARD_EMAIL = "ubnd.pbennghe.q1@tphcm.gov.vn"
+
+
+def _draft_reminder(**overrides: object) -> DraftReminderDueV1:
+    fields: dict[str, object] = {
+        "draft_id": DRAFT,
+        "campaign_year": 2023,
+        "agency_code": "26740",
+        "agency_email": WARD_EMAIL,
+        "title": "Tổ công nghệ số cộng đồng hỗ trợ thủ tục hành chính",
+        "submission_closes_on": date(2023, 10, 31),
+        "missing_fields": ["summary", "results"],
+        "reminded_at": datetime(2023, 10, 24, 1, 0, tzinfo=UTC),
+        **overrides,
+    }
+    return DraftReminderDueV1.model_validate(fields)
+
+
+async def test_an_unsubmitted_draft_is_reminded_to_its_agency_once(make: MakeServices) -> None:
+    transport = Scripted()
+    services = make(transport)
+    data = _draft_reminder()
+    event = cloud(data, "/cchc/intake")
+    await events.draft_reminder_due(services, event, data)
+    await events.draft_reminder_due(services, event, data)  # the broker delivers it again
+    again = cloud(data, "/cchc/intake")  # the same reminder under another event id
+    await events.draft_reminder_due(services, again, data)
+    [row] = await queries.list_notifications(services)
+    assert (row.category, row.recipient.kind, row.recipient.id) == (
+        Category.DRAFT_REMINDER,
+        RecipientKind.AGENCY,
+        "26740",
+    )
+    assert await delivery.deliver_due(services) == 1
+    assert await delivery.deliver_due(services) == 0
+    [mail] = transport.sent
+    assert mail["To"].addresses[0].addr_spec == WARD_EMAIL
+    subject = (
+        "Nhắc nộp hồ sơ đề xuất mô hình, giải pháp, sáng kiến CCHC năm 2023: "
+        "hạn cuối ngày 31/10/2023"
+    )
+    assert mail["Subject"] == subject
+    text = mail.get_body(("plain",)).get_content()
+    assert unicodedata.is_normalized("NFC", text)
+    assert text.startswith("Kính gửi: Phường Bến Nghé,\n")
+    assert "«Tổ công nghệ số cộng đồng hỗ trợ thủ tục hành chính»" in text
+    assert "kết thúc vào ngày 31/10/2023 (còn 7 ngày)" in text
+    assert "  - Tóm tắt nội dung\n  - Kết quả đạt được\n" in text
+    assert "86 Lê Thánh Tôn" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "<li>Kết quả đạt được</li>" in html
+
+
+async def test_a_draft_reminder_honours_the_agencys_choice(make: MakeServices) -> None:
+    services = make(Scripted())
+    await choices.set_preference(
+        services, RecipientKind.AGENCY, "26740", Category.DRAFT_REMINDER, DeliveryMode.OFF
+    )
+    await choices.set_preference(
+        services, RecipientKind.AGENCY, "760", Category.DRAFT_REMINDER, DeliveryMode.DIGEST
+    )
+    off = _draft_reminder()
+    digest = _draft_reminder(
+        draft_id=uuid.uuid4(), agency_code="760", agency_email="ubnd.q1@tphcm.gov.vn", title=None
+    )
+    for data in (off, digest):
+        await events.draft_reminder_due(services, cloud(data, "/cchc/intake"), data)
+    status = {n.recipient.id: n.status for n in await queries.list_notifications(services)}
+    assert status == {"26740": Status.SKIPPED, "760": Status.DIGEST}
+
+
+async def test_a_draft_already_submitted_is_not_reminded(make: MakeServices) -> None:
+    services = make(Scripted())
+    submitted = _submitted("26740", DRAFT, WARD_EMAIL)  # the initiative keeps the draft's id
+    await events.initiative_known(services, cloud(submitted, "/cchc/intake"), submitted)
+    data = _draft_reminder()
+    await events.draft_reminder_due(services, cloud(data, "/cchc/intake"), data)
+    assert await queries.list_notifications(services) == []

@@ -22,8 +22,10 @@ from cchc_notifications.domain.rounds import (
     round_confirmed_or_changed,
 )
 from cchc_notifications.service_layer.services import Services
+from cchc_shared.clock import VIETNAM
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
+    DraftReminderDueV1,
     EvaluationRecordedV1,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
@@ -209,6 +211,56 @@ async def selection_decided(
                     now=now,
                     campaign_year=data.campaign_year,
                     mode=modes.get(Category.DECISION, DeliveryMode.IMMEDIATE),
+                )
+            ]
+        )
+        await uow.commit()
+    services.mail_waiting.set()
+
+
+async def draft_reminder_due(
+    services: Services, event: CloudEvent, data: DraftReminderDueV1
+) -> None:
+    """An agency's draft is still unsubmitted as the deadline nears: a reminder, which the
+    agency may take in a digest or turn off. Its cause is the draft and the deadline, so
+    neither a redelivery nor a second event of the same reminder adds a message; a draft
+    whose submission arrived first (the initiative keeps the draft's id) is not reminded."""
+    now = services.clock()
+    async with services.uow() as uow:
+        if not await uow.accept_once(CONSUMER, event):
+            return
+        if data.agency_email:
+            await uow.directory.save_contact(data.agency_code, data.agency_email, now)
+        if await uow.directory.titles([data.draft_id]):
+            await uow.commit()  # submitted meanwhile: nothing to remind
+            return
+        contacts = await uow.directory.contacts([data.agency_code])
+        who = Recipient(
+            RecipientKind.AGENCY,
+            data.agency_code,
+            agency_name(data.agency_code),
+            contacts.get(data.agency_code),
+        )
+        modes = await uow.choices.modes(who.kind, who.id)
+        content = messages.draft_reminder(
+            agency_name=who.name,
+            title=data.title,
+            year=data.campaign_year,
+            closes_on=data.submission_closes_on,
+            today=data.reminded_at.astimezone(VIETNAM).date(),
+            missing=data.missing_fields,
+            signature=services.policy.signature,
+        )
+        await uow.notifications.add(
+            [
+                new_notification(
+                    cause=f"draft-reminder/{data.draft_id}/{data.submission_closes_on}",
+                    category=Category.DRAFT_REMINDER,
+                    recipient=who,
+                    content=content,
+                    now=now,
+                    campaign_year=data.campaign_year,
+                    mode=modes.get(Category.DRAFT_REMINDER, DeliveryMode.IMMEDIATE),
                 )
             ]
         )

@@ -13,8 +13,16 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cchc_intake.adapters.orm import agencies, attachments, campaigns, drafts, initiatives
+from cchc_intake.adapters.orm import (
+    agencies,
+    attachments,
+    campaigns,
+    drafts,
+    inbound_rejections,
+    initiatives,
+)
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
+from cchc_intake.domain.inbound import KeptMessage, Rejection
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
     Attachment,
@@ -317,6 +325,15 @@ class SqlInitiativeRepository:
         )
         return [attachment_from_row(row) for row in rows.mappings()]
 
+    async def with_origin(self, source: str, origin_id: str) -> UUID | None:
+        """The initiative taken in from another platform's message (source, id), if any."""
+        found: UUID | None = await self.connection.scalar(
+            select(initiatives.c.id).where(
+                initiatives.c.origin_source == source, initiatives.c.origin_id == origin_id
+            )
+        )
+        return found
+
     async def count_attachments(self, initiative_id: UUID) -> int:
         count = await self.connection.scalar(
             select(func.count()).where(attachments.c.initiative_id == initiative_id)
@@ -383,3 +400,81 @@ class SqlDraftRepository:
         result = await self.connection.execute(delete(drafts).where(drafts.c.id == draft_id))
         if getattr(result, "rowcount", 1) != 1:  # submitted or discarded meanwhile
             raise ConcurrentUpdate()
+
+
+class SqlRejectionRepository:
+    """Refused inbound messages, kept as received (``domain.inbound``)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, rejection_id: UUID) -> Rejection | None:
+        row = await _first_row(
+            self.connection,
+            select(inbound_rejections).where(inbound_rejections.c.id == rejection_id),
+        )
+        if row is None:
+            return None
+        return Rejection(
+            id=row["id"],
+            origin_source=row["origin_source"],
+            origin_id=row["origin_id"],
+            campaign_year=row["campaign_year"],
+            errors=list(row["errors"]),
+            message=KeptMessage(
+                body=bytes(row["body"]),
+                headers=dict(row["headers"]),
+                content_type=row["content_type"],
+                message_id=row["message_id"],
+                exchange=row["exchange"],
+                routing_key=row["routing_key"],
+                publisher=row["publisher"],
+            ),
+            received_at=row["received_at"],
+            rejected_at=row["rejected_at"],
+            replays=row["replays"],
+            replayed_at=row["replayed_at"],
+            replayed_by=row["replayed_by"],
+        )
+
+    async def add(self, rejection: Rejection) -> None:
+        message = rejection.message
+        await self.connection.execute(
+            insert(inbound_rejections).values(
+                id=rejection.id,
+                origin_source=rejection.origin_source,
+                origin_id=rejection.origin_id,
+                campaign_year=rejection.campaign_year,
+                errors=rejection.errors,
+                body=message.body,
+                headers=message.headers,
+                content_type=message.content_type,
+                message_id=message.message_id,
+                exchange=message.exchange,
+                routing_key=message.routing_key,
+                publisher=message.publisher,
+                received_at=rejection.received_at,
+                rejected_at=rejection.rejected_at,
+                replays=rejection.replays,
+            )
+        )
+
+    async def refused_again(
+        self, source: str, origin_id: str, errors: list[dict[str, str]], now: datetime
+    ) -> None:
+        """The latest reasons of a kept message refused once more (a replay, a redelivery)."""
+        await self.connection.execute(
+            update(inbound_rejections)
+            .where(
+                inbound_rejections.c.origin_source == source,
+                inbound_rejections.c.origin_id == origin_id,
+            )
+            .values(errors=errors, rejected_at=now)
+        )
+
+    async def replayed(self, rejection_id: UUID, by: str, now: datetime) -> None:
+        await self.connection.execute(
+            update(inbound_rejections)
+            .where(inbound_rejections.c.id == rejection_id)
+            .values(replays=inbound_rejections.c.replays + 1, replayed_at=now, replayed_by=by[:200])
+        )

@@ -182,9 +182,29 @@ async def open_campaign(apis: ServiceApis, session: Session, form: dict[str, str
     return await apis.call("intake", "POST", "/campaigns", session.access_token, json=body)
 
 
-async def rejections(apis: ServiceApis, session: Session, year: int) -> Any:
-    """The inbound messages intake refused, with their reasons (reporting)."""
-    return await _reporting(apis, session, f"/campaigns/{year}/rejections")
+async def rejections(apis: ServiceApis, session: Session, year: int) -> list[dict[str, Any]]:
+    """The inbound messages intake refused, with their reasons (reporting's read model),
+    each with ``kept``: intake's copy of it when one was kept for a replay, with the
+    outcome of the replays (``status`` accepted or rejected, the latest reasons)."""
+    refused, kept = await asyncio.gather(
+        _reporting(apis, session, f"/campaigns/{year}/rejections"),
+        apis.call(
+            "intake",
+            "GET",
+            "/inbound/rejections",
+            session.access_token,
+            params={"campaign_year": year},
+        ),
+    )
+    copies = {(k["origin_source"], k["origin_id"]): k for k in kept}
+    return [{**r, "kept": copies.get((r["origin_source"], r["origin_id"]))} for r in refused]
+
+
+async def replay_rejection(apis: ServiceApis, session: Session, rejection_id: UUID) -> Any:
+    """Intake processes the kept copy again; its answer is the outcome."""
+    return await apis.call(
+        "intake", "POST", f"/inbound/rejections/{rejection_id}/replay", session.access_token
+    )
 
 
 async def rounds(apis: ServiceApis, session: Session, year: int) -> Any:

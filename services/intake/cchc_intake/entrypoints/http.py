@@ -4,7 +4,7 @@ domain objects into response bodies."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
@@ -573,9 +573,15 @@ inbound_router = APIRouter(prefix="/inbound", tags=["inbound"])
     summary="Tin nhắn liên thông bị từ chối / Refused inbound messages kept for a replay",
 )
 async def list_rejections(
-    principal: Staff, services: ServicesDep, campaign_year: CampaignYearFilter = None
+    principal: Staff,
+    services: ServicesDep,
+    campaign_year: CampaignYearFilter = None,
+    status: Annotated[
+        Literal["rejected", "accepted"] | None,
+        Query(description="still refused, or since taken in"),
+    ] = None,
 ) -> list[RejectionOut]:
-    rows = await queries.list_rejections(services.uow(), campaign_year)
+    rows = await queries.list_rejections(services.uow(), campaign_year, status)
     return [RejectionOut.model_validate(row) for row in rows]
 
 

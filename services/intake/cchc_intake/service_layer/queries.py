@@ -305,11 +305,18 @@ def _rejection_row(row: Any) -> dict[str, Any]:
     return found
 
 
-async def list_rejections(uow: UnitOfWork, campaign_year: int | None) -> list[dict[str, Any]]:
-    """The inbound messages refused and kept, newest first, of one campaign or all."""
+async def list_rejections(
+    uow: UnitOfWork, campaign_year: int | None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The inbound messages refused and kept, newest first, of one campaign or all; with
+    ``status``, only those still refused (``rejected``) or since taken in (``accepted``)."""
     query = _rejections().order_by(inbound_rejections.c.received_at.desc(), inbound_rejections.c.id)
     if campaign_year is not None:
         query = query.where(inbound_rejections.c.campaign_year == campaign_year)
+    if status == "rejected":
+        query = query.where(initiatives.c.id.is_(None))
+    elif status == "accepted":
+        query = query.where(initiatives.c.id.is_not(None))
     async with uow:
         rows = (await uow.connection.execute(query)).mappings().all()
     return [_rejection_row(r) for r in rows]

@@ -3,6 +3,7 @@ progress of the evaluations, decisions with override, the documents."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -247,7 +248,13 @@ async def rejections_page(
     the inbound consumer again, with the publishing platform the broker verified then, so
     the portal never vouches for a publisher. A message without a kept copy is left to the
     operator's ``cchc dlq replay``."""
-    year, available = await campaign.year_choice(services.apis, session, campaign_year)
+    (year, available), waiting = await asyncio.gather(
+        campaign.year_choice(services.apis, session, campaign_year),
+        campaign.years_with_refusals(services.apis, session),
+    )
+    if year is None and waiting:
+        year = max(waiting)
+    available = sorted(set(available) | waiting, reverse=True)
     found = await campaign.rejections(services.apis, session, year) if year else []
     outcome = next(
         (r["kept"] for r in found if r["kept"] and r["kept"]["rejection_id"] == str(replayed)),
@@ -263,6 +270,7 @@ async def rejections_page(
             "rejections": found,
             "inbound_queue": INBOUND_QUEUE,
             "outcome": outcome,
+            "waiting": sorted(waiting - {year}, reverse=True),
         },
     )
 

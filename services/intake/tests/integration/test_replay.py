@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import aio_pika
 import httpx
 import pytest
 
@@ -40,7 +41,16 @@ async def test_a_refused_message_is_replayed_once_the_campaign_opens(
     client: httpx.AsyncClient, tap: EventTap, amqp_url: str
 ) -> None:
     body = cloud_event(inbound_data(3, campaign_year=YEAR))
-    await publish_inbound(amqp_url, [amqp_message(body)])
+    sent = amqp_message(body)
+    # As a platform publishes: its own broker user, which the broker checks.
+    signed = aio_pika.Message(
+        sent.body,
+        message_id=sent.message_id,
+        content_type=sent.content_type,
+        delivery_mode=sent.delivery_mode,
+        user_id=broker_user(amqp_url),
+    )
+    await publish_inbound(amqp_url, [signed])
     [rejection] = await tap.wait("initiative.rejected.v1", 1)
 
     [kept] = await _rejections(client)

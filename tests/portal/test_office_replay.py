@@ -90,13 +90,12 @@ async def test_the_office_replays_a_refused_message_once_the_cause_is_fixed(
 ) -> None:
     origin_id = await _publish_as_platform(stack.processes.amqp_url)
 
-    async def listed() -> Any:
-        path = f"/api/v1/campaigns/{YEAR}/rejections"
-        return [
-            r for r in await _api(stack, "reporting", "GET", path) if r["origin_id"] == origin_id
-        ]
+    async def kept() -> Any:
+        path = f"/api/v1/inbound/rejections?campaign_year={YEAR}"
+        return [k for k in await _api(stack, "intake", "GET", path) if k["origin_id"] == origin_id]
 
-    await eventually(listed, "the refusal in reporting's list", timeout=60)
+    # Reporting knows no 2031 campaign (nothing received): the page lists intake's copy.
+    await eventually(kept, "intake's kept copy of the refused message", timeout=60)
 
     await page.goto("/dev/sign-in?role=secretariat")
     await page.wait_for_url(re.compile(r"/office$"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -10,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.adapters.orm import (
@@ -36,6 +37,8 @@ from cchc_intake.domain.model import (
 from cchc_shared.contracts.text import fold
 from cchc_shared.persistence.inserts import insert_rows
 from cchc_shared.reference import Agency, AgencyLevel
+
+log = logging.getLogger("cchc.intake.repository")
 
 
 async def _first_row(connection: AsyncConnection, query: Select[Any]) -> RowMapping | None:
@@ -437,27 +440,38 @@ class SqlRejectionRepository:
             replayed_by=row["replayed_by"],
         )
 
-    async def add(self, rejection: Rejection) -> None:
+    async def add(self, rejection: Rejection) -> bool:
+        """Keep the copy, in a savepoint: a message the database cannot hold as it came
+        (e.g. a header it refuses) loses its copy (False), never its InitiativeRejected."""
         message = rejection.message
-        await self.connection.execute(
-            insert(inbound_rejections).values(
-                id=rejection.id,
-                origin_source=rejection.origin_source,
-                origin_id=rejection.origin_id,
-                campaign_year=rejection.campaign_year,
-                errors=rejection.errors,
-                body=message.body,
-                headers=message.headers,
-                content_type=message.content_type,
-                message_id=message.message_id,
-                exchange=message.exchange,
-                routing_key=message.routing_key,
-                publisher=message.publisher,
-                received_at=rejection.received_at,
-                rejected_at=rejection.rejected_at,
-                replays=rejection.replays,
-            )
+        statement = insert(inbound_rejections).values(
+            id=rejection.id,
+            origin_source=rejection.origin_source,
+            origin_id=rejection.origin_id,
+            campaign_year=rejection.campaign_year,
+            errors=rejection.errors,
+            body=message.body,
+            headers=message.headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            exchange=message.exchange,
+            routing_key=message.routing_key,
+            publisher=message.publisher,
+            received_at=rejection.received_at,
+            rejected_at=rejection.rejected_at,
+            replays=rejection.replays,
         )
+        try:
+            async with self.connection.begin_nested():
+                await self.connection.execute(statement)
+        except (DBAPIError, StatementError, ValueError, TypeError):
+            log.warning(
+                "refused inbound message not kept",
+                exc_info=True,
+                extra={"origin_source": rejection.origin_source, "origin_id": rejection.origin_id},
+            )
+            return False
+        return True
 
     async def refused_again(
         self, source: str, origin_id: str, errors: list[dict[str, str]], now: datetime

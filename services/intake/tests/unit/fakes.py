@@ -140,8 +140,9 @@ class FakeRejections:
     async def get(self, rejection_id: UUID) -> Rejection | None:
         return self.stored.get(rejection_id)
 
-    async def add(self, rejection: Rejection) -> None:
+    async def add(self, rejection: Rejection) -> bool:
         self.stored[rejection.id] = rejection
+        return True
 
     async def refused_again(
         self, source: str, origin_id: str, errors: list[dict[str, str]], now: datetime

@@ -19,6 +19,7 @@ from cchc_shared.messaging.consumer import (
     ERRORS_HEADER,
     ORIGINAL_QUEUE_HEADER,
     REASON_HEADER,
+    IncomingMessage,
     PermanentError,
 )
 from cchc_shared.messaging.routing import RoutingTable, subscriptions
@@ -241,3 +242,39 @@ async def test_a_message_that_crashes_the_decoder_is_parked_at_once() -> None:
     assert outcomes(queue)["retry"] == before["retry"]
     [parked] = parking.parked
     assert parked["body"] == deep
+
+
+def kept(body: bytes, user_id: str | None) -> IncomingMessage:
+    return IncomingMessage(
+        body=body,
+        headers={},
+        content_type=CONTENT_TYPE_CLOUDEVENTS,
+        message_id=str(uuid.uuid4()),
+        exchange=EVENTS_EXCHANGE,
+        routing_key="initiative.withdrawn.v1",
+        user_id=user_id,
+    )
+
+
+async def test_a_kept_message_is_processed_again_with_the_publisher_verified_on_receipt() -> None:
+    """``reprocess``: the same trust check, handler and faults as a delivery, never parked."""
+    services = Services()
+    kit, parking = routed_consumers(SERVICE, ROUTES, services, trust=PRODUCTION)
+    consumer = kit.consumer(f"{SERVICE}.initiative.withdrawn.v1")
+    message = encode_event(withdrawal(), source="/cchc/intake")
+
+    [refused] = await consumer.reprocess(kept(message.body, "cchc-scheduling"))
+    assert refused.field == "user_id" and "chỉ do dịch vụ intake phát hành" in refused.message
+    assert await consumer.reprocess(kept(message.body, None)) != []
+    assert services.seen == []
+
+    assert await consumer.reprocess(kept(message.body, "cchc-intake")) == []
+    assert [event_id for event_id, _ in services.seen] == [message.event_id]
+
+    faulty = encode_event(withdrawal("XX"), source="/cchc/intake")
+    [fault] = await consumer.reprocess(kept(faulty.body, "cchc-intake"))
+    assert fault.message == "unknown agency XX"
+    services.failures_left = 1
+    with pytest.raises(ConnectionError):  # transient: the caller answers, nothing is parked
+        await consumer.reprocess(kept(message.body, "cchc-intake"))
+    assert parking.parked == []

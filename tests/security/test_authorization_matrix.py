@@ -115,6 +115,10 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/agencies"): ALL_ROLES,
         ("GET", "/api/v1/agencies/{code}"): ALL_ROLES,
         ("GET", "/api/v1/par-areas"): ALL_ROLES,
+        # Refused inbound messages kept as received, and their replay: the PAR office only
+        # (a platform's client may not replay, even its own messages: it publishes anew).
+        ("GET", "/api/v1/inbound/rejections"): STAFF,
+        ("POST", "/api/v1/inbound/rejections/{rejection_id}/replay"): STAFF,
     },
     "scheduling": {
         **HEALTH,

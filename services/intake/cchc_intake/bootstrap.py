@@ -28,6 +28,9 @@ from cchc_shared.chassis.http import BodySizeLimit
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.contracts import FieldError
+from cchc_shared.messaging.consumer import IncomingMessage
+from cchc_shared.messaging.topology import INBOUND_QUEUE
 from cchc_shared.reference import load_agencies
 
 log = logging.getLogger("cchc.intake")
@@ -64,11 +67,16 @@ def create_app(
 
     unit_of_work = runtime.units_of_work(SqlIntakeUnitOfWork)
 
+    async def reprocess_inbound(message: IncomingMessage) -> list[FieldError]:
+        # The inbound queue's own consumer, built when the routes are subscribed below.
+        return await runtime.consumers.consumer(INBOUND_QUEUE).reprocess(message)
+
     services = Services(
         uow=unit_of_work,
         storage=storage or LocalDiskStorage(settings.resolved_attachments_dir),
         attachment_max_bytes=settings.attachment_max_bytes,
         clock=clock,
+        reprocess_inbound=reprocess_inbound,
     )
 
     async def seed() -> None:

@@ -7,6 +7,7 @@ dead-letter queue with the reason."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import inspect
 import json
@@ -15,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, Union, cast
 
@@ -119,6 +121,49 @@ class IncomingMessage:
     user_id: str | None = None
 
 
+def headers_as_json(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """AMQP headers as a JSON document, exactly (bytes, timestamps, decimals and tables
+    tagged), so that a message kept in a database can be read again as it was received."""
+    return {str(name): _field_as_json(value) for name, value in headers.items()}
+
+
+def headers_from_json(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The AMQP headers ``headers_as_json`` wrote."""
+    return {name: _field_from_json(value) for name, value in document.items()}
+
+
+def _field_as_json(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, datetime):
+        return {"$time": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, Mapping):
+        return {"$table": headers_as_json(value)}
+    if isinstance(value, list | tuple):
+        return [_field_as_json(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _field_from_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_field_from_json(item) for item in value]
+    if isinstance(value, dict) and len(value) == 1:
+        [(tag, inner)] = value.items()
+        if tag == "$bytes":
+            return base64.b64decode(inner)
+        if tag == "$time":
+            return datetime.fromisoformat(inner)
+        if tag == "$decimal":
+            return Decimal(inner)
+        if tag == "$table":
+            return headers_from_json(inner)
+    return value
+
+
 # Called before an invalid message is parked (intake answers with InitiativeRejected).
 RejectHook = Callable[[IncomingMessage, CloudEvent | None, list[FieldError]], Awaitable[None]]
 
@@ -202,7 +247,43 @@ class EventConsumer:
 
     async def process(self, incoming: IncomingMessage) -> Outcome:
         started = time.perf_counter()
-        queue = self.route.queue.name
+        try:
+            event, errors = await self._attempt(incoming)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "handler failed; the message will be retried",
+                extra={"queue": self.route.queue.name},
+            )
+            outcome = Outcome.RETRY
+        else:
+            if errors is None:
+                outcome = Outcome.HANDLED
+            else:
+                outcome = await self._reject(incoming, event, errors)
+        self._consumed[outcome].inc()
+        self._handler_seconds.observe(time.perf_counter() - started)
+        return outcome
+
+    async def reprocess(self, incoming: IncomingMessage) -> list[FieldError]:
+        """A refused message kept as it was received, processed again now: the same decoding,
+        trust check (with the ``user_id`` the broker verified when it was received), handler
+        and inbox, and the rejection hook if it is refused again; it is not parked again,
+        since its copy stays where it is kept. The faults (empty when it was handled); a
+        transient failure raises."""
+        event, errors = await self._attempt(incoming)
+        if errors is None:
+            return []
+        if self.route.on_rejected is not None:
+            await self.route.on_rejected(incoming, event, errors)
+        return errors
+
+    async def _attempt(
+        self, incoming: IncomingMessage
+    ) -> tuple[CloudEvent | None, list[FieldError] | None]:
+        """Decode, believe and handle the message: its event (None when unreadable) and,
+        when it is refused, why (None when handled). A transient failure raises."""
         event: CloudEvent | None = None
         try:
             try:
@@ -211,25 +292,20 @@ class EventConsumer:
             except DecodeError:
                 raise
             except Exception as exc:  # the same bytes would fail again: never worth a retry
-                log.warning("message cannot be decoded", exc_info=True, extra={"queue": queue})
+                log.warning(
+                    "message cannot be decoded",
+                    exc_info=True,
+                    extra={"queue": self.route.queue.name},
+                )
                 raise DecodeError(
                     [FieldError("", f"message cannot be read: {type(exc).__name__}")]
                 ) from exc
             await self.route.handler(event, data)
         except (DecodeError, PermanentError) as exc:
-            outcome = await self._reject(incoming, event, exc.errors)
+            return event, exc.errors
         except DomainError as exc:  # the event itself breaks a rule of the domain
-            outcome = await self._reject(incoming, event, event_faults(exc))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("handler failed; the message will be retried", extra={"queue": queue})
-            outcome = Outcome.RETRY
-        else:
-            outcome = Outcome.HANDLED
-        self._consumed[outcome].inc()
-        self._handler_seconds.observe(time.perf_counter() - started)
-        return outcome
+            return event, event_faults(exc)
+        return event, None
 
     def _believed_data(self, incoming: IncomingMessage, event: CloudEvent) -> EventData:
         """The event's validated ``data``, if this queue takes its type from its publisher."""
@@ -346,6 +422,7 @@ class Consumers:
         self.delivery_limit = delivery_limit
         self.name = name
         self.routes: list[EventRoute] = []
+        self._by_queue: dict[str, EventConsumer] = {}
         # The slowest handler may wait out its retry delay (at most RETRY_DELAY_MAX) before
         # it settles its message: the grace period covers that on top of the handler itself.
         self.graceful_timeout = max(graceful_timeout, RETRY_DELAY_MAX + 5.0)
@@ -374,6 +451,7 @@ class Consumers:
         consumer = EventConsumer(
             route, self.publisher, trust=self.trust, retry_delay=self.retry_delay
         )
+        self._by_queue[route.queue.name] = consumer
         spec = route.queue
         queue = RabbitQueue(
             spec.name,
@@ -396,6 +474,10 @@ class Consumers:
         )
         subscriber(_documented(consumer.handle, route))
         self.routes.append(route)
+
+    def consumer(self, queue: str) -> EventConsumer:
+        """The consumer of one of the service's queues (to process a kept message again)."""
+        return self._by_queue[queue]
 
     def declare_publisher(self, model: type[EventData]) -> None:
         """Document an event the service publishes (the outbox relay publishes it, with

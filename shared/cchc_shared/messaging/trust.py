@@ -10,7 +10,9 @@ counted (``cchc_events_untrusted_total``).
 
 Replays: ``cchc dlq replay`` publishes as the operator's user and names the original
 publisher in ``x-cchc-original-user-id``; only the operator may send the kit's reserved
-headers (``x-cchc-*``, ``x-death``...).
+headers (``x-cchc-*``, ``x-death``...). Intake's replay of a refused inbound message from
+the copy it kept does not pass through the broker at all: the consumer's ``reprocess`` checks
+the copy with the ``user_id`` the broker verified when it was first received.
 
 Development: with no ``CCHC_BUS_USERS``, every service, platform and the operator share one
 broker user (the local run's), so the user names nothing; the sources are still checked.

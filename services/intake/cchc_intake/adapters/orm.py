@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -138,6 +139,36 @@ attachments = Table(
     Column("storage_key", String(200), nullable=False),
     Column("uploaded_at", UtcDateTime, nullable=False),
     Column("uploaded_by", String(200), nullable=False),
+)
+
+# Inbound messages refused at the edge, as received (domain/inbound.py): one row per origin,
+# written with the InitiativeRejected that answered it; the id is that event's id.
+inbound_rejections = Table(
+    "inbound_rejections",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("origin_source", String(500), nullable=False),
+    Column("origin_id", String(200), nullable=False),
+    Column("campaign_year", Integer, index=True),
+    Column("errors", JSON, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("content_type", String(255)),
+    Column("message_id", String(255)),
+    Column("exchange", String(255), nullable=False),
+    Column("routing_key", String(255), nullable=False),
+    Column("publisher", String(255)),  # the broker user the broker verified
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("rejected_at", UtcDateTime, nullable=False),
+    Column("replays", Integer, nullable=False),
+    Column("replayed_at", UtcDateTime),
+    Column("replayed_by", String(200)),
+)
+Index(
+    "ux_inbound_rejections_origin",
+    inbound_rejections.c.origin_source,
+    inbound_rejections.c.origin_id,
+    unique=True,
 )
 
 # Every change by a person or a platform: initiatives, their attachments, campaigns.

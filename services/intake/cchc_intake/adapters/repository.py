@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -10,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.adapters.orm import (
@@ -19,9 +20,11 @@ from cchc_intake.adapters.orm import (
     campaigns,
     draft_reminders,
     drafts,
+    inbound_rejections,
     initiatives,
 )
 from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
+from cchc_intake.domain.inbound import KeptMessage, Rejection
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
     Attachment,
@@ -35,6 +38,8 @@ from cchc_intake.domain.model import (
 from cchc_shared.contracts.text import fold
 from cchc_shared.persistence.inserts import insert_rows
 from cchc_shared.reference import Agency, AgencyLevel
+
+log = logging.getLogger("cchc.intake.repository")
 
 
 async def _first_row(connection: AsyncConnection, query: Select[Any]) -> RowMapping | None:
@@ -324,6 +329,15 @@ class SqlInitiativeRepository:
         )
         return [attachment_from_row(row) for row in rows.mappings()]
 
+    async def with_origin(self, source: str, origin_id: str) -> UUID | None:
+        """The initiative taken in from another platform's message (source, id), if any."""
+        found: UUID | None = await self.connection.scalar(
+            select(initiatives.c.id).where(
+                initiatives.c.origin_source == source, initiatives.c.origin_id == origin_id
+            )
+        )
+        return found
+
     async def count_attachments(self, initiative_id: UUID) -> int:
         count = await self.connection.scalar(
             select(func.count()).where(attachments.c.initiative_id == initiative_id)
@@ -417,3 +431,91 @@ class SqlDraftRepository:
         }
         added = await insert_rows(self.connection, draft_reminders, values, ignore_conflicts=True)
         return added == 1
+
+class SqlRejectionRepository:
+    """Refused inbound messages, kept as received (``domain.inbound``)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, rejection_id: UUID) -> Rejection | None:
+        row = await _first_row(
+            self.connection,
+            select(inbound_rejections).where(inbound_rejections.c.id == rejection_id),
+        )
+        if row is None:
+            return None
+        return Rejection(
+            id=row["id"],
+            origin_source=row["origin_source"],
+            origin_id=row["origin_id"],
+            campaign_year=row["campaign_year"],
+            errors=list(row["errors"]),
+            message=KeptMessage(
+                body=bytes(row["body"]),
+                headers=dict(row["headers"]),
+                content_type=row["content_type"],
+                message_id=row["message_id"],
+                exchange=row["exchange"],
+                routing_key=row["routing_key"],
+                publisher=row["publisher"],
+            ),
+            received_at=row["received_at"],
+            rejected_at=row["rejected_at"],
+            replays=row["replays"],
+            replayed_at=row["replayed_at"],
+            replayed_by=row["replayed_by"],
+        )
+
+    async def add(self, rejection: Rejection) -> bool:
+        """Keep the copy, in a savepoint: a message the database cannot hold as it came
+        (e.g. a header it refuses) loses its copy (False), never its InitiativeRejected."""
+        message = rejection.message
+        statement = insert(inbound_rejections).values(
+            id=rejection.id,
+            origin_source=rejection.origin_source,
+            origin_id=rejection.origin_id,
+            campaign_year=rejection.campaign_year,
+            errors=rejection.errors,
+            body=message.body,
+            headers=message.headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            exchange=message.exchange,
+            routing_key=message.routing_key,
+            publisher=message.publisher,
+            received_at=rejection.received_at,
+            rejected_at=rejection.rejected_at,
+            replays=rejection.replays,
+        )
+        try:
+            async with self.connection.begin_nested():
+                await self.connection.execute(statement)
+        except (DBAPIError, StatementError, ValueError, TypeError):
+            log.warning(
+                "refused inbound message not kept",
+                exc_info=True,
+                extra={"origin_source": rejection.origin_source, "origin_id": rejection.origin_id},
+            )
+            return False
+        return True
+
+    async def refused_again(
+        self, source: str, origin_id: str, errors: list[dict[str, str]], now: datetime
+    ) -> None:
+        """The latest reasons of a kept message refused once more (a replay, a redelivery)."""
+        await self.connection.execute(
+            update(inbound_rejections)
+            .where(
+                inbound_rejections.c.origin_source == source,
+                inbound_rejections.c.origin_id == origin_id,
+            )
+            .values(errors=errors, rejected_at=now)
+        )
+
+    async def replayed(self, rejection_id: UUID, by: str, now: datetime) -> None:
+        await self.connection.execute(
+            update(inbound_rejections)
+            .where(inbound_rejections.c.id == rejection_id)
+            .values(replays=inbound_rejections.c.replays + 1, replayed_at=now, replayed_by=by[:200])
+        )

@@ -92,3 +92,15 @@ def unknown_agency(code: str) -> Fault:
         f"Mã cơ quan {code} không có trong danh mục cơ quan, đơn vị",
         f"unknown agency code {code}",
     )
+
+
+class RejectionNotFound(NotFound):
+    def __init__(self, rejection_id: UUID) -> None:
+        super().__init__(
+            Fault(
+                "rejection_id",
+                f"Không tìm thấy tin nhắn bị từ chối {rejection_id} (hoặc tin nhắn không được "
+                "lưu bản sao để xử lý lại)",
+                f"rejected message {rejection_id} not found (or no copy of it was kept)",
+            )
+        )

@@ -4,7 +4,7 @@ domain objects into response bodies."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
@@ -46,11 +46,18 @@ from cchc_intake.entrypoints.schemas import (
     OriginOut,
     ParAreaCode,
     ParAreaOut,
+    RejectionOut,
     StatusFilter,
     WithdrawalIn,
 )
 from cchc_intake.service_layer import queries
-from cchc_intake.service_layer.handlers import attachments, campaigns, drafts, submissions
+from cchc_intake.service_layer.handlers import (
+    attachments,
+    campaigns,
+    drafts,
+    inbound,
+    submissions,
+)
 from cchc_intake.service_layer.services import Services
 from cchc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from cchc_shared.chassis.audit import AuditEntryOut
@@ -554,4 +561,54 @@ async def list_par_areas(principal: CurrentPrincipal) -> list[ParAreaOut]:
     return [ParAreaOut(code=a.code, name=a.name) for a in par_areas()]
 
 
-ROUTERS = (initiatives_router, campaigns_router, reference_router)
+# --------------------------------------------------------------------------------------
+# Inbound messages refused at the edge, and their replay (domain/inbound.py)
+
+inbound_router = APIRouter(prefix="/inbound", tags=["inbound"])
+
+
+@inbound_router.get(
+    "/rejections",
+    response_model=list[RejectionOut],
+    summary="Tin nhắn liên thông bị từ chối / Refused inbound messages kept for a replay",
+)
+async def list_rejections(
+    principal: Staff,
+    services: ServicesDep,
+    campaign_year: CampaignYearFilter = None,
+    status: Annotated[
+        Literal["rejected", "accepted"] | None,
+        Query(description="still refused, or since taken in"),
+    ] = None,
+) -> list[RejectionOut]:
+    rows = await queries.list_rejections(services.uow(), campaign_year, status)
+    return [RejectionOut.model_validate(row) for row in rows]
+
+
+@inbound_router.post(
+    "/rejections/{rejection_id}/replay",
+    response_model=RejectionOut,
+    summary="Xử lý lại tin nhắn bị từ chối / Process a refused inbound message again",
+    description=(
+        "Runs the copy kept when the message was refused through the inbound consumer "
+        "again: the same trust check (with the publishing platform the broker verified on "
+        "receipt), handler and inbox. Taken in at most once however often it is replayed; "
+        "refused again, the answer carries the new reasons."
+    ),
+)
+async def replay_rejection(
+    rejection_id: UUID, principal: Staff, services: ServicesDep
+) -> RejectionOut:
+    if services.reprocess_inbound is None:
+        raise RuntimeError("the inbound consumer is not wired")
+    await inbound.replay_rejected(
+        rejection_id,
+        actor_of(principal),
+        services.reprocess_inbound,
+        services.uow,
+        services.clock(),
+    )
+    return RejectionOut.model_validate(await queries.read_rejection(services.uow(), rejection_id))
+
+
+ROUTERS = (initiatives_router, campaigns_router, reference_router, inbound_router)

@@ -13,12 +13,13 @@ import json
 import logging
 from typing import Any
 
+from cchc_intake.domain.inbound import KEPT_BODY_MAX, KeptMessage
 from cchc_intake.service_layer.handlers import inbound
 from cchc_intake.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent, FieldError, InboundInitiativeSubmittedV1
 from cchc_shared.contracts.events import INBOUND_EXCHANGE, EventData
 from cchc_shared.errors import InvalidInput
-from cchc_shared.messaging.consumer import IncomingMessage, event_faults
+from cchc_shared.messaging.consumer import IncomingMessage, event_faults, headers_as_json
 from cchc_shared.messaging.routing import Route, RoutingTable
 from cchc_shared.messaging.topology import INBOUND_QUEUE, QueueSpec
 
@@ -50,6 +51,22 @@ def origin_of(incoming: IncomingMessage, event: CloudEvent | None) -> tuple[str,
     if not isinstance(event_id, str) or not event_id:
         event_id = incoming.message_id or "sha256:" + hashlib.sha256(incoming.body).hexdigest()
     return _bounded(source, _SOURCE_MAX), _bounded(event_id, _ID_MAX)
+
+
+def kept_copy(incoming: IncomingMessage) -> KeptMessage | None:
+    """The message as received, with the ``user_id`` the broker verified, for a replay
+    (None for a message too large to keep)."""
+    if len(incoming.body) > KEPT_BODY_MAX:
+        return None
+    return KeptMessage(
+        body=incoming.body,
+        headers=headers_as_json(incoming.headers),
+        content_type=incoming.content_type,
+        message_id=incoming.message_id,
+        exchange=incoming.exchange,
+        routing_key=incoming.routing_key,
+        publisher=incoming.user_id,
+    )
 
 
 def _named_campaign(event: CloudEvent | None) -> int | None:
@@ -95,8 +112,10 @@ async def on_rejected(
             origin_id=origin_id,
             errors=[(e.field, e.message) for e in errors],
             campaign_year=_named_campaign(event),
+            kept=kept_copy(incoming),
         ),
         services.uow(),
+        services.clock(),
     )
 
 

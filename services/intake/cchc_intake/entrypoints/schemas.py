@@ -233,3 +233,30 @@ class CampaignOut(BaseModel):
     @classmethod
     def of(cls, campaign: Campaign, today: date) -> CampaignOut:
         return cls(**vars(campaign), accepting_submissions=campaign.accepts_submissions_on(today))
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="JSON path into the inbound event; empty for the envelope")
+    message: str
+
+
+class RejectionOut(BaseModel):
+    """An inbound message refused at the edge and kept as received, with its replays."""
+
+    rejection_id: UUID = Field(description="the id of the InitiativeRejected that answered it")
+    origin_source: str
+    origin_id: str
+    campaign_year: int | None
+    published_by: str | None = Field(
+        description="the platform's broker user, as the broker verified it on receipt"
+    )
+    errors: list[FieldErrorOut] = Field(description="the latest refusal's reasons")
+    received_at: datetime
+    rejected_at: datetime
+    replays: int
+    replayed_at: datetime | None
+    replayed_by: str | None
+    status: Literal["rejected", "accepted"] = Field(
+        description="accepted once an initiative was taken in from this message"
+    )
+    initiative_id: UUID | None

@@ -10,9 +10,14 @@ from uuid import UUID
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
-from cchc_intake.adapters.orm import agencies, drafts, initiatives
+from cchc_intake.adapters.orm import agencies, drafts, inbound_rejections, initiatives
 from cchc_intake.domain.commands import Actor
-from cchc_intake.domain.errors import AttachmentNotFound, CampaignNotFound, InitiativeNotFound
+from cchc_intake.domain.errors import (
+    AttachmentNotFound,
+    CampaignNotFound,
+    InitiativeNotFound,
+    RejectionNotFound,
+)
 from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative
 from cchc_intake.ports import UnitOfWork
 from cchc_shared.contracts.text import fold
@@ -265,3 +270,62 @@ async def read_agency(uow: UnitOfWork, code: str) -> tuple[Agency, int]:
             select(func.count()).where(agencies.c.parent_code == code)
         )
     return agency, int(wards or 0)
+
+
+_REJECTION_COLUMNS = (
+    inbound_rejections.c.id.label("rejection_id"),
+    inbound_rejections.c.origin_source,
+    inbound_rejections.c.origin_id,
+    inbound_rejections.c.campaign_year,
+    inbound_rejections.c.publisher.label("published_by"),
+    inbound_rejections.c.errors,
+    inbound_rejections.c.received_at,
+    inbound_rejections.c.rejected_at,
+    inbound_rejections.c.replays,
+    inbound_rejections.c.replayed_at,
+    inbound_rejections.c.replayed_by,
+    initiatives.c.id.label("initiative_id"),
+)
+
+
+def _rejections() -> Select[Any]:
+    """Kept rejections, each with the initiative taken in from its message, if any."""
+    taken = and_(
+        initiatives.c.origin_source == inbound_rejections.c.origin_source,
+        initiatives.c.origin_id == inbound_rejections.c.origin_id,
+    )
+    return select(*_REJECTION_COLUMNS).select_from(inbound_rejections.outerjoin(initiatives, taken))
+
+
+def _rejection_row(row: Any) -> dict[str, Any]:
+    found = dict(row)
+    found["status"] = "accepted" if found["initiative_id"] else "rejected"
+    if found["initiative_id"]:
+        found["errors"] = []  # taken in: the earlier reasons no longer hold
+    return found
+
+
+async def list_rejections(
+    uow: UnitOfWork, campaign_year: int | None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The inbound messages refused and kept, newest first, of one campaign or all; with
+    ``status``, only those still refused (``rejected``) or since taken in (``accepted``)."""
+    query = _rejections().order_by(inbound_rejections.c.received_at.desc(), inbound_rejections.c.id)
+    if campaign_year is not None:
+        query = query.where(inbound_rejections.c.campaign_year == campaign_year)
+    if status == "rejected":
+        query = query.where(initiatives.c.id.is_(None))
+    elif status == "accepted":
+        query = query.where(initiatives.c.id.is_not(None))
+    async with uow:
+        rows = (await uow.connection.execute(query)).mappings().all()
+    return [_rejection_row(r) for r in rows]
+
+
+async def read_rejection(uow: UnitOfWork, rejection_id: UUID) -> dict[str, Any]:
+    async with uow:
+        query = _rejections().where(inbound_rejections.c.id == rejection_id)
+        row = (await uow.connection.execute(query)).mappings().first()
+    if row is None:
+        raise RejectionNotFound(rejection_id)
+    return _rejection_row(row)

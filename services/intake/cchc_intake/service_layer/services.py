@@ -1,5 +1,6 @@
 """What every handler and query receives from the entry points: a fresh unit of work, the
-attachment storage, the clock and the upload cap. Built once, by the bootstrap."""
+attachment storage, the clock, the upload cap, and the inbound queue's consumer (to process a
+refused message again). Built once, by the bootstrap."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cchc_intake.ports import AttachmentStorage, UnitOfWork
+from cchc_intake.service_layer.handlers.inbound import Reprocess
 from cchc_shared import clock
 
 
@@ -22,3 +24,4 @@ class Services:
     storage: AttachmentStorage
     attachment_max_bytes: int
     clock: Callable[[], datetime] = utc_now
+    reprocess_inbound: Reprocess | None = None

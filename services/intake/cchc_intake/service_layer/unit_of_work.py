@@ -11,6 +11,7 @@ from cchc_intake.adapters.repository import (
     SqlCampaignRepository,
     SqlDraftRepository,
     SqlInitiativeRepository,
+    SqlRejectionRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
 from cchc_shared.persistence.audit import SqlAuditLog
@@ -21,6 +22,7 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
     campaigns: SqlCampaignRepository
     initiatives: SqlInitiativeRepository
     drafts: SqlDraftRepository
+    rejections: SqlRejectionRepository
     audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
@@ -29,6 +31,7 @@ class SqlIntakeUnitOfWork(SqlAlchemyUnitOfWork):
         self.campaigns = SqlCampaignRepository(self.connection)
         self.initiatives = SqlInitiativeRepository(self.connection)
         self.drafts = SqlDraftRepository(self.connection)
+        self.rejections = SqlRejectionRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

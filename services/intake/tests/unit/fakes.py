@@ -4,12 +4,14 @@ sample inbound initiative the unit tests send."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
 
 from cchc_intake.domain.errors import DuplicateTitle
+from cchc_intake.domain.inbound import Rejection
 from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative, Status
 from cchc_intake.ports import StoredObject
 from cchc_shared.contracts import EventData
@@ -101,6 +103,16 @@ class FakeInitiatives:
     async def count_attachments(self, initiative_id: UUID) -> int:
         return len(await self.attachments_of(initiative_id))
 
+    async def with_origin(self, source: str, origin_id: str) -> UUID | None:
+        return next(
+            (
+                i.id
+                for i in self.stored.values()
+                if i.origin and (i.origin.source, i.origin.id) == (source, origin_id)
+            ),
+            None,
+        )
+
 
 class FakeDrafts:
     def __init__(self) -> None:
@@ -135,6 +147,31 @@ class FakeDrafts:
         return True
 
 
+class FakeRejections:
+    def __init__(self) -> None:
+        self.stored: dict[UUID, Rejection] = {}
+
+    async def get(self, rejection_id: UUID) -> Rejection | None:
+        return self.stored.get(rejection_id)
+
+    async def add(self, rejection: Rejection) -> bool:
+        self.stored[rejection.id] = rejection
+        return True
+
+    async def refused_again(
+        self, source: str, origin_id: str, errors: list[dict[str, str]], now: datetime
+    ) -> None:
+        for key, kept in self.stored.items():
+            if (kept.origin_source, kept.origin_id) == (source, origin_id):
+                self.stored[key] = dataclasses.replace(kept, errors=errors, rejected_at=now)
+
+    async def replayed(self, rejection_id: UUID, by: str, now: datetime) -> None:
+        kept = self.stored[rejection_id]
+        self.stored[rejection_id] = dataclasses.replace(
+            kept, replays=kept.replays + 1, replayed_at=now, replayed_by=by
+        )
+
+
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Commits keep what was done; anything not committed is forgotten, like a rollback."""
 
@@ -146,6 +183,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.campaigns = FakeCampaigns()
         self.initiatives = FakeInitiatives()
         self.drafts = FakeDrafts()
+        self.rejections = FakeRejections()
         self.audit = FakeAuditLog()
 
     async def __aenter__(self) -> Self:

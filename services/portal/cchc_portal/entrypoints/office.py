@@ -3,6 +3,7 @@ progress of the evaluations, decisions with override, the documents."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -235,18 +236,62 @@ async def decide(
 
 @router.get("/office/rejections")
 async def rejections_page(
-    request: Request, services: ServicesDep, session: OfficeDep, campaign_year: Year = None
+    request: Request,
+    services: ServicesDep,
+    session: OfficeDep,
+    campaign_year: Year = None,
+    replayed: UUID | None = None,
 ) -> Response:
-    """The inbound messages refused, each with its reasons. The replay is the operator's
-    (`cchc dlq replay`): only the broker's operator user may vouch for a replayed message's
-    publisher, a credential the portal and the services do not hold."""
-    year, available = await campaign.year_choice(services.apis, session, campaign_year)
+    """The inbound messages refused, each with its reasons and, when intake kept a copy, a
+    replay button and the outcome of the replays. The replay is intake's
+    (``POST /inbound/rejections/{id}/replay``): it runs the copy kept as received through
+    the inbound consumer again, with the publishing platform the broker verified then, so
+    the portal never vouches for a publisher. A message without a kept copy is left to the
+    operator's ``cchc dlq replay``."""
+    (year, available), waiting = await asyncio.gather(
+        campaign.year_choice(services.apis, session, campaign_year),
+        campaign.years_with_refusals(services.apis, session),
+    )
+    if year is None and waiting:
+        year = max(waiting)
+    available = sorted(set(available) | waiting, reverse=True)
     found = await campaign.rejections(services.apis, session, year) if year else []
+    outcome = next(
+        (r["kept"] for r in found if r["kept"] and r["kept"]["rejection_id"] == str(replayed)),
+        None,
+    )
     return _page(
         request,
         session,
         "rejections.html",
-        {"year": year, "years": available, "rejections": found, "inbound_queue": INBOUND_QUEUE},
+        {
+            "year": year,
+            "years": available,
+            "rejections": found,
+            "inbound_queue": INBOUND_QUEUE,
+            "outcome": outcome,
+            "waiting": sorted(waiting - {year}, reverse=True),
+        },
+    )
+
+
+@router.post("/office/rejections/{rejection_id}/replay")
+async def replay_rejection(
+    rejection_id: UUID,
+    services: ServicesDep,
+    session: OfficeDep,
+    form: FormDep,
+    campaign_year: Year = None,
+) -> Response:
+    """Have intake process the kept message again, then show the page with the outcome
+    (post/redirect/get: a reload does not replay again, and a second click changes nothing,
+    intake's inbox takes the message in once)."""
+    answer = await campaign.replay_rejection(services.apis, session, rejection_id)
+    year = campaign_year or answer.get("campaign_year")
+    query = f"campaign_year={year}&" if year else ""
+    return RedirectResponse(
+        f"/office/rejections?{query}replayed={rejection_id}#rejection-{rejection_id}",
+        status_code=303,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from cchc_portal.adapters.api import ServiceApis
+from cchc_portal.adapters.api import Refused, ServiceApis
 from cchc_portal.service_layer.sessions import Session
 
 # The triage list's filters, named as reporting's query parameters.
@@ -182,9 +182,58 @@ async def open_campaign(apis: ServiceApis, session: Session, form: dict[str, str
     return await apis.call("intake", "POST", "/campaigns", session.access_token, json=body)
 
 
-async def rejections(apis: ServiceApis, session: Session, year: int) -> Any:
-    """The inbound messages intake refused, with their reasons (reporting)."""
-    return await _reporting(apis, session, f"/campaigns/{year}/rejections")
+async def rejections(apis: ServiceApis, session: Session, year: int) -> list[dict[str, Any]]:
+    """The inbound messages intake refused in the campaign, with their reasons, each with
+    ``kept``: intake's copy of it when one was kept for a replay, with the outcome of the
+    replays (``status`` accepted or rejected, the latest reasons).
+
+    Reporting's read model lists every refusal it has seen; intake's kept copies are
+    written with the refusal, so one that reporting has not caught up with, or of a
+    campaign reporting does not know yet (not opened: nothing received), is listed too."""
+
+    async def seen_by_reporting() -> Any:
+        try:
+            return await _reporting(apis, session, f"/campaigns/{year}/rejections")
+        except Refused as exc:
+            if exc.status != 404:  # 404: no initiative of that campaign received yet
+                raise
+            return []
+
+    refused, kept = await asyncio.gather(
+        seen_by_reporting(),
+        apis.call(
+            "intake",
+            "GET",
+            "/inbound/rejections",
+            session.access_token,
+            params={"campaign_year": year},
+        ),
+    )
+    copies = {(k["origin_source"], k["origin_id"]): k for k in kept}
+    listed = [
+        {**r, "kept": copies.pop((r["origin_source"], r["origin_id"]), None)} for r in refused
+    ]
+    unseen = [{**k, "kept": k} for k in copies.values()]
+    return unseen + listed
+
+
+async def years_with_refusals(apis: ServiceApis, session: Session) -> set[int]:
+    """The campaigns that have refused messages still waiting for a replay."""
+    waiting = await apis.call(
+        "intake",
+        "GET",
+        "/inbound/rejections",
+        session.access_token,
+        params={"status": "rejected"},
+    )
+    return {int(k["campaign_year"]) for k in waiting if k.get("campaign_year")}
+
+
+async def replay_rejection(apis: ServiceApis, session: Session, rejection_id: UUID) -> Any:
+    """Intake processes the kept copy again; its answer is the outcome."""
+    return await apis.call(
+        "intake", "POST", f"/inbound/rejections/{rejection_id}/replay", session.access_token
+    )
 
 
 async def rounds(apis: ServiceApis, session: Session, year: int) -> Any:

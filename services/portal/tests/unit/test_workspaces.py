@@ -6,6 +6,7 @@ is streamed with its name, and each workspace refuses the other roles."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -76,6 +77,25 @@ RESULT = {
 }
 
 
+KEPT_ID = "6f1c2a9e-4b7d-5e3f-8a21-0c9d8e7f6a5b"
+# Intake's kept copy of the second refused message (none was kept of the first).
+KEPT = {
+    "rejection_id": KEPT_ID,
+    "origin_source": "/platforms/quan-1",
+    "origin_id": "msg-18",
+    "campaign_year": 2023,
+    "published_by": "platform-quan-1",
+    "errors": [{"field": "$.data.campaign_year", "message": "Không có đợt năm 2023"}],
+    "received_at": "2023-04-02T03:00:00+00:00",
+    "rejected_at": "2023-04-02T03:00:00+00:00",
+    "replays": 0,
+    "replayed_at": None,
+    "replayed_by": None,
+    "status": "rejected",
+    "initiative_id": None,
+}
+
+
 class FakeApis:
     """Reporting (port 8004) and evaluation (8003) as the pages read them."""
 
@@ -90,6 +110,15 @@ class FakeApis:
             return self.reporting(path)
         if port == 8003:
             return self.evaluation(request, path)
+        if port == 8001:
+            return self.intake(request, path)
+        return httpx.Response(404, json={"detail": []})
+
+    def intake(self, request: httpx.Request, path: str) -> httpx.Response:
+        if request.method == "GET" and path == "/inbound/rejections":
+            return httpx.Response(200, json=[KEPT])
+        if request.method == "POST" and path == f"/inbound/rejections/{KEPT_ID}/replay":
+            return httpx.Response(200, json={**KEPT, "replays": 1})
         return httpx.Response(404, json={"detail": []})
 
     def reporting(self, path: str) -> httpx.Response:
@@ -132,7 +161,14 @@ class FakeApis:
                     "campaign_year": 2023,
                     "errors": [{"field": "$.data.agency_code", "message": "Mã cơ quan không có"}],
                     "rejected_at": "2023-04-02T03:00:00+00:00",
-                }
+                },
+                {
+                    "origin_source": "/platforms/quan-1",
+                    "origin_id": "msg-18",
+                    "campaign_year": 2023,
+                    "errors": [{"field": "$.data.campaign_year", "message": "Không có đợt"}],
+                    "rejected_at": "2023-04-02T03:00:00+00:00",
+                },
             ],
             f"/campaigns/2023/rounds/{ROUND}": {
                 "round_id": ROUND,
@@ -318,6 +354,33 @@ async def test_the_refused_inbound_messages_are_listed_with_their_reasons(
     assert "/platforms/quan-1 · msg-17" in response.text
     assert "<code>$.data.agency_code</code>: Mã cơ quan không có" in response.text
     assert "cchc dlq replay --queue intake.inbound --id msg-17" in response.text
+    # msg-18 was kept by intake: its latest reasons, and a replay form (no operator command)
+    assert "Không có đợt năm 2023" in response.text
+    assert "--id msg-18" not in response.text
+    assert response.text.count(">Xử lý lại</button>") == 1
+    assert f'action="/office/rejections/{KEPT_ID}/replay?campaign_year=2023"' in response.text
+
+
+async def test_a_kept_refused_message_is_replayed_by_a_form_with_its_token(
+    apis_portal: tuple[Portal, FakeApis],
+) -> None:
+    portal, fake = apis_portal
+    await _sign_in(portal, "secretariat")
+    page = await portal.client.get("/office/rejections")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    path = f"/office/rejections/{KEPT_ID}/replay?campaign_year=2023"
+    forged = await portal.client.post(path, data={"csrf_token": "x"})
+    assert forged.status_code == 403
+    assert not [r for r in fake.requests if r.method == "POST"]
+    done = await portal.client.post(path, data={"csrf_token": token.group(1)})
+    assert done.status_code == 303
+    assert done.headers["location"] == (
+        f"/office/rejections?campaign_year=2023&replayed={KEPT_ID}#rejection-{KEPT_ID}"
+    )
+    [replayed] = [r for r in fake.requests if r.method == "POST"]
+    assert replayed.url.path == f"/api/v1/inbound/rejections/{KEPT_ID}/replay"
+    assert replayed.headers["authorization"].startswith("Bearer ")
 
 
 @pytest.mark.parametrize(

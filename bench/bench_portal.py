@@ -187,7 +187,9 @@ async def portal_run(
         async def one(user: int) -> None:
             response = await sessions[user].get(page.path)
             if response.status_code != 200:
-                raise RuntimeError(f"portal {page.path}: {response.status_code}")
+                # the portal's error page names the service and why (a timeout, a 5xx)
+                said = " ".join(response.text.split())[-600:]
+                raise RuntimeError(f"portal {page.path}: {response.status_code}: {said}")
 
         return await timed_load(users, count, one)
     finally:

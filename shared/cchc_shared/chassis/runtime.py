@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.contracts.events import EVENTS
+from cchc_shared.errors import DomainError
 from cchc_shared.messaging import routing
 from cchc_shared.messaging.broker import AmqpPublisher, make_publisher
 from cchc_shared.messaging.consumer import Consumers, EventRoute
@@ -241,6 +242,10 @@ async def seed_once_among_replicas(seed: Callable[[], Awaitable[None]]) -> None:
     again, and finds what the other wrote."""
     try:
         await seed()
-    except IntegrityError:
+    except (IntegrityError, DomainError) as exc:
+        # A repository may answer the unique violation as the domain's conflict (scheduling's
+        # roster does): the same race, told in the domain's words.
+        if not isinstance(exc, IntegrityError) and not isinstance(exc.__cause__, IntegrityError):
+            raise
         log.info("another replica seeded first; seeding again")
         await seed()

@@ -6,6 +6,7 @@ platform as its author; staff only."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import aio_pika
@@ -35,6 +36,22 @@ async def _replay(client: httpx.AsyncClient, rejection_id: object) -> dict[str, 
     assert answer.status_code == 200, answer.text
     replayed: dict[str, object] = answer.json()
     return replayed
+
+
+async def _open_campaign(client: httpx.AsyncClient) -> None:
+    """The cause fixed: the admin opens the campaign the refused message named."""
+    opened = await client.post(
+        "/api/v1/campaigns",
+        json={
+            "year": YEAR,
+            "submission_opens_on": "2020-01-01",
+            "submission_closes_on": f"{YEAR}-12-31",
+            "survey_starts_on": f"{YEAR}-06-01",
+            "survey_ends_on": f"{YEAR}-10-31",
+        },
+        headers=bearer("admin"),
+    )
+    assert opened.status_code == 201, opened.text
 
 
 async def test_a_refused_message_is_replayed_once_the_campaign_opens(
@@ -69,18 +86,7 @@ async def test_a_refused_message_is_replayed_once_the_campaign_opens(
     assert len(tap.of_type("initiative.rejected.v1")) == 1
     assert tap.of_type("initiative.submitted.v1") == []
 
-    opened = await client.post(
-        "/api/v1/campaigns",
-        json={
-            "year": YEAR,
-            "submission_opens_on": "2020-01-01",
-            "submission_closes_on": f"{YEAR}-12-31",
-            "survey_starts_on": f"{YEAR}-06-01",
-            "survey_ends_on": f"{YEAR}-10-31",
-        },
-        headers=bearer("admin"),
-    )
-    assert opened.status_code == 201, opened.text
+    await _open_campaign(client)
 
     # Asked for twice at once, and once more: one initiative, one InitiativeSubmitted.
     first, second = await asyncio.gather(
@@ -117,10 +123,6 @@ async def test_a_binary_mode_message_is_kept_with_its_headers(
     client: httpx.AsyncClient, tap: EventTap, amqp_url: str
 ) -> None:
     """The CloudEvent's attributes travel in the headers: the kept copy must keep them."""
-    import json
-
-    import aio_pika
-
     event_id = str(uuid.uuid4())
     message = aio_pika.Message(
         json.dumps(inbound_data(6, campaign_year=YEAR)).encode(),
@@ -137,18 +139,7 @@ async def test_a_binary_mode_message_is_kept_with_its_headers(
     await tap.wait("initiative.rejected.v1", 1)
     [kept] = await _rejections(client)
     assert kept["origin_id"] == event_id
-    opened = await client.post(
-        "/api/v1/campaigns",
-        json={
-            "year": YEAR,
-            "submission_opens_on": "2020-01-01",
-            "submission_closes_on": f"{YEAR}-12-31",
-            "survey_starts_on": f"{YEAR}-06-01",
-            "survey_ends_on": f"{YEAR}-10-31",
-        },
-        headers=bearer("admin"),
-    )
-    assert opened.status_code == 201, opened.text
+    await _open_campaign(client)
     replayed = await _replay(client, kept["rejection_id"])
     assert replayed["status"] == "accepted", replayed
     [event] = await tap.wait("initiative.submitted.v1", 1)

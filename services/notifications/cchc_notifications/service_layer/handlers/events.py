@@ -22,6 +22,7 @@ from cchc_notifications.domain.rounds import (
     round_confirmed_or_changed,
 )
 from cchc_notifications.service_layer.services import Services
+from cchc_notifications.service_layer.unit_of_work import SqlNotificationsUnitOfWork
 from cchc_shared.clock import VIETNAM
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
@@ -41,6 +42,15 @@ CONFIRMED, CANCELLED = "confirmed", "cancelled"
 
 def cause_of(event: CloudEvent) -> str:
     return f"{event.source}/{event.id}"
+
+
+async def agency_recipient(uow: SqlNotificationsUnitOfWork, agency_code: str) -> Recipient:
+    """The agency as a recipient: its name from the reference data, its address as the
+    events last carried it."""
+    contacts = await uow.directory.contacts([agency_code])
+    return Recipient(
+        RecipientKind.AGENCY, agency_code, agency_name(agency_code), contacts.get(agency_code)
+    )
 
 
 async def initiative_known(
@@ -183,13 +193,7 @@ async def selection_decided(
     async with services.uow() as uow:
         if not await uow.accept_once(CONSUMER, event):
             return
-        contacts = await uow.directory.contacts([data.agency_code])
-        who = Recipient(
-            RecipientKind.AGENCY,
-            data.agency_code,
-            agency_name(data.agency_code),
-            contacts.get(data.agency_code),
-        )
+        who = await agency_recipient(uow, data.agency_code)
         modes = await uow.choices.modes(who.kind, who.id)
         content = messages.decision(
             agency_name=who.name,
@@ -234,13 +238,7 @@ async def draft_reminder_due(
         if await uow.directory.titles([data.draft_id]):
             await uow.commit()  # submitted meanwhile: nothing to remind
             return
-        contacts = await uow.directory.contacts([data.agency_code])
-        who = Recipient(
-            RecipientKind.AGENCY,
-            data.agency_code,
-            agency_name(data.agency_code),
-            contacts.get(data.agency_code),
-        )
+        who = await agency_recipient(uow, data.agency_code)
         modes = await uow.choices.modes(who.kind, who.id)
         content = messages.draft_reminder(
             agency_name=who.name,

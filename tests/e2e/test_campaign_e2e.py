@@ -191,6 +191,14 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
     assert summary.rejected == 4
     assert set(rejected) == set(invalid_ids)
     assert all(e["data"]["errors"] for e in rejected.values())
+    # The mail the campaign would send (the notifications service's outbox, as the demo
+    # counted it): every role was written to, nothing was refused, and every confirmed round
+    # has the time from its confirmation to its last message.
+    mail = json.loads((out / "mail-summary.json").read_text(encoding="utf-8"))
+    assert set(mail["by_role"]) == {"agency", "head", "member", "secretary"}, mail
+    assert all(count > 0 for count in mail["by_role"].values()), mail
+    assert mail["refused"] == 0, mail
+    assert len(mail["round_seconds"]) == summary.rounds, mail
 
     # A second run against the same system adds nothing and agrees with the first.
     again = await run_demo(

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
+import time
 from datetime import date
 from functools import partial
 from typing import Any
 
+import httpx
+
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
 from cchc_tools.demo.scenario import Proposal
-from cchc_tools.demo.settings import YEAR, vn
+from cchc_tools.demo.settings import YEAR, DemoError, vn
 from cchc_tools.demo.texts import remark
+
+log = logging.getLogger("cchc.demo")
 
 
 def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list[dict[str, Any]]:
@@ -27,6 +34,14 @@ def _scores(rubric: dict[str, Any], fraction: float, rng: random.Random) -> list
             value = min(edges, key=lambda e: abs(e - value))
         scores.append({"criterion": criterion["code"], "score": value})
     return scores
+
+
+def _conflict_rule(response: httpx.Response) -> str | None:
+    """The rule a 409 names (``None`` for a success)."""
+    if response.status_code != 409:
+        return None
+    rules = [fault.get("rule", "") for fault in response.json().get("detail", [])]
+    return rules[0] if rules else ""
 
 
 async def evaluate(
@@ -76,24 +91,41 @@ async def evaluate(
         recommendation = (
             "replicate" if total >= 72 else "improve" if total >= 55 else "not_recommended"
         )
-        response = await api.call(
-            "POST",
-            "evaluation",
-            "/api/v1/evaluations",
-            role="surveyor",
-            member=seat["member_id"],
-            ok=(201, 409),
-            json={
-                "visit_id": visit["visit_id"],
-                "initiative_id": visit["initiative_id"],
-                "round_id": round_["round_id"],
-                "scores": scores,
-                "strengths": remark(rng, area, "strengths", q, results),
-                "limitations": remark(rng, area, "limitations", q, results),
-                "difficulties": remark(rng, area, "difficulties", q, results),
-                "recommendation": recommendation,
-            },
-        )
+        sheet = {
+            "visit_id": visit["visit_id"],
+            "initiative_id": visit["initiative_id"],
+            "round_id": round_["round_id"],
+            "scores": scores,
+            "strengths": remark(rng, area, "strengths", q, results),
+            "limitations": remark(rng, area, "limitations", q, results),
+            "difficulties": remark(rng, area, "difficulties", q, results),
+            "recommendation": recommendation,
+        }
+        deadline = time.monotonic() + timeout
+        while True:
+            response = await api.call(
+                "POST",
+                "evaluation",
+                "/api/v1/evaluations",
+                role="surveyor",
+                member=seat["member_id"],
+                ok=(201, 409),
+                json=sheet,
+            )
+            # A conflict names its rule: the sheet already kept (a second run) or evaluations
+            # closed by a decision (a run resumed after its decisions) end here; a visit whose
+            # day the service's clock has not reached yet is sent again; anything else stops
+            # the demo, so no sheet is ever dropped unnoticed.
+            rule = _conflict_rule(response)
+            if rule in (None, "already_evaluated", "decided"):
+                break
+            if rule != "before_visit_day" or time.monotonic() > deadline:
+                raise DemoError(
+                    f"the evaluation of visit {visit['visit_id']} by {seat['member_id']} was "
+                    f"refused: {response.text[:800]}"
+                )
+            log.warning("evaluation refused, sent again: %s", response.text[:300])
+            await asyncio.sleep(0.5)
         if response.status_code == 201:
             created += 1
         progress.advance()

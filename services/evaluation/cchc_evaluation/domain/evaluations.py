@@ -115,6 +115,7 @@ def check_may_evaluate(
                 "visit_id",
                 f"Đợt khảo sát {round_.sequence} đã bị hủy",
                 f"round {round_.sequence} was cancelled",
+                extra={"rule": "round_cancelled"},
             )
         )
     if today < visit.date:
@@ -124,6 +125,7 @@ def check_may_evaluate(
                 f"Chưa đến ngày khảo sát ({visit.date:%d/%m/%Y}); chỉ được đánh giá từ ngày "
                 "làm việc trở đi",
                 f"the visit is on {visit.date.isoformat()}; evaluations open on that date",
+                extra={"rule": "before_visit_day"},
             )
         )
     if initiative is not None and initiative.is_withdrawn:
@@ -132,6 +134,7 @@ def check_may_evaluate(
                 "visit_id",
                 "Đơn vị đã rút sáng kiến này khỏi đợt khảo sát",
                 "the agency withdrew this initiative from the campaign",
+                extra={"rule": "withdrawn"},
             )
         )
     if decided:
@@ -140,9 +143,31 @@ def check_may_evaluate(
                 "visit_id",
                 "Sáng kiến đã có quyết định lựa chọn; không thể ghi nhận hoặc sửa đánh giá",
                 "a selection decision was taken on this initiative; evaluations are closed",
+                extra={"rule": "decided"},
             )
         )
     return member
+
+
+# Each conflict names its rule (``rule`` in the error body), so that a client tells a sheet
+# already kept, or closed for good, from news the service has not caught up with yet.
+class AlreadyEvaluated(Conflict):
+    """The member's sheet for the initiative is already recorded: amend it instead."""
+
+    def __init__(self, existing_id: UUID | None) -> None:
+        self.existing_id = existing_id
+        suffix = f" ({existing_id})" if existing_id else ""
+        super().__init__(
+            Fault(
+                "visit_id",
+                f"Thành viên đã đánh giá sáng kiến này{suffix}; hãy sửa phiếu đã có",
+                f"this member already evaluated the initiative{suffix}; amend that evaluation",
+                extra={"rule": "already_evaluated"},
+            )
+        )
+
+    def body_extra(self) -> dict[str, Any]:
+        return {"existing_id": str(self.existing_id)} if self.existing_id else {}
 
 
 # An Idempotency-Key is the client's (a device's random id, e.g. a UUID): printable ASCII.

@@ -89,6 +89,7 @@ async def test_outsiders_early_members_and_out_of_band_scores_are_refused(
     )
     assert early.status_code == 409
     assert days_from_today(5).isoformat() in early.json()["detail"][0]["message_en"]
+    assert early.json()["detail"][0]["rule"] == "before_visit_day"  # send it again later
 
     too_high = await system.client.post(
         "/api/v1/evaluations",
@@ -113,6 +114,7 @@ async def test_outsiders_early_members_and_out_of_band_scores_are_refused(
     again = await system.client.post("/api/v1/evaluations", json=good, headers=surveyor("stttt-02"))
     assert again.status_code == 409
     evaluation_id = recorded.json()["evaluation_id"]
+    assert again.json()["existing_id"] == evaluation_id
     amended = await system.client.put(
         f"/api/v1/evaluations/{evaluation_id}",
         json={

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from cchc_evaluation.domain.access import surveyor_id
 from cchc_evaluation.domain.commands import Actor, AmendEvaluation, RecordEvaluation
 from cchc_evaluation.domain.evaluations import (
+    AlreadyEvaluated,
     Evaluation,
     KeyedRequest,
     check_may_evaluate,
@@ -45,17 +46,6 @@ def _visit_not_found(visit_id: UUID) -> NotFound:
             "visit_id",
             f"Không tìm thấy buổi làm việc {visit_id} trong lịch khảo sát",
             f"visit {visit_id} is not in any survey round known to the evaluation service",
-        )
-    )
-
-
-def _already_evaluated(existing: UUID | None) -> Conflict:
-    suffix = f" ({existing})" if existing else ""
-    return Conflict(
-        Fault(
-            "visit_id",
-            f"Thành viên đã đánh giá sáng kiến này{suffix}; hãy sửa phiếu đã có",
-            f"this member already evaluated the initiative{suffix}; amend that evaluation",
         )
     )
 
@@ -95,6 +85,17 @@ async def _replayed(
     return await uow.evaluations.get(stored.evaluation_id)
 
 
+async def _member_evaluation_of_visit(
+    uow: UnitOfWork, member_id: str, visit_id: UUID
+) -> UUID | None:
+    round_ = await uow.rounds.containing_visit(visit_id)
+    visit = round_.visit(visit_id) if round_ else None
+    if visit is None:
+        return None
+    existing = await uow.evaluations.by_member(visit.initiative_id, member_id)
+    return existing.id if existing is not None else None
+
+
 async def record_evaluation(
     services: Services, actor: Actor, command: RecordEvaluation
 ) -> Evaluation:
@@ -109,9 +110,14 @@ async def record_evaluation(
         # at once: the first one's transaction won; a retry under its key gets its evaluation.
         async with services.uow() as uow:
             replayed = await _replayed(uow, member_id, command)
+            existing = await _member_evaluation_of_visit(uow, member_id, command.visit_id)
         if replayed is not None:
             return replayed
-        raise _already_evaluated(None) from None
+        if existing is not None:
+            raise AlreadyEvaluated(existing) from None
+        # Any other violation is not "already evaluated": a 409 saying so would tell the
+        # client that its sheet is kept when it is not. It stays a server error, retried.
+        raise
 
 
 async def _record(
@@ -144,7 +150,7 @@ async def _record(
             # A writer of the same key that held the lock before us committed it meanwhile.
             if (replayed := await _replayed(uow, member_id, command)) is not None:
                 return replayed
-            raise _already_evaluated(existing.id)
+            raise AlreadyEvaluated(existing.id)
         rubric = await rubric_for_recording(uow, services, round_.campaign_year, actor, now)
         sheet = rubric.score(command.sheet.scores)
         evaluation = Evaluation(

@@ -34,3 +34,19 @@ async def test_latency_and_count_are_labelled_with_the_route_template() -> None:
     assert sample("cchc_http_requests_total", {**route, "status": "200"}) == before_requests + 3
     unmatched = {"method": "GET", "route": "other"}
     assert sample("cchc_http_request_seconds_count", unmatched) >= 1
+
+
+async def test_a_request_that_fails_in_the_app_is_counted_as_a_500() -> None:
+    app = FastAPI()
+    measure_requests(app)
+
+    @app.get("/probe-metrics-failing")
+    async def failing() -> None:
+        raise RuntimeError("the handler fails")
+
+    labels = {"method": "GET", "route": "/probe-metrics-failing", "status": "500"}
+    before = sample("cchc_http_requests_total", labels)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/probe-metrics-failing")).status_code == 500
+    assert sample("cchc_http_requests_total", labels) == before + 1

@@ -3,6 +3,7 @@ withdrawal, attachments, the timeline, their survey schedule and notices."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -32,11 +33,10 @@ async def agency_home(
     session: AgencyDep,
     status: Annotated[str | None, Query(pattern="^(draft|submitted|withdrawn)?$")] = None,
 ) -> Response:
-    page = await agency.list_initiatives(services.apis, session, status or None)
-    try:
-        visits: list[dict[str, Any]] | None = await agency.schedule(services.apis, session)
-    except ServiceUnavailable:
-        visits = None  # the list still shows; the schedule says it cannot be read now
+    page, visits = await asyncio.gather(
+        agency.list_initiatives(services.apis, session, status or None),
+        _schedule_if_readable(services, session),
+    )
     return render(
         request,
         "agency/home.html",
@@ -48,6 +48,15 @@ async def agency_home(
         },
         session=session,
     )
+
+
+async def _schedule_if_readable(
+    services: PortalServices, session: Session
+) -> list[dict[str, Any]] | None:
+    try:
+        return await agency.schedule(services.apis, session)
+    except ServiceUnavailable:
+        return None  # the list still shows; the schedule says it cannot be read now
 
 
 def _form_page(

@@ -4,6 +4,7 @@ under the device's Idempotency-Key, and the team's scores afterwards."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -89,18 +90,23 @@ def _visit(item: dict[str, Any], places: dict[str, str]) -> MyVisit:
     )
 
 
-async def my_visits(apis: ServiceApis, session: Session) -> list[MyVisit]:
-    """The member's visits, soonest first. The place comes from scheduling, which may not
-    know a round that evaluation knows (then the place is left out, never the visit)."""
-    found: list[dict[str, Any]] = await apis.call(
-        "evaluation", "GET", "/my/visits", session.access_token
-    )
+async def _scheduled_visits(apis: ServiceApis, session: Session) -> list[dict[str, Any]]:
     try:
-        scheduled: list[dict[str, Any]] = await apis.call(
+        found: list[dict[str, Any]] = await apis.call(
             "scheduling", "GET", "/visits", session.access_token
         )
     except Refused:
-        scheduled = []
+        return []
+    return found
+
+
+async def my_visits(apis: ServiceApis, session: Session) -> list[MyVisit]:
+    """The member's visits, soonest first. The place comes from scheduling, which may not
+    know a round that evaluation knows (then the place is left out, never the visit)."""
+    found, scheduled = await asyncio.gather(
+        apis.call("evaluation", "GET", "/my/visits", session.access_token),
+        _scheduled_visits(apis, session),
+    )
     places = {str(v["visit_id"]): str(v.get("place") or "") for v in scheduled}
     visits = [_visit(item, places) for item in found]
     return sorted(visits, key=lambda v: (v.day, v.starts_at))

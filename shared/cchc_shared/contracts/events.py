@@ -19,6 +19,7 @@ from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 from cchc_shared.contracts.vocabulary import KINDS as KINDS
 from cchc_shared.contracts.vocabulary import PAR_AREAS as PAR_AREAS
 from cchc_shared.contracts.vocabulary import AdoptionStatus as AdoptionStatus
+from cchc_shared.contracts.vocabulary import BuildsOnRelation as BuildsOnRelation
 from cchc_shared.contracts.vocabulary import FinalScoreMethod as FinalScoreMethod
 from cchc_shared.contracts.vocabulary import Kind as Kind
 from cchc_shared.contracts.vocabulary import ParArea as ParArea
@@ -79,6 +80,15 @@ class EventData(BaseModel):
         raise NotImplementedError
 
 
+class BuildsOnData(BaseModel):
+    """The earlier campaign's initiative a new one builds on, and how (added within v1)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    initiative_id: UUID  # the earlier initiative, as intake announced it
+    relation: BuildsOnRelation
+
+
 class _InitiativeFields(EventData):
     campaign_year: CampaignYear
     agency_code: AgencyCode
@@ -90,6 +100,10 @@ class _InitiativeFields(EventData):
     results: LongText
     limitations: OptionalLongText
     submitted_at: AwareDatetime
+    # Added within v1 (optional): the initiative of an earlier campaign year this one builds
+    # on (a resubmission, an improvement, the adoption of a recognised model); absent when
+    # it builds on none. Intake checks that it exists and is of an earlier year.
+    builds_on: BuildsOnData | None = None
 
 
 class InitiativeSubmittedV1(_InitiativeFields):

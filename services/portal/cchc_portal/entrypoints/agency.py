@@ -3,6 +3,7 @@ withdrawal, attachments, the timeline, their survey schedule and notices."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -59,7 +60,7 @@ def _form_page(
     *,
     initiative: dict[str, Any] | None = None,
 ) -> Response:
-    known = set(agency.INITIATIVE_FIELDS)
+    known = set(agency.FORM_FIELDS)
     return render(
         request,
         "agency/form.html",
@@ -92,7 +93,7 @@ def _refused_form(
 
 
 def _typed(form: dict[str, str]) -> dict[str, str]:
-    return {name: form.get(name, "") for name in agency.INITIATIVE_FIELDS}
+    return {name: form.get(name, "") for name in agency.FORM_FIELDS}
 
 
 def _wants_draft(form: dict[str, str]) -> bool:
@@ -158,12 +159,16 @@ async def _initiative(
 ) -> Response:
     """The initiative's page: intake's record, its timeline with reporting's view."""
     initiative = await agency.read_initiative(services.apis, session, initiative_id)
-    life = await agency.progress(services.apis, session, initiative)
+    life, history = await asyncio.gather(
+        agency.progress(services.apis, session, initiative),
+        agency.lineage(services.apis, session, initiative),
+    )
     return render(
         request,
         "agency/initiative.html",
         {
             "initiative": initiative,
+            "history": history,
             "steps": agency.timeline(initiative, life),
             "done": done,
             "file_error": file_error,

@@ -50,7 +50,7 @@ class LineageEntry:
     relation: str | None  # how it builds on that one
     # Known from its campaign's view, when the reader may see it (None otherwise).
     status: str | None
-    score: float | None
+    score: float | None  # the final score decided on, else the evaluators' mean
     decision: str | None  # replicate | improve | not_recommended (the Department's)
     recognition: Recognition | None  # public: the People's Committee's decision
     # When it is another agency's adoption of the model it builds on: that agency's latest
@@ -118,6 +118,15 @@ def _adoption_status(
     return next((t.standing for t in spread.targets if t.agency_code == fact.agency_code), None)
 
 
+def _final_score(life: InitiativeLife) -> float | None:
+    """The year's score: the final one the Department decided on, else the evaluators' mean."""
+    if life.decision is not None:
+        return life.decision.final_score
+    if life.recommendation is not None:
+        return life.recommendation.final_score
+    return life.mean_score
+
+
 def lineage(
     current: InitiativeFact,
     earlier: Sequence[InitiativeFact],
@@ -140,7 +149,7 @@ def lineage(
         if life is not None and visible is not None and not visible.hidden:
             status = life.status.value
             if visible.shows(Part.SCORE):
-                score = life.mean_score
+                score = _final_score(life)
             if visible.shows(Part.DECISION):
                 if life.decision is not None:
                     decision = life.decision.decision

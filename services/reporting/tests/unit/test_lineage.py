@@ -192,6 +192,7 @@ def test_the_chain_is_followed_back_and_forward_with_each_years_outcome() -> Non
     model, this, later = found.entries
     assert (model.place, this.place, later.place) == ("earlier", "this", "later")
     assert model.campaign_year == 2023 and model.decision == "replicate"
+    assert model.score == 88.5
     assert model.recognition is not None
     assert model.recognition.decision_number == "4821/QĐ-UBND"
     assert (model.recognition.targets, model.recognition.adopted) == (2, 1)

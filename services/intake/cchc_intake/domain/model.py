@@ -26,7 +26,7 @@ from cchc_shared.contracts import (
     InitiativeWithdrawnV1,
 )
 from cchc_shared.contracts.events import KINDS, PAR_AREAS, BuildsOnData
-from cchc_shared.contracts.text import clean_text, normalise, skeleton
+from cchc_shared.contracts.text import clean_text, skeleton
 from cchc_shared.contracts.vocabulary import BUILDS_ON_RELATION_NAMES_VI, BUILDS_ON_RELATIONS
 from cchc_shared.errors import Conflict, Fault, InvalidInput
 
@@ -36,7 +36,6 @@ HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")
 TITLE_MAX: Final = 300
 TEXT_MAX: Final = 20_000
 REASON_MAX: Final = 2_000
-FILENAME_MAX: Final = 200
 
 KIND_NAMES_VI: Final[dict[str, str]] = {
     "model": "mô hình",
@@ -663,14 +662,6 @@ class Initiative:
         }
 
 
-# Accepted attachment types, recognised by their content (magic bytes), never by name.
-ACCEPTED_MEDIA_TYPES: Final[dict[str, str]] = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/webp": "webp",
-}
 MAX_ATTACHMENTS_PER_INITIATIVE: Final = 20
 
 
@@ -685,21 +676,6 @@ class Attachment:
     storage_key: str
     uploaded_at: datetime
     uploaded_by: str
-
-
-def clean_filename(name: str, media_type: str) -> str:
-    """A safe display name: no directories, no control or format characters (U+202E before
-    ``fdp.jpg`` displays it as ``gpj.pdf``), normalised as text is (a fullwidth solidus is a
-    directory separator), bounded length, with the extension of the detected type."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cs"))
-    base = normalise(base).replace("\\", "/").rsplit("/", 1)[-1]
-    base = base.strip().strip(".") or "tep-dinh-kem"
-    extension = ACCEPTED_MEDIA_TYPES.get(media_type, "bin")
-    stem, dot, current = base.rpartition(".")
-    if not dot or current.lower() not in (extension, "jpeg" if extension == "jpg" else extension):
-        stem = base
-    return f"{stem[: FILENAME_MAX - len(extension) - 1]}.{extension}"
 
 
 def snapshot_of(record: Initiative | Draft | Campaign | Attachment) -> dict[str, Any]:

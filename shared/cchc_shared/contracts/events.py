@@ -486,6 +486,21 @@ class AdoptionIndicatorsData(EventData):
     cases_handled: CasesHandled | None = None
 
 
+class EvidenceFileData(BaseModel):
+    """One evidence file attached to an adoption report (added within v1)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    evidence_id: UUID
+    filename: ShortText  # the display name (directories and control characters removed)
+    media_type: str  # recognised by the file's content: PDF, DOCX, PNG, JPEG or WebP
+    size: Annotated[int, Field(ge=1)]  # bytes
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    # Where to download it from the replication service (GET, with a token of someone who
+    # may read the report: the agency itself, the PAR office, the People's Committee).
+    download_path: Annotated[str, StringConstraints(max_length=300)]
+
+
 class AdoptionReportedV1(EventData):
     """One target agency's report for one quarter on one model it must adopt. An amendment of
     the same quarter carries a higher ``revision`` and replaces the earlier figures; every
@@ -510,6 +525,8 @@ class AdoptionReportedV1(EventData):
     started_on: date | None = None
     adaptation: OptionalLongText = ""
     indicators: AdoptionIndicatorsData = AdoptionIndicatorsData()
+    # Added within v1 (optional): the evidence attached to this revision (empty: none).
+    evidence: list[EvidenceFileData] = []
     late: bool = False  # reported after the quarter's due date
     reported_at: AwareDatetime
 

@@ -8,6 +8,7 @@ before and after a rebuild from its event log."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import sys
@@ -730,5 +731,172 @@ async def test_a_2024_initiative_builds_on_a_recognised_2023_one(
                 headers=_headers("agency_submitter", "771"),
             )
             assert other.status_code == 404
+    finally:
+        await connection.close()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"Bien ban kiem tra. " * 200
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+async def test_evidence_attachments_of_adoption_reports(stack: ServiceProcesses) -> None:
+    """An agency uploads evidence for its report (stored and typed by replication), attaches
+    it to a report, sees it on every revision; the event describes it; it downloads only for
+    who may read the report; a file of a refused type or from a non-target is refused."""
+    connection = await aio_pika.connect_robust(stack.amqp_url)
+    received: list[dict[str, Any]] = []
+    try:
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS_EXCHANGE, "topic", durable=True)
+        queue = await channel.declare_queue(
+            "e2e-subscriber.evidence", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await queue.bind(events, routing_key="adoption.reported.v1")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                received.append(json.loads(message.body))
+
+        await queue.consume(on_message)
+        quan1 = districts()[0]
+        quan3 = next(d for d in districts() if d.name == "Quận 3")
+        model = _recommended("Mô hình “Một cửa số”", quan1.code, "district_level", 90)
+        message = encode_event(model, source=service_source("evaluation"))
+        await events.publish(
+            aio_pika.Message(
+                message.body,
+                message_id=message.event_id,
+                content_type=message.content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=message.routing_key,
+        )
+        api = stack.url("replication") + "/api/v1"
+        agency = _headers("agency_submitter", quan3.code)
+        base = f"{api}/models/{model.initiative_id}/agencies/{quan3.code}"
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def candidate() -> bool:
+                found = await client.get(
+                    f"{api}/candidates", params={"campaign_year": 2023}, headers=STAFF
+                )
+                return found.status_code == 200 and len(found.json()) == 1
+
+            await _until("replication to hold the recommendation", candidate)
+            recorded = await client.post(
+                f"{api}/decisions",
+                headers=STAFF,
+                json={
+                    "decision_number": "4821/QĐ-UBND",
+                    "signed_on": "2023-12-20",
+                    "signer_name": "Phan Văn Mãi",
+                    "signer_title": "CHỦ TỊCH",
+                    "campaign_year": 2023,
+                    "models": [
+                        {
+                            "initiative_id": str(model.initiative_id),
+                            "scope": "district_level",
+                            "targets": {"all_districts": True},
+                            "deadline": "2024-09-30",
+                        }
+                    ],
+                },
+            )
+            assert recorded.status_code == 201, recorded.text
+
+            async def upload(name: str, content: bytes, headers: dict[str, str], url: str = base):
+                return await client.post(
+                    f"{url}/evidence",
+                    headers=headers,
+                    files={"evidence": (name, content, "application/pdf")},
+                )
+
+            minutes = await upload("Biên bản kiểm tra Quý 1.pdf", PDF, agency)
+            assert minutes.status_code == 201, minutes.text
+            pdf = minutes.json()
+            assert pdf["media_type"] == "application/pdf" and pdf["size"] == len(PDF)
+            assert pdf["sha256"] == hashlib.sha256(PDF).hexdigest()
+            assert unicodedata.is_normalized("NFC", pdf["filename"])
+            photo = await upload("anh-hien-truong.pdf", PNG, agency)  # named .pdf, is a PNG
+            assert photo.status_code == 201 and photo.json()["media_type"] == "image/png"
+            assert photo.json()["filename"] == "anh-hien-truong.pdf.png"
+
+            # Refused: a program under a document's name, a non-target, another district.
+            program = await upload("bao-cao.pdf", b"MZ\x90\x00" + b"\x00" * 64, agency)
+            assert program.status_code == 415
+            [fault] = program.json()["detail"]
+            assert fault["field"] == "evidence" and fault["message"].startswith("Chỉ nhận tệp")
+            own_agency = f"{api}/models/{model.initiative_id}/agencies/{quan1.code}"
+            not_target = await upload(
+                "x.pdf", PDF, _headers("agency_submitter", quan1.code), own_agency
+            )
+            assert not_target.status_code == 422
+            assert not_target.json()["detail"][0]["field"] == "agency_code"
+            assert (
+                await upload("x.pdf", PDF, _headers("agency_submitter", "771"))
+            ).status_code == 403
+
+            body = {
+                "initiative_id": str(model.initiative_id),
+                "agency_code": quan3.code,
+                "quarter": "2024-Q1",
+                "status": "adopted",
+                "started_on": "2024-02-01",
+                "evidence_ids": [pdf["evidence_id"]],
+            }
+            first = await client.post(f"{api}/adoption-reports", headers=agency, json=body)
+            assert first.status_code == 201, first.text
+            assert [e["evidence_id"] for e in first.json()["evidence"]] == [pdf["evidence_id"]]
+            again = await client.post(f"{api}/adoption-reports", headers=agency, json=body)
+            assert again.status_code == 200  # the same report, the same evidence: a repeat
+            amended = await client.post(
+                f"{api}/adoption-reports",
+                headers=agency,
+                json={**body, "evidence_ids": [pdf["evidence_id"], photo.json()["evidence_id"]]},
+            )
+            assert amended.status_code == 201 and amended.json()["revision"] == 2
+            # Another district's evidence, or an unknown id, is not this report's to attach.
+            other = await upload(
+                "y.pdf",
+                PDF + b"Quan 4",
+                _headers("agency_submitter", districts()[3].code),
+                f"{api}/models/{model.initiative_id}/agencies/{districts()[3].code}",
+            )
+            assert other.status_code == 201, other.text
+            foreign = await client.post(
+                f"{api}/adoption-reports",
+                headers=agency,
+                json={**body, "evidence_ids": [other.json()["evidence_id"]]},
+            )
+            assert foreign.status_code == 422
+            assert foreign.json()["detail"][0]["field"] == "evidence_ids[0]"
+
+            # Listed on every revision of the history.
+            history = await client.get(f"{base}/reports", headers=agency)
+            assert [len(r["evidence"]) for r in history.json()] == [1, 2]
+
+            # The event describes each file; its download path works for who may read it.
+            async def two_reported() -> bool:
+                return len(received) == 2
+
+            await _until("the subscriber to see both revisions", two_reported)
+            described = received[-1]["data"]["evidence"]
+            assert [e["sha256"] for e in described] == [
+                hashlib.sha256(PDF).hexdigest(),
+                hashlib.sha256(PNG).hexdigest(),
+            ]
+            path = described[0]["download_path"]
+            url = stack.url("replication") + path
+            for reader in (agency, STAFF, _headers("committee_viewer")):
+                got = await client.get(url, headers=reader)
+                assert got.status_code == 200 and got.content == PDF
+                assert got.headers["content-type"] == "application/pdf"
+            assert (
+                await client.get(url, headers=_headers("agency_submitter", "771"))
+            ).status_code == 403
+            assert (await client.get(url)).status_code == 401
+            wrong_agency = path.replace(f"/agencies/{quan3.code}/", f"/agencies/{quan1.code}/")
+            got = await client.get(stack.url("replication") + wrong_agency, headers=STAFF)
+            assert got.status_code == 404
     finally:
         await connection.close()

@@ -808,7 +808,7 @@ async def test_evidence_attachments_of_adoption_reports(stack: ServiceProcesses)
                 return await client.post(
                     f"{url}/evidence",
                     headers=headers,
-                    files={"evidence": (name, content, "application/pdf")},
+                    files={"file": (name, content, "application/pdf")},
                 )
 
             minutes = await upload("Biên bản kiểm tra Quý 1.pdf", PDF, agency)
@@ -825,7 +825,7 @@ async def test_evidence_attachments_of_adoption_reports(stack: ServiceProcesses)
             program = await upload("bao-cao.pdf", b"MZ\x90\x00" + b"\x00" * 64, agency)
             assert program.status_code == 415
             [fault] = program.json()["detail"]
-            assert fault["field"] == "evidence" and fault["message"].startswith("Chỉ nhận tệp")
+            assert fault["field"] == "file" and fault["message"].startswith("Chỉ nhận tệp")
             own_agency = f"{api}/models/{model.initiative_id}/agencies/{quan1.code}"
             not_target = await upload(
                 "x.pdf", PDF, _headers("agency_submitter", quan1.code), own_agency

@@ -255,7 +255,7 @@ async def _upload_evidence(
         except Refused as exc:
             if exc.status in (403, 404):
                 raise
-            reason = exc.by_field().get("evidence") or "; ".join(exc.by_field().values())
+            reason = exc.by_field().get("file") or "; ".join(exc.by_field().values())
             return stored, f"{name}: {reason or 'tệp không được tiếp nhận'}"
         stored[str(found["evidence_id"])] = found
     return stored, ""

@@ -138,17 +138,17 @@ async def report_history(
 async def upload_evidence(
     initiative_id: UUID,
     agency_code: AgencyPath,
-    evidence: UploadFile,
+    file: UploadFile,
     principal: Person,
     services: Svc,
 ) -> EvidenceOut:
-    """An evidence file for the agency's reports on a model (multipart ``evidence``): PDF,
+    """An evidence file for the agency's reports on a model (multipart ``file``): PDF,
     DOCX, PNG, JPEG or WebP recognised by its content, within the size limit
     (``CCHC_REPLICATION_EVIDENCE_MAX_BYTES``, 20 MiB); sha256 recorded. A report attaches it
     by ``evidence_ids``. The target agency for itself, the PAR office for any."""
 
     async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await evidence.read(CHUNK_BYTES):
+        while chunk := await file.read(CHUNK_BYTES):
             yield chunk
 
     found = await handlers.upload_evidence(
@@ -156,7 +156,7 @@ async def upload_evidence(
         principal,
         initiative_id=initiative_id,
         agency_code=agency_code,
-        filename=evidence.filename or "",
+        filename=file.filename or "",
         chunks=chunks(),
     )
     return EvidenceOut.of(found)

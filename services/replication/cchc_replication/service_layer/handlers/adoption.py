@@ -86,15 +86,13 @@ async def upload_evidence(
         if await uow.evidence.count(initiative_id, agency_code) >= MAX_EVIDENCE_PER_TARGET:
             raise Conflict(
                 Fault(
-                    "evidence",
+                    "file",
                     f"Mỗi đơn vị tải lên tối đa {MAX_EVIDENCE_PER_TARGET} tệp minh chứng cho "
                     "một mô hình",
                     f"an agency uploads at most {MAX_EVIDENCE_PER_TARGET} evidence files per model",
                 )
             )
-    received = await receive_file(
-        chunks, services.storage, max_bytes=services.evidence_max_bytes, field="evidence"
-    )
+    received = await receive_file(chunks, services.storage, max_bytes=services.evidence_max_bytes)
     now = services.clock()
     file = EvidenceFile(
         evidence_id=uuid.uuid4(),

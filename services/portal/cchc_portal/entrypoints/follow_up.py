@@ -249,7 +249,7 @@ async def _upload_evidence(
                 path,
                 session.access_token,
                 files={
-                    "evidence": (name, content, file.content_type or "application/octet-stream")
+                    "file": (name, content, file.content_type or "application/octet-stream")
                 },
             )
         except Refused as exc:

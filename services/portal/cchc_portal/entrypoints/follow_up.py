@@ -248,9 +248,7 @@ async def _upload_evidence(
                 "POST",
                 path,
                 session.access_token,
-                files={
-                    "file": (name, content, file.content_type or "application/octet-stream")
-                },
+                files={"file": (name, content, file.content_type or "application/octet-stream")},
             )
         except Refused as exc:
             if exc.status in (403, 404):

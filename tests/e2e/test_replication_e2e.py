@@ -8,6 +8,7 @@ before and after a rebuild from its event log."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import sys
@@ -26,8 +27,12 @@ import pypdf
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.contracts import ReplicationRecommendedV1, encode_event
-from cchc_shared.contracts.events import EVENTS_EXCHANGE, service_source
+from cchc_shared.contracts import (
+    InboundInitiativeSubmittedV1,
+    ReplicationRecommendedV1,
+    encode_event,
+)
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE, service_source
 from cchc_shared.reference import districts, get_agency, wards_of
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
@@ -453,3 +458,445 @@ def _pdf_text(content: bytes) -> str:
     reader = pypdf.PdfReader(io.BytesIO(content))
     text = " ".join(page.extract_text() or "" for page in reader.pages)
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+LINEAGE_STACK = ("intake", "replication", "reporting")
+PLATFORM = "https://motcua.hochiminhcity.gov.vn"
+
+
+@pytest.fixture
+async def lineage_stack(
+    amqp_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[ServiceProcesses]:
+    async with AsyncExitStack() as exits:
+        databases = await exits.enter_async_context(
+            fresh_service_databases(LINEAGE_STACK, "cchc_e2e_lineage")
+        )
+        running = ServiceProcesses(amqp_url, databases, tmp_path / "var", auth_secret=SECRET)
+        try:
+            await asyncio.to_thread(running.start_all, LINEAGE_STACK)
+            yield running
+        finally:
+            running.stop()
+            call = getattr(request.node, "rep_call", None)
+            if call is None or call.failed:
+                print(running.dump_logs(), file=sys.stderr)
+
+
+def _inbound(year: int, agency: str, title: str, **more: Any) -> InboundInitiativeSubmittedV1:
+    return InboundInitiativeSubmittedV1.model_validate(
+        {
+            "campaign_year": year,
+            "agency_code": agency,
+            "kind": "model",
+            "title": title,
+            "summary": "Tiếp nhận và trả kết quả hồ sơ tại một cửa số.",
+            "par_area": "procedures",
+            "applied_since": f"{year - 1}-03-01",
+            "results": "Thời gian giải quyết hồ sơ giảm 40%.",
+            "limitations": "",
+            "submitted_at": f"{year}-05-10T02:00:00Z",
+            **more,
+        }
+    )
+
+
+async def test_a_2024_initiative_builds_on_a_recognised_2023_one(
+    lineage_stack: ServiceProcesses,
+) -> None:
+    """Another platform publishes a 2023 model of Quận 1 and, a year later, Quận 3's adoption
+    of it (``builds_on``); evaluation recommends the 2023 one, the Committee recognises it,
+    Quận 3 reports it adopted; reporting's history of the 2024 initiative shows the chain with
+    each year's outcome, and of the 2023 one the later initiative building on it."""
+    stack = lineage_stack
+    intake = stack.url("intake") + "/api/v1"
+    replication = stack.url("replication") + "/api/v1"
+    reporting = stack.url("reporting") + "/api/v1"
+    quan1 = districts()[0]
+    quan3 = next(d for d in districts() if d.name == "Quận 3")
+    connection = await aio_pika.connect_robust(stack.amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        inbound = await channel.declare_exchange(INBOUND_EXCHANGE, "topic", durable=True)
+        events = await channel.declare_exchange(EVENTS_EXCHANGE, "topic", durable=True)
+
+        async def publish(exchange: Any, data: Any, source: str) -> None:
+            message = encode_event(data, source=source)
+            await exchange.publish(
+                aio_pika.Message(
+                    message.body,
+                    message_id=message.event_id,
+                    content_type=message.content_type,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=message.routing_key,
+            )
+
+        async with httpx.AsyncClient(timeout=30) as client:
+            admin = _headers("admin")
+            opened = await client.post(
+                f"{intake}/campaigns",
+                headers=admin,
+                json={
+                    "year": 2024,
+                    "submission_opens_on": "2024-03-01",
+                    "submission_closes_on": "2024-05-31",
+                    "survey_starts_on": "2024-06-01",
+                    "survey_ends_on": "2024-10-31",
+                },
+            )
+            assert opened.status_code == 201, opened.text
+
+            async def initiatives_of(year: int) -> list[dict[str, Any]]:
+                found = await client.get(
+                    f"{intake}/initiatives", params={"campaign_year": year}, headers=STAFF
+                )
+                assert found.status_code == 200, found.text
+                items: list[dict[str, Any]] = found.json()["items"]
+                return items
+
+            title_2023 = "Mô hình “Một cửa số” Quận 1"
+            await publish(inbound, _inbound(2023, quan1.code, title_2023), PLATFORM)
+
+            async def taken_2023() -> bool:
+                return len(await initiatives_of(2023)) == 1
+
+            await _until("intake to take in the 2023 model", taken_2023)
+            [model] = await initiatives_of(2023)
+            model_id = uuid.UUID(model["initiative_id"])
+
+            # Refused at the edge: an unknown initiative, one of the same year.
+            await publish(
+                inbound,
+                _inbound(
+                    2024,
+                    quan3.code,
+                    "Tham chiếu không tồn tại",
+                    builds_on={"initiative_id": str(uuid.uuid4()), "relation": "adoption"},
+                ),
+                PLATFORM,
+            )
+            # Taken: Quận 3's adoption of the 2023 model of Quận 1.
+            title_2024 = "Áp dụng mô hình “Một cửa số” tại Quận 3"
+            await publish(
+                inbound,
+                _inbound(
+                    2024,
+                    quan3.code,
+                    title_2024,
+                    builds_on={"initiative_id": str(model_id), "relation": "adoption"},
+                ),
+                PLATFORM,
+            )
+
+            async def taken_2024() -> bool:
+                return len(await initiatives_of(2024)) == 1
+
+            await _until("intake to take in the 2024 initiative", taken_2024)
+            [adoption] = await initiatives_of(2024)
+            assert adoption["title"] == title_2024
+            adoption_id = adoption["initiative_id"]
+            detail = await client.get(f"{intake}/initiatives/{adoption_id}", headers=STAFF)
+            assert detail.json()["builds_on"] == {
+                "initiative_id": str(model_id),
+                "relation": "adoption",
+            }
+
+            async def refused() -> list[dict[str, Any]]:
+                found = await client.get(
+                    f"{intake}/inbound/rejections", params={"campaign_year": 2024}, headers=STAFF
+                )
+                assert found.status_code == 200, found.text
+                items: list[dict[str, Any]] = found.json()
+                return items
+
+            async def refusal_kept() -> bool:
+                return len(await refused()) == 1
+
+            await _until("intake to keep the refused message", refusal_kept)
+            [refusal] = await refused()
+            assert any(
+                e["field"] == "$.data.builds_on.initiative_id"
+                and e["message"].startswith("Không tìm thấy đề xuất có mã")
+                for e in refusal["errors"]
+            ), refusal
+
+            # Evaluation recommends the 2023 model; the Committee recognises it for every
+            # district; Quận 3 reports it adopted.
+            await publish(
+                events,
+                ReplicationRecommendedV1(
+                    initiative_id=model_id,
+                    agency_code=quan1.code,
+                    title=title_2023,
+                    kind="model",
+                    par_area="procedures",
+                    final_score=91.5,
+                    evaluation_count=4,
+                    scope="district_level",
+                    rationale="Hiệu quả rõ rệt, có khả năng nhân rộng.",
+                    decided_at=datetime(2023, 11, 20, 3, 0, tzinfo=UTC),
+                    campaign_year=2023,
+                ),
+                service_source("evaluation"),
+            )
+
+            async def candidate() -> bool:
+                found = await client.get(
+                    f"{replication}/candidates", params={"campaign_year": 2023}, headers=STAFF
+                )
+                return found.status_code == 200 and len(found.json()) == 1
+
+            await _until("replication to hold the recommendation", candidate)
+            recorded = await client.post(
+                f"{replication}/decisions",
+                headers=STAFF,
+                json={
+                    "decision_number": "4821/QĐ-UBND",
+                    "signed_on": "2023-12-20",
+                    "signer_name": "Phan Văn Mãi",
+                    "signer_title": "CHỦ TỊCH",
+                    "campaign_year": 2023,
+                    "models": [
+                        {
+                            "initiative_id": str(model_id),
+                            "scope": "district_level",
+                            "targets": {"all_districts": True},
+                            "deadline": "2024-09-30",
+                        }
+                    ],
+                },
+            )
+            assert recorded.status_code == 201, recorded.text
+            reported = await client.post(
+                f"{replication}/adoption-reports",
+                headers=_headers("agency_submitter", quan3.code),
+                json={
+                    "initiative_id": str(model_id),
+                    "agency_code": quan3.code,
+                    "quarter": "2024-Q1",
+                    "status": "adopted",
+                    "started_on": "2024-02-01",
+                    "adaptation": "Áp dụng tại bộ phận một cửa của Quận 3.",
+                },
+            )
+            assert reported.status_code == 201, reported.text
+
+            async def history(initiative_id: Any, headers: dict[str, str]) -> dict[str, Any]:
+                found = await client.get(
+                    f"{reporting}/initiatives/{initiative_id}/lineage", headers=headers
+                )
+                assert found.status_code == 200, found.text
+                body: dict[str, Any] = found.json()
+                return body
+
+            async def adopted_shown() -> bool:
+                try:
+                    entries = (await history(adoption_id, STAFF))["entries"]
+                except AssertionError:
+                    return False
+                first = entries[0]
+                return bool(
+                    first.get("recognition")
+                    and first["recognition"]["adopted"] == 1
+                    and entries[1]["adoption_status"] == "adopted"
+                )
+
+            await _until("reporting to show the history", adopted_shown)
+            earlier, this = (await history(adoption_id, STAFF))["entries"]
+            assert (earlier["place"], earlier["campaign_year"]) == ("earlier", 2023)
+            assert (earlier["title"], earlier["agency_code"]) == (title_2023, quan1.code)
+            assert earlier["status"] == "recommended" and earlier["score"] == 91.5
+            assert earlier["decision_name"] == "Đề xuất công nhận, nhân rộng"
+            recognition = earlier["recognition"]
+            assert recognition["decision_number"] == "4821/QĐ-UBND"
+            assert recognition["targets"] == len(districts()) - 1  # every district but Quận 1
+            assert (this["place"], this["campaign_year"]) == ("this", 2024)
+            assert this["relation"] == "adoption"
+            assert this["relation_name"] == "Áp dụng mô hình đã được công nhận"
+            assert this["builds_on_id"] == str(model_id)
+            assert this["adoption_status_name"] == "Đã áp dụng"
+
+            # Quận 3's own staff read it: the 2023 model of another district shows its public
+            # recognition, not its score; the model's page lists the later initiative.
+            as_quan3 = await history(adoption_id, _headers("agency_submitter", quan3.code))
+            seen = as_quan3["entries"][0]
+            assert seen["score"] is None and seen["recognition"] is not None
+            forward = (await history(model_id, STAFF))["entries"]
+            assert [e["place"] for e in forward] == ["this", "later"]
+            assert forward[1]["initiative_id"] == adoption_id
+            # Another district may not read Quận 3's initiative.
+            other = await client.get(
+                f"{reporting}/initiatives/{adoption_id}/lineage",
+                headers=_headers("agency_submitter", "771"),
+            )
+            assert other.status_code == 404
+    finally:
+        await connection.close()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"Bien ban kiem tra. " * 200
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+async def test_evidence_attachments_of_adoption_reports(stack: ServiceProcesses) -> None:
+    """An agency uploads evidence for its report (stored and typed by replication), attaches
+    it to a report, sees it on every revision; the event describes it; it downloads only for
+    who may read the report; a file of a refused type or from a non-target is refused."""
+    connection = await aio_pika.connect_robust(stack.amqp_url)
+    received: list[dict[str, Any]] = []
+    try:
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS_EXCHANGE, "topic", durable=True)
+        queue = await channel.declare_queue(
+            "e2e-subscriber.evidence", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await queue.bind(events, routing_key="adoption.reported.v1")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                received.append(json.loads(message.body))
+
+        await queue.consume(on_message)
+        quan1 = districts()[0]
+        quan3 = next(d for d in districts() if d.name == "Quận 3")
+        model = _recommended("Mô hình “Một cửa số”", quan1.code, "district_level", 90)
+        message = encode_event(model, source=service_source("evaluation"))
+        await events.publish(
+            aio_pika.Message(
+                message.body,
+                message_id=message.event_id,
+                content_type=message.content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=message.routing_key,
+        )
+        api = stack.url("replication") + "/api/v1"
+        agency = _headers("agency_submitter", quan3.code)
+        base = f"{api}/models/{model.initiative_id}/agencies/{quan3.code}"
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def candidate() -> bool:
+                found = await client.get(
+                    f"{api}/candidates", params={"campaign_year": 2023}, headers=STAFF
+                )
+                return found.status_code == 200 and len(found.json()) == 1
+
+            await _until("replication to hold the recommendation", candidate)
+            recorded = await client.post(
+                f"{api}/decisions",
+                headers=STAFF,
+                json={
+                    "decision_number": "4821/QĐ-UBND",
+                    "signed_on": "2023-12-20",
+                    "signer_name": "Phan Văn Mãi",
+                    "signer_title": "CHỦ TỊCH",
+                    "campaign_year": 2023,
+                    "models": [
+                        {
+                            "initiative_id": str(model.initiative_id),
+                            "scope": "district_level",
+                            "targets": {"all_districts": True},
+                            "deadline": "2024-09-30",
+                        }
+                    ],
+                },
+            )
+            assert recorded.status_code == 201, recorded.text
+
+            async def upload(name: str, content: bytes, headers: dict[str, str], url: str = base):
+                return await client.post(
+                    f"{url}/evidence",
+                    headers=headers,
+                    files={"file": (name, content, "application/pdf")},
+                )
+
+            minutes = await upload("Biên bản kiểm tra Quý 1.pdf", PDF, agency)
+            assert minutes.status_code == 201, minutes.text
+            pdf = minutes.json()
+            assert pdf["media_type"] == "application/pdf" and pdf["size"] == len(PDF)
+            assert pdf["sha256"] == hashlib.sha256(PDF).hexdigest()
+            assert unicodedata.is_normalized("NFC", pdf["filename"])
+            photo = await upload("anh-hien-truong.pdf", PNG, agency)  # named .pdf, is a PNG
+            assert photo.status_code == 201 and photo.json()["media_type"] == "image/png"
+            assert photo.json()["filename"] == "anh-hien-truong.pdf.png"
+
+            # Refused: a program under a document's name, a non-target, another district.
+            program = await upload("bao-cao.pdf", b"MZ\x90\x00" + b"\x00" * 64, agency)
+            assert program.status_code == 415
+            [fault] = program.json()["detail"]
+            assert fault["field"] == "file" and fault["message"].startswith("Chỉ nhận tệp")
+            own_agency = f"{api}/models/{model.initiative_id}/agencies/{quan1.code}"
+            not_target = await upload(
+                "x.pdf", PDF, _headers("agency_submitter", quan1.code), own_agency
+            )
+            assert not_target.status_code == 422
+            assert not_target.json()["detail"][0]["field"] == "agency_code"
+            assert (
+                await upload("x.pdf", PDF, _headers("agency_submitter", "771"))
+            ).status_code == 403
+
+            body = {
+                "initiative_id": str(model.initiative_id),
+                "agency_code": quan3.code,
+                "quarter": "2024-Q1",
+                "status": "adopted",
+                "started_on": "2024-02-01",
+                "evidence_ids": [pdf["evidence_id"]],
+            }
+            first = await client.post(f"{api}/adoption-reports", headers=agency, json=body)
+            assert first.status_code == 201, first.text
+            assert [e["evidence_id"] for e in first.json()["evidence"]] == [pdf["evidence_id"]]
+            again = await client.post(f"{api}/adoption-reports", headers=agency, json=body)
+            assert again.status_code == 200  # the same report, the same evidence: a repeat
+            amended = await client.post(
+                f"{api}/adoption-reports",
+                headers=agency,
+                json={**body, "evidence_ids": [pdf["evidence_id"], photo.json()["evidence_id"]]},
+            )
+            assert amended.status_code == 201 and amended.json()["revision"] == 2
+            # Another district's evidence, or an unknown id, is not this report's to attach.
+            other = await upload(
+                "y.pdf",
+                PDF + b"Quan 4",
+                _headers("agency_submitter", districts()[3].code),
+                f"{api}/models/{model.initiative_id}/agencies/{districts()[3].code}",
+            )
+            assert other.status_code == 201, other.text
+            foreign = await client.post(
+                f"{api}/adoption-reports",
+                headers=agency,
+                json={**body, "evidence_ids": [other.json()["evidence_id"]]},
+            )
+            assert foreign.status_code == 422
+            assert foreign.json()["detail"][0]["field"] == "evidence_ids[0]"
+
+            # Listed on every revision of the history.
+            history = await client.get(f"{base}/reports", headers=agency)
+            assert [len(r["evidence"]) for r in history.json()] == [1, 2]
+
+            # The event describes each file; its download path works for who may read it.
+            async def two_reported() -> bool:
+                return len(received) == 2
+
+            await _until("the subscriber to see both revisions", two_reported)
+            described = received[-1]["data"]["evidence"]
+            assert [e["sha256"] for e in described] == [
+                hashlib.sha256(PDF).hexdigest(),
+                hashlib.sha256(PNG).hexdigest(),
+            ]
+            path = described[0]["download_path"]
+            url = stack.url("replication") + path
+            for reader in (agency, STAFF, _headers("committee_viewer")):
+                got = await client.get(url, headers=reader)
+                assert got.status_code == 200 and got.content == PDF
+                assert got.headers["content-type"] == "application/pdf"
+            assert (
+                await client.get(url, headers=_headers("agency_submitter", "771"))
+            ).status_code == 403
+            assert (await client.get(url)).status_code == 401
+            wrong_agency = path.replace(f"/agencies/{quan3.code}/", f"/agencies/{quan1.code}/")
+            got = await client.get(stack.url("replication") + wrong_agency, headers=STAFF)
+            assert got.status_code == 404
+    finally:
+        await connection.close()

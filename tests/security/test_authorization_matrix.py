@@ -214,6 +214,9 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/follow-up/export.xlsx"): READERS,
         ("GET", "/api/v1/follow-up/reports/{year}.{fmt}"): READERS,
         ("GET", "/api/v1/follow-up/decisions/{decision_id}/record.{fmt}"): READERS,
+        # Whoever may read the initiative (another agency's answers 404; a surveyor reads
+        # no reports).
+        ("GET", "/api/v1/initiatives/{initiative_id}/lineage"): READERS | {SUBMITTER},
     },
     "replication": {
         **HEALTH,
@@ -227,6 +230,14 @@ EXPECTATIONS: dict[str, dict[tuple[str, str], Expectation]] = {
         ("GET", "/api/v1/agencies/{agency_code}/assignments"): READERS | {SUBMITTER},
         ("GET", "/api/v1/models/{initiative_id}/agencies/{agency_code}/reports"): READERS
         | {SUBMITTER},
+        # Evidence: uploaded by the target agency for itself or the PAR office; read by who
+        # reads the reports.
+        ("POST", "/api/v1/models/{initiative_id}/agencies/{agency_code}/evidence"): STAFF
+        | {SUBMITTER},
+        (
+            "GET",
+            "/api/v1/models/{initiative_id}/agencies/{agency_code}/evidence/{evidence_id}",
+        ): READERS | {SUBMITTER},
     },
     "notifications": {
         **HEALTH,

@@ -10,10 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cchc_intake.adapters.orm import kit_tables, metadata
-from cchc_intake.adapters.storage import LocalDiskStorage
 from cchc_intake.config import IntakeSettings
 from cchc_intake.domain.model import local_date
 from cchc_intake.entrypoints.http import ROUTERS
@@ -24,35 +22,17 @@ from cchc_intake.service_layer.handlers.reference_data import seed_reference_dat
 from cchc_intake.service_layer.services import Services, utc_now
 from cchc_intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from cchc_shared.auth import AuthSettings, configure_auth
-from cchc_shared.chassis.http import BodySizeLimit
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
 from cchc_shared.contracts import FieldError
+from cchc_shared.files import MULTIPART_OVERHEAD, LocalDiskStorage, UploadBodyLimit
 from cchc_shared.messaging.consumer import IncomingMessage
 from cchc_shared.messaging.topology import INBOUND_QUEUE
 from cchc_shared.reference import load_agencies
 
 log = logging.getLogger("cchc.intake")
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
-MULTIPART_OVERHEAD = 64 * 1024
-
-
-class UploadBodyLimit:
-    """Attachment uploads may be as large as one report file; every other request keeps
-    the kit's small cap."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int) -> None:
-        self.small = BodySizeLimit(app, max_bytes)
-        self.large = BodySizeLimit(app, upload_max_bytes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_upload = (
-            scope["type"] == "http"
-            and scope.get("method") == "POST"
-            and scope.get("path", "").endswith("/attachments")
-        )
-        await (self.large if is_upload else self.small)(scope, receive, send)
 
 
 def create_app(

@@ -3,8 +3,7 @@ the attachment storage. The adapters implement them; the tests' fakes satisfy th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
@@ -13,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_intake.domain.inbound import Rejection
 from cchc_intake.domain.model import Attachment, Campaign, Draft, Initiative
+from cchc_shared.files import FileStorage
+from cchc_shared.files import StoredObject as StoredObject
 from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 from cchc_shared.reference import Agency
 
@@ -86,18 +87,5 @@ class UnitOfWork(KitUnitOfWork, Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class StoredObject:
-    key: str
-    size: int
-    sha256: str
-
-
-class AttachmentStorage(Protocol):
-    async def put(self, chunks: AsyncIterable[bytes]) -> StoredObject:
-        """Store the bytes; content-addressed, so storing the same bytes twice is harmless."""
-        ...
-
-    def open(self, key: str) -> AsyncIterator[bytes]: ...
-
-    async def delete(self, key: str) -> None: ...
+# The kit's file storage (``cchc_shared.files``): put, open, delete, content-addressed.
+AttachmentStorage = FileStorage

@@ -17,6 +17,7 @@ from cchc_shared.auth import AuthSettings, configure_auth
 from cchc_shared.chassis.http import create_app as create_http_app
 from cchc_shared.chassis.runtime import ServiceRuntime
 from cchc_shared.chassis.settings import ServiceSettings
+from cchc_shared.files import MULTIPART_OVERHEAD, LocalDiskStorage, UploadBodyLimit
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 
@@ -39,12 +40,21 @@ def create_app(
             "quarterly adoption reports, every revision kept."
         ),
         routers=ROUTERS,
+        max_body_bytes=own.evidence_max_bytes + MULTIPART_OVERHEAD,
     )
     configure_auth(app, auth)
     services = Services(
         uow=runtime.units_of_work(SqlReplicationUnitOfWork),
+        storage=LocalDiskStorage(own.resolved_evidence_dir),
         report_due_days=own.report_due_days,
+        evidence_max_bytes=own.evidence_max_bytes,
     )
     runtime.subscribe(ROUTES, services)
     app.state.services = services
+    app.add_middleware(
+        UploadBodyLimit,
+        max_bytes=own.max_body_bytes,
+        upload_max_bytes=own.evidence_max_bytes + MULTIPART_OVERHEAD,
+        is_upload=lambda path: path.endswith("/evidence"),
+    )
     return app

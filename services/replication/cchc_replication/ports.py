@@ -11,6 +11,7 @@ from cchc_replication.domain.model import (
     AdoptionReport,
     Candidate,
     Decision,
+    EvidenceFile,
     RecognisedModel,
 )
 from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
@@ -37,6 +38,12 @@ class ReportRepository(Protocol):
     async def of_agency(self, agency_code: str) -> list[AdoptionReport]: ...
 
 
+class EvidenceRepository(Protocol):
+    async def add(self, file: EvidenceFile) -> None: ...
+    async def get(self, evidence_id: UUID) -> EvidenceFile | None: ...
+    async def count(self, initiative_id: UUID, agency_code: str) -> int: ...
+
+
 class UnitOfWork(KitUnitOfWork, Protocol):
     """The kit's unit of work (transaction, inbox, outbox) plus this service's repositories."""
 
@@ -46,6 +53,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def decisions(self) -> DecisionRepository: ...
     @property
     def reports(self) -> ReportRepository: ...
+    @property
+    def evidence(self) -> EvidenceRepository: ...
     @property
     def audit(self) -> AuditLog: ...
 

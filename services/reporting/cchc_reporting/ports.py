@@ -4,9 +4,10 @@ tests' fakes satisfy the same Protocols."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
+from uuid import UUID
 
 from cchc_reporting.domain.documents import Issue
 from cchc_reporting.domain.facts import (
@@ -14,6 +15,7 @@ from cchc_reporting.domain.facts import (
     Fact,
     FactSet,
     FollowUpFacts,
+    InitiativeFact,
     RecognitionFact,
 )
 from cchc_reporting.domain.follow_up import ModelFollowUp, OverdueItem
@@ -39,6 +41,8 @@ class FactRepository(Protocol):
     async def initiative_counts(self) -> dict[int, int]: ...
     async def load_campaign(self, year: int) -> CampaignFacts: ...
     async def load_follow_up(self) -> FollowUpFacts: ...
+    async def initiatives_by_id(self, ids: Collection[UUID]) -> list[InitiativeFact]: ...
+    async def initiatives_building_on(self, ids: Collection[UUID]) -> list[InitiativeFact]: ...
     async def load_all(self) -> FactSet: ...
 
 

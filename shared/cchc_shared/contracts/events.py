@@ -19,6 +19,7 @@ from cchc_shared.contracts.text import LongText, OptionalLongText, ShortText
 from cchc_shared.contracts.vocabulary import KINDS as KINDS
 from cchc_shared.contracts.vocabulary import PAR_AREAS as PAR_AREAS
 from cchc_shared.contracts.vocabulary import AdoptionStatus as AdoptionStatus
+from cchc_shared.contracts.vocabulary import BuildsOnRelation as BuildsOnRelation
 from cchc_shared.contracts.vocabulary import FinalScoreMethod as FinalScoreMethod
 from cchc_shared.contracts.vocabulary import Kind as Kind
 from cchc_shared.contracts.vocabulary import ParArea as ParArea
@@ -79,6 +80,15 @@ class EventData(BaseModel):
         raise NotImplementedError
 
 
+class BuildsOnData(BaseModel):
+    """The earlier campaign's initiative a new one builds on, and how (added within v1)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    initiative_id: UUID  # the earlier initiative, as intake announced it
+    relation: BuildsOnRelation
+
+
 class _InitiativeFields(EventData):
     campaign_year: CampaignYear
     agency_code: AgencyCode
@@ -90,6 +100,10 @@ class _InitiativeFields(EventData):
     results: LongText
     limitations: OptionalLongText
     submitted_at: AwareDatetime
+    # Added within v1 (optional): the initiative of an earlier campaign year this one builds
+    # on (a resubmission, an improvement, the adoption of a recognised model); absent when
+    # it builds on none. Intake checks that it exists and is of an earlier year.
+    builds_on: BuildsOnData | None = None
 
 
 class InitiativeSubmittedV1(_InitiativeFields):
@@ -472,6 +486,21 @@ class AdoptionIndicatorsData(EventData):
     cases_handled: CasesHandled | None = None
 
 
+class EvidenceFileData(BaseModel):
+    """One evidence file attached to an adoption report (added within v1)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    evidence_id: UUID
+    filename: ShortText  # the display name (directories and control characters removed)
+    media_type: str  # recognised by the file's content: PDF, DOCX, PNG, JPEG or WebP
+    size: Annotated[int, Field(ge=1)]  # bytes
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    # Where to download it from the replication service (GET, with a token of someone who
+    # may read the report: the agency itself, the PAR office, the People's Committee).
+    download_path: Annotated[str, StringConstraints(max_length=300)]
+
+
 class AdoptionReportedV1(EventData):
     """One target agency's report for one quarter on one model it must adopt. An amendment of
     the same quarter carries a higher ``revision`` and replaces the earlier figures; every
@@ -496,6 +525,8 @@ class AdoptionReportedV1(EventData):
     started_on: date | None = None
     adaptation: OptionalLongText = ""
     indicators: AdoptionIndicatorsData = AdoptionIndicatorsData()
+    # Added within v1 (optional): the evidence attached to this revision (empty: none).
+    evidence: list[EvidenceFileData] = []
     late: bool = False  # reported after the quarter's due date
     reported_at: AwareDatetime
 

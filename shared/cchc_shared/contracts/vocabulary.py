@@ -40,6 +40,17 @@ REPLICATION_SCOPES: Final[tuple[str, ...]] = get_args(ReplicationScope)
 AdoptionStatus = Literal["not_started", "in_progress", "adopted", "not_suitable"]
 ADOPTION_STATUSES: Final[tuple[str, ...]] = get_args(AdoptionStatus)
 
+# How a new initiative builds on an earlier campaign's one (the lineage across years): the
+# same agency proposing it again, an improvement of it, or another agency adopting a
+# recognised model.
+BuildsOnRelation = Literal["resubmission", "improvement", "adoption"]
+BUILDS_ON_RELATIONS: Final[tuple[str, ...]] = get_args(BuildsOnRelation)
+BUILDS_ON_RELATION_NAMES_VI: Final[dict[str, str]] = {
+    "resubmission": "Đề xuất lại",
+    "improvement": "Cải tiến, hoàn thiện",
+    "adoption": "Áp dụng mô hình đã được công nhận",
+}
+
 FinalScoreMethod = Literal["mean", "median"]
 FINAL_SCORE_METHODS: Final[tuple[str, ...]] = get_args(FinalScoreMethod)
 

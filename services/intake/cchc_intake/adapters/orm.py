@@ -71,6 +71,10 @@ initiatives = Table(
     Column("applied_since", Date, nullable=False),
     Column("results", Text, nullable=False),
     Column("limitations", Text, nullable=False),
+    # The lineage across years: the earlier campaign's initiative this one builds on (no
+    # foreign key: checked when given; an initiative is never deleted) and how.
+    Column("builds_on_id", Uuid, index=True),
+    Column("builds_on_relation", String(20)),
     Column("status", String(16), nullable=False),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("submitted_by", String(200), nullable=False),

@@ -28,6 +28,7 @@ from cchc_intake.domain.inbound import KeptMessage, Rejection
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
     Attachment,
+    BuildsOn,
     Campaign,
     Content,
     Draft,
@@ -185,8 +186,11 @@ def search_text(content: Content) -> str:
 
 def _initiative_values(initiative: Initiative) -> dict[str, Any]:
     c = initiative.content
+    values = {k: v for k, v in c.values().items() if k != "builds_on"}
     return {
-        **c.values(),
+        **values,
+        "builds_on_id": c.builds_on.initiative_id if c.builds_on else None,
+        "builds_on_relation": c.builds_on.relation if c.builds_on else None,
         "title_key": c.title_key,
         "status": initiative.status.value,
         "amended_at": initiative.amended_at,
@@ -202,7 +206,14 @@ def initiative_from_row(row: RowMapping) -> Initiative:
         id=row["id"],
         campaign_year=row["campaign_year"],
         agency_code=row["agency_code"],
-        content=Content(**{name: row[name] for name in CONTENT_FIELDS}),
+        content=Content(
+            **{name: row[name] for name in CONTENT_FIELDS if name != "builds_on"},
+            builds_on=(
+                BuildsOn(row["builds_on_id"], row["builds_on_relation"])
+                if row["builds_on_id"]
+                else None
+            ),
+        ),
         submitted_at=row["submitted_at"],
         submitted_by=row["submitted_by"],
         status=Status(row["status"]),
@@ -346,13 +357,23 @@ class SqlInitiativeRepository:
 
 
 def _draft_row_fields(draft: Draft) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in draft.fields.items()}
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, BuildsOn):
+            return {"initiative_id": str(value.initiative_id), "relation": value.relation}
+        return value
+
+    return {k: plain(v) for k, v in draft.fields.items()}
 
 
 def draft_from_row(row: RowMapping) -> Draft:
     fields = dict(row["fields"])
     if "applied_since" in fields:
         fields["applied_since"] = date.fromisoformat(fields["applied_since"])
+    if fields.get("builds_on"):
+        given = fields["builds_on"]
+        fields["builds_on"] = BuildsOn(UUID(given["initiative_id"]), given["relation"])
     return Draft(
         id=row["id"],
         agency_code=row["agency_code"],
@@ -431,6 +452,7 @@ class SqlDraftRepository:
         }
         added = await insert_rows(self.connection, draft_reminders, values, ignore_conflicts=True)
         return added == 1
+
 
 class SqlRejectionRepository:
     """Refused inbound messages, kept as received (``domain.inbound``)."""

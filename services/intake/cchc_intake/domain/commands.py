@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 
@@ -33,13 +34,16 @@ class SubmitInitiative:
     results: str
     limitations: str = ""
     campaign_year: int | None = None  # None: the campaign taking submissions today
+    # The earlier campaign's initiative it builds on: a ``{initiative_id, relation}``
+    # mapping as given (the domain parses it), or None.
+    builds_on: Any = None
 
 
 @dataclass(frozen=True)
 class AmendInitiative:
     actor: Actor
     initiative_id: UUID
-    changes: dict[str, str | date] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class WithdrawInitiative:
 class SaveDraft:
     actor: Actor
     agency_code: str
-    fields: dict[str, str | date] = field(default_factory=dict)  # only the fields given
+    fields: dict[str, Any] = field(default_factory=dict)  # only the fields given
     campaign_year: int | None = None
 
 
@@ -61,7 +65,7 @@ class SaveDraft:
 class ChangeDraft:
     actor: Actor
     draft_id: UUID
-    changes: dict[str, str | date] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

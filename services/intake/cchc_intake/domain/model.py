@@ -25,8 +25,9 @@ from cchc_shared.contracts import (
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
-from cchc_shared.contracts.events import KINDS, PAR_AREAS
-from cchc_shared.contracts.text import clean_text, normalise, skeleton
+from cchc_shared.contracts.events import KINDS, PAR_AREAS, BuildsOnData
+from cchc_shared.contracts.text import clean_text, skeleton
+from cchc_shared.contracts.vocabulary import BUILDS_ON_RELATION_NAMES_VI, BUILDS_ON_RELATIONS
 from cchc_shared.errors import Conflict, Fault, InvalidInput
 
 # Vietnam keeps UTC+7 all year (no daylight saving): "today" is the date in Ho Chi Minh City.
@@ -35,7 +36,6 @@ HCMC_TZ: Final = timezone(timedelta(hours=7), "ICT")
 TITLE_MAX: Final = 300
 TEXT_MAX: Final = 20_000
 REASON_MAX: Final = 2_000
-FILENAME_MAX: Final = 200
 
 KIND_NAMES_VI: Final[dict[str, str]] = {
     "model": "mô hình",
@@ -111,6 +111,128 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class BuildsOn:
+    """The initiative of an earlier campaign year that this one builds on, and how: the
+    lineage across years. Whether the earlier one exists and is earlier is checked against
+    the repository (:func:`lineage_faults`)."""
+
+    initiative_id: UUID
+    relation: str
+
+    @classmethod
+    def parse(cls, value: Any, faults: list[Fault]) -> BuildsOn | None:
+        """``value`` as given (None, a mapping, an event's ``BuildsOnData`` or a BuildsOn),
+        with a fault per bad part."""
+        if value is None or isinstance(value, BuildsOn):
+            return value
+        if isinstance(value, BuildsOnData):
+            return cls(value.initiative_id, value.relation)
+        if not isinstance(value, dict):
+            faults.append(
+                Fault(
+                    "builds_on",
+                    "Phải gồm mã đề xuất kế thừa (initiative_id) và hình thức (relation)",
+                    "must be an object with initiative_id and relation",
+                )
+            )
+            return None
+        raw_id, relation = value.get("initiative_id"), value.get("relation")
+        initiative_id: UUID | None = None
+        if isinstance(raw_id, UUID):
+            initiative_id = raw_id
+        elif not raw_id:
+            faults.append(
+                Fault(
+                    "builds_on.initiative_id",
+                    "Cần mã của đề xuất năm trước được kế thừa",
+                    "the earlier initiative's id is required",
+                )
+            )
+        else:
+            try:
+                initiative_id = UUID(str(raw_id).strip())
+            except ValueError:
+                faults.append(
+                    Fault(
+                        "builds_on.initiative_id",
+                        "Mã đề xuất không hợp lệ (phải là mã định danh UUID, như trên trang "
+                        "của đề xuất năm trước)",
+                        "not a valid initiative id (a UUID)",
+                    )
+                )
+        if relation not in BUILDS_ON_RELATIONS:
+            allowed = ", ".join(
+                f"{r} ({BUILDS_ON_RELATION_NAMES_VI[r]})" for r in BUILDS_ON_RELATIONS
+            )
+            faults.append(
+                Fault(
+                    "builds_on.relation",
+                    f"Hình thức kế thừa phải là một trong: {allowed}",
+                    f"relation must be one of: {', '.join(BUILDS_ON_RELATIONS)}",
+                )
+            )
+            return None
+        return None if initiative_id is None else cls(initiative_id, relation)
+
+    def as_event(self) -> BuildsOnData:
+        return BuildsOnData(initiative_id=self.initiative_id, relation=self.relation)
+
+
+def lineage_faults(
+    builds_on: BuildsOn,
+    earlier: Initiative | None,
+    *,
+    own_id: UUID | None,
+    campaign_year: int,
+    agency_code: str,
+) -> list[Fault]:
+    """Why ``builds_on`` cannot be the lineage of an initiative of ``agency_code`` in
+    ``campaign_year`` (``own_id``: its id, None while it has none): the earlier initiative
+    must exist, be another one, of an earlier campaign year; a resubmission is of the
+    agency's own initiative, an adoption of another agency's model."""
+    field_id = "builds_on.initiative_id"
+    if own_id is not None and builds_on.initiative_id == own_id:
+        return [Fault(field_id, "Đề xuất không thể kế thừa chính nó", "cannot build on itself")]
+    if earlier is None:
+        return [
+            Fault(
+                field_id,
+                f"Không tìm thấy đề xuất có mã {builds_on.initiative_id}",
+                f"no initiative {builds_on.initiative_id}",
+            )
+        ]
+    if earlier.campaign_year >= campaign_year:
+        return [
+            Fault(
+                field_id,
+                f"Đề xuất được kế thừa phải thuộc đợt của năm trước năm {campaign_year}; "
+                f"đề xuất này thuộc năm {earlier.campaign_year}",
+                f"the earlier initiative must be of a campaign before {campaign_year}; "
+                f"it is of {earlier.campaign_year}",
+            )
+        ]
+    if builds_on.relation == "resubmission" and earlier.agency_code != agency_code:
+        return [
+            Fault(
+                "builds_on.relation",
+                "Chỉ được đề xuất lại mô hình, giải pháp của chính đơn vị; với mô hình của "
+                "đơn vị khác, chọn “Áp dụng mô hình đã được công nhận” hoặc “Cải tiến, hoàn thiện”",
+                "a resubmission must be of the agency's own initiative",
+            )
+        ]
+    if builds_on.relation == "adoption" and earlier.agency_code == agency_code:
+        return [
+            Fault(
+                "builds_on.relation",
+                "Áp dụng mô hình là áp dụng mô hình của đơn vị khác; với mô hình của chính "
+                "đơn vị, chọn “Đề xuất lại” hoặc “Cải tiến, hoàn thiện”",
+                "an adoption must be of another agency's model",
+            )
+        ]
+    return []
+
+
+@dataclass(frozen=True)
 class Content:
     """What the agency says about its initiative; the part an amendment may change."""
 
@@ -121,6 +243,7 @@ class Content:
     applied_since: date
     results: str
     limitations: str = ""
+    builds_on: BuildsOn | None = None  # the lineage across years, when it has one
 
     @classmethod
     def parse(
@@ -134,6 +257,7 @@ class Content:
         results: str,
         limitations: str,
         today: date,
+        builds_on: Any = None,
     ) -> Content:
         """Validated, normalised content; InvalidInput names every fault."""
         faults: list[Fault] = []
@@ -145,6 +269,7 @@ class Content:
             "applied_since": applied_since,
             "results": results,
             "limitations": limitations,
+            "builds_on": builds_on,
         }
         content = cls(**check_fields(given, today, faults, partial=False))
         if faults:
@@ -162,6 +287,7 @@ class Content:
             applied_since=merged.applied_since,
             results=merged.results,
             limitations=merged.limitations,
+            builds_on=merged.builds_on,
             today=today,
         )
 
@@ -176,8 +302,10 @@ class Content:
 
 CONTENT_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Content))
 
-# What a submission must say; ``limitations`` may stay empty.
-REQUIRED_FIELDS: Final = tuple(name for name in CONTENT_FIELDS if name != "limitations")
+# What a submission must say; ``limitations`` may stay empty, ``builds_on`` absent.
+REQUIRED_FIELDS: Final = tuple(
+    name for name in CONTENT_FIELDS if name not in ("limitations", "builds_on")
+)
 
 
 def check_fields(
@@ -227,6 +355,8 @@ def check_fields(
                     f"must not be in the future (after {today.isoformat()})",
                 )
             )
+    if "builds_on" in given:
+        checked["builds_on"] = BuildsOn.parse(given["builds_on"], faults)
     return {name: checked[name] for name in CONTENT_FIELDS if name in checked}
 
 
@@ -526,19 +656,12 @@ class Initiative:
             "campaign_year": self.campaign_year,
             "agency_code": self.agency_code,
             **self.content.values(),
+            "builds_on": self.content.builds_on.as_event() if self.content.builds_on else None,
             "submitted_at": self.submitted_at,
             "agency_email": agency_email(self.agency_code),
         }
 
 
-# Accepted attachment types, recognised by their content (magic bytes), never by name.
-ACCEPTED_MEDIA_TYPES: Final[dict[str, str]] = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/webp": "webp",
-}
 MAX_ATTACHMENTS_PER_INITIATIVE: Final = 20
 
 
@@ -553,21 +676,6 @@ class Attachment:
     storage_key: str
     uploaded_at: datetime
     uploaded_by: str
-
-
-def clean_filename(name: str, media_type: str) -> str:
-    """A safe display name: no directories, no control or format characters (U+202E before
-    ``fdp.jpg`` displays it as ``gpj.pdf``), normalised as text is (a fullwidth solidus is a
-    directory separator), bounded length, with the extension of the detected type."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cs"))
-    base = normalise(base).replace("\\", "/").rsplit("/", 1)[-1]
-    base = base.strip().strip(".") or "tep-dinh-kem"
-    extension = ACCEPTED_MEDIA_TYPES.get(media_type, "bin")
-    stem, dot, current = base.rpartition(".")
-    if not dot or current.lower() not in (extension, "jpeg" if extension == "jpg" else extension):
-        stem = base
-    return f"{stem[: FILENAME_MAX - len(extension) - 1]}.{extension}"
 
 
 def snapshot_of(record: Initiative | Draft | Campaign | Attachment) -> dict[str, Any]:

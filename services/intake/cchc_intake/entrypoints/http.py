@@ -31,6 +31,7 @@ from cchc_intake.entrypoints.schemas import (
     AgencyDetail,
     AgencyOut,
     AttachmentOut,
+    BuildsOnOut,
     CampaignChanges,
     CampaignIn,
     CampaignOut,
@@ -120,6 +121,7 @@ def initiative_out(initiative: Initiative, attachments: list[Attachment]) -> Ini
         applied_since=content.applied_since,
         results=content.results,
         limitations=content.limitations,
+        builds_on=BuildsOnOut.of(content.builds_on),
         status=initiative.status.value,
         submitted_at=initiative.submitted_at,
         submitted_by=initiative.submitted_by,
@@ -226,6 +228,7 @@ async def submit(
             applied_since=body.applied_since,
             results=body.results,
             limitations=body.limitations,
+            builds_on=body.builds_on.model_dump() if body.builds_on else None,
         ),
         services.uow(),
         services.clock(),
@@ -235,7 +238,8 @@ async def submit(
 
 
 def _refuse_nulls(changes: dict[str, Any]) -> None:
-    nulls = [name for name, value in changes.items() if value is None]
+    # ``builds_on: null`` says that it builds on no earlier initiative (any more).
+    nulls = [name for name, value in changes.items() if value is None and name != "builds_on"]
     if nulls:
         raise InvalidInput(
             *(Fault(name, "Không được để trống", "must not be null") for name in nulls)

@@ -13,12 +13,13 @@ from cchc_intake.domain.model import (
     TEXT_MAX,
     TITLE_MAX,
     Attachment,
+    BuildsOn,
     Campaign,
     Draft,
 )
 from cchc_shared.chassis.fields import CalendarDate, CampaignYearBody
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
-from cchc_shared.contracts.vocabulary import AgencyLevelName, Kind, ParArea
+from cchc_shared.contracts.vocabulary import AgencyLevelName, BuildsOnRelation, Kind, ParArea
 
 ParAreaCode = ParArea
 Level = AgencyLevelName
@@ -34,6 +35,27 @@ _TEXT: dict[str, Any] = {"maxLength": TEXT_MAX}
 class _Request(BaseModel):
     # Unknown fields are refused: a client cannot set ids, status or timestamps.
     model_config = ConfigDict(extra="forbid")
+
+
+class BuildsOnIn(_Request):
+    """The earlier campaign's initiative this one builds on, and how."""
+
+    initiative_id: UUID = Field(description="the earlier initiative's id (of an earlier year)")
+    relation: BuildsOnRelation = Field(
+        description="resubmission (the agency's own, again), improvement, or adoption (of "
+        "another agency's recognised model)"
+    )
+
+
+class BuildsOnOut(BaseModel):
+    initiative_id: UUID
+    relation: BuildsOnRelation
+
+    @classmethod
+    def of(cls, builds_on: BuildsOn | None) -> BuildsOnOut | None:
+        if builds_on is None:
+            return None
+        return cls(initiative_id=builds_on.initiative_id, relation=builds_on.relation)
 
 
 class InitiativeIn(_Request):
@@ -53,6 +75,9 @@ class InitiativeIn(_Request):
     applied_since: CalendarDate
     results: str = Field(json_schema_extra=_TEXT)
     limitations: str = Field("", json_schema_extra=_TEXT)
+    builds_on: BuildsOnIn | None = Field(
+        None, description="The lineage across years: the earlier initiative it builds on."
+    )
 
 
 class InitiativeChanges(_Request):
@@ -65,6 +90,7 @@ class InitiativeChanges(_Request):
     applied_since: CalendarDate | None = None
     results: str | None = Field(None, json_schema_extra=_TEXT)
     limitations: str | None = Field(None, json_schema_extra=_TEXT)
+    builds_on: BuildsOnIn | None = Field(None, description="null: it builds on none (any more)")
 
 
 class DraftIn(InitiativeChanges):
@@ -91,6 +117,7 @@ class DraftOut(BaseModel):
     applied_since: date | None = None
     results: str | None = None
     limitations: str | None = None
+    builds_on: BuildsOnOut | None = None
     created_at: datetime
     created_by: str
     updated_at: datetime | None
@@ -107,7 +134,8 @@ class DraftOut(BaseModel):
             created_by=draft.created_by,
             updated_at=draft.updated_at,
             version=draft.version,
-            **draft.fields,
+            **{k: v for k, v in draft.fields.items() if k != "builds_on"},
+            builds_on=BuildsOnOut.of(draft.fields.get("builds_on")),
         )
 
 
@@ -170,6 +198,9 @@ class InitiativeOut(InitiativeListItem):
     summary: str
     results: str
     limitations: str
+    builds_on: BuildsOnOut | None = Field(
+        None, description="the earlier campaign's initiative it builds on, and how"
+    )
     withdrawal_reason: str
     submitted_by: str
     origin: OriginOut | None

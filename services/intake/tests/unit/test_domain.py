@@ -13,12 +13,12 @@ from cchc_intake.domain.model import (
     Content,
     Initiative,
     Status,
-    clean_filename,
     local_date,
     title_key,
 )
 from cchc_shared.contracts import InitiativeAmendedV1, InitiativeSubmittedV1, InitiativeWithdrawnV1
 from cchc_shared.errors import Conflict, InvalidInput
+from cchc_shared.files import clean_filename
 
 TODAY = date(2023, 5, 10)
 NOW = datetime(2023, 5, 10, 3, 0, tzinfo=UTC)

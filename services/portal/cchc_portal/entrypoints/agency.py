@@ -68,7 +68,7 @@ def _form_page(
     *,
     initiative: dict[str, Any] | None = None,
 ) -> Response:
-    known = set(agency.INITIATIVE_FIELDS)
+    known = set(agency.FORM_FIELDS)
     return render(
         request,
         "agency/form.html",
@@ -101,7 +101,7 @@ def _refused_form(
 
 
 def _typed(form: dict[str, str]) -> dict[str, str]:
-    return {name: form.get(name, "") for name in agency.INITIATIVE_FIELDS}
+    return {name: form.get(name, "") for name in agency.FORM_FIELDS}
 
 
 def _wants_draft(form: dict[str, str]) -> bool:
@@ -167,12 +167,16 @@ async def _initiative(
 ) -> Response:
     """The initiative's page: intake's record, its timeline with reporting's view."""
     initiative = await agency.read_initiative(services.apis, session, initiative_id)
-    life = await agency.progress(services.apis, session, initiative)
+    life, history = await asyncio.gather(
+        agency.progress(services.apis, session, initiative),
+        agency.lineage(services.apis, session, initiative),
+    )
     return render(
         request,
         "agency/initiative.html",
         {
             "initiative": initiative,
+            "history": history,
             "steps": agency.timeline(initiative, life),
             "done": done,
             "file_error": file_error,

@@ -10,9 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
 
 from cchc_portal.adapters.api import Refused
+from cchc_portal.entrypoints.agency import UPLOAD_MAX_BYTES
 from cchc_portal.entrypoints.dependencies import (
     AgencyDep,
     FormDep,
@@ -20,7 +22,7 @@ from cchc_portal.entrypoints.dependencies import (
     ServicesDep,
     current_session,
 )
-from cchc_portal.entrypoints.pages import TEMPLATES, render
+from cchc_portal.entrypoints.pages import TEMPLATES, render, streamed
 from cchc_shared.contracts.vocabulary import ADOPTION_STATUSES
 from cchc_shared.reference import DISTRICT_TILES, get_agency, short_district_name
 
@@ -173,6 +175,15 @@ async def _assignment(services: Any, session: Any, initiative_id: UUID) -> dict[
     raise Refused(404, [])
 
 
+def _known_evidence(assignment: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The evidence files the agency's earlier reports on the model attached, by id."""
+    found: dict[str, dict[str, Any]] = {}
+    for report in assignment.get("reports", []):
+        for file in report.get("evidence", []):
+            found.setdefault(str(file["evidence_id"]), file)
+    return found
+
+
 def _report_page(
     request: Request,
     session: Any,
@@ -180,8 +191,12 @@ def _report_page(
     values: dict[str, str],
     errors: dict[str, str],
     status_code: int = 200,
+    *,
+    evidence: dict[str, dict[str, Any]] | None = None,
+    chosen: list[str] | None = None,
 ) -> Response:
-    known = set(REPORT_FIELDS) | set(INDICATOR_FIELDS)
+    known = set(REPORT_FIELDS) | set(INDICATOR_FIELDS) | {"evidence"}
+    files = {**_known_evidence(assignment), **(evidence or {})}
     return render(
         request,
         "follow_up/report.html",
@@ -189,9 +204,18 @@ def _report_page(
             "title": "Báo cáo triển khai nhân rộng",
             "assignment": assignment,
             "values": values,
-            "errors": {k: v for k, v in errors.items() if k in known},
-            "other_errors": [v for k, v in errors.items() if k not in known],
+            "errors": {
+                ("evidence" if k.startswith("evidence_ids") else k): v
+                for k, v in errors.items()
+                if k in known or k.startswith("evidence_ids")
+            },
+            "other_errors": [
+                v for k, v in errors.items() if k not in known and not k.startswith("evidence_ids")
+            ],
             "statuses": [(s, STATUS_LABELS[s]) for s in ADOPTION_STATUSES],
+            "evidence": files,
+            "chosen": set(chosen or ()),
+            "upload_limit_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
         },
         status_code=status_code,
         session=session,
@@ -206,6 +230,35 @@ async def report_form(
     return _report_page(request, session, assignment, {}, {})
 
 
+async def _upload_evidence(
+    services: Any, session: Any, initiative_id: UUID, files: list[UploadFile]
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """Each chosen file uploaded to replication, as evidence for the agency's reports on the
+    model: the ones stored, by id, and the reason the first refused one was refused."""
+    stored: dict[str, dict[str, Any]] = {}
+    path = f"/models/{initiative_id}/agencies/{session.agency_code}/evidence"
+    for file in files:
+        name = file.filename or ""
+        if (file.size or 0) > UPLOAD_MAX_BYTES:
+            return stored, f"{name}: tệp lớn hơn {UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
+        content = await file.read()
+        try:
+            found = await services.apis.call(
+                "replication",
+                "POST",
+                path,
+                session.access_token,
+                files={"file": (name, content, file.content_type or "application/octet-stream")},
+            )
+        except Refused as exc:
+            if exc.status in (403, 404):
+                raise
+            reason = exc.by_field().get("file") or "; ".join(exc.by_field().values())
+            return stored, f"{name}: {reason or 'tệp không được tiếp nhận'}"
+        stored[str(found["evidence_id"])] = found
+    return stored, ""
+
+
 @router.post("/agency/nhan-rong/{initiative_id}/bao-cao")
 async def send_report(
     request: Request,
@@ -214,8 +267,31 @@ async def send_report(
     session: AgencyDep,
     form: FormDep,
 ) -> Response:
+    """The quarterly report, with its evidence (multipart, no script needed): the new files
+    are uploaded first, then the report attaches them and the earlier ones ticked. A refused
+    file or field brings the form back with everything typed and the files already stored
+    ticked, the reason beside the field."""
     values = {name: form.get(name, "") for name in (*REPORT_FIELDS, *INDICATOR_FIELDS)}
+    sent = await request.form()
+    chosen = [v for v in sent.getlist("evidence_ids") if isinstance(v, str) and v]
+    new_files = [f for f in sent.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
+    uploaded, refused_file = await _upload_evidence(services, session, initiative_id, new_files)
+    chosen += [i for i in uploaded if i not in chosen]
+    if refused_file:
+        assignment = await _assignment(services, session, initiative_id)
+        return _report_page(
+            request,
+            session,
+            assignment,
+            values,
+            {"evidence": refused_file},
+            422,
+            evidence=uploaded,
+            chosen=chosen,
+        )
     body = report_body(initiative_id, session.agency_code or "", values)
+    if chosen:
+        body["evidence_ids"] = chosen
     try:
         await services.apis.call(
             "replication", "POST", "/adoption-reports", session.access_token, json=body
@@ -226,8 +302,26 @@ async def send_report(
         # Everything typed comes back, the reasons beside the fields.
         assignment = await _assignment(services, session, initiative_id)
         errors = exc.by_field() or {"": "Báo cáo chưa được tiếp nhận; vui lòng kiểm tra lại."}
-        return _report_page(request, session, assignment, values, errors, exc.status)
+        return _report_page(
+            request,
+            session,
+            assignment,
+            values,
+            errors,
+            exc.status,
+            evidence=uploaded,
+            chosen=chosen,
+        )
     return RedirectResponse("/agency/nhan-rong?sent=1", status_code=303)
+
+
+@router.get("/agency/nhan-rong/{initiative_id}/minh-chung/{evidence_id}")
+async def download_evidence(
+    initiative_id: UUID, evidence_id: UUID, services: ServicesDep, session: AgencyDep
+) -> StreamingResponse:
+    """An evidence file of the agency's reports (replication refuses another agency's)."""
+    path = f"/models/{initiative_id}/agencies/{session.agency_code}/evidence/{evidence_id}"
+    return await streamed(services.apis, "replication", path, session)
 
 
 @router.get("/office/nhan-rong", response_class=HTMLResponse)

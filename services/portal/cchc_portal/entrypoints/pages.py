@@ -20,6 +20,7 @@ from cchc_portal.service_layer.vocabulary import (
     ROLE_LABELS,
     STATUS_LABELS,
 )
+from cchc_shared.contracts.vocabulary import BUILDS_ON_RELATION_NAMES_VI
 from cchc_shared.reference import par_areas
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -30,6 +31,7 @@ TEMPLATES.env.globals.update(
     role_labels=ROLE_LABELS,
     role_homes=ROLE_HOMES,
     par_area_names={a.code: a.name for a in par_areas()},
+    relation_labels=BUILDS_ON_RELATION_NAMES_VI,
 )
 
 

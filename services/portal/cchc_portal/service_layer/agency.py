@@ -23,6 +23,10 @@ INITIATIVE_FIELDS = (
     "results",
     "limitations",
 )
+# The lineage across years: intake's ``builds_on`` object, as two form fields named by its
+# JSON path (the names intake's refusals give).
+LINEAGE_FIELDS = ("builds_on.initiative_id", "builds_on.relation")
+FORM_FIELDS = INITIATIVE_FIELDS + LINEAGE_FIELDS
 # The order of reporting's statuses along an initiative's life.
 PROGRESS = ("submitted", "scheduled", "visited", "evaluated", "decided", "recommended")
 
@@ -39,28 +43,51 @@ class Step:
     note: str = ""
 
 
-def initiative_body(form: dict[str, str]) -> dict[str, str]:
+def lineage_body(form: dict[str, str]) -> dict[str, str] | None:
+    """Intake's ``builds_on`` from the two form fields; None when both are empty (it builds
+    on no earlier initiative). One of them alone is sent as it is, so intake names the other."""
+    given = {name.split(".", 1)[1]: form.get(name, "").strip() for name in LINEAGE_FIELDS}
+    return given if any(given.values()) else None
+
+
+def initiative_body(form: dict[str, str]) -> dict[str, Any]:
     """The JSON body from the form: a field left empty is not sent, so the API names it as
     missing (or applies its default; a draft keeps it unset)."""
-    return {name: form[name] for name in INITIATIVE_FIELDS if form.get(name, "").strip()}
+    body: dict[str, Any] = {
+        name: form[name] for name in INITIATIVE_FIELDS if form.get(name, "").strip()
+    }
+    builds_on = lineage_body(form)
+    if builds_on is not None:
+        body["builds_on"] = builds_on
+    return body
 
 
 def form_values(found: dict[str, Any]) -> dict[str, str]:
     """An initiative or a draft as the form's values (the API's names, text only)."""
-    return {name: "" if found.get(name) is None else str(found[name]) for name in INITIATIVE_FIELDS}
+    values = {
+        name: "" if found.get(name) is None else str(found[name]) for name in INITIATIVE_FIELDS
+    }
+    builds_on = found.get("builds_on") or {}
+    for name in LINEAGE_FIELDS:
+        values[name] = str(builds_on.get(name.split(".", 1)[1]) or "")
+    return values
 
 
-def changes(before: dict[str, Any], form: dict[str, str]) -> dict[str, str]:
+def changes(before: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
     """The fields the form changed (a PATCH body); unchanged ones are not sent again. A field
     emptied in a submitted initiative is sent empty, so that intake refuses a required one by
-    name (or clears the optional limitations); a draft's empty field simply stays unset."""
+    name (or clears the optional limitations); a draft's empty field simply stays unset. The
+    lineage is sent whole when either of its fields changed (null: it builds on none)."""
     old = form_values(before)
     keep_empty = before.get("status") != "draft"
-    return {
+    body: dict[str, Any] = {
         name: form.get(name, "")
         for name in INITIATIVE_FIELDS
         if form.get(name, "") != old[name] and (keep_empty or form.get(name, "").strip())
     }
+    if any(form.get(name, "").strip() != old[name] for name in LINEAGE_FIELDS):
+        body["builds_on"] = lineage_body(form)
+    return body
 
 
 async def list_initiatives(
@@ -97,7 +124,7 @@ async def save_draft(apis: ServiceApis, session: Session, form: dict[str, str]) 
 
 
 async def change(
-    apis: ServiceApis, session: Session, initiative_id: UUID, body: dict[str, str]
+    apis: ServiceApis, session: Session, initiative_id: UUID, body: dict[str, Any]
 ) -> Any:
     """A draft changed, or a submitted initiative amended (intake tells which)."""
     if not body:
@@ -153,6 +180,19 @@ async def progress(apis: ServiceApis, session: Session, initiative: dict[str, An
     if initiative.get("status") == "draft" or not year:
         return None
     path = f"/campaigns/{year}/initiatives/{initiative['initiative_id']}"
+    try:
+        return await apis.call("reporting", "GET", path, session.access_token)
+    except (Refused, ServiceUnavailable):
+        return None
+
+
+async def lineage(apis: ServiceApis, session: Session, initiative: dict[str, Any]) -> Any:
+    """Reporting's history of the initiative across years (the earlier initiatives it builds
+    on with each year's outcome, the later ones building on it), or None while reporting
+    has not heard of it or is down: the page then shows what intake says it builds on."""
+    if initiative.get("status") == "draft":
+        return None
+    path = f"/initiatives/{initiative['initiative_id']}/lineage"
     try:
         return await apis.call("reporting", "GET", path, session.access_token)
     except (Refused, ServiceUnavailable):

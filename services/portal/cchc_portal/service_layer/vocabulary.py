@@ -16,6 +16,9 @@ FIELD_LABELS: Final = {
     "applied_since": "Áp dụng từ ngày",
     "results": "Kết quả đạt được",
     "limitations": "Hạn chế, khó khăn",
+    "builds_on": "Kế thừa đề xuất năm trước",
+    "builds_on.relation": "Hình thức kế thừa",
+    "builds_on.initiative_id": "Mã đề xuất năm trước",
 }
 STATUS_LABELS: Final = {"draft": "Bản nháp", "submitted": "Đã gửi", "withdrawn": "Đã rút"}
 ROLE_LABELS: Final = {

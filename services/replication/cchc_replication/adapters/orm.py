@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 from cchc_shared.persistence.audit import define_audit_log
@@ -106,6 +108,8 @@ adoption_reports = Table(
     Column("started_on", Date),
     Column("adaptation", Text, nullable=False),
     Column("indicators", JSON, nullable=False),
+    # The evidence files attached (their metadata; rows before evidence existed have none).
+    Column("evidence", JSON, nullable=False, server_default=text("'[]'")),
     Column("late", Boolean, nullable=False),
     Column("reported_at", UtcDateTime, nullable=False),
     Column("reported_by", String(200), nullable=False),
@@ -114,6 +118,28 @@ adoption_reports = Table(
     ),
 )
 Index("ix_adoption_agency", adoption_reports.c.agency_code)
+
+# The evidence files an agency uploaded for its reports on a model; the bytes are in the
+# service's file storage (content-addressed), the row says whose they are.
+adoption_evidence = Table(
+    "adoption_evidence",
+    metadata,
+    Column("evidence_id", Uuid, primary_key=True),
+    Column("initiative_id", Uuid, nullable=False),
+    agency_code_column(),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+)
+Index(
+    "ix_adoption_evidence_model_agency",
+    adoption_evidence.c.initiative_id,
+    adoption_evidence.c.agency_code,
+)
 
 # Who recorded each decision and each report (the person, beside the events' data).
 audit_log = define_audit_log(metadata)

@@ -6,11 +6,12 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cchc_replication.adapters.orm import (
+    adoption_evidence,
     adoption_reports,
     candidates,
     decisions,
@@ -19,8 +20,10 @@ from cchc_replication.adapters.orm import (
 )
 from cchc_replication.domain.model import (
     AdoptionReport,
+    AttachedEvidence,
     Candidate,
     Decision,
+    EvidenceFile,
     Indicators,
     RecognisedModel,
     ReportContent,
@@ -214,6 +217,7 @@ def _report(row: RowMapping) -> AdoptionReport:
             started_on=row["started_on"],
             adaptation=row["adaptation"],
             indicators=Indicators.from_dict(row["indicators"]),
+            evidence=tuple(AttachedEvidence.from_dict(e) for e in row["evidence"] or ()),
         ),
         late=row["late"],
         reported_at=row["reported_at"],
@@ -248,6 +252,7 @@ class SqlReportRepository:
                 "started_on": content.started_on,
                 "adaptation": content.adaptation,
                 "indicators": content.indicators.as_dict(),
+                "evidence": [e.as_dict() for e in content.evidence],
                 "late": report.late,
                 "reported_at": report.reported_at,
                 "reported_by": report.reported_by,
@@ -272,3 +277,27 @@ class SqlReportRepository:
             .order_by(*_REPORT_ORDER)
         )
         return [_report(row) for row in rows.mappings().all()]
+
+
+class SqlEvidenceRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def add(self, file: EvidenceFile) -> None:
+        await self.connection.execute(insert(adoption_evidence), vars(file))
+
+    async def get(self, evidence_id: UUID) -> EvidenceFile | None:
+        rows = await self.connection.execute(
+            select(adoption_evidence).where(adoption_evidence.c.evidence_id == evidence_id)
+        )
+        row = rows.mappings().first()
+        return EvidenceFile(**row) if row is not None else None
+
+    async def count(self, initiative_id: UUID, agency_code: str) -> int:
+        found = await self.connection.scalar(
+            select(func.count()).where(
+                adoption_evidence.c.initiative_id == initiative_id,
+                adoption_evidence.c.agency_code == agency_code,
+            )
+        )
+        return int(found or 0)

@@ -111,6 +111,66 @@ class Indicators:
 
 
 @dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file an agency uploaded for its reports on one model (stored by this
+    service; a report names the ones it attaches)."""
+
+    evidence_id: UUID
+    initiative_id: UUID
+    agency_code: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+    @property
+    def download_path(self) -> str:
+        return evidence_path(self.initiative_id, self.agency_code, self.evidence_id)
+
+
+def evidence_path(initiative_id: UUID, agency_code: str, evidence_id: UUID) -> str:
+    return f"/api/v1/models/{initiative_id}/agencies/{agency_code}/evidence/{evidence_id}"
+
+
+@dataclass(frozen=True)
+class AttachedEvidence:
+    """An evidence file as a report attaches it: two reports attaching the same files have
+    the same content."""
+
+    evidence_id: UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, file: EvidenceFile) -> AttachedEvidence:
+        return cls(file.evidence_id, file.filename, file.media_type, file.size, file.sha256)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> AttachedEvidence:
+        return cls(
+            UUID(values["evidence_id"]),
+            values["filename"],
+            values["media_type"],
+            int(values["size"]),
+            values["sha256"],
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "evidence_id": str(self.evidence_id),
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
 class ReportContent:
     """What an agency says in one quarter's report: two reports with equal content are the
     same report (a repeat changes nothing)."""
@@ -120,6 +180,7 @@ class ReportContent:
     started_on: date | None = None
     adaptation: str = ""
     indicators: Indicators = field(default_factory=Indicators)
+    evidence: tuple[AttachedEvidence, ...] = ()  # the evidence files attached, in order
 
 
 @dataclass(frozen=True)

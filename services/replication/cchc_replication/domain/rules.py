@@ -11,9 +11,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Final
+from uuid import UUID
 
 from cchc_replication.domain.model import (
     Candidate,
+    EvidenceFile,
     RecognisedModel,
     ReportContent,
     TargetSelection,
@@ -182,6 +184,46 @@ def duplicate_faults(ids: Sequence[object]) -> list[Fault]:
     return faults
 
 
+def target_faults(model: RecognisedModel, agency_code: str) -> list[Fault]:
+    """Why ``agency_code`` may not report on ``model`` (it is not one of its targets)."""
+    if agency_code in model.targets:
+        return []
+    name = agency.name if (agency := get_agency(agency_code)) else agency_code
+    return [
+        Fault(
+            "agency_code",
+            f"{name} không thuộc các đơn vị phải triển khai nhân rộng mô hình “{model.title}”",
+            f"{agency_code} is not a target agency of this model",
+        )
+    ]
+
+
+def evidence_faults(
+    wanted: Sequence[UUID], found: dict[UUID, EvidenceFile], initiative_id: UUID, agency_code: str
+) -> list[Fault]:
+    """A report attaches only evidence its agency uploaded for this model, each once."""
+    faults: list[Fault] = []
+    for position, evidence_id in enumerate(wanted):
+        file = found.get(evidence_id)
+        if file is None or (file.initiative_id, file.agency_code) != (initiative_id, agency_code):
+            faults.append(
+                Fault(
+                    f"evidence_ids[{position}]",
+                    "Không có tệp minh chứng này trong các tệp đơn vị đã tải lên cho mô hình",
+                    f"no evidence {evidence_id} uploaded by {agency_code} for this model",
+                )
+            )
+        elif evidence_id in wanted[:position]:
+            faults.append(
+                Fault(
+                    f"evidence_ids[{position}]",
+                    "Tệp minh chứng được đính kèm hai lần",
+                    "the same evidence is attached twice",
+                )
+            )
+    return faults
+
+
 def report_faults(
     *,
     model: RecognisedModel,
@@ -192,16 +234,7 @@ def report_faults(
     today: date,
 ) -> tuple[Quarter | None, list[Fault]]:
     """The faults of one quarter's report on ``model`` by ``agency_code``."""
-    faults: list[Fault] = []
-    if agency_code not in model.targets:
-        name = agency.name if (agency := get_agency(agency_code)) else agency_code
-        faults.append(
-            Fault(
-                "agency_code",
-                f"{name} không thuộc các đơn vị phải triển khai nhân rộng mô hình “{model.title}”",
-                f"{agency_code} is not a target agency of this model",
-            )
-        )
+    faults: list[Fault] = target_faults(model, agency_code)
     quarter = Quarter.parse(quarter_text)
     if quarter is None:
         faults.append(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
+from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
 from cchc_replication.entrypoints.schemas import (
     AssignmentOut,
     CandidateOut,
     DecisionIn,
     DecisionOut,
+    EvidenceOut,
     ReportIn,
     ReportOut,
 )
@@ -21,6 +25,7 @@ from cchc_shared.auth import Principal, Role, require_roles
 from cchc_shared.auth.principal import PERSON_ROLE_SET
 from cchc_shared.chassis.http import CampaignYearFilter
 from cchc_shared.contracts.events import AGENCY_CODE_PATTERN
+from cchc_shared.files import CHUNK_BYTES
 
 router = APIRouter()
 
@@ -87,7 +92,12 @@ async def submit_report(
         services,
         principal,
         handlers.SubmitReport(
-            body.initiative_id, body.agency_code, body.quarter, body.content(), body.received_on
+            body.initiative_id,
+            body.agency_code,
+            body.quarter,
+            body.content(),
+            body.received_on,
+            tuple(body.evidence_ids),
         ),
     )
     if not outcome.created:
@@ -117,6 +127,67 @@ async def report_history(
     """Every revision of every quarter an agency reported on a model, oldest first."""
     found = await queries.history(services, principal, initiative_id, agency_code)
     return [ReportOut.of(r) for r in found]
+
+
+@router.post(
+    "/models/{initiative_id}/agencies/{agency_code}/evidence",
+    tags=["adoption"],
+    status_code=201,
+    response_model=EvidenceOut,
+)
+async def upload_evidence(
+    initiative_id: UUID,
+    agency_code: AgencyPath,
+    file: UploadFile,
+    principal: Person,
+    services: Svc,
+) -> EvidenceOut:
+    """An evidence file for the agency's reports on a model (multipart ``file``): PDF,
+    DOCX, PNG, JPEG or WebP recognised by its content, within the size limit
+    (``CCHC_REPLICATION_EVIDENCE_MAX_BYTES``, 20 MiB); sha256 recorded. A report attaches it
+    by ``evidence_ids``. The target agency for itself, the PAR office for any."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while chunk := await file.read(CHUNK_BYTES):
+            yield chunk
+
+    found = await handlers.upload_evidence(
+        services,
+        principal,
+        initiative_id=initiative_id,
+        agency_code=agency_code,
+        filename=file.filename or "",
+        chunks=chunks(),
+    )
+    return EvidenceOut.of(found)
+
+
+@router.get(
+    "/models/{initiative_id}/agencies/{agency_code}/evidence/{evidence_id}",
+    tags=["adoption"],
+    response_class=StreamingResponse,
+)
+async def download_evidence(
+    initiative_id: UUID,
+    agency_code: AgencyPath,
+    evidence_id: UUID,
+    principal: Person,
+    services: Svc,
+) -> StreamingResponse:
+    """An evidence file, for who may read the agency's reports (the agency itself, the PAR
+    office, the People's Committee)."""
+    file, content = await handlers.evidence_file(
+        services, principal, initiative_id, agency_code, evidence_id
+    )
+    return StreamingResponse(
+        content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
+            "Content-Length": str(file.size),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 ROUTERS = [router]

@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from cchc_replication.domain.model import (
     AdoptionReport,
     Decision,
+    EvidenceFile,
     Indicators,
     RecognisedModel,
     ReportContent,
     TargetSelection,
+    evidence_path,
 )
 from cchc_replication.service_layer.handlers import ModelChoice, RecordDecision
 from cchc_replication.service_layer.queries import Assignment, CandidateState
@@ -191,6 +193,12 @@ class ReportIn(_In):
         description="The day a report sent on paper reached the Department (the PAR office "
         "entering it); decides whether the quarter was reported late",
     )
+    evidence_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Evidence files to attach, uploaded before by the agency for this model "
+        "(POST /models/{initiative_id}/agencies/{agency_code}/evidence)",
+    )
 
     def content(self) -> ReportContent:
         return ReportContent(
@@ -211,6 +219,26 @@ class IndicatorsOut(BaseModel):
     cases_handled: int | None
 
 
+class EvidenceOut(BaseModel):
+    evidence_id: UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    download_path: str
+
+    @classmethod
+    def of(cls, file: EvidenceFile) -> EvidenceOut:
+        return cls(
+            evidence_id=file.evidence_id,
+            filename=file.filename,
+            media_type=file.media_type,
+            size=file.size,
+            sha256=file.sha256,
+            download_path=file.download_path,
+        )
+
+
 class ReportOut(BaseModel):
     report_id: UUID
     decision_id: UUID
@@ -223,6 +251,7 @@ class ReportOut(BaseModel):
     started_on: date | None
     adaptation: str
     indicators: IndicatorsOut
+    evidence: list[EvidenceOut] = Field(description="The evidence files this revision attaches")
     late: bool
     reported_at: datetime
 
@@ -241,6 +270,13 @@ class ReportOut(BaseModel):
             started_on=c.started_on,
             adaptation=c.adaptation,
             indicators=IndicatorsOut(**vars(c.indicators)),
+            evidence=[
+                EvidenceOut(
+                    **e.as_dict(),
+                    download_path=evidence_path(r.initiative_id, r.agency_code, e.evidence_id),
+                )
+                for e in c.evidence
+            ],
             late=r.late,
             reported_at=r.reported_at,
         )

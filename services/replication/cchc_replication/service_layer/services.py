@@ -9,6 +9,7 @@ from datetime import datetime
 
 from cchc_replication.ports import UowFactory
 from cchc_shared.clock import system_now
+from cchc_shared.files import DEFAULT_MAX_BYTES, FileStorage
 
 
 @dataclass(frozen=True)
@@ -17,5 +18,7 @@ class Services:
     the message entrypoint receives it from the kit with each event."""
 
     uow: UowFactory
+    storage: FileStorage  # the evidence files
     report_due_days: int = 15
+    evidence_max_bytes: int = DEFAULT_MAX_BYTES
     clock: Callable[[], datetime] = field(default=system_now)

@@ -11,6 +11,7 @@ from cchc_replication.adapters.orm import audit_log
 from cchc_replication.adapters.repository import (
     SqlCandidateRepository,
     SqlDecisionRepository,
+    SqlEvidenceRepository,
     SqlReportRepository,
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
@@ -21,6 +22,7 @@ class SqlReplicationUnitOfWork(SqlAlchemyUnitOfWork):
     candidates: SqlCandidateRepository
     decisions: SqlDecisionRepository
     reports: SqlReportRepository
+    evidence: SqlEvidenceRepository
     audit: SqlAuditLog
 
     async def __aenter__(self) -> Self:
@@ -28,6 +30,7 @@ class SqlReplicationUnitOfWork(SqlAlchemyUnitOfWork):
         self.candidates = SqlCandidateRepository(self.connection)
         self.decisions = SqlDecisionRepository(self.connection)
         self.reports = SqlReportRepository(self.connection)
+        self.evidence = SqlEvidenceRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
         return self
 

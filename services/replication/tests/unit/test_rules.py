@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from cchc_replication.domain.model import (
+    AttachedEvidence,
     Candidate,
+    EvidenceFile,
     Indicators,
     RecognisedModel,
     ReportContent,
@@ -16,9 +18,11 @@ from cchc_replication.domain.model import (
 )
 from cchc_replication.domain.rules import (
     decision_number_faults,
+    evidence_faults,
     model_faults,
     report_faults,
     resolve_targets,
+    target_faults,
 )
 from cchc_shared.contracts.quarters import Quarter
 from cchc_shared.reference import districts, wards_of
@@ -188,3 +192,33 @@ def test_a_wrong_report_names_its_field(
     content: ReportContent, agency: str, quarter: str, fields: list[str]
 ) -> None:
     assert _faults(content, agency, quarter) == fields
+
+
+def test_a_report_attaches_only_the_agencys_own_evidence_for_the_model() -> None:
+    model = _model((QUAN_1,))
+    own, others = uuid.uuid4(), uuid.uuid4()
+
+    def file(evidence_id: uuid.UUID, agency: str) -> EvidenceFile:
+        return EvidenceFile(
+            evidence_id,
+            model.initiative_id,
+            agency,
+            "bien-ban.pdf",
+            "application/pdf",
+            10,
+            "0" * 64,
+            "00/" + "0" * 64,
+            datetime(2024, 4, 1, tzinfo=UTC),
+            "agency_submitter:760",
+        )
+
+    found = {own: file(own, QUAN_1), others: file(others, "770")}
+    assert evidence_faults([own], found, model.initiative_id, QUAN_1) == []
+    faults = evidence_faults([own, others, own, uuid.uuid4()], found, model.initiative_id, QUAN_1)
+    assert [f.field for f in faults] == ["evidence_ids[1]", "evidence_ids[2]", "evidence_ids[3]"]
+    assert faults[1].message_vi == "Tệp minh chứng được đính kèm hai lần"
+    assert [f.field for f in target_faults(model, "770")] == ["agency_code"]
+    attached = AttachedEvidence.of(found[own])
+    assert AttachedEvidence.from_dict(attached.as_dict()) == attached
+    with_file = ReportContent(status="adopted", evidence=(attached,))
+    assert with_file != ReportContent(status="adopted")  # other files: an amendment

@@ -85,6 +85,10 @@ rm_initiative = Table(
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("amended_at", UtcDateTime),
     *_version_columns(),
+    # The lineage across years: the earlier initiative it builds on (no foreign key: events
+    # arrive in any order) and how.
+    Column("builds_on_id", Uuid, index=True),
+    Column("builds_on_relation", String(20)),
 )
 Index("ix_rm_initiative_year", rm_initiative.c.campaign_year)
 

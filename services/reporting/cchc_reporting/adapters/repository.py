@@ -8,7 +8,7 @@ keep the newest version: the row lock makes the later statement re-check the con
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -200,6 +200,17 @@ class SqlFactRepository:
             recognitions=await self._facts(RecognitionFact),
             adoptions=await self._facts(AdoptionFact),
         )
+
+    async def initiatives_by_id(self, ids: Collection[UUID]) -> list[InitiativeFact]:
+        if not ids:
+            return []
+        return await self._facts(InitiativeFact, rm_initiative.c.initiative_id.in_(list(ids)))
+
+    async def initiatives_building_on(self, ids: Collection[UUID]) -> list[InitiativeFact]:
+        """The initiatives whose ``builds_on`` names one of ``ids`` (the next generation)."""
+        if not ids:
+            return []
+        return await self._facts(InitiativeFact, rm_initiative.c.builds_on_id.in_(list(ids)))
 
     async def load_all(self) -> FactSet:
         """Every stored fact (for comparing a rebuild with the live read models)."""

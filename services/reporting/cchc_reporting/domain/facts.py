@@ -85,6 +85,10 @@ class InitiativeFact:
     submitted_at: datetime
     amended_at: datetime | None
     version: Version
+    # The lineage across years (``builds_on``, added within v1): the earlier campaign's
+    # initiative this one builds on, and how; None when it builds on none.
+    builds_on_id: UUID | None = None
+    builds_on_relation: str | None = None
 
     @property
     def key(self) -> UUID:
@@ -414,6 +418,14 @@ def _copy(kind: type[T], source: object, **given: Any) -> T:
     return build(kind, lambda f: getattr(source, f.name), **given)
 
 
+def _lineage(data: InitiativeSubmittedV1 | InitiativeAmendedV1) -> dict[str, Any]:
+    builds_on = data.builds_on
+    return {
+        "builds_on_id": builds_on.initiative_id if builds_on else None,
+        "builds_on_relation": builds_on.relation if builds_on else None,
+    }
+
+
 def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventData) -> list[Fact]:
     """The facts one event contributes. ``occurred_at`` is the CloudEvents ``time``; it
     versions the facts whose data carry no timestamp of their own (round states, rejections).
@@ -421,10 +433,10 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
     so a later version of the service can rebuild from it)."""
     if isinstance(data, InitiativeAmendedV1):
         version = Version.of(data.amended_at, event_id, 1)  # outranks the submission
-        return [_copy(InitiativeFact, data, version=version)]
+        return [_copy(InitiativeFact, data, version=version, **_lineage(data))]
     if isinstance(data, InitiativeSubmittedV1):
         version = Version.of(data.submitted_at, event_id)
-        return [_copy(InitiativeFact, data, amended_at=None, version=version)]
+        return [_copy(InitiativeFact, data, amended_at=None, version=version, **_lineage(data))]
     if isinstance(data, InitiativeWithdrawnV1):
         return [_copy(WithdrawalFact, data, version=Version.of(data.withdrawn_at, event_id))]
     if isinstance(data, RoundScheduledV1):  # RoundRescheduledV1 is a subclass

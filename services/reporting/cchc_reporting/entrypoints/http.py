@@ -169,6 +169,14 @@ async def initiative(
     return schemas.InitiativeDetailOut.detail(life, queries.seen_by(principal, life))
 
 
+@router.get("/initiatives/{initiative_id}/lineage", response_model=schemas.LineageOut)
+async def lineage(initiative_id: UUID, services: App, principal: Person) -> schemas.LineageOut:
+    """The initiative's history across years: the earlier initiatives it builds on, with each
+    year's outcome, and the later ones building on it. Readable by whoever may read the
+    initiative; of the others, what that reader may see of each (a recognition is public)."""
+    return schemas.LineageOut.of(await queries.lineage(services, initiative_id, principal))
+
+
 @router.get("/campaigns/{year}/rounds", response_model=list[schemas.RoundOut])
 async def rounds(year: Year, services: App, _: Reader) -> list[schemas.RoundOut]:
     return [schemas.RoundOut.of(r) for r in (await queries.campaign(services, year)).rounds]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from cchc_reporting.domain import disclosure
 from cchc_reporting.domain.facts import RejectionFact
+from cchc_reporting.domain.follow_up import STANDING_VI
 from cchc_reporting.domain.labels import (
     DECISION_VI,
     KIND_VI,
@@ -22,6 +23,7 @@ from cchc_reporting.domain.labels import (
     STATUS_VI,
     par_area_vi,
 )
+from cchc_reporting.domain.lineage import Lineage, LineageEntry
 from cchc_reporting.domain.read_models import (
     AgencyScorecard,
     Dashboard,
@@ -40,6 +42,7 @@ from cchc_shared.contracts.visibility import (
     Part,
     Visibility,
 )
+from cchc_shared.contracts.vocabulary import BUILDS_ON_RELATION_NAMES_VI
 
 T = TypeVar("T")
 
@@ -540,3 +543,90 @@ class LogOut(BaseModel):
     last_seq: int
     generation: int
     by_type: dict[str, int]
+
+
+class RecognitionOut(BaseModel):
+    decision_id: UUID
+    decision_number: str = Field(description="the People's Committee's Quyết định")
+    signed_on: date
+    scope: str
+    scope_name: str
+    targets: int = Field(description="agencies that must adopt the model")
+    adopted: int = Field(description="of them, those whose latest report says adopted")
+
+
+class LineageEntryOut(BaseModel):
+    initiative_id: UUID
+    campaign_year: int
+    agency_code: str
+    agency_name: str
+    kind: str
+    title: str
+    place: Literal["earlier", "this", "later"] = Field(
+        description="an earlier initiative it builds on, this one, or a later one building on it"
+    )
+    builds_on_id: UUID | None = Field(description="the initiative this entry builds on")
+    relation: str | None = Field(description="resubmission | improvement | adoption")
+    relation_name: str | None
+    status: str | None = Field(description="its campaign's status, when the reader may see it")
+    status_name: str | None
+    score: float | None = Field(description="its mean score, when the reader may see it")
+    decision: str | None = Field(description="the Department's decision, when it may be seen")
+    decision_name: str | None
+    recognition: RecognitionOut | None = Field(
+        description="recognised by the People's Committee, and how far it spread"
+    )
+    adoption_status: str | None = Field(
+        description="for an adoption: the agency's latest report on the model it builds on"
+    )
+    adoption_status_name: str | None
+
+    @classmethod
+    def of(cls, entry: LineageEntry) -> LineageEntryOut:
+        r = entry.recognition
+        return cls(
+            initiative_id=entry.initiative_id,
+            campaign_year=entry.campaign_year,
+            agency_code=entry.agency.code,
+            agency_name=entry.agency.name,
+            kind=entry.kind,
+            title=entry.title,
+            place=entry.place,
+            builds_on_id=entry.builds_on_id,
+            relation=entry.relation,
+            relation_name=BUILDS_ON_RELATION_NAMES_VI.get(entry.relation or ""),
+            status=entry.status,
+            status_name=STATUS_VI.get(entry.status or ""),
+            score=entry.score,
+            decision=entry.decision,
+            decision_name=DECISION_VI.get(entry.decision or ""),
+            recognition=(
+                RecognitionOut(
+                    decision_id=r.decision_id,
+                    decision_number=r.decision_number,
+                    signed_on=r.signed_on,
+                    scope=r.scope,
+                    scope_name=SCOPE_VI.get(r.scope, r.scope),
+                    targets=r.targets,
+                    adopted=r.adopted,
+                )
+                if r
+                else None
+            ),
+            adoption_status=entry.adoption_status,
+            adoption_status_name=STANDING_VI.get(entry.adoption_status or ""),
+        )
+
+
+class LineageOut(BaseModel):
+    initiative_id: UUID
+    entries: list[LineageEntryOut] = Field(
+        description="the earlier initiatives (oldest first), this one, then the later ones"
+    )
+
+    @classmethod
+    def of(cls, lineage: Lineage) -> LineageOut:
+        return cls(
+            initiative_id=lineage.initiative_id,
+            entries=[LineageEntryOut.of(e) for e in lineage.entries],
+        )

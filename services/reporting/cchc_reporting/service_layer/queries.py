@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -17,7 +18,10 @@ from cchc_reporting.domain.errors import (
     ReadForbidden,
     RoundNotFound,
 )
+from cchc_reporting.domain.facts import InitiativeFact
 from cchc_reporting.domain.filters import InitiativeFilter
+from cchc_reporting.domain.lineage import MAX_GENERATIONS, Lineage, ancestors
+from cchc_reporting.domain.lineage import lineage as build_lineage
 from cchc_reporting.domain.log import LogPosition
 from cchc_reporting.domain.read_models import (
     AgencyScorecard,
@@ -143,3 +147,53 @@ async def scorecard(
 async def log_status(services: Services) -> tuple[LogPosition, dict[str, int]]:
     async with services.uow() as uow:
         return await uow.log.position(), await uow.log.counts_by_type()
+
+
+async def lineage(services: Services, initiative_id: UUID, principal: Principal) -> Lineage:
+    """The initiative's history across years (``domain.lineage``), for a reader who may see
+    the initiative itself; of the others, what that reader may see of each."""
+    async with services.uow() as uow:
+        found = await uow.facts.initiatives_by_id([initiative_id])
+        if not found:
+            raise InitiativeNotFound()
+        current = found[0]
+        known: dict[UUID, InitiativeFact] = {current.initiative_id: current}
+        # Followed back one generation at a time (a chain is as long as the campaigns).
+        while True:
+            earlier = ancestors(current, known.get)
+            tip = earlier[-1] if earlier else current
+            if tip.builds_on_id is None or tip.builds_on_id in known:
+                break
+            more = await uow.facts.initiatives_by_id([tip.builds_on_id])
+            if not more or len(earlier) >= MAX_GENERATIONS:
+                break
+            known[more[0].initiative_id] = more[0]
+        later: dict[UUID, InitiativeFact] = {}
+        frontier = {current.initiative_id}
+        for _ in range(MAX_GENERATIONS):
+            found = [
+                f
+                for f in await uow.facts.initiatives_building_on(frontier)
+                if f.initiative_id not in later and f.initiative_id not in known
+            ]
+            if not found:
+                break
+            later.update((f.initiative_id, f) for f in found)
+            frontier = {f.initiative_id for f in found}
+        follow_up = await uow.facts.load_follow_up()
+    lives: dict[UUID, InitiativeLife] = {}
+    for year in sorted({f.campaign_year for f in (*earlier, current, *later.values())}):
+        view = await services.views.view(year)
+        lives.update(view.lives)
+    life = lives.get(current.initiative_id)
+    if life is None or seen_by(principal, life).hidden:
+        raise InitiativeNotFound()
+    return build_lineage(
+        current,
+        earlier,
+        later.values(),
+        lives=lives,
+        seen=lambda other: seen_by(principal, other),
+        follow_up=follow_up,
+        as_of=datetime.now(UTC).date(),
+    )

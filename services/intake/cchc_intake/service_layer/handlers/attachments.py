@@ -4,61 +4,20 @@ and stored outside any transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable
 from datetime import datetime
 from uuid import UUID
 
-from cchc_intake.adapters.storage import SNIFF_BYTES, detect_media_type
 from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.model import (
-    ACCEPTED_MEDIA_TYPES,
     MAX_ATTACHMENTS_PER_INITIATIVE,
     Attachment,
-    clean_filename,
 )
 from cchc_intake.ports import AttachmentStorage, UnitOfWork
 from cchc_intake.service_layer.handlers.audit import audit
 from cchc_intake.service_layer.queries import visible_initiative
-from cchc_shared.errors import (
-    Conflict,
-    Fault,
-    InvalidInput,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
-
-
-async def _sniffed(chunks: AsyncIterable[bytes]) -> tuple[bytes, AsyncIterator[bytes]]:
-    """The leading bytes, and an iterator that yields the whole content again."""
-    iterator = aiter(chunks)
-    head = b""
-    async for chunk in iterator:
-        head += chunk
-        if len(head) >= SNIFF_BYTES:
-            break
-
-    async def everything() -> AsyncIterator[bytes]:
-        if head:
-            yield head
-        async for chunk in iterator:
-            yield chunk
-
-    return head, everything()
-
-
-async def _capped(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:
-    size = 0
-    async for chunk in chunks:
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(
-                Fault(
-                    "file",
-                    f"Tệp vượt quá dung lượng cho phép ({max_bytes // (1024 * 1024)} MB)",
-                    f"the file exceeds the limit of {max_bytes} bytes",
-                )
-            )
-        yield chunk
+from cchc_shared.errors import Conflict, Fault
+from cchc_shared.files import clean_filename, receive_file
 
 
 async def add_attachment(
@@ -84,20 +43,8 @@ async def add_attachment(
                 )
             )
     # The upload is stored outside any transaction: a slow client must not hold a lock.
-    head, content = await _sniffed(chunks)
-    if not head:
-        raise InvalidInput(Fault("file", "Tệp rỗng", "the file is empty"))
-    media_type = detect_media_type(head)
-    if media_type not in ACCEPTED_MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            Fault(
-                "file",
-                "Chỉ nhận tệp PDF, DOCX hoặc ảnh (PNG, JPEG, WebP), nhận biết theo nội dung tệp",
-                "only PDF, DOCX and image (PNG, JPEG, WebP) files are accepted, recognised by "
-                f"their content (this one is {media_type or 'unrecognised'})",
-            )
-        )
-    stored = await storage.put(_capped(content, max_bytes))
+    received = await receive_file(chunks, storage, max_bytes=max_bytes)
+    media_type, stored = received.media_type, received.stored
     attachment = Attachment(
         id=uuid.uuid4(),
         initiative_id=initiative_id,

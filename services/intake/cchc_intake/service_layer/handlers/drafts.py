@@ -12,7 +12,7 @@ from cchc_intake.domain.errors import NotAllowed, no_campaign, unknown_agency
 from cchc_intake.domain.model import Draft, Initiative, local_date
 from cchc_intake.ports import UnitOfWork
 from cchc_intake.service_layer.handlers.audit import audit
-from cchc_intake.service_layer.handlers.submissions import campaign_for
+from cchc_intake.service_layer.handlers.submissions import campaign_for, check_lineage
 from cchc_intake.service_layer.queries import visible_draft
 from cchc_shared.errors import Fault, InvalidInput
 
@@ -68,6 +68,14 @@ async def submit_draft(cmd: SubmitDraft, uow: UnitOfWork, now: datetime) -> Init
         except InvalidInput as exc:
             faults += exc.faults
         campaign = await campaign_for(uow, draft.campaign_year, local_date(now), faults)
+        if content is not None and campaign is not None:
+            faults += await check_lineage(
+                uow,
+                content,
+                own_id=draft.id,
+                campaign_year=campaign.year,
+                agency_code=draft.agency_code,
+            )
         if faults:
             raise InvalidInput(*faults)
         assert content is not None and campaign is not None

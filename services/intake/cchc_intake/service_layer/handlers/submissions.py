@@ -18,6 +18,7 @@ from cchc_intake.domain.model import (
     Content,
     Initiative,
     Origin,
+    lineage_faults,
     local_date,
     vn_date,
 )
@@ -47,6 +48,7 @@ async def validate_submission(
     fields: Mapping[str, Any],
     submitted_at: datetime,
     now: datetime,
+    own_id: UUID | None = None,
 ) -> ValidSubmission:
     """Every rule a new initiative must meet; InvalidInput names every fault found."""
     faults: list[Fault] = []
@@ -68,10 +70,32 @@ async def validate_submission(
             )
         )
     campaign = await campaign_for(uow, campaign_year, local_date(submitted_at), faults)
+    if content is not None and campaign is not None:
+        faults += await check_lineage(
+            uow, content, own_id=own_id, campaign_year=campaign.year, agency_code=agency_code
+        )
     if faults:
         raise InvalidInput(*faults)
     assert agency is not None and campaign is not None and content is not None
     return ValidSubmission(agency, campaign, content)
+
+
+async def check_lineage(
+    uow: UnitOfWork, content: Content, *, own_id: UUID | None, campaign_year: int, agency_code: str
+) -> list[Fault]:
+    """The faults of the initiative ``content`` builds on (none when it builds on none)."""
+    if content.builds_on is None:
+        return []
+    earlier = None
+    if content.builds_on.initiative_id != own_id:
+        earlier = await uow.initiatives.get(content.builds_on.initiative_id)
+    return lineage_faults(
+        content.builds_on,
+        earlier,
+        own_id=own_id,
+        campaign_year=campaign_year,
+        agency_code=agency_code,
+    )
 
 
 async def campaign_for(
@@ -160,6 +184,16 @@ async def amend_initiative(cmd: AmendInitiative, uow: UnitOfWork, now: datetime)
         assert campaign is not None  # a foreign key keeps every initiative's campaign
         initiative.ensure_amendable(campaign, now)
         content = initiative.content.changed(local_date(now), **cmd.changes)
+        if "builds_on" in cmd.changes:
+            faults = await check_lineage(
+                uow,
+                content,
+                own_id=initiative.id,
+                campaign_year=initiative.campaign_year,
+                agency_code=initiative.agency_code,
+            )
+            if faults:
+                raise InvalidInput(*faults)
         await _refuse_duplicate_title(
             uow, initiative.campaign_year, initiative.agency_code, content, initiative.id
         )

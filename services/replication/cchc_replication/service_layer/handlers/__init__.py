@@ -3,7 +3,9 @@
 from cchc_replication.service_layer.handlers.adoption import (
     ReportOutcome,
     SubmitReport,
+    evidence_file,
     submit_report,
+    upload_evidence,
 )
 from cchc_replication.service_layer.handlers.candidates import on_recommended
 from cchc_replication.service_layer.handlers.decisions import (
@@ -17,7 +19,9 @@ __all__ = [
     "RecordDecision",
     "ReportOutcome",
     "SubmitReport",
+    "evidence_file",
     "on_recommended",
     "record_decision",
     "submit_report",
+    "upload_evidence",
 ]

@@ -154,3 +154,17 @@ def test_every_district_has_its_own_tile_on_the_city_map() -> None:
     assert set(DISTRICT_TILES) == {d.code for d in districts()}
     assert len(set(DISTRICT_TILES.values())) == len(DISTRICT_TILES)
     assert all(0 <= c < 6 and 0 <= r < 6 for c, r in DISTRICT_TILES.values())
+
+
+def test_a_letter_addresses_a_district_or_ward_through_its_peoples_committee() -> None:
+    addressees = {
+        code: agency.addressee
+        for code in ("26740", "760", "769", "SNV")
+        if (agency := get_agency(code)) is not None
+    }
+    assert addressees == {
+        "26740": "Ủy ban nhân dân phường Bến Nghé, Quận 1",
+        "760": "Ủy ban nhân dân Quận 1",
+        "769": "Ủy ban nhân dân thành phố Thủ Đức",
+        "SNV": "Sở Nội vụ",
+    }

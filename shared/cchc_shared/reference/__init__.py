@@ -113,6 +113,15 @@ class Agency:
         return f"{self.name}, {district.name_in_text}" if district else self.name
 
     @property
+    def addressee(self) -> str:
+        """How a letter or notice addresses the agency ("Kính gửi: …"): a district, ward or
+        commune through its People's Committee ("Ủy ban nhân dân phường Bến Nghé, Quận 1"),
+        any other agency by its name ("Sở Tư pháp")."""
+        if self.is_district_level or self.is_commune_level:
+            return f"Ủy ban nhân dân {self.full_name_in_text}"
+        return self.name
+
+    @property
     def full_name_in_text(self) -> str:
         """:attr:`full_name` inside a sentence ("tại phường Bến Nghé, Quận 1")."""
         district = get_agency(self.parent_code) if self.parent_code else None

@@ -50,6 +50,13 @@ def agency_name(code: str) -> str:
     return agency.name if agency else code
 
 
+def agency_addressee(code: str) -> str:
+    """The agency as its mail is addressed ("Kính gửi: Ủy ban nhân dân phường Bến Nghé,
+    Quận 1,"), as the notice in the attachment addresses it."""
+    agency = get_agency(code)
+    return agency.addressee if agency else code
+
+
 def calendar_visit(visit: Visit, titles: Mapping[UUID, str]) -> CalendarVisit:
     name = agency_name(visit.agency_code)
     return CalendarVisit(
@@ -115,7 +122,7 @@ def _agencies(round_: RoundScheduledV1, contacts: Mapping[str, str]) -> dict[str
         v.agency_code: Recipient(
             RecipientKind.AGENCY,
             v.agency_code,
-            agency_name(v.agency_code),
+            agency_addressee(v.agency_code),
             contacts.get(v.agency_code),
         )
         for v in round_.visits

@@ -404,7 +404,7 @@ async def test_an_unsubmitted_draft_is_reminded_to_its_agency_once(make: MakeSer
     assert mail["Subject"] == subject
     text = mail.get_body(("plain",)).get_content()
     assert unicodedata.is_normalized("NFC", text)
-    assert text.startswith("Kính gửi: Phường Bến Nghé,\n")
+    assert text.startswith("Kính gửi: Ủy ban nhân dân phường Bến Nghé, Quận 1,\n")
     assert "«Tổ công nghệ số cộng đồng hỗ trợ thủ tục hành chính»" in text
     assert "kết thúc vào ngày 31/10/2023 (còn 7 ngày)" in text
     assert "  - Tóm tắt nội dung\n  - Kết quả đạt được\n" in text

@@ -98,11 +98,7 @@ def agency_name(code: str, *, in_text: bool = False) -> str:
 def agency_addressee(code: str) -> str:
     """How a notice addresses an agency: a People's Committee for a district or ward."""
     agency = get_agency(code)
-    if agency is None:
-        return code
-    if agency.is_district_level or agency.is_commune_level:
-        return f"Ủy ban nhân dân {agency.full_name_in_text}"
-    return agency.name
+    return agency.addressee if agency else code
 
 
 def day_text(day: date) -> str:

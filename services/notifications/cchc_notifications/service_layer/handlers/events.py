@@ -17,7 +17,7 @@ from cchc_notifications.domain.model import (
 )
 from cchc_notifications.domain.rounds import (
     RoundContext,
-    agency_name,
+    agency_addressee,
     round_cancelled,
     round_confirmed_or_changed,
 )
@@ -49,7 +49,7 @@ async def agency_recipient(uow: SqlNotificationsUnitOfWork, agency_code: str) ->
     events last carried it."""
     contacts = await uow.directory.contacts([agency_code])
     return Recipient(
-        RecipientKind.AGENCY, agency_code, agency_name(agency_code), contacts.get(agency_code)
+        RecipientKind.AGENCY, agency_code, agency_addressee(agency_code), contacts.get(agency_code)
     )
 
 

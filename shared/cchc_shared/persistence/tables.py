@@ -23,6 +23,8 @@ from sqlalchemy import (
     text,
 )
 
+from cchc_shared.persistence.types import UtcDateTime
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 SequenceInteger = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -121,3 +123,17 @@ def define_kit_tables(metadata: MetaData) -> KitTables:
         PrimaryKeyConstraint("consumer", "event_source", "event_id", name="pk_inbox"),
     )
     return KitTables(outbox=outbox, inbox=inbox)
+
+
+def stored_file_columns() -> list[Column[Any]]:
+    """What a service keeps of a file it stored (``cchc_shared.files``): its cleaned name, the
+    type its content announced, size and digest, where the bytes are, who put it there, when."""
+    return [
+        Column("filename", String(200), nullable=False),
+        Column("media_type", String(100), nullable=False),
+        Column("size", BigInteger, nullable=False),
+        Column("sha256", String(64), nullable=False),
+        Column("storage_key", String(200), nullable=False),
+        Column("uploaded_at", UtcDateTime, nullable=False),
+        Column("uploaded_by", String(200), nullable=False),
+    ]

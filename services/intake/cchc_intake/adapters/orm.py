@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Column,
     Date,
     ForeignKey,
@@ -26,6 +25,7 @@ from cchc_shared.persistence.tables import (
     define_kit_tables,
     kind_column,
     par_area_column,
+    stored_file_columns,
     title_column,
 )
 from cchc_shared.persistence.types import UtcDateTime
@@ -136,13 +136,7 @@ attachments = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("initiative_id", Uuid, ForeignKey("initiatives.id"), nullable=False, index=True),
-    Column("filename", String(200), nullable=False),
-    Column("media_type", String(100), nullable=False),
-    Column("size", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("storage_key", String(200), nullable=False),
-    Column("uploaded_at", UtcDateTime, nullable=False),
-    Column("uploaded_by", String(200), nullable=False),
+    *stored_file_columns(),
 )
 
 # Inbound messages refused at the edge, as received (domain/inbound.py): one row per origin,

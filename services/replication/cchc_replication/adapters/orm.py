@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -28,6 +27,7 @@ from cchc_shared.persistence.tables import (
     define_kit_tables,
     kind_column,
     par_area_column,
+    stored_file_columns,
     title_column,
 )
 from cchc_shared.persistence.types import UtcDateTime
@@ -127,13 +127,7 @@ adoption_evidence = Table(
     Column("evidence_id", Uuid, primary_key=True),
     Column("initiative_id", Uuid, nullable=False),
     agency_code_column(),
-    Column("filename", String(200), nullable=False),
-    Column("media_type", String(100), nullable=False),
-    Column("size", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("storage_key", String(200), nullable=False),
-    Column("uploaded_at", UtcDateTime, nullable=False),
-    Column("uploaded_by", String(200), nullable=False),
+    *stored_file_columns(),
 )
 Index(
     "ix_adoption_evidence_model_agency",

@@ -1,44 +1,83 @@
 """The greedy start: a complete plan in milliseconds, before the search.
 
-Slot by slot (week, then lane), it seats the least loaded free head and secretary, adds the
-members the first waiting batch needs, then fills the round's free days with the batches that
-team can survey, seating one more member when that lets more batches in. The plan it builds keeps
-every constraint of the model, so it is the person's first answer and the search's hint."""
+Whole weeks first: the slots are taken lane by lane, the longest weeks of a lane first, so the
+rounds the pool needs fall on full weeks and a week's second lane is opened only when the
+first lanes of every long week are used. In each slot it seats the least loaded free head and
+secretary, adds the members the first waiting batch needs, then fills the round's free days
+with the batches that team can survey, seating one more member when that lets more batches in;
+members the week's later lanes will need are kept free. A last pass moves seats between
+members (seat, unseat, swap) while that lowers the objective's load spread and seats. The plan
+it builds keeps every constraint of the model, so it is the person's first answer and the
+search's hint."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from cchc_scheduling.domain.planner.model import PlanModel, Team
+from cchc_scheduling.domain.planner.result import SPREAD_WEIGHT
 
 # How many waiting batches a slot tries as its first batch before it is left empty.
 _SEED_TRIES = 12
+# Moves of the last pass at most: it ends long before on the benchmark's pools.
+_BALANCE_MOVES = 2000
+
+Placement = dict[int, tuple[Team, list[int]]]
 
 
-def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
+def greedy_start(model: PlanModel) -> Placement | None:
     """Slot -> (team, batch indices), or None when the greedy pass leaves batches over."""
-    members, batches, settings = model.members, model.batches, model.settings
+    members, batches, settings, slots = model.members, model.batches, model.settings, model.slots
     barred = [model.kinds[model.kind_of[k]].barred for k in range(len(batches))]
     has_secretaries = any(m.may_be_secretary for m in members)
     pending = list(range(len(batches)))
     load = [0] * len(members)
     taken_in_week: dict[int, set[int]] = defaultdict(set)
-    placement: dict[int, tuple[Team, list[int]]] = {}
+    placement: Placement = {}
     # Every visit has a head: a head's load is about the visits over the heads.
     heads_in_roster = sum(1 for m in members if m.may_head)
     fair_share = sum(b.size for b in batches) / max(1, heads_in_roster)
+    # Whole weeks first, a week's lanes in order; the fewest rounds dealt over the longest
+    # weeks, the earliest first, tell how many lanes each long week will open.
+    most_days = max(len(s.days) for s in slots)
+    long_weeks = sorted({s.week for s in slots if len(s.days) == most_days})
+    rounds_needed = math.ceil(len(batches) / most_days)
+    lanes_of = {
+        week: rounds_needed // len(long_weeks) + (i < rounds_needed % len(long_weeks))
+        for i, week in enumerate(long_weeks)
+    }
+    order = sorted(range(len(slots)), key=lambda r: (-len(slots[r].days), slots[r].lane, r))
 
-    for r, slot in enumerate(model.slots):
+    for r in order:
+        slot = slots[r]
         if not pending:
             break
         if slot.lane > 0 and r - 1 not in placement:
             continue  # lanes of a week are used in order
         busy = model.busy[r]
         free = [m for m in range(len(members)) if m not in taken_in_week[slot.week]]
+        later_lanes = max(0, lanes_of.get(slot.week, 0) - 1 - slot.lane)
 
         def rank(m: int, busy: Sequence[int] = busy) -> tuple[int, int, int]:
             return (busy[m], load[m], m)  # fewest busy days in the slot, then least loaded
+
+        def spare(
+            team: list[int], m: int, free: list[int] = free, later: int = later_lanes
+        ) -> bool:
+            """Whether seating ``m`` still leaves the week's later lanes a head, a secretary
+            and a smallest team among the free members."""
+            if not later:
+                return True
+            rest = [x for x in free if x not in team and x != m]
+            heads = sum(1 for x in rest if members[x].may_head)
+            secretaries = sum(1 for x in rest if members[x].may_be_secretary)
+            return (
+                heads >= later
+                and (not has_secretaries or secretaries >= later)
+                and len(rest) >= later * settings.min_team_size
+            )
 
         for seed in pending[:_SEED_TRIES]:
             candidates = [m for m in free if m not in barred[seed]]
@@ -68,7 +107,7 @@ def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
             capacity = len(slot.days) - sum(busy[m] for m in team)
             if capacity < 1:
                 continue
-            chosen = _fill(seed, team, capacity, pending, candidates, model, busy)
+            chosen = _fill(seed, team, capacity, pending, candidates, model, busy, spare)
             for k in chosen:
                 pending.remove(k)
             visits = sum(batches[k].size for k in chosen)
@@ -83,6 +122,7 @@ def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
                         and not busy[m]
                         and load[m] + visits <= fair_share
                         and not any(m in barred[k] for k in chosen)
+                        and spare(team, m)
                     ),
                     key=rank,
                 )
@@ -94,10 +134,14 @@ def greedy_start(model: PlanModel) -> dict[int, tuple[Team, list[int]]] | None:
                 taken_in_week[slot.week].add(m)
             placement[r] = (Team(tuple(team), team[0], secretary), chosen)
             break
-    return None if pending else placement
+    if pending:
+        return None
+    _balance(model, placement)
+    return placement
 
 
 Rank = Callable[[int], tuple[int, int, int]]
+Spare = Callable[[list[int], int], bool]
 
 
 def _cover(
@@ -129,6 +173,7 @@ def _fill(
     candidates: list[int],
     model: PlanModel,
     busy: Sequence[int],
+    spare: Spare,
 ) -> list[int]:
     """The seed and the waiting batches this team may survey, up to its free days; a member
     with no busy day in the slot is seated when that lets more batches in."""
@@ -151,7 +196,7 @@ def _fill(
         waiting = [k for k in pending if k not in chosen and not barred(k) & seated]
         best, gain = None, 0
         for m in candidates:
-            if m in seated or busy[m]:  # a member with a busy day would cost a day
+            if m in seated or busy[m] or not spare(team, m):  # a busy day would cost a day
                 continue
             knows = covered | members[m].expertise
             fits = sum(1 for k in waiting if batches[k].areas <= knows and m not in barred(k))
@@ -160,3 +205,98 @@ def _fill(
         if best is None:
             return chosen
         team.append(best)
+
+
+def _balance(model: PlanModel, placement: Placement) -> None:
+    """Seat, unseat or swap plain members while the objective (the load spread times its
+    weight, plus the seats) goes down; every move keeps the round's rules: its size, the
+    expertise its batches need, nobody barred, nobody in two teams of a week, and a member
+    with a busy day only where the round keeps a free day for each batch."""
+    members, batches, slots, settings = model.members, model.batches, model.slots, model.settings
+    M = range(len(members))
+    load = [0] * len(members)
+    visits: dict[int, int] = {}
+    needs: dict[int, frozenset[str]] = {}
+    bars: dict[int, frozenset[int]] = {}
+    teams: dict[int, list[int]] = {}
+    in_week: dict[int, set[int]] = defaultdict(set)
+    for r, (seated, chosen) in placement.items():
+        visits[r] = sum(batches[k].size for k in chosen)
+        needs[r] = frozenset().union(*(batches[k].areas for k in chosen))
+        bars[r] = frozenset().union(*(model.kinds[model.kind_of[k]].barred for k in chosen))
+        teams[r] = list(seated.members)
+        in_week[slots[r].week].update(seated.members)
+        for m in seated.members:
+            load[m] += visits[r]
+
+    def covers(team: list[int], needed: frozenset[str]) -> bool:
+        return needed <= {a for m in team for a in members[m].expertise}
+
+    def fits(r: int, team: list[int]) -> bool:
+        free_days = len(slots[r].days) - sum(model.busy[r][m] for m in team)
+        return free_days >= len(placement[r][1]) and covers(team, needs[r])
+
+    has_secretaries = any(m.may_be_secretary for m in members)
+
+    def may_head(m: int | None, secretary: int | None) -> bool:
+        return m is not None and members[m].may_head and m != secretary
+
+    def may_sec(m: int | None, head: int | None) -> bool:
+        if m is None:
+            return not has_secretaries
+        return members[m].may_be_secretary and m != head
+
+    def cost(loads: Sequence[int]) -> int:
+        return SPREAD_WEIGHT * (max(loads) - min(loads))
+
+    def evenness(loads: Sequence[int]) -> int:
+        return sum(x * x for x in loads)
+
+    for _ in range(_BALANCE_MOVES):
+        now, even = cost(load), evenness(load)
+        # (gain, evenness gained, round, team, loads): a move that leaves the objective as it
+        # is but evens the loads out is taken too, so ties at the top or the bottom are undone
+        # one member at a time.
+        best: tuple[int, int, int, Team, list[int]] | None = None
+        for r in sorted(teams):
+            team, head, secretary = teams[r], placement[r][0].head, placement[r][0].secretary
+            outside = [m for m in M if m not in in_week[slots[r].week] and m not in bars[r]]
+            moves: list[tuple[Team, int | None, int | None]] = []  # (team, seated, unseated)
+            if len(team) < settings.max_team_size:
+                moves += [(Team((*team, m), head, secretary), m, None) for m in outside]
+            for a in team:
+                rest = [x for x in team if x != a]
+                # The head's or the secretary's seat passes to a member who may hold it.
+                heads = [head] if a != head else [x for x in rest if may_head(x, secretary)]
+                secs = [secretary] if a != secretary else [x for x in rest if may_sec(x, head)]
+                if len(team) > settings.min_team_size and heads and secs:
+                    moves.append((Team(tuple(rest), heads[0], secs[0]), None, a))
+                for b in outside:
+                    new_head = b if a == head else head
+                    new_secretary = b if a == secretary else secretary
+                    if may_head(new_head, new_secretary) and (
+                        new_secretary is None or may_sec(new_secretary, new_head)
+                    ):
+                        moves.append((Team((*rest, b), new_head, new_secretary), b, a))
+            for new_team, added, removed in moves:
+                loads = list(load)
+                if added is not None:
+                    loads[added] += visits[r]
+                if removed is not None:
+                    loads[removed] -= visits[r]
+                gain = now - cost(loads) + len(team) - len(new_team.members)
+                evened = even - evenness(loads)
+                if (
+                    (gain > 0 or (gain == 0 and evened > 0))
+                    and (best is None or (gain, evened) > best[:2])
+                    and fits(r, list(new_team.members))
+                ):
+                    best = (gain, evened, r, new_team, loads)
+        if best is None:
+            return
+        _, _, r, chosen_team, load = best
+        week = in_week[slots[r].week]
+        week.difference_update(teams[r])
+        week.update(chosen_team.members)
+        teams[r] = list(chosen_team.members)
+        placement[r] = (chosen_team, placement[r][1])

@@ -13,6 +13,7 @@ search's hint."""
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -21,8 +22,11 @@ from cchc_scheduling.domain.planner.result import SPREAD_WEIGHT
 
 # How many waiting batches a slot tries as its first batch before it is left empty.
 _SEED_TRIES = 12
-# Moves of the last pass at most: it ends long before on the benchmark's pools.
-_BALANCE_MOVES = 2000
+# The best-move descent's moves at most (it ends long before on the benchmark's pools).
+_DESCENT_MOVES = 2000
+# The last pass's random moves, and its first temperature (in objective points).
+_BALANCE_MOVES = 20000
+_HEAT = 4.0
 
 Placement = dict[int, tuple[Team, list[int]]]
 
@@ -136,7 +140,8 @@ def greedy_start(model: PlanModel) -> Placement | None:
             break
     if pending:
         return None
-    _balance(model, placement)
+    _descend(model, placement)
+    _anneal(model, placement)
     return placement
 
 
@@ -207,7 +212,117 @@ def _fill(
         team.append(best)
 
 
-def _balance(model: PlanModel, placement: Placement) -> None:
+def _anneal(model: PlanModel, placement: Placement) -> None:
+    """Seat, unseat or swap members, a random move at a time (simulated annealing, seeded by
+    the settings), keeping the plan of the lowest objective's part that the teams decide: the
+    load spread times its weight, plus the seats. Every move keeps the round's rules: its size,
+    a head and a secretary who may hold the seat, the expertise its batches need, nobody barred,
+    nobody in two teams of a week, and a member with a busy day only where the round keeps a
+    free day for each batch. One move changes one member's load, so a plan whose load ties at
+    the top cannot be bettered by a single move: the walk accepts a worse plan now and then."""
+    members, batches, slots, settings = model.members, model.batches, model.slots, model.settings
+    if not placement:
+        return
+    M = range(len(members))
+    rng = random.Random(settings.seed)
+    has_secretaries = any(m.may_be_secretary for m in members)
+    load = [0] * len(members)
+    visits: dict[int, int] = {}
+    needs: dict[int, frozenset[str]] = {}
+    bars: dict[int, frozenset[int]] = {}
+    in_week: dict[int, set[int]] = defaultdict(set)
+    teams = {r: seated for r, (seated, _) in placement.items()}
+    for r, (seated, chosen) in placement.items():
+        visits[r] = sum(batches[k].size for k in chosen)
+        needs[r] = frozenset().union(*(batches[k].areas for k in chosen))
+        bars[r] = frozenset().union(*(model.kinds[model.kind_of[k]].barred for k in chosen))
+        in_week[slots[r].week].update(seated.members)
+        for m in seated.members:
+            load[m] += visits[r]
+    seats = sum(len(t.members) for t in teams.values())
+
+    def fits(r: int, team: Team) -> bool:
+        if not settings.min_team_size <= len(team.members) <= settings.max_team_size:
+            return False
+        if not members[team.head].may_head or team.head == team.secretary:
+            return False
+        if has_secretaries and (
+            team.secretary is None or not members[team.secretary].may_be_secretary
+        ):
+            return False
+        free_days = len(slots[r].days) - sum(model.busy[r][m] for m in team.members)
+        known = {a for m in team.members for a in members[m].expertise}
+        return free_days >= len(placement[r][1]) and needs[r] <= known
+
+    def handover(rest: tuple[int, ...], other: int | None, may: str) -> int | None:
+        """Who of the rest takes the seat of a leaving head or secretary."""
+        return next((x for x in rest if getattr(members[x], may) and x != other), None)
+
+    rounds = sorted(placement)
+    cost = SPREAD_WEIGHT * (max(load) - min(load)) + seats
+    best_cost, best = cost, dict(teams)
+    for step in range(_BALANCE_MOVES):
+        r = rounds[rng.randrange(len(rounds))]
+        team = teams[r]
+        outside = [m for m in M if m not in in_week[slots[r].week] and m not in bars[r]]
+        roll = rng.random()
+        added: int | None = None
+        removed: int | None = None
+        if roll < 0.3:
+            if not outside:
+                continue
+            added = outside[rng.randrange(len(outside))]
+            new = Team((*team.members, added), team.head, team.secretary)
+        else:
+            removed = team.members[rng.randrange(len(team.members))]
+            rest = tuple(m for m in team.members if m != removed)
+            if roll < 0.6:
+                head: int | None = team.head
+                secretary = team.secretary
+                if removed == head:
+                    head = handover(rest, secretary, "may_head")
+                if removed == secretary:
+                    secretary = handover(rest, head, "may_be_secretary")
+                if head is None:
+                    continue
+                new = Team(rest, head, secretary)
+            else:
+                if not outside:
+                    continue
+                added = outside[rng.randrange(len(outside))]
+                head = added if removed == team.head else team.head
+                secretary = added if removed == team.secretary else team.secretary
+                new = Team((*rest, added), head, secretary)
+        if not fits(r, new):
+            continue
+        if added is not None:
+            load[added] += visits[r]
+        if removed is not None:
+            load[removed] -= visits[r]
+        changed = (
+            SPREAD_WEIGHT * (max(load) - min(load)) + seats + len(new.members) - len(team.members)
+        )
+        # Hotter at first, colder at the end: worse moves become rarer as the walk goes on.
+        heat = _HEAT * (1 - step / _BALANCE_MOVES) + 0.05
+        if changed <= cost or rng.random() < math.exp((cost - changed) / heat):
+            seats += len(new.members) - len(team.members)
+            cost = changed
+            week = in_week[slots[r].week]
+            week.difference_update(team.members)
+            week.update(new.members)
+            teams[r] = new
+            if cost < best_cost:
+                best_cost, best = cost, dict(teams)
+        else:
+            if added is not None:
+                load[added] -= visits[r]
+            if removed is not None:
+                load[removed] += visits[r]
+    for r, team in best.items():
+        placement[r] = (team, placement[r][1])
+
+
+def _descend(model: PlanModel, placement: Placement) -> None:
     """Seat, unseat or swap plain members while the objective (the load spread times its
     weight, plus the seats) goes down; every move keeps the round's rules: its size, the
     expertise its batches need, nobody barred, nobody in two teams of a week, and a member
@@ -252,7 +367,7 @@ def _balance(model: PlanModel, placement: Placement) -> None:
     def evenness(loads: Sequence[int]) -> int:
         return sum(x * x for x in loads)
 
-    for _ in range(_BALANCE_MOVES):
+    for _ in range(_DESCENT_MOVES):
         now, even = cost(load), evenness(load)
         # (gain, evenness gained, round, team, loads): a move that leaves the objective as it
         # is but evens the loads out is taken too, so ties at the top or the bottom are undone

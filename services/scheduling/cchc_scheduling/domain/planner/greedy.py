@@ -1,14 +1,15 @@
-"""The greedy start: a complete plan in milliseconds, before the search.
+"""The greedy start: a complete plan in well under a second, before the search.
 
-Whole weeks first: the slots are taken lane by lane, the longest weeks of a lane first, so the
-rounds the pool needs fall on full weeks and a week's second lane is opened only when the
-first lanes of every long week are used. In each slot it seats the least loaded free head and
-secretary, adds the members the first waiting batch needs, then fills the round's free days
-with the batches that team can survey, seating one more member when that lets more batches in;
-members the week's later lanes will need are kept free. A last pass moves seats between
-members (seat, unseat, swap) while that lowers the objective's load spread and seats. The plan
-it builds keeps every constraint of the model, so it is the person's first answer and the
-search's hint."""
+Whole weeks first: the slots of the weeks with the most working days come first, every such
+week's first lane before any second lane, so the rounds the pool needs fall on full weeks and a
+week's second team is opened only when the first lane of every long week is used. In each slot
+it seats the least loaded free head and secretary, adds the members the first waiting batch
+needs, then fills the round's free days with the batches that team can survey, seating one more
+member when that lets more batches in; the head, secretary and smallest team of the week's
+later lanes are kept free. A last pass moves seats between members (seat, unseat, swap; the
+best move while one helps, then a seeded random walk) to lower the load spread and the seats.
+The plan it builds keeps every constraint of the model, so it is the person's first answer and
+the search's hint."""
 
 from __future__ import annotations
 

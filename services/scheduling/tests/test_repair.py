@@ -116,9 +116,10 @@ def test_after_a_member_falls_ill_only_what_must_moves(campaign) -> None:
     assert target.round_id in changed
     assert all(r.visits[0].date.isocalendar()[:2] == week for r in rounds if r.round_id in changed)
     assert ill in fix.people_to_notify
+    # A plan from scratch may keep every day (the greedy start lays the batches on the same
+    # whole weeks whatever the seed) but seats other teams: many more people are told.
     scratch = plan(request(initiatives, members_now), replace(SETTINGS, seed=2))
-    assert moved(rounds, scratch.rounds) > must + 10
-    assert people_told(rounds, after) < people_told(rounds, scratch.rounds)
+    assert people_told(rounds, scratch.rounds) > people_told(rounds, after) + 10
 
 
 def test_after_a_cancelled_day_its_visits_move_and_only_they(campaign) -> None:

@@ -14,8 +14,9 @@ How it plans, and why:
    same week, and a round holds no more batches than the days on which its whole team is
    available (a conservative, linear bound). Objective: few rounds, balanced member load
    (max - min visits), small teams. Interchangeable batches are counted, not placed.
-3. **Fast first, better later**: a greedy pass builds a complete plan in milliseconds; it is
-   the first answer and the search's hint. CP-SAT then improves it on every core, each
+3. **Fast first, better later**: a greedy pass (whole weeks first, then seats moved between
+   members to even the load) builds a complete plan in well under a second; it is the first
+   answer and the search's hint. CP-SAT then improves it on every core, each
    improved plan reported with its objective, the bound and the gap as it is found; the
    search may be stopped at any time and keeps the best plan.
 4. **Days and times** (deterministic, after the solver): each round's batches go to the working

@@ -87,7 +87,7 @@ class Page:
         return counts
 
 
-def pages(initiative_id: str, visit_id: str, year: int) -> list[Page]:
+def pages(initiative_id: str, visit_id: str, round_id: str, year: int) -> list[Page]:
     agency = Person("agency_submitter", {"agency": AGENCY})
     surveyor = Person("surveyor", {"member": MEMBER})
     office = Person("secretariat", {})
@@ -97,13 +97,14 @@ def pages(initiative_id: str, visit_id: str, year: int) -> list[Page]:
             "agency: initiatives",
             "/agency",
             agency,
-            # the drafts, the rest, and the schedule (no round of the agency: no notices)
+            # the drafts, the rest and the schedule; then the notices of its one round
             (
                 (
                     ("intake", "/api/v1/initiatives?page_size=100&status=draft"),
                     ("intake", "/api/v1/initiatives?page_size=100"),
                     ("scheduling", "/api/v1/visits"),
                 ),
+                (("scheduling", f"/api/v1/rounds/{round_id}/notices"),),
             ),
         ),
         Page(
@@ -213,20 +214,21 @@ async def portal_run(
             await client.aclose()
 
 
-async def api_requests(running: ServiceProcesses) -> dict[str, float]:
-    """Each API's count of requests answered so far (its ``cchc_http_requests_total``), not
-    counting its health and metrics routes."""
-    counts: dict[str, float] = {}
+async def api_requests(running: ServiceProcesses) -> dict[tuple[str, str], float]:
+    """Each API's count of requests answered so far by (service, labels), from its
+    ``cchc_http_requests_total``, without its health and metrics routes."""
+    counts: dict[tuple[str, str], float] = {}
     async with httpx.AsyncClient() as client:
         for service in APIS:
             text = (await client.get(running.url(service) + "/metrics")).text
-            counts[service] = sum(
-                float(line.rsplit(" ", 1)[1])
-                for line in text.splitlines()
-                if line.startswith("cchc_http_requests_total{")
-                and 'route="/metrics"' not in line
-                and 'route="/health' not in line
-            )
+            for line in text.splitlines():
+                if (
+                    line.startswith("cchc_http_requests_total{")
+                    and 'route="/metrics"' not in line
+                    and 'route="/health' not in line
+                ):
+                    labels, value = line.rsplit(" ", 1)
+                    counts[(service, labels)] = float(value)
     return counts
 
 
@@ -236,10 +238,13 @@ async def check_calls(running: ServiceProcesses, page: Page) -> None:
     before = await api_requests(running)
     await portal_run(running, page, 1, 1)
     after = await api_requests(running)
-    made = {s: int(after[s] - before[s]) for s in APIS if after[s] != before[s]}
+    new = {key: after[key] - before.get(key, 0.0) for key in after if after[key] != before.get(key)}
+    made: dict[str, int] = {}
+    for (service, _), count in new.items():
+        made[service] = made.get(service, 0) + int(count)
     if made != page.calls_by_service():
         raise RuntimeError(
-            f"{page.name}: the portal made {made}, the direct run {page.calls_by_service()}"
+            f"{page.name}: the portal made {made} ({new}), the direct run {page.calls_by_service()}"
         )
 
 
@@ -248,7 +253,7 @@ def merged(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: sum(r[key] for r in runs) / len(runs) for key in runs[0]}
 
 
-async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tuple[str, str]:
+async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tuple[str, str, str]:
     """An agency with ``initiatives`` initiatives (through intake's API), and a round that
     visits one of them today with the surveyor on its team (announced as scheduling would:
     today is outside the campaign's survey window): (an initiative id, the visit id)."""
@@ -285,6 +290,7 @@ async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tu
         limitations="",
         submitted_at=datetime.now(UTC) - timedelta(days=30),
     )
+    round_id = uuid.uuid4()
     visit = Visit(
         visit_id=uuid.uuid4(),
         initiative_id=visited.initiative_id,
@@ -297,7 +303,7 @@ async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tu
         amqp_url,
         visited,
         RoundScheduledV1(
-            round_id=uuid.uuid4(),
+            round_id=round_id,
             campaign_year=today.year,
             sequence=1,
             starts_on=today,
@@ -320,7 +326,7 @@ async def seed(running: ServiceProcesses, amqp_url: str, initiatives: int) -> tu
             await asyncio.sleep(0.1)
         else:
             raise RuntimeError("the evaluation service did not take in the round")
-    return created[0], str(visit.visit_id)
+    return created[0], str(visit.visit_id), str(round_id)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -347,9 +353,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             running.start("portal")
             await asyncio.to_thread(running.wait_ready, *APIS, "portal")
-            initiative_id, visit_id = await seed(running, amqp_url, args.initiatives)
+            initiative_id, visit_id, round_id = await seed(running, amqp_url, args.initiatives)
             results = []
-            for page in pages(initiative_id, visit_id, vn_today().year):
+            for page in pages(initiative_id, visit_id, round_id, vn_today().year):
                 await check_calls(running, page)
                 # warm both paths (connection pools, first template renders)
                 await api_run(running, page, args.users, args.users * 2)

@@ -24,6 +24,7 @@ from cchc_shared.messaging.consumer import Consumers
 from cchc_shared.messaging.routing import RoutingTable, bind
 from cchc_shared.messaging.trust import BusTrust
 from cchc_shared.persistence.audit import AuditEntry, history_item
+from cchc_shared.persistence.campaign_settings import CampaignSettings
 
 E = TypeVar("E", bound=EventData)
 S = TypeVar("S")
@@ -99,6 +100,23 @@ class FakeUnitOfWork:
     def events(self, kind: type[E]) -> list[E]:
         """The committed events of one type."""
         return [e for e in self.published if isinstance(e, kind)]
+
+
+class FakeCampaignSettings:
+    """The kit's campaign settings repository in memory: a higher version replaces."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, CampaignSettings] = {}
+
+    async def get(self, campaign_year: int) -> CampaignSettings | None:
+        return self.rows.get(campaign_year)
+
+    async def put(self, settings: CampaignSettings) -> bool:
+        stored = self.rows.get(settings.campaign_year)
+        if stored is not None and stored.version >= settings.version:
+            return False
+        self.rows[settings.campaign_year] = settings
+        return True
 
 
 class FakeAuditLog:

@@ -25,7 +25,7 @@ from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.handlers.par_index import mark_for_initiative
 from cchc_evaluation.service_layer.handlers.rubrics import rubric_for_recording
 from cchc_evaluation.service_layer.queries import rubric_of
-from cchc_evaluation.service_layer.services import Services
+from cchc_evaluation.service_layer.services import Services, scoring_roles_by_year
 from cchc_shared.contracts import EvaluationRecordedV1
 from cchc_shared.errors import Conflict, Fault, InvalidInput, NotFound
 from cchc_shared.persistence.audit import AuditEntry
@@ -77,7 +77,9 @@ async def _check_may_evaluate(
         initiative=await uow.initiatives.get(initiative_id),
         decided=await uow.decisions.get(initiative_id) is not None,
         today=vietnam_today(now),
-        evaluator_roles=services.evaluator_roles,
+        evaluator_roles=(await scoring_roles_by_year(uow, [round_.campaign_year]))[
+            round_.campaign_year
+        ],
     )
 
 

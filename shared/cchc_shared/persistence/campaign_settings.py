@@ -69,10 +69,11 @@ class CampaignSettingsUnitOfWork(KitUnitOfWork, Protocol):
     def campaign_settings(self) -> CampaignSettingsRepository: ...
 
 
-def define_campaign_settings(metadata: MetaData) -> Table:
-    """The ``campaign_settings`` table: one row per campaign, its newest announced state."""
+def define_campaign_settings(metadata: MetaData, name: str = TABLE_NAME) -> Table:
+    """The ``campaign_settings`` table (``name``, where the service has a table of that name
+    already): one row per campaign, its newest announced state."""
     return Table(
-        TABLE_NAME,
+        name,
         metadata,
         campaign_year_column(primary_key=True),
         Column("version", Integer, nullable=False),
@@ -82,13 +83,13 @@ def define_campaign_settings(metadata: MetaData) -> Table:
     )
 
 
-def create_campaign_settings_v1() -> None:
+def create_campaign_settings_v1(name: str = TABLE_NAME) -> None:
     """Create the table as :func:`define_campaign_settings` first defined it, in a service's
     Alembic migration. Frozen: a later change is a new migration, never an edit of this one."""
     from alembic import op  # only inside a migration
 
     op.create_table(
-        TABLE_NAME,
+        name,
         sa.Column("campaign_year", sa.Integer, primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("plan_number", sa.String(40)),
@@ -97,10 +98,10 @@ def create_campaign_settings_v1() -> None:
     )
 
 
-def drop_campaign_settings_v1() -> None:
+def drop_campaign_settings_v1(name: str = TABLE_NAME) -> None:
     from alembic import op
 
-    op.drop_table(TABLE_NAME)
+    op.drop_table(name)
 
 
 class SqlCampaignSettings:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from cchc_evaluation.domain.commands import Actor, RecordEvaluation
 from cchc_evaluation.domain.selection import eligible_evaluators
@@ -89,3 +91,24 @@ async def test_the_secretary_is_not_an_expected_evaluator_unless_the_campaign_sa
     async with uow:
         allowed = await scoring_roles_by_year(uow, [2023])
     assert eligible_evaluators(initiative_id, rounds, [], allowed) == 3
+
+
+async def test_an_evaluation_that_lost_the_race_to_freeze_the_rubric_is_recorded() -> None:
+    """The first evaluations of a campaign race to freeze its rubric; the loser's
+    transaction hits the unique rubric and is recorded again on the rubric now frozen."""
+    uow = FakeUnitOfWork()
+    _, visit_id = await _round_with_secretary(uow)
+    save = uow.rubrics.save
+    raced: list[bool] = []
+
+    async def frozen_meanwhile(*args: Any) -> None:
+        if not raced:
+            raced.append(True)
+            raise IntegrityError("INSERT INTO rubrics", {}, Exception("duplicate key"))
+        await save(*args)
+
+    uow.rubrics.save = frozen_meanwhile  # type: ignore[method-assign]
+    recorded = await handlers.record_evaluation(
+        over(uow, CONFIG), surveyor("b"), RecordEvaluation(visit_id, sheet(12, 12, 20, 20, 16))
+    )
+    assert raced and list(uow.evaluations.rows) == [recorded.id]

@@ -113,6 +113,12 @@ async def record_evaluation(
             replayed = await _replayed(uow, member_id, command)
         if replayed is not None:
             return replayed
+    # Or the first evaluations of a campaign (of different initiatives) raced to freeze its
+    # rubric and another froze it first: recorded once more, on the frozen rubric; the
+    # member's own evaluation recorded meanwhile is then found and answered with 409.
+    try:
+        return await _record(services, actor, member_id, command, services.clock())
+    except IntegrityError:
         raise _already_evaluated(None) from None
 
 

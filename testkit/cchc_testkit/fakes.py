@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from faststream.rabbit import TestRabbitBroker
 
-from cchc_shared.contracts import CloudEvent, EncodedMessage, EventData, encode_event
+from cchc_shared.contracts import (
+    CampaignSettingsChangedV1,
+    CloudEvent,
+    EncodedMessage,
+    EventData,
+    encode_event,
+)
 from cchc_shared.messaging.consumer import Consumers
 from cchc_shared.messaging.routing import RoutingTable, bind
 from cchc_shared.messaging.trust import BusTrust
 from cchc_shared.persistence.audit import AuditEntry, history_item
+from cchc_shared.persistence.campaign_settings import CampaignSettings
 
 E = TypeVar("E", bound=EventData)
 S = TypeVar("S")
@@ -99,6 +107,42 @@ class FakeUnitOfWork:
     def events(self, kind: type[E]) -> list[E]:
         """The committed events of one type."""
         return [e for e in self.published if isinstance(e, kind)]
+
+
+def campaign_settings_changed(
+    version: int, campaign_year: int = 2023, **changes: Any
+) -> CampaignSettingsChangedV1:
+    """Intake's announcement of a campaign's settings at ``version``, surveyed June to
+    October as the plan has it; ``changes`` set the plan, the scoring rule, the windows."""
+    fields: dict[str, Any] = {
+        "campaign_year": campaign_year,
+        "version": version,
+        "title": f"Khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm {campaign_year}",
+        "submission_opens_on": date(campaign_year, 1, 1),
+        "submission_closes_on": date(campaign_year, 10, 31),
+        "survey_starts_on": date(campaign_year, 6, 1),
+        "survey_ends_on": date(campaign_year, 10, 31),
+        "changed_at": datetime(campaign_year, 5, 1, 3, tzinfo=UTC) + timedelta(minutes=version),
+        **changes,
+    }
+    return CampaignSettingsChangedV1(**fields)
+
+
+class FakeCampaignSettings:
+    """The kit's campaign settings repository in memory: a higher version replaces."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, CampaignSettings] = {}
+
+    async def get(self, campaign_year: int) -> CampaignSettings | None:
+        return self.rows.get(campaign_year)
+
+    async def put(self, settings: CampaignSettings) -> bool:
+        stored = self.rows.get(settings.campaign_year)
+        if stored is not None and stored.version >= settings.version:
+            return False
+        self.rows[settings.campaign_year] = settings
+        return True
 
 
 class FakeAuditLog:

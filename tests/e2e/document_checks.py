@@ -54,6 +54,14 @@ class Pdf:
 class Documents:
     out: Path
     recommended: int
+    plan_number: str  # the survey plan the campaign names
+    plan_signed_on: date
+
+    @property
+    def plan_citation(self) -> str:
+        """ "Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023", as every document cites it."""
+        day = self.plan_signed_on
+        return f"Kế hoạch số {self.plan_number} ngày {day.day} tháng {day.month} năm {day.year}"
 
     def pdf(self, name: str) -> Pdf:
         return Pdf(self.out / name)
@@ -246,15 +254,38 @@ def structure_of_the_proposal(docs: Documents) -> list[str]:
         faults.append(f"the Tờ trình itself has {letter_pages} pages")
     text = docs.proposal.text
     for needed in ("Căn cứ Kế hoạch số 4257/KH-UBND ngày 16 tháng 12 năm 2021",
-                   "Căn cứ Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023 của Sở Nội vụ",
+                   f"Căn cứ {docs.plan_citation} của Sở Nội vụ",
                    "70,00 điểm", "Bảng 1. Kết quả lựa chọn theo lĩnh vực", "PHỤ LỤC I",
                    "DỰ THẢO", "QUYẾT ĐỊNH", "Điều 1.", "CHỦ TỊCH"):  # fmt: skip
         if needed not in text:
             faults.append(f"the Tờ trình lacks '{needed}'")
-    for pdf in [docs.report, *docs.notices, *docs.invitations, *docs.rounds]:
-        if "Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023" not in pdf.text:
+    return faults
+
+
+def the_campaigns_plan_cited(docs: Documents) -> list[str]:
+    """6. The survey plan's own number and date are the campaign's settings: every notice,
+    invitation, report, round report and the Tờ trình cites it as "Kế hoạch số <number> ngày
+    <d> tháng <m> năm <y>", and no document cites it without them."""
+    faults = []
+    for pdf in [docs.proposal, docs.report, *docs.notices, *docs.invitations, *docs.rounds]:
+        if docs.plan_citation not in pdf.text:
+            faults.append(f"{pdf.path.name}: does not cite '{docs.plan_citation}'")
+        if re.search(r"Kế hoạch của Sở Nội vụ về khảo sát", pdf.text):
             faults.append(f"{pdf.path.name}: cites the plan without its number and date")
     return faults
+
+
+def no_secretary_scored(
+    teams: dict[str, dict[str, str]], evaluations: list[tuple[str, str]]
+) -> list[str]:
+    """2. The secretary (thư ký) does not score, unless the campaign says so: no evaluation
+    (round id, evaluator id) is a secretary's of that round (``teams``: round id → member id →
+    role)."""
+    return [
+        f"round {round_id}: secretary {evaluator} scored"
+        for round_id, evaluator in evaluations
+        if teams.get(round_id, {}).get(evaluator) == "secretary"
+    ]
 
 
 def annexes(docs: Documents) -> list[str]:
@@ -365,9 +396,12 @@ CHECKS: tuple[Callable[[Documents], list[str]], ...] = (
     vietnamese_numbers,
     round_reports,
     believable_data,
+    the_campaigns_plan_cited,
 )
 
 
-def check_all(out: Path, recommended: int) -> dict[str, list[str]]:
-    docs = Documents(out, recommended)
+def check_all(
+    out: Path, recommended: int, plan_number: str, plan_signed_on: date
+) -> dict[str, list[str]]:
+    docs = Documents(out, recommended, plan_number, plan_signed_on)
     return {check.__name__: check(docs) for check in CHECKS}

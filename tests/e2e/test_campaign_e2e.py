@@ -26,14 +26,14 @@ from cchc_shared.reference import get_agency, load_agencies
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
 from cchc_tools.demo import SERVICES, DemoSettings, invalid_messages, run_demo
+from cchc_tools.demo.settings import SURVEY_PLAN_NUMBER, SURVEY_PLAN_SIGNED_ON
 
-from .document_checks import check_all
+from .document_checks import check_all, no_secretary_scored
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 # Every process of the test signs and verifies with this secret (not the development one).
 SECRET = "e2e-test-secret-" + "x" * 40
-PLAN_NUMBER, PLAN_DATE = "1582/KH-SNV", "2023-05-10"
 HEAD_ASSIGNMENT = (
     "Quyết định số 1650/QĐ-SNV ngày 19 tháng 5 năm 2023 của Giám đốc Sở Nội vụ về phân công "
     "Trưởng đoàn khảo sát"
@@ -59,10 +59,9 @@ async def stack(
                 "CCHC_SCHEDULING_PLANNER_TIME_LIMIT": "5",
                 # The campaign's calendar: the demo moves this clock from phase to phase.
                 CLOCK_FILE_ENV: str(tmp_path / "campaign-clock"),
-                # The survey plan as issued, cited by the notices and the reports, and the
-                # Director's assignment of the heads it does not name.
-                **{f"CCHC_{s}_PLAN_NUMBER": PLAN_NUMBER for s in ("SCHEDULING", "REPORTING")},
-                **{f"CCHC_{s}_PLAN_SIGNED_ON": PLAN_DATE for s in ("SCHEDULING", "REPORTING")},
+                # The Director's assignment of the heads the plan does not name. The plan's
+                # own number and date are the campaign's (the demo sets them in intake): no
+                # service setting of them here.
                 "CCHC_SCHEDULING_HEAD_ASSIGNMENT": HEAD_ASSIGNMENT,
             },
         )
@@ -139,6 +138,7 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
                 await client.get(stack.urls["reporting"] + "/api/v1/campaigns/2023/dashboard")
             ).json()
             trails = await _trails(client, stack.urls, ranking)
+            teams, evaluations = await _evaluators(client, stack.urls["reporting"])
             ranking_csv = (
                 await client.get(
                     stack.urls["reporting"] + "/api/v1/campaigns/2023/exports/ranking.csv"
@@ -234,10 +234,30 @@ async def test_demo_campaign_end_to_end(stack: ServiceProcesses, tmp_path: Path)
             assert (out / f"2023-{name}.{fmt}").stat().st_size > 2000
 
     # What a clerk checks before signing, read from the PDFs' text: one check per class.
-    faults = check_all(out, summary.recommended)
+    faults = check_all(out, summary.recommended, SURVEY_PLAN_NUMBER, SURVEY_PLAN_SIGNED_ON)
+    faults["no_secretary_scored"] = no_secretary_scored(teams, evaluations)
     assert faults == {name: [] for name in faults}, {k: v[:5] for k, v in faults.items() if v}
+    assert len(evaluations) == summary.evaluations
     # Exports write numbers as the documents do.
     assert re.search(r'"\d+,\d{2}"', ranking_csv) and not re.search(r",\d+\.\d{2},", ranking_csv)
+
+
+async def _evaluators(
+    client: httpx.AsyncClient, reporting: str
+) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
+    """Each round's team (member id → role) and every evaluation (round id, evaluator id), as
+    the reporting service holds them."""
+    api = f"{reporting}/api/v1/campaigns/2023"
+    rounds = (await client.get(f"{api}/rounds")).json()
+    teams = {r["round_id"]: {m["member_id"]: m["role"] for m in r["team"]} for r in rounds}
+    listed = (await client.get(f"{api}/initiatives?page_size=500")).json()["items"]
+
+    async def of(initiative_id: str) -> list[tuple[str, str]]:
+        detail = (await client.get(f"{api}/initiatives/{initiative_id}")).json()
+        return [(e["round_id"], e["evaluator_id"]) for e in detail["evaluations"]]
+
+    found = await asyncio.gather(*(of(i["initiative_id"]) for i in listed))
+    return teams, [pair for pairs in found for pair in pairs]
 
 
 async def _trails(

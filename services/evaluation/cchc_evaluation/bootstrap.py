@@ -53,7 +53,6 @@ def build_services(settings: EvaluationSettings, runtime: ServiceRuntime) -> Ser
             district_counts_wards=settings.par_district_counts_wards,
             per_adopted=settings.par_points_per_adopted,
         ),
-        evaluator_roles=tuple(settings.evaluator_roles),
         rubric_step=settings.rubric_step,
     )
     recomputer = ParIndexRecomputer(

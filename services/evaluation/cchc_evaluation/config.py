@@ -10,8 +10,6 @@ from pydantic import Field
 
 from cchc_shared.chassis.settings import ServiceSettings
 
-TeamRole = Literal["head", "member", "secretary"]
-
 
 class EvaluationSettings(ServiceSettings):
     service_name: ClassVar[str] = "evaluation"
@@ -23,7 +21,6 @@ class EvaluationSettings(ServiceSettings):
     disagreement_range: float = Field(20.0, ge=0, le=100)
     final_score_method: Literal["mean", "median"] = "mean"
     require_sector_opinion: bool = True
-    evaluator_roles: tuple[TeamRole, ...] = ("head", "member", "secretary")
     rubric_step: float = Field(0.5, gt=0)
 
     # PAR-Index contribution (Deliver 6).

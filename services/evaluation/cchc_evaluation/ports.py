@@ -13,6 +13,7 @@ from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_evaluation.domain.par_index import AdoptionState, IndexUnit, ParContribution
 from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
+from cchc_shared.persistence.campaign_settings import CampaignSettingsRepository
 from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 
 
@@ -128,6 +129,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def adoptions(self) -> AdoptionRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def campaign_settings(self) -> CampaignSettingsRepository: ...
 
     async def lock(self, key: UUID) -> None:
         """Serialise the writers of one aggregate (or one PAR-Index unit) until commit."""

@@ -17,7 +17,7 @@ from cchc_evaluation.domain.rubric import Rubric
 from cchc_evaluation.domain.selection import Decision, SectorOpinion
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.services import Services
-from cchc_testkit.fakes import FakeAuditLog
+from cchc_testkit.fakes import FakeAuditLog, FakeCampaignSettings
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -257,6 +257,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.par_stale = FakeParStale()
         self.adoptions = FakeAdoptions()
         self.audit = FakeAuditLog()
+        self.campaign_settings = FakeCampaignSettings()
 
     def _state(self) -> tuple[Any, ...]:
         return (
@@ -272,6 +273,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.adoptions.models,
             self.adoptions.rows,
             self.audit.entries,
+            self.campaign_settings.rows,
         )
 
     def _restore(self, state: Any) -> None:
@@ -288,6 +290,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.adoptions.models,
             self.adoptions.rows,
             self.audit.entries,
+            self.campaign_settings.rows,
         ) = state
 
     async def lock(self, key: UUID) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, PoolStatus, Round, RoundStatus
+from cchc_shared.persistence.campaign_settings import CampaignSettingsRepository
 from cchc_shared.persistence.ports import AuditLog, KitUnitOfWork
 
 
@@ -85,6 +86,8 @@ class UnitOfWork(KitUnitOfWork, Protocol):
     def plan_jobs(self) -> PlanJobRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def campaign_settings(self) -> CampaignSettingsRepository: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

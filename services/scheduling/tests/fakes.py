@@ -9,7 +9,7 @@ from uuid import UUID
 
 from cchc_scheduling.domain.model import Member, PoolInitiative, PoolStatus, Round, RoundStatus
 from cchc_shared.contracts import EventData
-from cchc_testkit.fakes import FakeAuditLog
+from cchc_testkit.fakes import FakeAuditLog, FakeCampaignSettings
 from cchc_testkit.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
@@ -189,6 +189,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.proposals = FakeProposals()
         self.plan_jobs = FakePlanJobs()
         self.audit = FakeAuditLog()
+        self.campaign_settings = FakeCampaignSettings()
 
     async def __aenter__(self) -> Self:
         self.rounds.seen = []
@@ -196,7 +197,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
 
     def _state(self) -> Any:
         rows = (self.members.rows, self.pool.rows, self.rounds.rows, self.proposals.rows)
-        return (*rows, self.plan_jobs.rows, self.audit.entries)
+        return (*rows, self.plan_jobs.rows, self.audit.entries, self.campaign_settings.rows)
 
     def _restore(self, state: Any) -> None:
         (
@@ -206,6 +207,7 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
             self.proposals.rows,
             self.plan_jobs.rows,
             self.audit.entries,
+            self.campaign_settings.rows,
         ) = state
 
     def _collect_events(self) -> list[EventData]:

@@ -23,7 +23,13 @@ from cchc_shared.contracts.events import (
 from cchc_shared.errors import Fault
 from cchc_shared.messaging.consumer import ERRORS_HEADER, REASON_HEADER, Consumers
 from cchc_shared.messaging.topology import PARKING_EXCHANGE
-from cchc_testkit.fakes import ParkingRecorder, deliver, routed_consumers
+from cchc_shared.persistence.campaign_settings import CampaignSettings
+from cchc_testkit.fakes import (
+    ParkingRecorder,
+    campaign_settings_changed,
+    deliver,
+    routed_consumers,
+)
 
 from .fakes import FakeUnitOfWork
 
@@ -129,3 +135,23 @@ async def test_a_round_changed_meanwhile_is_retried_not_parked() -> None:
     del uow.rounds.with_visit_of  # the broker delivers it again, and now it applies
     await deliver(kit, withdrawn)
     assert uow.pool.rows[data.initiative_id].status is PoolStatus.WITHDRAWN
+
+
+async def test_the_campaigns_plan_is_kept_once_and_only_a_newer_state_replaces_it() -> None:
+    uow = FakeUnitOfWork()
+    kit, parking = consumers(uow)
+    named = from_intake(
+        campaign_settings_changed(2, plan_number="1582/KH-SNV", plan_signed_on=date(2023, 5, 10))
+    )
+    await deliver(kit, named)
+    commits = uow.commits
+    await deliver(kit, named)  # redelivered
+    assert uow.commits == commits
+    await deliver(kit, from_intake(campaign_settings_changed(1)))  # the opening, late
+    assert uow.campaign_settings.rows[2023] == CampaignSettings(
+        2023, 2, "1582/KH-SNV", date(2023, 5, 10)
+    )
+    await deliver(kit, from_intake(campaign_settings_changed(3, secretary_scores=True)))
+    assert uow.campaign_settings.rows[2023] == CampaignSettings(2023, 3, secretary_scores=True)
+    assert len(uow.inbox) == 3
+    assert parking.parked == []

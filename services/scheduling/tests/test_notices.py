@@ -4,6 +4,7 @@ they cite, how units and times are written."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from cchc_scheduling.adapters.notices import (
     invitation,
     render,
 )
+from cchc_shared.persistence.campaign_settings import CampaignSettings
 
 from .factories import initiative, member, round_of, visit
 
@@ -70,3 +72,17 @@ def test_a_head_the_plan_does_not_name_is_backed_by_the_assignment() -> None:
     assert "Kính gửi: Ủy ban nhân dân phường Bến Nghé, Quận 1." in text
     assert "tại phường Bến Nghé, Quận 1" in text
     assert "Ủy ban nhân dân Quận 1 (để phối hợp)" in text
+
+
+def test_the_notices_cite_the_plan_the_campaign_names_before_the_service_setting() -> None:
+    data = _data("Ngô Thị Hoàng Các")
+    campaign = CampaignSettings(2023, 2, "2077/KH-SNV", date(2023, 5, 26))
+    named = replace(data, campaign=campaign)
+    for document in (invitation(named, "stp"), agency_notice(named, "26740")):
+        text = _text(document)
+        assert "Căn cứ Kế hoạch số 2077/KH-SNV ngày 26 tháng 5 năm 2023 của Sở Nội vụ" in text
+        assert "1582/KH-SNV" not in text
+    unnamed = replace(data, campaign=CampaignSettings(2023, 1))
+    assert "Kế hoạch số 1582/KH-SNV ngày 10 tháng 5 năm 2023" in _text(
+        agency_notice(unnamed, "26740")
+    )

@@ -13,6 +13,7 @@ from cchc_shared.contracts.envelope import (
 from cchc_shared.contracts.events import (
     AGENCY_CODE_PATTERN,
     EVENTS,
+    CampaignSettingsChangedV1,
     DraftReminderDueV1,
     EvaluationRecordedV1,
     EventData,
@@ -34,6 +35,7 @@ __all__ = [
     "AGENCY_CODE_PATTERN",
     "CONTENT_TYPE_CLOUDEVENTS",
     "EVENTS",
+    "CampaignSettingsChangedV1",
     "CloudEvent",
     "DecodeError",
     "DraftReminderDueV1",

@@ -196,6 +196,43 @@ class DraftReminderDueV1(EventData):
         return str(self.draft_id)
 
 
+# The number and symbol of the Department's survey plan (Kế hoạch): "1582/KH-SNV".
+PLAN_NUMBER_PATTERN = r"^[1-9]\d{0,5}/KH-[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)*$"
+PlanNumber = Annotated[str, StringConstraints(pattern=PLAN_NUMBER_PATTERN)]
+
+
+class CampaignSettingsChangedV1(EventData):
+    """A campaign's whole settings, as intake holds them: published when the campaign is
+    opened and at every change of it. ``version`` grows by one at each change of that
+    campaign: keep the state with the highest."""
+
+    publisher: ClassVar[str] = "intake"
+    routing_key: ClassVar[str] = "campaign.settings_changed.v1"
+    schema_name: ClassVar[str] = "campaign.settings_changed.v1"
+    description: ClassVar[str] = (
+        "A campaign was opened or its settings changed (windows, the survey plan's number and "
+        "date, whether the team's secretary scores); the event carries its whole settings."
+    )
+
+    campaign_year: CampaignYear
+    version: Annotated[int, Field(ge=1)]
+    title: ShortText
+    submission_opens_on: date
+    submission_closes_on: date
+    survey_starts_on: date
+    survey_ends_on: date
+    # The Department's survey plan (Kế hoạch khảo sát) the documents cite; absent until the
+    # campaign names it.
+    plan_number: PlanNumber | None = None
+    plan_signed_on: date | None = None
+    # Whether the survey team's secretary (thư ký) scores the initiatives too.
+    secretary_scores: bool = False
+    changed_at: AwareDatetime
+
+    def subject(self) -> str:
+        return str(self.campaign_year)
+
+
 class FieldErrorData(EventData):
     field: Annotated[str, StringConstraints(max_length=500)]
     message: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -541,6 +578,7 @@ EVENTS: tuple[type[EventData], ...] = (
     InitiativeWithdrawnV1,
     InitiativeRejectedV1,
     DraftReminderDueV1,
+    CampaignSettingsChangedV1,
     RoundScheduledV1,
     RoundRescheduledV1,
     RoundCancelledV1,

@@ -69,8 +69,17 @@ _FIELD_DESCRIPTIONS: dict[str, str] = {
     "overridden": "True when recommended below the threshold with a written, audited reason.",
     "scope": "Where to replicate: city_wide, district_level, commune_level or sector.",
     "version": (
-        "Version of this unit's contribution in this campaign: grows by one at each change; "
-        "keep the highest received."
+        "Version of this state (of the unit's contribution, of the round, of the campaign's "
+        "settings): grows by one at each change; keep the highest received."
+    ),
+    "plan_number": (
+        "Number and symbol of the Department's survey plan (số hiệu Kế hoạch khảo sát), e.g. "
+        "1582/KH-SNV; absent until the campaign names it."
+    ),
+    "plan_signed_on": "Date the survey plan was signed (ngày ban hành Kế hoạch).",
+    "secretary_scores": (
+        "True when the survey team's secretary (thư ký) scores the initiatives too; by "
+        "default only the head and the members do."
     ),
     "submitted": "Live (not withdrawn) initiatives counted for the unit.",
     "surveyed": "Of those, initiatives with at least one evaluation.",
@@ -112,6 +121,10 @@ DESCRIPTIONS_VI: dict[str, str] = {
     "draft.reminder_due.v1": (
         "Hồ sơ đề xuất của đơn vị còn ở dạng bản nháp, chưa nộp, khi sắp hết hạn nhận đề "
         "xuất; gửi một lần cho mỗi bản nháp và mỗi hạn nộp."
+    ),
+    "campaign.settings_changed.v1": (
+        "Đợt khảo sát năm được mở hoặc thay đổi thiết lập (thời hạn, số và ngày Kế hoạch "
+        "khảo sát, thư ký có chấm điểm hay không); sự kiện mang toàn bộ thiết lập mới."
     ),
     "round.scheduled.v1": (
         "Đợt khảo sát, lịch làm việc và đoàn khảo sát đã được ấn định và thông báo."
@@ -208,6 +221,19 @@ EXAMPLES: dict[str, Mapping[str, Any]] = {
         "submission_closes_on": "2023-10-31",
         "missing_fields": ["results"],
         "reminded_at": "2023-10-24T01:00:00Z",
+    },
+    "campaign.settings_changed.v1": {
+        "campaign_year": 2023,
+        "version": 2,
+        "title": "Khảo sát mô hình, giải pháp, sáng kiến cải cách hành chính năm 2023",
+        "submission_opens_on": "2023-01-01",
+        "submission_closes_on": "2023-10-31",
+        "survey_starts_on": "2023-06-01",
+        "survey_ends_on": "2023-10-31",
+        "plan_number": "1582/KH-SNV",
+        "plan_signed_on": "2023-05-10",
+        "secretary_scores": False,
+        "changed_at": "2023-05-10T03:00:00Z",
     },
     "initiative.rejected.v1": {
         "origin_source": "https://motcua.hochiminhcity.gov.vn",

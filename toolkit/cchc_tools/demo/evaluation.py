@@ -1,4 +1,5 @@
-"""Evaluation phase: every team member scores each visit."""
+"""Evaluation phase: every member of the team who scores (the head and the members; the
+secretary only where the campaign says so) scores each visit."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ async def evaluate(
     progress: Progress,
     timeout: float,
 ) -> int:
-    """Each member of each round's team evaluates each visit; returns how many were new."""
+    """Each scoring member of each round's team evaluates each visit; returns how many were
+    new."""
     rubric = await api.get("evaluation", f"/api/v1/rubrics/{YEAR}")
-    roles = ("head", "member", "secretary")
+    campaign = await api.get("intake", f"/api/v1/campaigns/{YEAR}")
+    roles = ("head", "member", "secretary") if campaign["secretary_scores"] else ("head", "member")
     jobs: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         (round_, visit, seat)
         for round_ in rounds

@@ -15,11 +15,37 @@ from cchc_shared.reference import load_agencies
 from cchc_tools.demo.client import Api, _gather, _until
 from cchc_tools.demo.progress import Progress
 from cchc_tools.demo.scenario import Proposal, _inbound_id, invalid_messages
-from cchc_tools.demo.settings import PLATFORM_SOURCE, VN, YEAR, DemoSettings, DemoSummary
+from cchc_tools.demo.settings import (
+    PLATFORM_SOURCE,
+    SURVEY_PLAN_NUMBER,
+    SURVEY_PLAN_SIGNED_ON,
+    VN,
+    YEAR,
+    DemoSettings,
+    DemoSummary,
+)
 
 
 def _vn_today(settings: DemoSettings) -> date:
     return (settings.now() + VN).date()
+
+
+async def set_survey_plan(api: Api) -> dict[str, Any]:
+    """The campaign cites the Department's plan by its number and date (every notice, report
+    and Tờ trình does), and its secretaries keep the record without scoring."""
+    response = await api.call(
+        "PATCH",
+        "intake",
+        f"/api/v1/campaigns/{YEAR}",
+        role="admin",
+        json={
+            "plan_number": SURVEY_PLAN_NUMBER,
+            "plan_signed_on": SURVEY_PLAN_SIGNED_ON.isoformat(),
+            "secretary_scores": False,
+        },
+    )
+    campaign: dict[str, Any] = response.json()
+    return campaign
 
 
 async def submit_http(

@@ -13,7 +13,13 @@ from cchc_tools.demo.client import Api, _until, wait_ready
 from cchc_tools.demo.decisions import decide
 from cchc_tools.demo.evaluation import evaluate
 from cchc_tools.demo.follow_up import follow_up
-from cchc_tools.demo.intake import intake_ids, publish_inbound, submit_http, wait_for_pool
+from cchc_tools.demo.intake import (
+    intake_ids,
+    publish_inbound,
+    set_survey_plan,
+    submit_http,
+    wait_for_pool,
+)
 from cchc_tools.demo.mail import mail_report
 from cchc_tools.demo.planning import plan_rounds
 from cchc_tools.demo.progress import Progress
@@ -43,6 +49,7 @@ async def run_demo(settings: DemoSettings) -> DemoSummary:
         api = Api(settings, client)
         await wait_ready(api, settings.wait_timeout)
         settings.set_clock(SUBMISSIONS_AT)
+        await set_survey_plan(api)
         await submit_http(api, http, summary, progress)
         await publish_inbound(settings, inbound, summary, progress)
         await wait_for_pool(api, set(by_title), progress, settings.wait_timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from cchc_shared.auth import AuthSettings
@@ -39,6 +39,12 @@ SUBMISSIONS_AT = vn(5, 15, 9)
 PLANNING_AT = vn(5, 22, 8, 30)
 DECISIONS_AT = vn(11, 6, 9)
 REPORTING_AT = vn(11, 13, 9)
+
+# The Department's 2023 survey plan (Kế hoạch khảo sát), as the campaign cites it: the seed
+# text of the plan leaves its number and date blank for the clerk (văn thư), so the demo
+# numbers it as issued before the survey opens (1 June); its secretaries do not score.
+SURVEY_PLAN_NUMBER = "1582/KH-SNV"
+SURVEY_PLAN_SIGNED_ON = date(YEAR, 5, 10)
 
 
 def _default_url(service: str) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from cchc_shared.persistence.audit import define_audit_log
+from cchc_shared.persistence.campaign_settings import define_campaign_settings
 from cchc_shared.persistence.tables import (
     agency_code_column,
     campaign_year_column,
@@ -212,3 +213,7 @@ adoption_states = Table(
 
 # Every change by a person: evaluations recorded and amended, opinions, decisions, rubrics.
 audit_log = define_audit_log(metadata)
+
+# Each campaign's settings as intake announced them (campaign.settings_changed.v1): whether
+# the team's secretary scores.
+campaign_settings = define_campaign_settings(metadata)

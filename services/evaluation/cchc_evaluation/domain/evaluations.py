@@ -79,6 +79,16 @@ class Evaluation:
         }
 
 
+# Who scores in a survey team: the head and the members; the secretary (thư ký) keeps the
+# record and scores only where the campaign says so (its setting ``secretary_scores``).
+SCORING_ROLES: tuple[str, ...] = ("head", "member")
+
+
+def scoring_roles(secretary_scores: bool) -> tuple[str, ...]:
+    """The team roles that score in a campaign."""
+    return (*SCORING_ROLES, "secretary") if secretary_scores else SCORING_ROLES
+
+
 def check_may_evaluate(
     *,
     member_id: str,
@@ -102,6 +112,18 @@ def check_may_evaluate(
             )
         )
     if member.role not in set(evaluator_roles):
+        if member.role == "secretary":
+            raise Forbidden(
+                Fault(
+                    "visit_id",
+                    f"Thư ký đoàn khảo sát không chấm điểm trong đợt khảo sát năm "
+                    f"{round_.campaign_year}: chỉ Trưởng đoàn và các thành viên chấm điểm, trừ "
+                    "khi thiết lập của đợt cho phép thư ký chấm điểm",
+                    f"the survey team's secretary does not score in the {round_.campaign_year} "
+                    "campaign: only the head and the members do, unless the campaign's "
+                    "settings let the secretary score",
+                )
+            )
         raise Forbidden(
             Fault(
                 "visit_id",

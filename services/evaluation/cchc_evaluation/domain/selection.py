@@ -4,13 +4,13 @@ policy, the sector opinion and the secretariat's decision. Pure: no I/O."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from cchc_evaluation.domain.evaluations import VIETNAM, Evaluation
+from cchc_evaluation.domain.evaluations import SCORING_ROLES, VIETNAM, Evaluation
 from cchc_evaluation.domain.knowledge import InitiativeInfo, Round
 from cchc_shared.contracts.vocabulary import FinalScoreMethod, Recommendation, Scope
 from cchc_shared.errors import Conflict, Fault, InvalidInput
@@ -113,16 +113,17 @@ def eligible_evaluators(
     initiative_id: UUID,
     rounds: Sequence[Round],
     evaluations: Sequence[Evaluation],
-    roles: Sequence[str],
+    roles_by_year: Mapping[int, Collection[str]],
 ) -> int:
-    """Members who may evaluate the initiative: the evaluating roles of every live round
-    visiting it, plus anyone who already evaluated it (a reschedule may have moved them)."""
+    """Members who may evaluate the initiative: the scoring roles (of the round's campaign,
+    ``roles_by_year``) of every live round visiting it, plus anyone who already evaluated it
+    (a reschedule may have moved them)."""
     members = {
         m.member_id
         for r in rounds
         if not r.is_cancelled and any(v.initiative_id == initiative_id for v in r.visits)
         for m in r.team
-        if m.role in roles
+        if m.role in roles_by_year.get(r.campaign_year, SCORING_ROLES)
     }
     members |= {e.evaluator_id for e in evaluations}
     return len(members)

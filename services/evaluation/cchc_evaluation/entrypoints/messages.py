@@ -11,6 +11,7 @@ from typing import Any
 from cchc_evaluation.service_layer import handlers
 from cchc_evaluation.service_layer.services import Services
 from cchc_shared.contracts import (
+    CampaignSettingsChangedV1,
     CloudEvent,
     EventData,
     InitiativeAmendedV1,
@@ -47,6 +48,7 @@ _HANDLERS: dict[type[EventData], Handler] = {
     RoundCancelledV1: handlers.on_round_cancelled,
     ReplicationDecidedV1: handlers.on_replication_decided,
     AdoptionReportedV1: handlers.on_adoption_reported,
+    CampaignSettingsChangedV1: handlers.on_campaign_settings,
 }
 
 ROUTES: RoutingTable[Services] = {

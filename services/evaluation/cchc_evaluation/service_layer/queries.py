@@ -30,7 +30,7 @@ from cchc_evaluation.domain.selection import (
     eligible_evaluators,
 )
 from cchc_evaluation.ports import UnitOfWork
-from cchc_evaluation.service_layer.services import Services
+from cchc_evaluation.service_layer.services import Services, scoring_roles_by_year
 from cchc_shared.contracts.visibility import (
     EVERYTHING,
     EvaluationOutcome,
@@ -192,10 +192,11 @@ async def _results(
     by_initiative: dict[UUID, list[Evaluation]] = {i: [] for i in ids}
     for e in evaluations:
         by_initiative.setdefault(e.initiative_id, []).append(e)
+    roles = await scoring_roles_by_year(uow, (r.campaign_year for r in rounds))
     results = []
     for initiative_id in ids:
         own = by_initiative[initiative_id]
-        eligible = eligible_evaluators(initiative_id, rounds, own, services.evaluator_roles)
+        eligible = eligible_evaluators(initiative_id, rounds, own, roles)
         stats = aggregate(own, eligible, policy)
         results.append(
             InitiativeResult(

@@ -3,10 +3,11 @@ the settings; the tests build one over a fake unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cchc_evaluation.domain.evaluations import scoring_roles
 from cchc_evaluation.domain.par_index import IndexUnit, ParIndexRule
 from cchc_evaluation.domain.selection import SelectionPolicy
 from cchc_evaluation.ports import UnitOfWork
@@ -24,6 +25,18 @@ def index_units() -> dict[str, IndexUnit]:
     }
 
 
+async def scoring_roles_by_year(
+    uow: UnitOfWork, years: Iterable[int]
+) -> dict[int, tuple[str, ...]]:
+    """The team roles that score in each campaign of ``years``, as its settings say (inside
+    ``uow``); a campaign not announced yet scores as by default (no secretary)."""
+    roles = {}
+    for year in set(years):
+        settings = await uow.campaign_settings.get(year)
+        roles[year] = scoring_roles(settings is not None and settings.secretary_scores)
+    return roles
+
+
 @dataclass(frozen=True)
 class Services:
     """A new unit of work per use, and the configured rules of selection and of the PAR Index."""
@@ -31,7 +44,6 @@ class Services:
     uow: Callable[[], UnitOfWork]
     policy: SelectionPolicy = field(default_factory=SelectionPolicy)
     par_rule: ParIndexRule = field(default_factory=ParIndexRule)
-    evaluator_roles: tuple[str, ...] = ("head", "member", "secretary")
     rubric_step: float = 0.5
     clock: Callable[[], datetime] = clock_now  # the kit's business time
     # Read once: the reference data does not change while the service runs.

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cchc_evaluation.adapters.orm import audit_log
+from cchc_evaluation.adapters.orm import audit_log, campaign_settings
 from cchc_evaluation.adapters.repository.adoptions import SqlAdoptionRepository
 from cchc_evaluation.adapters.repository.evaluations import (
     SqlEvaluationRepository,
@@ -31,6 +31,7 @@ from cchc_evaluation.adapters.repository.selection import (
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
 from cchc_shared.persistence.audit import SqlAuditLog
+from cchc_shared.persistence.campaign_settings import SqlCampaignSettings
 from cchc_shared.persistence.tables import KitTables
 
 
@@ -46,6 +47,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
     par_stale: SqlParIndexStaleRepository
     adoptions: SqlAdoptionRepository
     audit: SqlAuditLog
+    campaign_settings: SqlCampaignSettings
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class SqlEvaluationUnitOfWork(SqlAlchemyUnitOfWork):
         self.par_stale = SqlParIndexStaleRepository(self.connection)
         self.adoptions = SqlAdoptionRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
+        self.campaign_settings = SqlCampaignSettings(self.connection, campaign_settings)
         return self
 
     async def commit(self) -> None:

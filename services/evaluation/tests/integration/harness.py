@@ -36,7 +36,7 @@ OBSERVED_KEYS = (
     ReplicationRecommendedV1.routing_key,
     SelectionDecidedV1.routing_key,
 )
-SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
+SOURCES = {"initiative": "/cchc/intake", "campaign": "/cchc/intake", "round": "/cchc/scheduling"}
 
 
 def committed_schema(name: str) -> Draft202012Validator:

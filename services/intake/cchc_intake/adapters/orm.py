@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    false,
     text,
 )
 
@@ -53,6 +55,10 @@ campaigns = Table(
     Column("submission_closes_on", Date, nullable=False),
     Column("survey_starts_on", Date, nullable=False),
     Column("survey_ends_on", Date, nullable=False),
+    Column("plan_number", String(40)),
+    Column("plan_signed_on", Date),
+    Column("secretary_scores", Boolean, nullable=False, server_default=false()),
+    Column("version", Integer, nullable=False, server_default=text("1")),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -23,7 +23,7 @@ from cchc_intake.adapters.orm import (
     inbound_rejections,
     initiatives,
 )
-from cchc_intake.domain.errors import ConcurrentUpdate, DuplicateTitle
+from cchc_intake.domain.errors import CampaignChangedMeanwhile, ConcurrentUpdate, DuplicateTitle
 from cchc_intake.domain.inbound import KeptMessage, Rejection
 from cchc_intake.domain.model import (
     CONTENT_FIELDS,
@@ -112,6 +112,10 @@ def _campaign(row: RowMapping) -> Campaign:
         submission_closes_on=row["submission_closes_on"],
         survey_starts_on=row["survey_starts_on"],
         survey_ends_on=row["survey_ends_on"],
+        plan_number=row["plan_number"],
+        plan_signed_on=row["plan_signed_on"],
+        secretary_scores=bool(row["secretary_scores"]),
+        version=row["version"],
     )
 
 
@@ -122,6 +126,10 @@ def _campaign_values(campaign: Campaign) -> dict[str, Any]:
         "submission_closes_on": campaign.submission_closes_on,
         "survey_starts_on": campaign.survey_starts_on,
         "survey_ends_on": campaign.survey_ends_on,
+        "plan_number": campaign.plan_number,
+        "plan_signed_on": campaign.plan_signed_on,
+        "secretary_scores": campaign.secretary_scores,
+        "version": campaign.version,
         "updated_at": datetime.now(UTC),
     }
 
@@ -172,12 +180,17 @@ class SqlCampaignRepository:
         )
 
     async def save(self, campaign: Campaign) -> None:
+        """Store the campaign's next version; Conflict when another change was saved since
+        the version it was changed from (each version is announced once)."""
         _CAMPAIGN_ROWS.clear()
-        await self.connection.execute(
+        result = await self.connection.execute(
             update(campaigns)
             .where(campaigns.c.year == campaign.year)
+            .where(campaigns.c.version == campaign.version - 1)
             .values(**_campaign_values(campaign))
         )
+        if result.rowcount != 1:
+            raise CampaignChangedMeanwhile(campaign.year)
 
 
 def search_text(content: Content) -> str:

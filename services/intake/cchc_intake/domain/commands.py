@@ -89,6 +89,9 @@ class CreateCampaign:
     survey_starts_on: date
     survey_ends_on: date
     title: str | None = None
+    plan_number: str | None = None
+    plan_signed_on: date | None = None
+    secretary_scores: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,6 @@ class ChangeCampaign:
     submission_closes_on: date | None = None
     survey_starts_on: date | None = None
     survey_ends_on: date | None = None
+    plan_number: str | None = None
+    plan_signed_on: date | None = None
+    secretary_scores: bool | None = None

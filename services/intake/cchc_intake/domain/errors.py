@@ -40,6 +40,18 @@ class ConcurrentUpdate(Conflict):
         )
 
 
+class CampaignChangedMeanwhile(Conflict):
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            Fault(
+                "year",
+                f"Thiết lập đợt năm {year} vừa được người khác thay đổi; vui lòng tải lại và "
+                "thử lại",
+                f"the {year} campaign was changed concurrently; reload it and try again",
+            )
+        )
+
+
 class NotAllowed(Forbidden):
     """The actor may not act for that agency."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -19,13 +20,14 @@ from uuid import UUID
 
 from cchc_intake.domain.contacts import agency_email
 from cchc_shared.contracts import (
+    CampaignSettingsChangedV1,
     DraftReminderDueV1,
     EventData,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
-from cchc_shared.contracts.events import KINDS, PAR_AREAS, BuildsOnData
+from cchc_shared.contracts.events import KINDS, PAR_AREAS, PLAN_NUMBER_PATTERN, BuildsOnData
 from cchc_shared.contracts.text import clean_text, skeleton
 from cchc_shared.contracts.vocabulary import BUILDS_ON_RELATION_NAMES_VI, BUILDS_ON_RELATIONS
 from cchc_shared.errors import Conflict, Fault, InvalidInput
@@ -441,7 +443,10 @@ class Draft:
 @dataclass
 class Campaign:
     """One year's campaign: agencies submit within the submission window; the survey
-    rounds take place within the survey window."""
+    rounds take place within the survey window. The survey plan (Kế hoạch khảo sát) the
+    documents cite has its number and signing date here, and the campaign says whether the
+    survey team's secretary scores. ``version`` grows by one at each change: every state is
+    announced (CampaignSettingsChanged) so that the other services keep the newest."""
 
     year: int
     title: str
@@ -449,6 +454,10 @@ class Campaign:
     submission_closes_on: date
     survey_starts_on: date
     survey_ends_on: date
+    plan_number: str | None = None
+    plan_signed_on: date | None = None
+    secretary_scores: bool = False
+    version: int = 1
 
     def __post_init__(self) -> None:
         faults: list[Fault] = []
@@ -479,8 +488,73 @@ class Campaign:
                     "the survey window must end after the submission window opens",
                 )
             )
+        faults += self._check_plan()
         if faults:
             raise InvalidInput(*faults)
+
+    def _check_plan(self) -> list[Fault]:
+        """The survey plan is cited by number and date together: both or neither; the number
+        written as the Department numbers its plans, the plan signed before the survey."""
+        faults: list[Fault] = []
+        if self.plan_number is not None:
+            self.plan_number = clean_field(
+                "plan_number", self.plan_number, faults, max_length=40, multiline=False
+            )
+            if not faults and not re.fullmatch(PLAN_NUMBER_PATTERN, self.plan_number):
+                faults.append(
+                    Fault(
+                        "plan_number",
+                        f"Số Kế hoạch “{self.plan_number}” không đúng dạng số/ký hiệu văn bản, "
+                        "ví dụ “1582/KH-SNV” (số, dấu “/”, “KH-” và chữ viết tắt tên cơ quan "
+                        "ban hành, viết hoa)",
+                        f"plan number {self.plan_number!r} is not a document number such as "
+                        "'1582/KH-SNV' (a number, '/', 'KH-' and the issuing body's initials "
+                        "in capitals)",
+                    )
+                )
+        if self.plan_number and self.plan_signed_on is None:
+            faults.append(
+                Fault(
+                    "plan_signed_on",
+                    "Thiếu ngày ban hành Kế hoạch: Kế hoạch được trích dẫn bằng cả số và ngày",
+                    "the plan's signing date is required with its number",
+                )
+            )
+        if self.plan_signed_on is not None and not self.plan_number:
+            faults.append(
+                Fault(
+                    "plan_number",
+                    "Thiếu số Kế hoạch: Kế hoạch được trích dẫn bằng cả số và ngày",
+                    "the plan's number is required with its signing date",
+                )
+            )
+        if self.plan_signed_on is not None and self.plan_signed_on > self.survey_starts_on:
+            faults.append(
+                Fault(
+                    "plan_signed_on",
+                    f"Ngày ban hành Kế hoạch ({vn_date(self.plan_signed_on)}) không được sau "
+                    f"ngày bắt đầu khảo sát ({vn_date(self.survey_starts_on)})",
+                    f"the plan is dated {self.plan_signed_on.isoformat()}, after the survey "
+                    f"starts ({self.survey_starts_on.isoformat()})",
+                )
+            )
+        return faults
+
+    def settings_changed(self, now: datetime) -> CampaignSettingsChangedV1:
+        """The event announcing this state of the campaign's settings."""
+        return CampaignSettingsChangedV1(
+            campaign_year=self.year,
+            version=self.version,
+            title=self.title,
+            submission_opens_on=self.submission_opens_on,
+            submission_closes_on=self.submission_closes_on,
+            survey_starts_on=self.survey_starts_on,
+            survey_ends_on=self.survey_ends_on,
+            plan_number=self.plan_number,
+            plan_signed_on=self.plan_signed_on,
+            secretary_scores=self.secretary_scores,
+            changed_at=now,
+        )
 
     @classmethod
     def default_title(cls, year: int) -> str:
@@ -518,24 +592,14 @@ class Campaign:
             )
         )
 
-    def change(
-        self,
-        *,
-        title: str | None = None,
-        submission_opens_on: date | None = None,
-        submission_closes_on: date | None = None,
-        survey_starts_on: date | None = None,
-        survey_ends_on: date | None = None,
-    ) -> Campaign:
-        """A validated copy with the given windows changed."""
-        return Campaign(
-            year=self.year,
-            title=self.title if title is None else title,
-            submission_opens_on=submission_opens_on or self.submission_opens_on,
-            submission_closes_on=submission_closes_on or self.submission_closes_on,
-            survey_starts_on=survey_starts_on or self.survey_starts_on,
-            survey_ends_on=survey_ends_on or self.survey_ends_on,
-        )
+    def change(self, **changes: Any) -> Campaign:
+        """A validated copy with ``changes`` applied (a ``None`` leaves the setting as it
+        is), at the next version; the campaign itself when nothing differs."""
+        given = {name: value for name, value in changes.items() if value is not None}
+        changed = replace(self, **given)
+        if changed == self:
+            return self
+        return replace(changed, version=self.version + 1)
 
 
 @dataclass(frozen=True)

@@ -508,6 +508,9 @@ async def create_campaign(body: CampaignIn, principal: Admin, services: Services
             submission_closes_on=body.submission_closes_on,
             survey_starts_on=body.survey_starts_on,
             survey_ends_on=body.survey_ends_on,
+            plan_number=body.plan_number,
+            plan_signed_on=body.plan_signed_on,
+            secretary_scores=body.secretary_scores,
         ),
         services.uow(),
     )
@@ -515,7 +518,9 @@ async def create_campaign(body: CampaignIn, principal: Admin, services: Services
 
 
 @campaigns_router.patch(
-    "/{year}", response_model=CampaignOut, summary="Đổi thời hạn / Change a campaign's windows"
+    "/{year}",
+    response_model=CampaignOut,
+    summary="Đổi thời hạn, Kế hoạch, cách chấm / Change a campaign's settings",
 )
 async def change_campaign(
     year: CampaignYearPath, body: CampaignChanges, principal: Admin, services: ServicesDep

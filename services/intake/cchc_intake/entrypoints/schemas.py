@@ -239,9 +239,28 @@ class CampaignWindows(_Request):
     survey_ends_on: CalendarDate
 
 
+_PLAN_NUMBER = Field(
+    None,
+    description="Số Kế hoạch khảo sát / the survey plan's number and symbol",
+    examples=["1582/KH-SNV"],
+    json_schema_extra={"maxLength": 40},
+)
+_PLAN_SIGNED_ON = Field(
+    None,
+    description="Ngày ban hành Kế hoạch / the day the plan was signed (on or before the survey "
+    "starts; given with plan_number)",
+)
+_SECRETARY_SCORES_DESCRIPTION = (
+    "Thư ký đoàn khảo sát có chấm điểm không / whether the team's secretary scores"
+)
+
+
 class CampaignIn(CampaignWindows):
     year: CampaignYearBody
     title: str | None = Field(None, json_schema_extra=_TITLE)
+    plan_number: str | None = _PLAN_NUMBER
+    plan_signed_on: CalendarDate | None = _PLAN_SIGNED_ON
+    secretary_scores: bool = Field(False, description=_SECRETARY_SCORES_DESCRIPTION)
 
 
 class CampaignChanges(_Request):
@@ -250,6 +269,9 @@ class CampaignChanges(_Request):
     submission_closes_on: CalendarDate | None = None
     survey_starts_on: CalendarDate | None = None
     survey_ends_on: CalendarDate | None = None
+    plan_number: str | None = _PLAN_NUMBER
+    plan_signed_on: CalendarDate | None = _PLAN_SIGNED_ON
+    secretary_scores: bool | None = Field(None, description=_SECRETARY_SCORES_DESCRIPTION)
 
 
 class CampaignOut(BaseModel):
@@ -259,6 +281,10 @@ class CampaignOut(BaseModel):
     submission_closes_on: date
     survey_starts_on: date
     survey_ends_on: date
+    plan_number: str | None
+    plan_signed_on: date | None
+    secretary_scores: bool
+    version: int
     accepting_submissions: bool
 
     @classmethod

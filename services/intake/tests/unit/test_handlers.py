@@ -40,6 +40,8 @@ STAFF = Actor("secretariat")
 async def uow() -> FakeUnitOfWork:
     fake = FakeUnitOfWork()
     await reference_data.seed_reference_data(fake, load_agencies().values(), NOW.date())
+    fake.published.clear()  # the seeded campaign's announcement (its own test below)
+    fake.messages.clear()
     return fake
 
 

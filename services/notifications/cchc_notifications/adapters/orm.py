@@ -20,6 +20,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from cchc_shared.persistence.campaign_settings import define_campaign_settings
 from cchc_shared.persistence.tables import (
     agency_code_column,
     campaign_year_column,
@@ -116,3 +117,9 @@ campaign_settings = Table(
     Column("updated_by", String(200), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Each campaign's settings as intake announced them (campaign.settings_changed.v1): whether
+# the secretary scores, and so is reminded of a missing evaluation. (``campaign_settings`` is
+# the PAR office's own settings of this service.)
+ANNOUNCED_CAMPAIGN_SETTINGS = "announced_campaign_settings"
+announced_campaign_settings = define_campaign_settings(metadata, ANNOUNCED_CAMPAIGN_SETTINGS)

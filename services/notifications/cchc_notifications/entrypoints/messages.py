@@ -6,6 +6,7 @@ from __future__ import annotations
 from cchc_notifications.service_layer.handlers import events
 from cchc_notifications.service_layer.services import Services
 from cchc_shared.contracts.events import (
+    CampaignSettingsChangedV1,
     DraftReminderDueV1,
     EvaluationRecordedV1,
     InitiativeAmendedV1,
@@ -26,4 +27,5 @@ ROUTES: RoutingTable[Services] = {
     SelectionDecidedV1: events.selection_decided,
     EvaluationRecordedV1: events.evaluation_recorded,
     DraftReminderDueV1: events.draft_reminder_due,
+    CampaignSettingsChangedV1: events.campaign_settings_changed,
 }

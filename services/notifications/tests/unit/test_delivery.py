@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,9 +33,11 @@ from cchc_shared.contracts.events import (
     EvaluationRecordedV1,
     InitiativeSubmittedV1,
     SelectionDecidedV1,
+    TeamMember,
 )
 from cchc_shared.errors import InvalidInput
 from cchc_shared.persistence import create_engine
+from cchc_testkit.fakes import campaign_settings_changed
 
 from .test_mail import I1, I2, a_round
 
@@ -438,3 +441,35 @@ async def test_a_draft_already_submitted_is_not_reminded(make: MakeServices) -> 
     data = _draft_reminder()
     await events.draft_reminder_due(services, cloud(data, "/cchc/intake"), data)
     assert await queries.list_notifications(services) == []
+
+
+async def test_the_secretary_is_reminded_only_where_the_campaign_lets_the_secretary_score(
+    make: MakeServices,
+) -> None:
+    clock = Clock()
+    services = make(Scripted(), clock)
+    await known_agencies(services)
+    planned = a_round(second_visit=False)
+    secretary = TeamMember(
+        member_id="snv.nguyen-thu-trang",
+        name="Nguyễn Thu Trang",
+        role="secretary",
+        agency_code="SNV",
+        email="ntrang.snv@tphcm.gov.vn",
+    )
+    round_ = planned.model_copy(update={"team": [*planned.team, secretary]})
+    await events.round_state(services, cloud(round_), round_)
+    clock.now = datetime(2023, 6, 17, 2, 0, tzinfo=UTC)  # four days after the visit
+
+    def reminded(found: list[Any]) -> list[str]:
+        return sorted(n.recipient.id for n in found if n.category is Category.EVALUATION_REMINDER)
+
+    assert await reminders.remind_missing_evaluations(services) == 2
+    assert secretary.member_id not in reminded(await queries.list_notifications(services))
+
+    allowing = campaign_settings_changed(2, secretary_scores=True)
+    await events.campaign_settings_changed(services, cloud(allowing, "/cchc/intake"), allowing)
+    late = campaign_settings_changed(1)  # the opening, arriving late: ignored
+    await events.campaign_settings_changed(services, cloud(late, "/cchc/intake"), late)
+    assert await reminders.remind_missing_evaluations(services) == 1
+    assert secretary.member_id in reminded(await queries.list_notifications(services))

@@ -165,18 +165,28 @@ CAMPAIGN_FIELDS = (
     "submission_closes_on",
     "survey_starts_on",
     "survey_ends_on",
+    "plan_number",
+    "plan_signed_on",
 )
+# A checkbox: sent ("on") when ticked, absent when not.
+SECRETARY_SCORES = "secretary_scores"
+
+
+def _campaign_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {k: form[k] for k in CAMPAIGN_FIELDS if form.get(k, "").strip()}
+    body[SECRETARY_SCORES] = form.get(SECRETARY_SCORES) == "on"
+    return body
 
 
 async def change_campaign(
     apis: ServiceApis, session: Session, year: int, form: dict[str, str]
 ) -> Any:
-    body = {k: form[k] for k in CAMPAIGN_FIELDS if form.get(k, "").strip()}
+    body = _campaign_body(form)
     return await apis.call("intake", "PATCH", f"/campaigns/{year}", session.access_token, json=body)
 
 
 async def open_campaign(apis: ServiceApis, session: Session, form: dict[str, str]) -> Any:
-    body: dict[str, Any] = {k: form[k] for k in CAMPAIGN_FIELDS if form.get(k, "").strip()}
+    body = _campaign_body(form)
     if form.get("year", "").strip():
         body["year"] = form["year"].strip()
     return await apis.call("intake", "POST", "/campaigns", session.access_token, json=body)

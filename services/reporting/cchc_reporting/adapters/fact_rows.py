@@ -14,6 +14,7 @@ from sqlalchemy.engine import RowMapping
 
 from cchc_reporting.adapters.orm import (
     rm_adoption,
+    rm_campaign_settings,
     rm_decision,
     rm_evaluation,
     rm_initiative,
@@ -27,6 +28,7 @@ from cchc_reporting.adapters.orm import (
 )
 from cchc_reporting.domain.facts import (
     AdoptionFact,
+    CampaignSettingsFact,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
@@ -64,6 +66,7 @@ TABLE_OF: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
     ParContributionFact: (rm_par_contribution, ("campaign_year", "agency_code")),
     RecognitionFact: (rm_recognition, ("initiative_id",)),
     AdoptionFact: (rm_adoption, ("initiative_id", "agency_code", "quarter")),
+    CampaignSettingsFact: (rm_campaign_settings, ("campaign_year",)),
 }
 
 # A number read back from JSON (or a driver) may be an int or a Decimal: the facts hold floats.

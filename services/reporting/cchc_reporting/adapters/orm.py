@@ -285,3 +285,14 @@ READ_MODEL_TABLES: tuple[Table, ...] = (
     rm_recognition,
     rm_adoption,
 )
+
+# Each campaign's settings as intake announced them (campaign.settings_changed.v1).
+rm_campaign_settings = Table(
+    "rm_campaign_settings",
+    metadata,
+    campaign_year_column(primary_key=True),
+    Column("plan_number", String(40)),
+    Column("plan_signed_on", Date),
+    Column("secretary_scores", Boolean, nullable=False),
+    *_version_columns(),
+)

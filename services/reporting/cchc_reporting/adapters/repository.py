@@ -35,6 +35,7 @@ from cchc_reporting.domain.facts import (
     FACT_KINDS,
     AdoptionFact,
     CampaignFacts,
+    CampaignSettingsFact,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
@@ -193,6 +194,9 @@ class SqlFactRepository:
             # Counted by the year each names (RejectionFact.counts_in).
             rejections=await self._facts(RejectionFact),
             par_contributions=await self._facts(ParContributionFact, of_year[ParContributionFact]),
+            settings=next(
+                iter(await self._facts(CampaignSettingsFact, of_year[CampaignSettingsFact])), None
+            ),
         )
 
     async def load_follow_up(self) -> FollowUpFacts:

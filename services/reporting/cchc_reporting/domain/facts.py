@@ -20,6 +20,7 @@ from uuid import UUID
 
 from cchc_shared.contracts.events import (
     AdoptionReportedV1,
+    CampaignSettingsChangedV1,
     EvaluationRecordedV1,
     EventData,
     InitiativeAmendedV1,
@@ -340,6 +341,23 @@ class AdoptionFact:
         return (self.initiative_id, self.agency_code, self.quarter)
 
 
+@dataclass(frozen=True)
+class CampaignSettingsFact:
+    """What the documents need of a campaign's settings, as intake announced them: the survey
+    plan they cite and whether the secretary scores. Intake numbers the states: the highest
+    wins."""
+
+    campaign_year: int
+    plan_number: str | None
+    plan_signed_on: date | None
+    secretary_scores: bool
+    version: Version
+
+    @property
+    def key(self) -> int:
+        return self.campaign_year
+
+
 Fact = (
     InitiativeFact
     | WithdrawalFact
@@ -352,6 +370,7 @@ Fact = (
     | ParContributionFact
     | RecognitionFact
     | AdoptionFact
+    | CampaignSettingsFact
 )
 
 FACT_KINDS: Final[tuple[type[Fact], ...]] = (
@@ -366,6 +385,7 @@ FACT_KINDS: Final[tuple[type[Fact], ...]] = (
     ParContributionFact,
     RecognitionFact,
     AdoptionFact,
+    CampaignSettingsFact,
 )
 
 
@@ -383,6 +403,7 @@ class CampaignFacts:
     rejections: Sequence[RejectionFact] = ()
     decisions: Sequence[DecisionFact] = ()
     par_contributions: Sequence[ParContributionFact] = ()
+    settings: CampaignSettingsFact | None = None  # None until intake announced the campaign
 
 
 @dataclass(frozen=True)
@@ -487,6 +508,9 @@ def facts_from_event(event_id: str, occurred_at: datetime | None, data: EventDat
             f.name: getattr(data.indicators, f.name) for f in dataclasses.fields(_Indicators)
         }
         return [_copy(AdoptionFact, data, **measured, version=version)]
+    if isinstance(data, CampaignSettingsChangedV1):
+        version = Version.numbered(data.version, event_id)
+        return [_copy(CampaignSettingsFact, data, version=version)]
     if isinstance(data, InitiativeRejectedV1):
         errors = tuple((e.field, e.message) for e in data.errors)
         version = Version.of(occurred_at, event_id)

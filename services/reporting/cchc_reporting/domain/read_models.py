@@ -15,6 +15,7 @@ from uuid import UUID
 
 from cchc_reporting.domain.agencies import AgencyInfo
 from cchc_reporting.domain.facts import (
+    CampaignSettingsFact,
     DecisionFact,
     EvaluationFact,
     ParRuleFact,
@@ -239,6 +240,8 @@ class CampaignView:
     par_rule: ParRuleFact | None = None
     # The inbound messages refused in this campaign (or, naming none, in this year), newest first.
     rejections: tuple[RejectionFact, ...] = ()
+    # The campaign's settings as intake announced them (None before): the plan documents cite.
+    settings: CampaignSettingsFact | None = None
     _sorted_lives: tuple[InitiativeLife, ...] = field(default=())
 
     @property

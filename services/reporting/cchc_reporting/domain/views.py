@@ -42,6 +42,7 @@ from cchc_reporting.domain.agencies import (
 )
 from cchc_reporting.domain.facts import (
     CampaignFacts,
+    CampaignSettingsFact,
     CancellationFact,
     EvaluationFact,
     InitiativeFact,
@@ -71,7 +72,15 @@ from cchc_reporting.domain.read_models import (
 from cchc_shared.contracts.vocabulary import KINDS, PAR_AREAS, RECOMMENDATIONS, SCOPES
 from cchc_shared.reference import AgencyLevel
 
+# Whose evaluations complete an assessment: the head and the members; the secretary too where
+# the campaign says the secretary scores.
 EVALUATOR_ROLES: Final[frozenset[str]] = frozenset({"head", "member"})
+
+
+def evaluator_roles(settings: CampaignSettingsFact | None) -> frozenset[str]:
+    if settings is not None and settings.secretary_scores:
+        return EVALUATOR_ROLES | {"secretary"}
+    return EVALUATOR_ROLES
 
 
 def _latest_per_evaluator(evaluations: Iterable[EvaluationFact]) -> tuple[EvaluationFact, ...]:
@@ -89,6 +98,7 @@ def _life_sort_key(life: InitiativeLife) -> tuple[str, str, str]:
 
 def build_campaign_view(facts: CampaignFacts) -> CampaignView:
     year = facts.year
+    scoring = evaluator_roles(facts.settings)
     cancelled = {c.round_id: c for c in facts.cancellations}
     rounds = {r.round_id: r for r in facts.rounds}
     withdrawals = {w.initiative_id: w for w in facts.withdrawals}
@@ -141,7 +151,7 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
         if team_round is None and evaluations:
             team_round = rounds.get(evaluations[-1].round_id)
         team = team_round.team if team_round is not None else ()
-        evaluators = {m.member_id for m in team if m.role in EVALUATOR_ROLES}
+        evaluators = {m.member_id for m in team if m.role in scoring}
         evaluated_by = {e.evaluator_id for e in evaluations}
         if withdrawal is not None:
             status = Status.WITHDRAWN
@@ -214,6 +224,7 @@ def build_campaign_view(facts: CampaignFacts) -> CampaignView:
         recommended=recommended,
         par_rule=_newest_rule(facts.par_contributions),
         rejections=_rejections(facts.rejections, year),
+        settings=facts.settings,
         _sorted_lives=sorted_lives,
     )
 

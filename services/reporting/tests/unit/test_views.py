@@ -10,6 +10,7 @@ import pytest
 
 from cchc_reporting.domain.facts import (
     CampaignFacts,
+    CampaignSettingsFact,
     CancellationFact,
     DecisionFact,
     EvaluationFact,
@@ -70,6 +71,7 @@ def campaign_facts(facts: FactSet, year: int = YEAR) -> CampaignFacts:
         rejections=of(RejectionFact),
         decisions=[f for f in of(DecisionFact) if f.campaign_year == year],
         par_contributions=[f for f in of(ParContributionFact) if f.campaign_year == year],
+        settings=next((f for f in of(CampaignSettingsFact) if f.campaign_year == year), None),
     )
 
 

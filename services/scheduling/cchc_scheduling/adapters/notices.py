@@ -28,6 +28,7 @@ from cchc_shared.documents import (
     render_pdf,
     vietnamese_date,
 )
+from cchc_shared.persistence.campaign_settings import CampaignSettings
 from cchc_shared.reference import get_agency, par_area, unit_name
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,7 +59,11 @@ class NoticeSettings:
     plan_head_name: str = "Ngô Thị Hoàng Các"
     head_assignment: str = ""
 
-    def plan(self, year: int) -> SurveyPlan:
+    def plan(self, year: int, campaign: CampaignSettings | None = None) -> SurveyPlan:
+        """The plan as the campaign names it; these settings only for a campaign that names
+        none."""
+        if campaign is not None and campaign.plan_number:
+            return SurveyPlan(year, campaign.plan_number, campaign.plan_signed_on)
         return SurveyPlan(year, self.plan_number, self.plan_signed_on)
 
     @property
@@ -78,6 +83,11 @@ class NoticeData:
     initiatives: Mapping[UUID, PoolInitiative]
     calendar: WorkingCalendar
     settings: NoticeSettings = NoticeSettings()
+    campaign: CampaignSettings | None = None  # as intake announced it
+
+    @property
+    def plan(self) -> SurveyPlan:
+        return self.settings.plan(self.round.campaign_year, self.campaign)
 
     @property
     def sequence_text(self) -> str:
@@ -135,8 +145,7 @@ def _head(data: NoticeData) -> Member | None:
 def _grounds(data: NoticeData) -> list[Block]:
     """What the notice rests on: the plan, and the assignment of a head the plan does not
     name."""
-    year = data.round.campaign_year
-    blocks: list[Block] = [Paragraph(f"Căn cứ {data.settings.plan(year).citation};")]
+    blocks: list[Block] = [Paragraph(f"Căn cứ {data.plan.citation};")]
     head = _head(data)
     if head is not None and head.name != data.settings.plan_head_name:
         blocks.append(

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from cchc_shared.persistence.audit import define_audit_log
+from cchc_shared.persistence.campaign_settings import define_campaign_settings
 from cchc_shared.persistence.tables import (
     agency_code_column,
     campaign_year_column,
@@ -155,3 +156,7 @@ Index("ix_plan_jobs_status_lease", plan_jobs.c.status, plan_jobs.c.lease_until)
 
 # Every change by a person: rounds drafted, edited, rescheduled, confirmed, cancelled; plans.
 audit_log = define_audit_log(metadata)
+
+# Each campaign's settings as intake announced them (campaign.settings_changed.v1): the survey
+# plan the notices cite.
+campaign_settings = define_campaign_settings(metadata)

@@ -11,11 +11,15 @@ from cchc_scheduling.service_layer.handlers import pool
 from cchc_scheduling.service_layer.services import Services
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
+    CampaignSettingsChangedV1,
     InitiativeAmendedV1,
     InitiativeSubmittedV1,
     InitiativeWithdrawnV1,
 )
 from cchc_shared.messaging.routing import RoutingTable
+from cchc_shared.persistence.campaign_settings import keep_campaign_settings
+
+CAMPAIGN_CONSUMER = "scheduling.campaign_settings"
 
 
 class RoundChangedMeanwhile(RuntimeError):
@@ -37,8 +41,16 @@ async def on_initiative_withdrawn(
         raise RoundChangedMeanwhile(str(exc)) from exc
 
 
+async def on_campaign_settings(
+    services: Services, event: CloudEvent, data: CampaignSettingsChangedV1
+) -> None:
+    """The campaign's survey plan, which the notices cite."""
+    await keep_campaign_settings(services.uow(), CAMPAIGN_CONSUMER, event, data)
+
+
 ROUTES: RoutingTable[Services] = {
     InitiativeSubmittedV1: on_initiative_content,
     InitiativeAmendedV1: on_initiative_content,
     InitiativeWithdrawnV1: on_initiative_withdrawn,
+    CampaignSettingsChangedV1: on_campaign_settings,
 }

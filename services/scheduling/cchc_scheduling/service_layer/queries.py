@@ -191,7 +191,9 @@ async def notice_data(
             )
         members = await members_in(uow)
         initiatives = {i.initiative_id: i for i in await uow.pool.list(round_.campaign_year)}
-    return NoticeData(round_, members, initiatives, policy.calendar(round_.campaign_year), settings)
+        campaign = await uow.campaign_settings.get(round_.campaign_year)
+    calendar = policy.calendar(round_.campaign_year)
+    return NoticeData(round_, members, initiatives, calendar, settings, campaign)
 
 
 # --------------------------------------------------------------------------------------

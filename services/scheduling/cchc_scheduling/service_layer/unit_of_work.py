@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from cchc_scheduling.adapters.orm import audit_log
+from cchc_scheduling.adapters.orm import audit_log, campaign_settings
 from cchc_scheduling.adapters.repository import (
     SqlMemberRepository,
     SqlPlanJobRepository,
@@ -14,6 +14,7 @@ from cchc_scheduling.adapters.repository import (
 )
 from cchc_shared.persistence import SqlAlchemyUnitOfWork
 from cchc_shared.persistence.audit import SqlAuditLog
+from cchc_shared.persistence.campaign_settings import SqlCampaignSettings
 
 
 class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
@@ -23,6 +24,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
     proposals: SqlProposalRepository
     plan_jobs: SqlPlanJobRepository
     audit: SqlAuditLog
+    campaign_settings: SqlCampaignSettings
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -32,6 +34,7 @@ class SqlSchedulingUnitOfWork(SqlAlchemyUnitOfWork):
         self.proposals = SqlProposalRepository(self.connection)
         self.plan_jobs = SqlPlanJobRepository(self.connection)
         self.audit = SqlAuditLog(self.connection, audit_log)
+        self.campaign_settings = SqlCampaignSettings(self.connection, campaign_settings)
         return self
 
     async def commit(self) -> None:

@@ -6,6 +6,7 @@ from cchc_evaluation.service_layer.handlers.adoptions import (
     on_adoption_reported,
     on_replication_decided,
 )
+from cchc_evaluation.service_layer.handlers.campaigns import on_campaign_settings
 from cchc_evaluation.service_layer.handlers.evaluations import amend_evaluation, record_evaluation
 from cchc_evaluation.service_layer.handlers.initiatives import (
     on_initiative_content,
@@ -23,6 +24,7 @@ __all__ = [
     "amend_evaluation",
     "decide_initiative",
     "on_adoption_reported",
+    "on_campaign_settings",
     "on_initiative_content",
     "on_initiative_withdrawn",
     "on_replication_decided",

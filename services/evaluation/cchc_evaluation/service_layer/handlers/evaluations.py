@@ -26,7 +26,7 @@ from cchc_evaluation.ports import UnitOfWork
 from cchc_evaluation.service_layer.handlers.par_index import mark_for_initiative
 from cchc_evaluation.service_layer.handlers.rubrics import rubric_for_recording
 from cchc_evaluation.service_layer.queries import rubric_of
-from cchc_evaluation.service_layer.services import Services
+from cchc_evaluation.service_layer.services import Services, scoring_roles_by_year
 from cchc_shared.contracts import EvaluationRecordedV1
 from cchc_shared.errors import Conflict, Fault, InvalidInput, NotFound
 from cchc_shared.persistence.audit import AuditEntry
@@ -67,7 +67,9 @@ async def _check_may_evaluate(
         initiative=await uow.initiatives.get(initiative_id),
         decided=await uow.decisions.get(initiative_id) is not None,
         today=vietnam_today(now),
-        evaluator_roles=services.evaluator_roles,
+        evaluator_roles=(await scoring_roles_by_year(uow, [round_.campaign_year]))[
+            round_.campaign_year
+        ],
     )
 
 
@@ -115,8 +117,17 @@ async def record_evaluation(
             return replayed
         if existing is not None:
             raise AlreadyEvaluated(existing) from None
-        # Any other violation is not "already evaluated": a 409 saying so would tell the
-        # client that its sheet is kept when it is not. It stays a server error, retried.
+    # Or the first evaluations of a campaign (of different initiatives) raced to freeze its
+    # rubric and another froze it first: recorded once more, on the frozen rubric. Any other
+    # violation is not "already evaluated" (a 409 saying so would tell the client its sheet is
+    # kept when it is not): it stays a server error, and the client sends again.
+    try:
+        return await _record(services, actor, member_id, command, services.clock())
+    except IntegrityError:
+        async with services.uow() as uow:
+            existing = await _member_evaluation_of_visit(uow, member_id, command.visit_id)
+        if existing is not None:
+            raise AlreadyEvaluated(existing) from None
         raise
 
 

@@ -15,7 +15,7 @@ from cchc_evaluation.domain.selection import (
     eligible_evaluators,
 )
 from cchc_evaluation.service_layer.handlers.par_index import mark_par_stale
-from cchc_evaluation.service_layer.services import Services
+from cchc_evaluation.service_layer.services import Services, scoring_roles_by_year
 from cchc_shared.contracts import ReplicationRecommendedV1
 from cchc_shared.contracts.events import SelectionDecidedV1
 from cchc_shared.errors import Conflict, Fault, InvalidInput
@@ -87,9 +87,8 @@ async def decide_initiative(services: Services, actor: Actor, command: Decide) -
         info = await uow.initiatives.get(command.initiative_id)
         evaluations = await uow.evaluations.of_initiative(command.initiative_id)
         rounds = await uow.rounds.visiting([command.initiative_id])
-        eligible = eligible_evaluators(
-            command.initiative_id, rounds, evaluations, services.evaluator_roles
-        )
+        roles = await scoring_roles_by_year(uow, (r.campaign_year for r in rounds))
+        eligible = eligible_evaluators(command.initiative_id, rounds, evaluations, roles)
         stats = aggregate(evaluations, eligible, policy)
         decision = decide(
             initiative=info,

@@ -9,8 +9,7 @@ from datetime import date
 from cchc_intake.domain.commands import Actor
 from cchc_intake.domain.model import Campaign
 from cchc_intake.ports import UnitOfWork
-from cchc_intake.service_layer.handlers.audit import audit
-from cchc_shared import clock
+from cchc_intake.service_layer.handlers.campaigns import add_campaign
 from cchc_shared.reference import Agency
 
 
@@ -46,6 +45,5 @@ async def seed_reference_data(uow: UnitOfWork, catalogue: Iterable[Agency], toda
         await uow.agencies.seed(catalogue)
         for campaign in (plan_2023_campaign(), open_campaign(today.year)):
             if await uow.campaigns.get(campaign.year) is None:
-                await uow.campaigns.add(campaign)
-                await audit(uow, campaign, "opened", SEEDER, clock.now())
+                await add_campaign(uow, campaign, SEEDER)
         await uow.commit()

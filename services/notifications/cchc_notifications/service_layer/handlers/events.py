@@ -26,6 +26,7 @@ from cchc_notifications.service_layer.unit_of_work import SqlNotificationsUnitOf
 from cchc_shared.clock import VIETNAM
 from cchc_shared.contracts import CloudEvent
 from cchc_shared.contracts.events import (
+    CampaignSettingsChangedV1,
     DraftReminderDueV1,
     EvaluationRecordedV1,
     InitiativeAmendedV1,
@@ -35,6 +36,7 @@ from cchc_shared.contracts.events import (
     RoundScheduledV1,
     SelectionDecidedV1,
 )
+from cchc_shared.persistence.campaign_settings import keep_campaign_settings
 
 CONSUMER = "notifications"
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
@@ -67,6 +69,13 @@ async def initiative_known(
         if data.agency_email:
             await uow.directory.save_contact(data.agency_code, data.agency_email, now)
         await uow.commit()
+
+
+async def campaign_settings_changed(
+    services: Services, event: CloudEvent, data: CampaignSettingsChangedV1
+) -> None:
+    """Whether the campaign's secretary scores (and so is reminded of a missing evaluation)."""
+    await keep_campaign_settings(services.uow(), CONSUMER, event, data)
 
 
 async def evaluation_recorded(

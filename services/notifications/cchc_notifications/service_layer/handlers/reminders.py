@@ -24,8 +24,15 @@ from cchc_notifications.domain.rounds import calendar_visit
 from cchc_notifications.service_layer.services import Services
 from cchc_shared.clock import VIETNAM
 from cchc_shared.contracts.events import RoundScheduledV1
+from cchc_shared.persistence.campaign_settings import CampaignSettings
 
 log = logging.getLogger("cchc.notifications.reminders")
+
+
+def scores(role: str, settings: CampaignSettings | None) -> bool:
+    """Whether a team member in ``role`` scores, so that a missing evaluation is theirs to
+    make: the head and the members; the secretary only where the campaign says so."""
+    return role != "secretary" or (settings is not None and settings.secretary_scores)
 
 
 async def remind_missing_evaluations(services: Services) -> int:
@@ -45,9 +52,11 @@ async def remind_missing_evaluations(services: Services) -> int:
                 continue
             titles = await uow.directory.titles([v.initiative_id for v in due])
             label = messages.round_label(round_.sequence, round_.campaign_year)
+            settings = await uow.campaign_settings.get(round_.campaign_year)
+            scorers = [m for m in round_.team if scores(m.role, settings)]
             reminders: list[Notification] = []
             for visit in due:
-                for member in round_.team:
+                for member in scorers:
                     if (visit.visit_id, member.member_id) in evaluated:
                         continue
                     who = Recipient(

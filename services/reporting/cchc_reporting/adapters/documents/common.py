@@ -10,7 +10,7 @@ from datetime import date
 from typing import Final
 
 from cchc_reporting.domain.labels import RECOMMENDATION_VI
-from cchc_reporting.domain.read_models import EvaluationSummary
+from cchc_reporting.domain.read_models import CampaignView, EvaluationSummary
 from cchc_shared.contracts.text import fold
 from cchc_shared.contracts.vocabulary import RECOMMENDATIONS
 from cchc_shared.documents import (
@@ -48,8 +48,13 @@ class Grounds:
     plan_signed_on: date | None = None
     recommendation_threshold: float = 70.0
 
-    def plan(self, year: int) -> SurveyPlan:
-        return SurveyPlan(year, self.plan_number, self.plan_signed_on)
+    def plan(self, view: CampaignView) -> SurveyPlan:
+        """The plan as the campaign names it; these settings only for a campaign that names
+        none."""
+        named = view.settings
+        if named is not None and named.plan_number:
+            return SurveyPlan(view.year, named.plan_number, named.plan_signed_on)
+        return SurveyPlan(view.year, self.plan_number, self.plan_signed_on)
 
 
 def doc_number(number: str | None, symbol: str) -> str:

@@ -64,7 +64,7 @@ def _grounds(view: CampaignView, grounds: Grounds) -> list[str]:
     basis = [CITY_PLAN]
     if view.year == 2023:
         basis.append(PAR_PLAN_2023)
-    basis.append(grounds.plan(view.year).citation)
+    basis.append(grounds.plan(view).citation)
     return basis
 
 

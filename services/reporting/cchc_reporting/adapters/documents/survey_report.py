@@ -129,7 +129,7 @@ def campaign_report(
     this = reference("Báo cáo", number, "BC-SNV", issued_on, year)
     body: list[Block] = [
         Paragraph(
-            f"Thực hiện {grounds.plan(year).citation}, Sở Nội vụ chủ trì, phối hợp với "
+            f"Thực hiện {grounds.plan(view).citation}, Sở Nội vụ chủ trì, phối hợp với "
             "Tổ công tác Ban Chỉ đạo Cải cách hành chính Thành phố tổ chức khảo sát trực tiếp "
             "tại các cơ quan, "
             f"đơn vị {_survey_period(view)}. Sở Nội vụ báo cáo kết quả như sau:"
@@ -356,7 +356,7 @@ def round_report(
     lives = view.lives
     body: list[Block] = [
         Paragraph(
-            f"Thực hiện {grounds.plan(year).citation}, Đoàn khảo sát đã tiến hành khảo sát "
+            f"Thực hiện {grounds.plan(view).citation}, Đoàn khảo sát đã tiến hành khảo sát "
             f"đợt {result.sequence} {period(result.starts_on, result.ends_on, year)}. Đoàn "
             "khảo sát báo cáo kết quả như sau:"
         ),

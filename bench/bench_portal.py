@@ -113,7 +113,11 @@ def pages(initiative_id: str, visit_id: str, round_id: str, year: int) -> list[P
             agency,
             (
                 (("intake", f"/api/v1/initiatives/{initiative_id}"),),
-                (("reporting", f"/api/v1/campaigns/{year}/initiatives/{initiative_id}"),),
+                # its timeline and its history across the years, at once
+                (
+                    ("reporting", f"/api/v1/campaigns/{year}/initiatives/{initiative_id}"),
+                    ("reporting", f"/api/v1/initiatives/{initiative_id}/lineage"),
+                ),
             ),
         ),
         Page("surveyor: visits", "/surveyor", surveyor, (my_visits,)),

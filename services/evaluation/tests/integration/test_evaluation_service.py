@@ -157,6 +157,8 @@ async def test_decisions_need_quorum_and_a_written_reason_below_threshold(
 ) -> None:
     initiative = submitted("26740", "Mô hình “Phường Bến Nghé không hẹn lần hai”")
     await system.publish(initiative)
+    # The initiative and the round come on queues of their own: a decision needs the first.
+    await system.initiatives_known(initiative.initiative_id)
     team = ["snv-pgd-01", "stttt-02", "stp-03", "sct-04"]
     _, [v] = await _round(system, (initiative.initiative_id, "26740", 0), team=team)
     decision_url = f"/api/v1/initiatives/{initiative.initiative_id}/decision"

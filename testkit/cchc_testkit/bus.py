@@ -16,7 +16,7 @@ import aio_pika
 from aiormq.exceptions import AMQPError
 
 from cchc_shared.contracts import CONTENT_TYPE_CLOUDEVENTS, EventData, encode_event
-from cchc_shared.contracts.events import EVENTS_EXCHANGE
+from cchc_shared.contracts.events import EVENTS_EXCHANGE, service_source
 from cchc_testkit.infra import RABBITMQ_HOST, rabbitmqctl
 
 
@@ -102,16 +102,25 @@ class BrokerUsers:
 _EVENT_SOURCES = {"initiative": "/cchc/intake", "round": "/cchc/scheduling"}
 
 
-async def publish_as_services(amqp_url: str, *events: EventData) -> None:
+async def publish_as_services(
+    amqp_url: str, *events: EventData, publisher: str | None = None
+) -> None:
     """Publish ``events`` on ``cchc.events`` as their services' relays would (CloudEvents,
     persistent, confirmed): a state that the services' own rules would not make now (a visit
-    today, a past campaign), as the other services receive it."""
+    today, a past campaign), as the other services receive it. ``publisher``: the service
+    whose events they are, where the routing key's entity does not tell (evaluation's
+    ``replication.recommended.v1``)."""
     connection = await aio_pika.connect(amqp_url)
     try:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
         for data in events:
-            message = encode_event(data, source=_EVENT_SOURCES[data.routing_key.split(".")[0]])
+            source = (
+                service_source(publisher)
+                if publisher
+                else _EVENT_SOURCES[data.routing_key.split(".")[0]]
+            )
+            message = encode_event(data, source=source)
             await exchange.publish(
                 aio_pika.Message(
                     body=message.body,

@@ -34,6 +34,8 @@ from cchc_shared.contracts import (
 )
 from cchc_shared.contracts.events import EVENTS_EXCHANGE, INBOUND_EXCHANGE, service_source
 from cchc_shared.reference import districts, get_agency, wards_of
+from cchc_testkit.bus import publish_as_services
+from cchc_testkit.decisions import recognise_for_all_districts
 from cchc_testkit.infra import fresh_service_databases
 from cchc_testkit.processes import ServiceProcesses
 
@@ -641,32 +643,7 @@ async def test_a_2024_initiative_builds_on_a_recognised_2023_one(
                 service_source("evaluation"),
             )
 
-            async def candidate() -> bool:
-                found = await client.get(
-                    f"{replication}/candidates", params={"campaign_year": 2023}, headers=STAFF
-                )
-                return found.status_code == 200 and len(found.json()) == 1
-
-            await _until("replication to hold the recommendation", candidate)
-            recorded = await client.post(
-                f"{replication}/decisions",
-                headers=STAFF,
-                json={
-                    "decision_number": "4821/QĐ-UBND",
-                    "signed_on": "2023-12-20",
-                    "signer_name": "Phan Văn Mãi",
-                    "signer_title": "CHỦ TỊCH",
-                    "campaign_year": 2023,
-                    "models": [
-                        {
-                            "initiative_id": str(model_id),
-                            "scope": "district_level",
-                            "targets": {"all_districts": True},
-                            "deadline": "2024-09-30",
-                        }
-                    ],
-                },
-            )
+            recorded = await recognise_for_all_districts(client, replication, STAFF, model_id)
             assert recorded.status_code == 201, recorded.text
             reported = await client.post(
                 f"{replication}/adoption-reports",
@@ -761,47 +738,12 @@ async def test_evidence_attachments_of_adoption_reports(stack: ServiceProcesses)
         quan1 = districts()[0]
         quan3 = next(d for d in districts() if d.name == "Quận 3")
         model = _recommended("Mô hình “Một cửa số”", quan1.code, "district_level", 90)
-        message = encode_event(model, source=service_source("evaluation"))
-        await events.publish(
-            aio_pika.Message(
-                message.body,
-                message_id=message.event_id,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-        )
+        await publish_as_services(stack.amqp_url, model, publisher="evaluation")
         api = stack.url("replication") + "/api/v1"
         agency = _headers("agency_submitter", quan3.code)
         base = f"{api}/models/{model.initiative_id}/agencies/{quan3.code}"
         async with httpx.AsyncClient(timeout=30) as client:
-
-            async def candidate() -> bool:
-                found = await client.get(
-                    f"{api}/candidates", params={"campaign_year": 2023}, headers=STAFF
-                )
-                return found.status_code == 200 and len(found.json()) == 1
-
-            await _until("replication to hold the recommendation", candidate)
-            recorded = await client.post(
-                f"{api}/decisions",
-                headers=STAFF,
-                json={
-                    "decision_number": "4821/QĐ-UBND",
-                    "signed_on": "2023-12-20",
-                    "signer_name": "Phan Văn Mãi",
-                    "signer_title": "CHỦ TỊCH",
-                    "campaign_year": 2023,
-                    "models": [
-                        {
-                            "initiative_id": str(model.initiative_id),
-                            "scope": "district_level",
-                            "targets": {"all_districts": True},
-                            "deadline": "2024-09-30",
-                        }
-                    ],
-                },
-            )
+            recorded = await recognise_for_all_districts(client, api, STAFF, model.initiative_id)
             assert recorded.status_code == 201, recorded.text
 
             async def upload(name: str, content: bytes, headers: dict[str, str], url: str = base):

@@ -6,19 +6,18 @@ attaches it; the next visit lists it with a download link. ``check_page`` at 390
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
 from cchc_shared.auth import AuthSettings, issue_token
-from cchc_shared.contracts import ReplicationRecommendedV1, encode_event
-from cchc_shared.contracts.events import EVENTS_EXCHANGE, service_source
+from cchc_shared.contracts import ReplicationRecommendedV1
+from cchc_testkit.bus import publish_as_services
+from cchc_testkit.decisions import recognise_for_all_districts
 
 from .conftest import SECRET, Stack, check_page
 
@@ -43,47 +42,11 @@ async def recognised_model(stack: Stack) -> uuid.UUID:
         decided_at=datetime(2023, 11, 20, 3, 0, tzinfo=UTC),
         campaign_year=2023,
     )
-    message = encode_event(model, source=service_source("evaluation"))
-    connection = await aio_pika.connect_robust(stack.processes.amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        events = await channel.declare_exchange(EVENTS_EXCHANGE, "topic", durable=True)
-        await events.publish(
-            aio_pika.Message(
-                message.body,
-                message_id=message.event_id,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-        )
+    await publish_as_services(stack.processes.amqp_url, model, publisher="evaluation")
     staff = {"Authorization": "Bearer " + issue_token(AuthSettings(secret=SECRET), "secretariat")}
-    async with httpx.AsyncClient(base_url=stack.url("replication"), timeout=30) as client:
-        for _ in range(200):
-            found = await client.get(
-                "/api/v1/candidates", params={"campaign_year": 2023}, headers=staff
-            )
-            if found.status_code == 200 and found.json():
-                break
-            await asyncio.sleep(0.3)
-        decided = await client.post(
-            "/api/v1/decisions",
-            headers=staff,
-            json={
-                "decision_number": "4821/QĐ-UBND",
-                "signed_on": "2023-12-20",
-                "signer_name": "Phan Văn Mãi",
-                "signer_title": "CHỦ TỊCH",
-                "campaign_year": 2023,
-                "models": [
-                    {
-                        "initiative_id": str(model.initiative_id),
-                        "scope": "district_level",
-                        "targets": {"all_districts": True},
-                        "deadline": "2024-09-30",
-                    }
-                ],
-            },
+    async with httpx.AsyncClient(timeout=30) as client:
+        decided = await recognise_for_all_districts(
+            client, stack.url("replication") + "/api/v1", staff, model.initiative_id
         )
         assert decided.status_code == 201, decided.text
     return model.initiative_id
